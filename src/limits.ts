@@ -1,0 +1,56 @@
+// Every bound of the system, in one place, each with a line on what it limits.
+//
+// Like xv6's param.h and TigerBeetle's constants.zig: a limit is a named constant here, never a
+// literal elsewhere, and the relations between limits are asserted when this module loads, so that
+// a change that breaks one (a ring too small for the largest message, say) fails at once and loudly.
+// Units are the last part of a name: `...Bytes`, `...Ns`, `...Ms`.
+
+// ---- URPC: the cache-line channel -------------------------------------------------------------
+
+/** Size of one URPC slot: one cache line on every machine we target. */
+export const cacheLineBytes = 64;
+/** Bytes of a slot that carry payload; the last 4-byte word is the header, written last. */
+export const slotPayloadBytes = cacheLineBytes - 4;
+/** Slots in each direction of a channel (Barrelfish: 32). A power of two, at most 128 (8-bit lap counter). */
+export const slotsPerRing = 64;
+/** The receiver publishes its consumed count after at most this many slots (and whenever it runs dry). */
+export const ackEverySlots = slotsPerRing / 4;
+/** Largest message a channel carries, in bytes, split into fragments of one slot each. */
+export const messageBytesMax = 2048;
+/** Largest number of slots one message may take; a message is sent only when all its slots are free. */
+export const fragmentsPerMessageMax = Math.ceil(messageBytesMax / slotPayloadBytes);
+/** Message types a channel can tell apart (16 bits of the header). */
+export const messageTypesMax = 1 << 16;
+/** How long a receiver spins on an empty ring before it sleeps on its doorbell. */
+export const pollSpinNs = 20_000;
+/** Longest single Atomics.wait; a sleeper re-checks its rings at least this often (never a lost wake-up, but a bound). */
+export const sleepSliceMs = 50;
+/** Messages a batch may hold before the sender publishes it (Seastar-style batching of the index). */
+export const publishBatchSlotsMax = 16;
+
+// ---- IDL: declared interfaces ------------------------------------------------------------------
+
+/** Fields one message may declare. */
+export const fieldsPerMessageMax = 32;
+/** Messages one interface may declare. */
+export const messagesPerInterfaceMax = 256;
+/** Elements of a fixed-size array field. */
+export const fixedArrayElementsMax = 1024;
+
+// ---- Relations -------------------------------------------------------------------------------
+
+function assertLimit(condition: boolean, relation: string): void {
+  if (!condition) throw new Error(`limits.ts: broken relation between limits: ${relation}`);
+}
+
+assertLimit(cacheLineBytes === 64, "a slot is one 64-byte cache line");
+assertLimit(slotPayloadBytes % 4 === 0, "payload is whole 32-bit words");
+assertLimit((slotsPerRing & (slotsPerRing - 1)) === 0, "slotsPerRing is a power of two");
+assertLimit(slotsPerRing >= 4 && slotsPerRing <= 128, "slotsPerRing in [4, 128] (8-bit lap counter)");
+assertLimit(ackEverySlots >= 1 && ackEverySlots <= slotsPerRing / 2, "acks come at least twice a ring");
+assertLimit(fragmentsPerMessageMax <= slotsPerRing / 2, "a whole message fits in half a ring");
+assertLimit(slotPayloadBytes < 64, "a slot's payload length fits the header's 6 bits");
+assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more than half a ring");
+assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
+assertLimit(sleepSliceMs > 0 && pollSpinNs > 0, "poll and sleep bounds are positive");
+assertLimit(messagesPerInterfaceMax <= messageTypesMax, "message ids fit the header's type field");

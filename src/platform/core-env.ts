@@ -1,0 +1,53 @@
+// The contract between sans-IO per-core logic (CPU driver, monitor, protocols) and a platform.
+//
+// Kernel code never reads a clock, never calls Math.random, never touches a worker or a
+// SharedArrayBuffer. It is an object implementing `CoreLogic`, given a `CoreEnv` by whichever
+// platform runs it:
+//   - platform/real: one worker thread per core, URPC channels over SharedArrayBuffer;
+//   - platform/sim:  one thread, virtual time, a cost model of cache-line transfers.
+// Messages are (type, bytes): a 16-bit message type and an encoded payload, as produced by an
+// interface declared with src/idl. Between any two cores the monitor channel is FIFO (that is the
+// hardware's guarantee for one URPC ring); across channels any order may happen.
+
+/** Sender side of one channel direction. */
+export interface Port {
+  /** Channel name for error messages and traces, e.g. "monitor 0->3". */
+  readonly name: string;
+  /**
+   * Sends one message. Messages on one port arrive in order, exactly once. If the channel has no
+   * credit the platform queues the message (bounded by limits.ts; exceeding the bound throws).
+   * `bytes` is read before `send` returns: the caller may reuse it at once.
+   */
+  send(type: number, bytes: Uint8Array, length: number): void;
+}
+
+/** A timer set through the platform; cancel is idempotent. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** What a platform gives to one core's logic. */
+export interface CoreEnv {
+  /** This core's number. */
+  readonly coreId: number;
+  /** Every booted core's number, ascending (this one included). */
+  readonly coreIds: readonly number[];
+  /** Current time in nanoseconds (virtual in the simulator). Monotonic, never decreasing. */
+  nowNs(): number;
+  /** A uniformly distributed number in [0, 1): seeded and reproducible in the simulator. */
+  random(): number;
+  /** The FIFO channel from this core's monitor to another core's monitor. */
+  portTo(coreId: number): Port;
+  /** Calls `onFire` once after at least `delayNs` (virtual in the simulator). */
+  setTimer(delayNs: number, onFire: () => void): TimerHandle;
+  /** A line for the core's log (boot log, domain output), prefixed with the core by the platform. */
+  log(line: string): void;
+}
+
+/** One core's logic, driven by its platform. */
+export interface CoreLogic {
+  /** Called once, after every core's environment exists and before any message is delivered. */
+  start(): void;
+  /** A message from `fromCore`'s monitor. `bytes` is valid only during the call. */
+  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): void;
+}
