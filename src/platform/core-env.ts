@@ -38,6 +38,12 @@ export interface CoreEnv {
   random(): number;
   /** The FIFO channel from this core's monitor to another core's monitor. */
   portTo(coreId: number): Port;
+  /**
+   * One shared channel that this core writes and every other core reads (the broadcast medium of
+   * the TLB-shootdown study: one message, N-1 readers fetching the same cache lines). Each other
+   * core's logic receives every message sent on it, in order, with `fromCore` = this core.
+   */
+  broadcastPort(): Port;
   /** Calls `onFire` once after at least `delayNs` (virtual in the simulator). */
   setTimer(delayNs: number, onFire: () => void): TimerHandle;
   /** A line for the core's log (boot log, domain output), prefixed with the core by the platform. */
