@@ -37,6 +37,30 @@ export const messagesPerInterfaceMax = 256;
 /** Elements of a fixed-size array field. */
 export const fixedArrayElementsMax = 1024;
 
+// ---- Benchmarks: the harness behind `multikernel bench` -----------------------------------------
+
+/** Round trips each ping-pong measurement makes unless told otherwise (`--rounds`). */
+export const benchRoundsDefault = 10_000;
+/** Most round trips one measurement may be asked for; keeps a run of `bench` within minutes. */
+export const benchRoundsMax = 1_000_000;
+/** Round trips made and thrown away before timing starts (JIT, caches, thread wake-up). */
+export const benchWarmupRounds = 1_000;
+/** Longest wait for one reply in a JavaScript ping-pong; longer means the peer is stuck. */
+export const benchReplyTimeoutMs = 5_000;
+/** Longest wait for a benchmark worker to start and say it is ready. */
+export const benchWorkerStartTimeoutMs = 10_000;
+/** Longest time the C compiler may take to build the native floor benchmark. */
+export const floorCompileTimeoutMs = 60_000;
+/** Longest time the native floor benchmark may run before it is killed. */
+export const floorRunTimeoutMs = 30_000;
+/** Batches the native floor benchmark times (median and p99 are over per-batch averages). */
+export const floorBatches = 200;
+/** Round trips in one batch of the native floor benchmark. */
+export const floorRoundsPerBatch = 1_000;
+/** The native benchmark's own caps (native/cacheline-pingpong.c); the harness never asks for more. */
+export const floorBatchesMax = 10_000;
+export const floorRoundsPerBatchMax = 100_000;
+
 // ---- Relations -------------------------------------------------------------------------------
 
 function assertLimit(condition: boolean, relation: string): void {
@@ -54,3 +78,8 @@ assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more 
 assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
 assertLimit(sleepSliceMs > 0 && pollSpinNs > 0, "poll and sleep bounds are positive");
 assertLimit(messagesPerInterfaceMax <= messageTypesMax, "message ids fit the header's type field");
+assertLimit(benchRoundsDefault >= 1 && benchRoundsDefault <= benchRoundsMax, "default rounds within the cap");
+assertLimit(benchWarmupRounds <= benchRoundsMax, "warm-up is no longer than the longest measurement");
+assertLimit(floorBatches <= floorBatchesMax, "floor batches within the native program's cap");
+assertLimit(floorRoundsPerBatch <= floorRoundsPerBatchMax, "floor batch size within the native program's cap");
+assertLimit(benchReplyTimeoutMs > 0 && benchWorkerStartTimeoutMs > 0, "benchmark waits are bounded and positive");
