@@ -61,6 +61,25 @@ export const floorRoundsPerBatch = 1_000;
 export const floorBatchesMax = 10_000;
 export const floorRoundsPerBatchMax = 100_000;
 
+// ---- Virtual memory: page tables, TLBs, shootdown --------------------------------------------
+
+/** Size of one page and of one physical frame. */
+export const pageBytes = 4096;
+/** Size of a domain's virtual address space (vaddr in [0, addressSpaceBytes)). */
+export const addressSpaceBytes = 2 ** 32;
+/** Entries of one core's software TLB (evicted least recently used first). */
+export const tlbEntriesMax = 64;
+/** Pages one map, unmap or protect may cover. */
+export const pagesPerOperationMax = 1024;
+/** Pages one address-space replica may hold mapped. */
+export const mappedPagesMax = 1 << 16;
+/** map/unmap/protect operations one core may have in flight (started, not yet answered). */
+export const shootdownsInFlightMax = 32;
+/** Loopback test platform: virtual time one message delivery costs. */
+export const loopbackMessageCostNs = 100;
+/** Loopback test platform: messages queued on one channel before a send throws (a runaway protocol). */
+export const loopbackQueuedMessagesMax = 1 << 16;
+
 // ---- Relations -------------------------------------------------------------------------------
 
 function assertLimit(condition: boolean, relation: string): void {
@@ -72,7 +91,7 @@ assertLimit(slotPayloadBytes % 4 === 0, "payload is whole 32-bit words");
 assertLimit((slotsPerRing & (slotsPerRing - 1)) === 0, "slotsPerRing is a power of two");
 assertLimit(slotsPerRing >= 4 && slotsPerRing <= 128, "slotsPerRing in [4, 128] (8-bit lap counter)");
 assertLimit(ackEverySlots >= 1 && ackEverySlots <= slotsPerRing / 2, "acks come at least twice a ring");
-assertLimit(fragmentsPerMessageMax <= slotsPerRing / 2, "a whole message fits in half a ring");
+assertLimit(fragmentsPerMessageMax <= slotsPerRing, "a whole message fits in one ring");
 assertLimit(slotPayloadBytes < 64, "a slot's payload length fits the header's 6 bits");
 assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more than half a ring");
 assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
@@ -83,3 +102,10 @@ assertLimit(benchWarmupRounds <= benchRoundsMax, "warm-up is no longer than the 
 assertLimit(floorBatches <= floorBatchesMax, "floor batches within the native program's cap");
 assertLimit(floorRoundsPerBatch <= floorRoundsPerBatchMax, "floor batch size within the native program's cap");
 assertLimit(benchReplyTimeoutMs > 0 && benchWorkerStartTimeoutMs > 0, "benchmark waits are bounded and positive");
+assertLimit((pageBytes & (pageBytes - 1)) === 0, "pageBytes is a power of two");
+assertLimit(pageBytes >= cacheLineBytes, "a page holds whole cache lines");
+assertLimit(addressSpaceBytes % pageBytes === 0, "the address space is whole pages");
+assertLimit(addressSpaceBytes / pageBytes <= 2 ** 32, "page numbers fit 32 bits");
+assertLimit(pagesPerOperationMax <= mappedPagesMax, "one operation fits a replica");
+assertLimit(tlbEntriesMax >= 1 && shootdownsInFlightMax >= 1, "TLB and in-flight bounds are positive");
+assertLimit(loopbackMessageCostNs > 0 && loopbackQueuedMessagesMax >= 1, "loopback bounds are positive");
