@@ -36,6 +36,8 @@ export const fieldsPerMessageMax = 32;
 export const messagesPerInterfaceMax = 256;
 /** Elements of a fixed-size array field. */
 export const fixedArrayElementsMax = 1024;
+/** Characters in an interface, message or field name (they appear in generated code and error messages). */
+export const idlNameLengthMax = 64;
 
 // ---- Benchmarks: the harness behind `multikernel bench` -----------------------------------------
 
@@ -91,6 +93,29 @@ export const latencyClusterGapsTriedMax = 8;
 /** Cache levels read per CPU from sysfs (cpu/cpuN/cache/indexK, K below this). */
 export const sysfsCacheIndexesMax = 16;
 
+// ---- Simulator: virtual time, machine models, faults (src/platform/sim) ------------------------
+
+/** Cores a simulated machine may have. */
+export const simCoresMax = 1024;
+/** Packages a simulated machine may have. */
+export const simPackagesMax = 256;
+/** Bytes of a machine topology file the loader reads. */
+export const simMachineFileBytesMax = 1 << 20;
+/** Events one `Simulation.run` processes at most, whatever the caller asks (a bound, not a target). */
+export const simEventsPerRunMax = 1e9;
+/** Messages a sender may queue on one channel while it waits for credit; one more throws. */
+export const simSendQueueMessagesMax = 1 << 16;
+/** Largest jitter of a handler's cost, as a fraction of it (uniform in [-x, +x]); seeded. */
+export const simHandlerJitterFraction = 0.02;
+/** Trace events one run records at most; beyond it the trace says it was truncated. */
+export const simTraceEventsMax = 2_000_000;
+/** Faults one simulation may list. */
+export const simFaultsMax = 1024;
+/** Default extra delay of a "message delay" fault, in cycles, when the fault names none. */
+export const simMessageDelayCyclesDefault = 10_000;
+/** Default factor by which a "slow core" fault multiplies handler costs. */
+export const simSlowCoreFactorDefault = 4;
+
 // ---- Relations -------------------------------------------------------------------------------
 
 function assertLimit(condition: boolean, relation: string): void {
@@ -108,6 +133,7 @@ assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more 
 assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
 assertLimit(sleepSliceMs > 0 && pollSpinNs > 0, "poll and sleep bounds are positive");
 assertLimit(messagesPerInterfaceMax <= messageTypesMax, "message ids fit the header's type field");
+assertLimit(messageBytesMax <= 0xffff, "a bytes or string field's length fits its 16-bit prefix");
 assertLimit(benchRoundsDefault >= 1 && benchRoundsDefault <= benchRoundsMax, "default rounds within the cap");
 assertLimit(benchWarmupRounds <= benchRoundsMax, "warm-up is no longer than the longest measurement");
 assertLimit(floorBatches <= floorBatchesMax, "floor batches within the native program's cap");
@@ -122,3 +148,6 @@ assertLimit(tlbEntriesMax >= 1 && shootdownsInFlightMax >= 1, "TLB and in-flight
 assertLimit(loopbackMessageCostNs > 0 && loopbackQueuedMessagesMax >= 1, "loopback bounds are positive");
 assertLimit(coresMax >= 1 && latencyClusterGapRatioMin > 1, "the SKB takes at least one core; a gap is a ratio above 1");
 assertLimit(latencyClusterGapsTriedMax >= 1 && sysfsCacheIndexesMax >= 1, "SKB search bounds are positive");
+assertLimit(simCoresMax >= 2 && simCoresMax <= coresMax, "a simulated machine has at least two cores and fits the SKB");
+assertLimit(simHandlerJitterFraction >= 0 && simHandlerJitterFraction < 0.5, "jitter never makes a cost negative");
+assertLimit(simSendQueueMessagesMax >= slotsPerRing, "a send queue holds at least a ring");
