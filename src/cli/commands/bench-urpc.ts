@@ -1,0 +1,180 @@
+// `multikernel bench urpc`: URPC against its floor and its rivals, measured in one run.
+//
+// Measures, one after another on the same machine: the C cache-line ping-pong (the physical floor,
+// null without a C compiler), URPC (bench/urpc.ts: polling ping-pong, streaming, and wake-up
+// latency), and Node's postMessage and MessageChannel ping-pongs. It prints a table with p50 and
+// p99 and the ratios URPC/floor and postMessage/URPC; with --json, one object with every figure as
+// the last line of standard output. A figure that cannot be measured is null, with the reason under
+// `unavailable`; progress goes to standard error.
+import { availableParallelism, cpus as osCpus } from "node:os";
+import { measureFloorOutcome } from "../../../bench/floor.js";
+import { measureMessageChannel, measurePostMessage } from "../../../bench/post-message.js";
+import {
+  formatNs,
+  formatRate,
+  formatRatio,
+  printResult,
+  progress,
+  type ReportRow,
+} from "../../../bench/report.js";
+import { measureUrpc, type UrpcFigures } from "../../../bench/urpc.js";
+import { benchRoundsDefault, benchRoundsMax } from "../../limits.js";
+import { cpuPairArgument, integerArgument } from "../arguments.js";
+import type { Registration } from "../registration.js";
+
+interface BenchUrpcOptions {
+  json: boolean;
+  rounds: number;
+  cpus: readonly [number, number];
+}
+
+/** Everything `bench urpc --json` prints, in one object. */
+export interface BenchUrpcReport {
+  benchmark: "urpc";
+  node: string;
+  /** The two CPUs the native floor was pinned to. */
+  cpus: readonly [number, number];
+  /** CPUs this process may run on. */
+  hostCpus: number;
+  rounds: number;
+  floorOneWayNs: number | null;
+  floorOneWayP99Ns: number | null;
+  urpcOneWayNs: number | null;
+  urpcOneWayP99Ns: number | null;
+  urpcMsgsPerSec: number | null;
+  urpcWakeOneWayNs: number | null;
+  postMessageOneWayNs: number;
+  postMessageOneWayP99Ns: number;
+  messageChannelOneWayNs: number;
+  messageChannelOneWayP99Ns: number;
+  /** urpcOneWayNs / floorOneWayNs: how far URPC is above the hardware. */
+  urpcVsFloor: number | null;
+  /** postMessageOneWayNs / urpcOneWayNs: how much faster URPC is than postMessage. */
+  postMessageVsUrpc: number | null;
+  /** messageChannelOneWayNs / urpcOneWayNs. */
+  messageChannelVsUrpc: number | null;
+  /** Why a figure is null, by measurement. */
+  unavailable: { floor?: string; urpc?: string };
+}
+
+export const registerBenchUrpc: Registration = ({ bench }) => {
+  const defaultCpus = osCpus().length >= 2 ? "0,1" : "0,0";
+  bench
+    .command("urpc")
+    .description(
+      "URPC latency and throughput against the C cache-line floor, postMessage and MessageChannel.",
+    )
+    .option("--json", "print one JSON object with every figure as the last line of standard output", false)
+    .option(
+      "--rounds <n>",
+      `round trips per ping-pong measurement, 1 to ${benchRoundsMax}`,
+      integerArgument("--rounds", 1, benchRoundsMax),
+      benchRoundsDefault,
+    )
+    .option(
+      "--cpus <a,b>",
+      "the two CPUs the native floor is pinned to",
+      cpuPairArgument("--cpus", osCpus().length),
+      cpuPairArgument("--cpus", osCpus().length)(defaultCpus),
+    )
+    .action(async (options: BenchUrpcOptions) => {
+      const report = await runBenchUrpc(options);
+      printResult(
+        `bench urpc (${report.rounds} rounds, node ${report.node})`,
+        rows(report),
+        report,
+        options.json,
+      );
+    });
+};
+
+/** Runs every measurement of `bench urpc` and gathers the figures. */
+export async function runBenchUrpc(options: Omit<BenchUrpcOptions, "json">): Promise<BenchUrpcReport> {
+  const { rounds, cpus } = options;
+  const unavailable: BenchUrpcReport["unavailable"] = {};
+
+  progress(`floor: C cache-line ping-pong on CPUs ${cpus[0]} and ${cpus[1]}…`);
+  const floor = await measureFloorOutcome({ cpus });
+  if (floor.result === null) unavailable.floor = floor.reason;
+
+  progress(`urpc: ${rounds} round trips…`);
+  let urpc: UrpcFigures | null = null;
+  try {
+    urpc = await measureUrpc({ rounds });
+  } catch (error) {
+    unavailable.urpc = error instanceof Error ? error.message : String(error);
+  }
+
+  progress(`postMessage: ${rounds} round trips…`);
+  const postMessage = await measurePostMessage(rounds);
+  progress(`MessageChannel: ${rounds} round trips…`);
+  const messageChannel = await measureMessageChannel(rounds);
+
+  const floorOneWayNs = floor.result?.oneWayNsMedian ?? null;
+  const urpcOneWayNs = urpc?.urpcOneWayNs ?? null;
+  return {
+    benchmark: "urpc",
+    node: process.version,
+    cpus,
+    hostCpus: availableParallelism(),
+    rounds,
+    floorOneWayNs,
+    floorOneWayP99Ns: floor.result?.oneWayNsP99 ?? null,
+    urpcOneWayNs,
+    urpcOneWayP99Ns: urpc?.urpcOneWayP99Ns ?? null,
+    urpcMsgsPerSec: urpc?.urpcMsgsPerSec ?? null,
+    urpcWakeOneWayNs: urpc?.urpcWakeOneWayNs ?? null,
+    postMessageOneWayNs: postMessage.oneWayNs,
+    postMessageOneWayP99Ns: postMessage.oneWayP99Ns,
+    messageChannelOneWayNs: messageChannel.oneWayNs,
+    messageChannelOneWayP99Ns: messageChannel.oneWayP99Ns,
+    urpcVsFloor: ratio(urpcOneWayNs, floorOneWayNs),
+    postMessageVsUrpc: ratio(postMessage.oneWayNs, urpcOneWayNs),
+    messageChannelVsUrpc: ratio(messageChannel.oneWayNs, urpcOneWayNs),
+    unavailable,
+  };
+}
+
+function ratio(numerator: number | null, denominator: number | null): number | null {
+  if (numerator === null || denominator === null || denominator <= 0) return null;
+  return numerator / denominator;
+}
+
+function rows(r: BenchUrpcReport): ReportRow[] {
+  const p50p99 = (p50: number | null, p99: number | null): string => `${formatNs(p50)} / ${formatNs(p99)}`;
+  return [
+    {
+      label: "floor: C cache-line ping-pong, one way (p50 / p99)",
+      value: p50p99(r.floorOneWayNs, r.floorOneWayP99Ns),
+      note: r.unavailable.floor ?? `pinned to CPUs ${r.cpus[0]},${r.cpus[1]}; per-batch averages`,
+    },
+    {
+      label: "URPC ping-pong, one way (p50 / p99)",
+      value: p50p99(r.urpcOneWayNs, r.urpcOneWayP99Ns),
+      note: r.unavailable.urpc ?? "both sides polling",
+    },
+    {
+      label: "URPC streaming, one-slot messages",
+      value: formatRate(r.urpcMsgsPerSec),
+      note: r.unavailable.urpc ?? "",
+    },
+    {
+      label: "URPC wake-up, one way (receiver asleep)",
+      value: formatNs(r.urpcWakeOneWayNs),
+      note: r.unavailable.urpc ?? "",
+    },
+    {
+      label: "postMessage ping-pong, one way (p50 / p99)",
+      value: p50p99(r.postMessageOneWayNs, r.postMessageOneWayP99Ns),
+      note: "main thread ↔ worker",
+    },
+    {
+      label: "MessageChannel ping-pong, one way (p50 / p99)",
+      value: p50p99(r.messageChannelOneWayNs, r.messageChannelOneWayP99Ns),
+      note: "main thread ↔ worker over a port pair",
+    },
+    { label: "URPC / floor", value: formatRatio(r.urpcVsFloor), note: "one-way p50" },
+    { label: "postMessage / URPC", value: formatRatio(r.postMessageVsUrpc), note: "one-way p50" },
+    { label: "MessageChannel / URPC", value: formatRatio(r.messageChannelVsUrpc), note: "one-way p50" },
+  ];
+}

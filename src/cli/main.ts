@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The `multikernel` command: a commander program whose commands live one per file under
+// src/cli/commands/ and join through their registrations (see registration.ts).
+//
+// main.ts only builds the groups, calls each registration, parses the arguments and turns an error
+// thrown by a command into a message on standard error and exit status 1. Unknown commands and bad
+// option values are commander's own errors, also with status 1.
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { registerBenchUrpc } from "./commands/bench-urpc.js";
+import type { CommandGroups, Registration } from "./registration.js";
+
+/** Every command of the program, in the order `--help` lists them. */
+const registrations: readonly Registration[] = [registerBenchUrpc];
+
+function packageVersion(): string {
+  // From dist/src/cli/main.js the package root is three levels up; from src/cli/main.ts, two.
+  for (const relative of ["../../../package.json", "../../package.json"]) {
+    try {
+      const text = readFileSync(new URL(relative, import.meta.url), "utf8");
+      const version = (JSON.parse(text) as { version?: unknown }).version;
+      if (typeof version === "string") return version;
+    } catch {
+      // Not at this level; try the next.
+    }
+  }
+  return "0.0.0";
+}
+
+function buildProgram(): Command {
+  const program = new Command("multikernel")
+    .description("A multikernel for Node.js: per-core kernels and monitors talking only over URPC.")
+    .version(packageVersion())
+    .showHelpAfterError("(run with --help for usage)");
+  const bench = program
+    .command("bench")
+    .description("Benchmarks: each prints a table, or with --json one JSON object on the last line.");
+  const groups: CommandGroups = { program, bench };
+  for (const register of registrations) register(groups);
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`multikernel: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
