@@ -7,6 +7,7 @@
 // the last line of standard output. A figure that cannot be measured is null, with the reason under
 // `unavailable`; progress goes to standard error.
 import { availableParallelism, cpus as osCpus } from "node:os";
+import { Option } from "commander";
 import { measureFloorOutcome } from "../../../bench/floor.js";
 import { measureMessageChannel, measurePostMessage } from "../../../bench/post-message.js";
 import {
@@ -59,6 +60,7 @@ export interface BenchUrpcReport {
 
 export const registerBenchUrpc: Registration = ({ bench }) => {
   const defaultCpus = osCpus().length >= 2 ? "0,1" : "0,0";
+  const cpuPair = cpuPairArgument("--cpus", osCpus().length);
   bench
     .command("urpc")
     .description(
@@ -71,11 +73,10 @@ export const registerBenchUrpc: Registration = ({ bench }) => {
       integerArgument("--rounds", 1, benchRoundsMax),
       benchRoundsDefault,
     )
-    .option(
-      "--cpus <a,b>",
-      "the two CPUs the native floor is pinned to",
-      cpuPairArgument("--cpus", osCpus().length),
-      cpuPairArgument("--cpus", osCpus().length)(defaultCpus),
+    .addOption(
+      new Option("--cpus <a,b>", "the two CPUs the native floor is pinned to")
+        .argParser(cpuPair)
+        .default(cpuPair(defaultCpus), defaultCpus),
     )
     .action(async (options: BenchUrpcOptions) => {
       const report = await runBenchUrpc(options);
