@@ -1,0 +1,190 @@
+// A URPC channel endpoint: one side of a bidirectional cache-line channel between two threads.
+//
+// Both endpoints map the same region of a SharedArrayBuffer (channel-layout.ts): side 0 sends on
+// ring 0 and receives on ring 1, side 1 the other way round. Hand the buffer and the byte offset
+// to the other thread (postMessage, or a frame the monitors agreed on) and open side 1 there.
+//
+// Waiting is bounded everywhere. `waitForMessage` polls for `pollSpinNs`, then sleeps on this
+// side's doorbell in slices of `sleepSliceMs`, until its deadline; `send` waits for credit the same
+// way. The async variants never block the thread's event loop (Atomics.waitAsync).
+//
+// A thread that serves many channels (a core's dispatcher loop) gives each of its channels the same
+// receive doorbell, so that it sleeps on one word and any sender wakes it.
+
+import { performance } from "node:perf_hooks";
+import { pollSpinNs, sleepSliceMs } from "../limits.js";
+import { ChannelError } from "./channel-error.js";
+import { channelBytes, checkChannelRegion, doorbellWord, ringOffsets } from "./channel-layout.js";
+import { Doorbell } from "./doorbell.js";
+import { type MessageHandler, RingReceiver, RingSender } from "./ring.js";
+
+export interface ChannelOptions {
+  /** The doorbell this side sleeps on (default: the one inside the channel region). */
+  readonly receiveDoorbell?: Doorbell;
+  /** The doorbell the other side sleeps on (default: the one inside the channel region). */
+  readonly peerDoorbell?: Doorbell;
+}
+
+/** Iterations of a spin loop between two reads of the clock. */
+const spinIterationsPerClockRead = 64;
+
+export class UrpcChannel {
+  /** Bytes of shared memory one channel needs. */
+  static readonly bytes = channelBytes;
+
+  readonly name: string;
+  readonly side: 0 | 1;
+  readonly sender: RingSender;
+  readonly receiver: RingReceiver;
+  readonly receiveDoorbell: Doorbell;
+  readonly memory: SharedArrayBuffer;
+  readonly byteOffset: number;
+
+  constructor(
+    memory: SharedArrayBuffer,
+    byteOffset: number,
+    side: 0 | 1,
+    name: string,
+    options: ChannelOptions = {},
+  ) {
+    checkChannelRegion(memory, byteOffset, name);
+    if (side !== 0 && side !== 1)
+      throw new RangeError(`URPC channel "${name}": side must be 0 or 1, got ${side}`);
+    this.name = name;
+    this.side = side;
+    this.memory = memory;
+    this.byteOffset = byteOffset;
+    const baseWord = byteOffset / 4;
+    const other = side === 0 ? 1 : 0;
+    this.receiveDoorbell = options.receiveDoorbell ?? new Doorbell(memory, doorbellWord(baseWord, side));
+    const peerDoorbell = options.peerDoorbell ?? new Doorbell(memory, doorbellWord(baseWord, other));
+    const direction = side === 0 ? "0->1" : "1->0";
+    const back = side === 0 ? "1->0" : "0->1";
+    this.sender = new RingSender(`${name} ${direction}`, memory, ringOffsets(baseWord, side), peerDoorbell);
+    this.receiver = new RingReceiver(`${name} ${back}`, memory, ringOffsets(baseWord, other), peerDoorbell);
+  }
+
+  /** A fresh shared region holding one channel; open side 0 and side 1 on it. */
+  static allocate(): SharedArrayBuffer {
+    return new SharedArrayBuffer(channelBytes);
+  }
+
+  /** Both ends of a fresh channel, for use in one thread (tests) or to hand side 1 to another thread. */
+  static pair(name: string): [UrpcChannel, UrpcChannel] {
+    const memory = UrpcChannel.allocate();
+    return [new UrpcChannel(memory, 0, 0, name), new UrpcChannel(memory, 0, 1, name)];
+  }
+
+  /** Sends and publishes at once; false when the ring is full (backpressure: nothing was sent). */
+  trySend(type: number, bytes: Uint8Array, length: number = bytes.length): boolean {
+    return this.sender.trySend(type, bytes, length);
+  }
+
+  /** Writes without publishing; `flush()` publishes the batch. False when the ring is full. */
+  trySendDeferred(type: number, bytes: Uint8Array, length: number = bytes.length): boolean {
+    return this.sender.trySendDeferred(type, bytes, length);
+  }
+
+  flush(): void {
+    this.sender.flush();
+  }
+
+  /** Delivers up to `messagesMax` waiting messages; returns how many. */
+  poll(handler: MessageHandler, messagesMax?: number): number {
+    return this.receiver.poll(handler, messagesMax);
+  }
+
+  hasMessage(): boolean {
+    return this.receiver.hasMessage();
+  }
+
+  /**
+   * Blocks the thread until a message waits or `timeoutMs` passes; returns whether one waits.
+   * Polls for `spinNs` first (0: go straight to sleep, which the wake-up benchmark uses).
+   */
+  waitForMessage(timeoutMs: number, spinNs: number = pollSpinNs): boolean {
+    if (this.spinUntil(() => this.receiver.hasMessage(), spinNs)) return true;
+    const deadline = performance.now() + timeoutMs;
+    const hasMessage = () => this.receiver.hasMessage();
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) return this.receiver.hasMessage();
+      this.receiveDoorbell.sleep(hasMessage, Math.min(left, sleepSliceMs));
+      if (this.receiver.hasMessage()) return true;
+    }
+  }
+
+  /** As `waitForMessage`, without blocking the event loop. */
+  async waitForMessageAsync(timeoutMs: number, spinNs: number = pollSpinNs): Promise<boolean> {
+    if (this.spinUntil(() => this.receiver.hasMessage(), spinNs)) return true;
+    const deadline = performance.now() + timeoutMs;
+    const hasMessage = () => this.receiver.hasMessage();
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) return this.receiver.hasMessage();
+      await this.receiveDoorbell.sleepAsync(hasMessage, Math.min(left, sleepSliceMs));
+      if (this.receiver.hasMessage()) return true;
+    }
+  }
+
+  /**
+   * Sends, waiting (blocking the thread) up to `timeoutMs` for credit. Throws a ChannelError if the
+   * receiver frees no room in time: never an unbounded spin, never a silent drop.
+   */
+  sendBlocking(type: number, bytes: Uint8Array, length: number, timeoutMs: number): void {
+    if (this.sender.trySend(type, bytes, length)) return;
+    const canSend = () => this.sender.canSend(length);
+    if (!this.spinUntil(canSend, pollSpinNs)) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        this.sender.setWaitingForCredit(true);
+        if (canSend()) break;
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          this.sender.setWaitingForCredit(false);
+          throw this.noCreditError(type, timeoutMs);
+        }
+        this.receiveDoorbell.sleep(canSend, Math.min(left, sleepSliceMs));
+      }
+      this.sender.setWaitingForCredit(false);
+    }
+    if (!this.sender.trySend(type, bytes, length)) throw this.noCreditError(type, timeoutMs);
+  }
+
+  /** As `sendBlocking`, without blocking the event loop; `bytes` is read before the promise settles. */
+  async send(type: number, bytes: Uint8Array, length: number, timeoutMs: number): Promise<void> {
+    if (this.sender.trySend(type, bytes, length)) return;
+    const canSend = () => this.sender.canSend(length);
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      this.sender.setWaitingForCredit(true);
+      if (canSend()) break;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        this.sender.setWaitingForCredit(false);
+        throw this.noCreditError(type, timeoutMs);
+      }
+      await this.receiveDoorbell.sleepAsync(canSend, Math.min(left, sleepSliceMs));
+    }
+    this.sender.setWaitingForCredit(false);
+    if (!this.sender.trySend(type, bytes, length)) throw this.noCreditError(type, timeoutMs);
+  }
+
+  private noCreditError(type: number, timeoutMs: number): ChannelError {
+    return new ChannelError(
+      this.sender.name,
+      `no credit for a message of type ${type} within ${timeoutMs} ms: the receiver consumed nothing`,
+    );
+  }
+
+  /** Spins until `ready()` or `spinNs` passes; returns `ready()`'s last answer. */
+  private spinUntil(ready: () => boolean, spinNs: number): boolean {
+    if (ready()) return true;
+    if (spinNs <= 0) return false;
+    const deadline = performance.now() + spinNs / 1e6;
+    for (;;) {
+      for (let i = 0; i < spinIterationsPerClockRead; i++) if (ready()) return true;
+      if (performance.now() >= deadline) return ready();
+    }
+  }
+}

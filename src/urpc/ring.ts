@@ -1,0 +1,408 @@
+// One direction of a URPC channel: a single-producer/single-consumer ring of cache-line slots.
+//
+// Sending. The sender writes a message's payload into the next free slots (one fragment of up to
+// 60 bytes each) and then its header words. A message is visible to the receiver once the header of
+// the first unpublished slot (the batch head) is written with Atomics.store: that store is the
+// release of everything the sender wrote before it, so the headers of later slots in the same
+// batch are plain stores. `trySend` publishes at once (one sequentially consistent store per
+// message: the lowest latency); `trySendDeferred` leaves the batch open until `flush()` or until
+// it holds `publishBatchSlotsMax` slots (one sequentially consistent store per batch: the highest
+// throughput, as Seastar batches its cross-core queues). A lone message never waits for a batch to
+// fill: whoever defers must flush, and the dispatcher loop flushes after every turn.
+//
+// Flow control. The receiver never clears slots; it publishes how many it has consumed on its own
+// ack line, every `ackEverySlots` slots and whenever it finds the ring empty. The sender keeps a
+// cached copy of that count and reads the receiver's line only when its cached credit runs out, so
+// in steady streaming the sender touches the receiver's memory once per quarter ring
+// (docs/urpc.md compares this with receiver-cleared slots). A message is sent only when all its
+// slots are free: a full ring makes `trySend` return false, never overwrite.
+//
+// Receiving. The receiver loads the header of the slot at its read index; the lap tag tells whether
+// the slot is new. It copies the payload into its own reassembly buffer (so the slot is free again
+// before the handler runs, and a handler can never see a slot being rewritten), and when the last
+// fragment arrives, calls the handler with (type, bytes, length). A malformed frame (a length over
+// 60 bytes, a fragment out of sequence, a message over the maximum) is consumed, reported as a
+// ChannelError, and the messages behind it are delivered as usual.
+
+import {
+  ackEverySlots,
+  messageBytesMax,
+  messageTypesMax,
+  publishBatchSlotsMax,
+  slotsPerRing,
+} from "../limits.js";
+import { ChannelError } from "./channel-error.js";
+import type { RingOffsets } from "./channel-layout.js";
+import type { Doorbell } from "./doorbell.js";
+import {
+  describeHeader,
+  epochOf,
+  headerEpoch,
+  headerFollowing,
+  headerIsFirst,
+  headerIsLast,
+  headerLength,
+  headerType,
+  headerWordIndex,
+  makeHeader,
+  payloadWordsPerSlot,
+  withFollowing,
+  wordsPerSlot,
+} from "./slot-format.js";
+
+const slotMask = slotsPerRing - 1;
+const payloadBytesPerSlot = payloadWordsPerSlot * 4;
+/** Bytes of a reassembly buffer: whole slots' worth, so fragments copy as whole words. */
+const reassemblyBytes = Math.ceil(messageBytesMax / payloadBytesPerSlot) * payloadBytesPerSlot;
+
+/** Called once per complete message; `bytes` is valid only during the call. */
+export type MessageHandler = (type: number, bytes: Uint8Array, length: number) => void;
+
+/** Number of slots a message of `length` bytes takes. */
+export function slotsForLength(length: number): number {
+  return length <= payloadBytesPerSlot ? 1 : Math.ceil(length / payloadBytesPerSlot);
+}
+
+export class RingSender {
+  private readonly words: Int32Array;
+  private readonly slotsWord: number;
+  private readonly ackWord: number;
+  private readonly waitWord: number;
+  /** Absolute index of the next slot to write (wraps at 2^32). */
+  private writeIndex = 0;
+  /** Absolute index of the first written but unpublished slot; equals writeIndex when none. */
+  private batchStart = 0;
+  /** The batch head's header, held back until publication. */
+  private batchHeadHeader = 0;
+  /** The receiver's consumed count, as last read. */
+  private ackedCached = 0;
+  /** A word-aligned staging copy, so that payloads of any alignment copy as whole words. */
+  private readonly staging = new Int32Array(reassemblyBytes / 4);
+  private readonly stagingBytes = new Uint8Array(this.staging.buffer);
+  messagesSent = 0;
+
+  constructor(
+    readonly name: string,
+    memory: SharedArrayBuffer,
+    offsets: RingOffsets,
+    /** The receiver's doorbell: rung after publication if the receiver sleeps. */
+    private readonly receiverDoorbell: Doorbell,
+  ) {
+    this.words = new Int32Array(memory);
+    this.slotsWord = offsets.slotsWord;
+    this.ackWord = offsets.ackWord;
+    this.waitWord = offsets.waitWord;
+  }
+
+  /** Slots free as far as the sender knows without reading the receiver's line. */
+  private freeSlotsCached(): number {
+    return slotsPerRing - ((this.writeIndex - this.ackedCached) >>> 0);
+  }
+
+  /** Slots free now (reads the receiver's ack line). */
+  freeSlots(): number {
+    this.ackedCached = Atomics.load(this.words, this.ackWord) >>> 0;
+    return this.freeSlotsCached();
+  }
+
+  /** Whether a message of `length` bytes would fit now. */
+  canSend(length: number): boolean {
+    const needed = slotsForLength(length);
+    return this.freeSlotsCached() >= needed || this.freeSlots() >= needed;
+  }
+
+  private check(type: number, bytes: Uint8Array, length: number): void {
+    if (!Number.isInteger(type) || type < 0 || type >= messageTypesMax) {
+      throw new ChannelError(this.name, `message type ${type} is not an integer in [0, ${messageTypesMax})`);
+    }
+    if (!Number.isInteger(length) || length < 0 || length > bytes.length) {
+      throw new ChannelError(
+        this.name,
+        `message of type ${type}: length ${length} is not within its ${bytes.length}-byte buffer`,
+      );
+    }
+    if (length > messageBytesMax) {
+      throw new ChannelError(
+        this.name,
+        `message of type ${type} is ${length} bytes, over the maximum of ${messageBytesMax} (limits.messageBytesMax)`,
+      );
+    }
+  }
+
+  /** Sends and publishes at once. Returns false (and sends nothing) when the ring lacks room. */
+  trySend(type: number, bytes: Uint8Array, length: number): boolean {
+    if (!this.trySendDeferred(type, bytes, length)) return false;
+    this.flush();
+    return true;
+  }
+
+  /**
+   * Writes a message without publishing it; `flush()` publishes. The batch is published by itself
+   * when it reaches publishBatchSlotsMax slots. Returns false when the ring lacks room.
+   */
+  trySendDeferred(type: number, bytes: Uint8Array, length: number): boolean {
+    this.check(type, bytes, length);
+    const slots = slotsForLength(length);
+    if (this.freeSlotsCached() < slots && this.freeSlots() < slots) return false;
+    // Copy whole words straight from the caller's buffer when it is word-aligned and holds the whole
+    // last word; otherwise stage the bytes into an aligned private buffer first. The checks are
+    // cached per source buffer (reading a typed array's .buffer is not free).
+    if (bytes !== this.lastSource) this.adoptSource(bytes);
+    if (!this.lastSourceAligned || ((length + 3) & ~3) > this.lastSourceBytes) {
+      const staging = this.stagingBytes;
+      for (let i = 0; i < length; i++) staging[i] = bytes[i]!;
+      this.sourceWords = this.staging;
+      this.sourceWordOffset = 0;
+      this.lastSource = undefined;
+    }
+    if (slots === 1) {
+      this.writeSlot(type, true, true, length, 0);
+    } else {
+      let from = 0;
+      for (let k = 0; k < slots; k++) {
+        const chunk = Math.min(payloadBytesPerSlot, length - from);
+        this.writeSlot(type, k === 0, k === slots - 1, chunk, from);
+        from += chunk;
+      }
+    }
+    this.messagesSent++;
+    if ((this.writeIndex - this.batchStart) >>> 0 >= publishBatchSlotsMax) this.flush();
+    return true;
+  }
+
+  /** The last source buffer and what is known of it. */
+  private lastSource: Uint8Array | undefined;
+  private lastSourceAligned = false;
+  /** Bytes from the source's start to the end of its ArrayBuffer. */
+  private lastSourceBytes = 0;
+  private sourceWords: Int32Array = this.staging;
+  private sourceWordOffset = 0;
+
+  private adoptSource(bytes: Uint8Array): void {
+    const buffer = bytes.buffer;
+    this.lastSource = bytes;
+    this.lastSourceAligned = bytes.byteOffset % 4 === 0;
+    this.lastSourceBytes = buffer.byteLength - bytes.byteOffset;
+    if (this.lastSourceAligned) {
+      this.sourceWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+      this.sourceWordOffset = bytes.byteOffset >>> 2;
+    }
+  }
+
+  /** Writes one slot from the current source words, starting at byte `from` of the message. */
+  private writeSlot(type: number, first: boolean, last: boolean, length: number, from: number): void {
+    const src = this.sourceWords;
+    const srcWord = this.sourceWordOffset + (from >>> 2);
+    const index = this.writeIndex;
+    const base = this.slotsWord + (index & slotMask) * wordsPerSlot;
+    const words = this.words;
+    const n = (length + 3) >>> 2;
+    if (n === payloadWordsPerSlot && srcWord + n <= src.length) {
+      // A full slot, unrolled: one bounds check per side instead of one per word.
+      words[base + 14] = src[srcWord + 14]!;
+      words[base] = src[srcWord]!;
+      words[base + 1] = src[srcWord + 1]!;
+      words[base + 2] = src[srcWord + 2]!;
+      words[base + 3] = src[srcWord + 3]!;
+      words[base + 4] = src[srcWord + 4]!;
+      words[base + 5] = src[srcWord + 5]!;
+      words[base + 6] = src[srcWord + 6]!;
+      words[base + 7] = src[srcWord + 7]!;
+      words[base + 8] = src[srcWord + 8]!;
+      words[base + 9] = src[srcWord + 9]!;
+      words[base + 10] = src[srcWord + 10]!;
+      words[base + 11] = src[srcWord + 11]!;
+      words[base + 12] = src[srcWord + 12]!;
+      words[base + 13] = src[srcWord + 13]!;
+    } else {
+      for (let i = 0; i < n; i++) words[base + i] = src[srcWord + i]!;
+    }
+    const header = makeHeader(index, type, first, last, length);
+    if (index === this.batchStart) this.batchHeadHeader = header;
+    else words[base + headerWordIndex] = header;
+    this.writeIndex = (index + 1) >>> 0;
+    if ((this.writeIndex - this.batchStart) >>> 0 >= publishBatchSlotsMax) this.flush();
+  }
+
+  /** Publishes every written slot: one sequentially consistent store, then the doorbell. */
+  flush(): void {
+    if (this.batchStart === this.writeIndex) return;
+    const headWord = this.slotsWord + (this.batchStart & slotMask) * wordsPerSlot + headerWordIndex;
+    const following = ((this.writeIndex - this.batchStart) >>> 0) - 1;
+    Atomics.store(this.words, headWord, withFollowing(this.batchHeadHeader, following));
+    this.batchStart = this.writeIndex;
+    this.receiverDoorbell.ring();
+  }
+
+  /** Whether written slots wait for `flush()`. */
+  hasUnpublished(): boolean {
+    return this.batchStart !== this.writeIndex;
+  }
+
+  /** Announces that the sender waits for credit; the receiver rings the sender's doorbell on its next ack. */
+  setWaitingForCredit(waiting: boolean): void {
+    Atomics.store(this.words, this.waitWord, waiting ? 1 : 0);
+  }
+}
+
+export class RingReceiver {
+  private readonly words: Int32Array;
+  private readonly slotsWord: number;
+  private readonly ackWord: number;
+  private readonly waitWord: number;
+  /** Absolute index of the next slot to read. */
+  private readIndex = 0;
+  /** Consumed count last published on the ack line. */
+  private ackPublished = 0;
+  private readonly reassembly = new Int32Array(reassemblyBytes / 4);
+  /** One view per slot's payload, made once: one-slot messages are delivered through these. */
+  private readonly slotViews: Uint8Array[];
+  readonly reassemblyBytes = new Uint8Array(this.reassembly.buffer);
+  /** Slots still to read in the batch whose head was last loaded. */
+  private batchRemaining = 0;
+  /** Bytes of the message being reassembled; -1 when between messages. */
+  private partialLength = -1;
+  private partialType = 0;
+  messagesReceived = 0;
+  malformedFrames = 0;
+
+  constructor(
+    readonly name: string,
+    memory: SharedArrayBuffer,
+    offsets: RingOffsets,
+    /** The sender's doorbell: rung after an ack if the sender waits for credit. */
+    private readonly senderDoorbell: Doorbell,
+  ) {
+    this.words = new Int32Array(memory);
+    this.slotsWord = offsets.slotsWord;
+    this.ackWord = offsets.ackWord;
+    this.waitWord = offsets.waitWord;
+    this.slotViews = [];
+    for (let i = 0; i < slotsPerRing; i++) {
+      this.slotViews.push(
+        new Uint8Array(memory, (this.slotsWord + i * wordsPerSlot) * 4, payloadBytesPerSlot),
+      );
+    }
+  }
+
+  /** Whether the next slot holds a published fragment. */
+  hasMessage(): boolean {
+    if (this.batchRemaining > 0) return true;
+    const header = Atomics.load(
+      this.words,
+      this.slotsWord + (this.readIndex & slotMask) * wordsPerSlot + headerWordIndex,
+    );
+    return headerEpoch(header) === epochOf(this.readIndex);
+  }
+
+  /**
+   * Delivers up to `messagesMax` complete messages to `handler`; returns how many. A handler's
+   * exception propagates after its message is consumed: the ring stays consistent and the next
+   * poll goes on with the next message. A malformed frame is consumed and thrown as a
+   * ChannelError, likewise.
+   */
+  poll(handler: MessageHandler, messagesMax: number = slotsPerRing): number {
+    const words = this.words;
+    let delivered = 0;
+    let empty = false;
+    while (delivered < messagesMax) {
+      const index = this.readIndex;
+      const base = this.slotsWord + (index & slotMask) * wordsPerSlot;
+      let header: number;
+      if (this.batchRemaining === 0) {
+        // A batch head: the one atomic load of the batch.
+        header = Atomics.load(words, base + headerWordIndex);
+        if (headerEpoch(header) !== epochOf(index)) {
+          empty = true;
+          break;
+        }
+        this.batchRemaining = headerFollowing(header);
+      } else {
+        // Inside a batch: written before its head was published, so a plain load sees it.
+        header = words[base + headerWordIndex]!;
+        this.batchRemaining--;
+        if (headerEpoch(header) !== epochOf(index) || headerFollowing(header) !== 0) {
+          this.batchRemaining = 0;
+          this.partialLength = -1;
+          this.malformedFrames++;
+          throw new ChannelError(
+            this.name,
+            `malformed batch at slot ${index}: its head promised more slots than were written; ${describeHeader(header)}`,
+          );
+        }
+      }
+      const length = headerLength(header);
+      const first = headerIsFirst(header);
+      const last = headerIsLast(header);
+      const type = headerType(header);
+      // Validate before copying: a bad frame is consumed and reported, never trusted.
+      let problem: string | undefined;
+      if (length > payloadBytesPerSlot)
+        problem = `slot length ${length} is over ${payloadBytesPerSlot} bytes`;
+      else if (first && this.partialLength >= 0) problem = "a new message began before the last one ended";
+      else if (!first && this.partialLength < 0)
+        problem = "a continuation fragment arrived with no message begun";
+      else if (!first && type !== this.partialType)
+        problem = `fragment type ${type} differs from its message's type ${this.partialType}`;
+      else if (!last && length !== payloadBytesPerSlot)
+        problem = `a non-final fragment holds ${length} bytes, not ${payloadBytesPerSlot}`;
+      else if (!first && this.partialLength + length > messageBytesMax)
+        problem = `reassembled message exceeds ${messageBytesMax} bytes`;
+      if (problem !== undefined) {
+        this.partialLength = -1;
+        this.consumeSlot();
+        this.malformedFrames++;
+        throw new ChannelError(
+          this.name,
+          `malformed frame at slot ${index}: ${problem}; ${describeHeader(header)}`,
+        );
+      }
+      if (first && last) {
+        // A one-slot message is handed over in place, with no copy; the slot is consumed (and
+        // may be acknowledged to the sender) only after the handler returns.
+        this.messagesReceived++;
+        delivered++;
+        try {
+          handler(type, this.slotViews[index & slotMask]!, length);
+        } finally {
+          this.consumeSlot();
+        }
+        continue;
+      }
+      if (first) {
+        this.partialLength = 0;
+        this.partialType = type;
+      }
+      const dst = this.reassembly;
+      const dstWord = this.partialLength >>> 2;
+      const n = (length + 3) >>> 2;
+      for (let i = 0; i < n; i++) dst[dstWord + i] = words[base + i]!;
+      this.partialLength += length;
+      this.consumeSlot();
+      if (last) {
+        const total = this.partialLength;
+        this.partialLength = -1;
+        this.messagesReceived++;
+        delivered++;
+        handler(type, this.reassemblyBytes, total);
+      }
+    }
+    // Finding the ring empty, publish what was consumed, so that a blocked sender always gets credit.
+    if (empty && this.readIndex !== this.ackPublished) this.publishAck();
+    return delivered;
+  }
+
+  private consumeSlot(): void {
+    this.readIndex = (this.readIndex + 1) >>> 0;
+    if ((this.readIndex - this.ackPublished) >>> 0 >= ackEverySlots) this.publishAck();
+  }
+
+  private publishAck(): void {
+    this.ackPublished = this.readIndex;
+    Atomics.store(this.words, this.ackWord, this.readIndex | 0);
+    if (Atomics.load(this.words, this.waitWord) !== 0) {
+      Atomics.store(this.words, this.waitWord, 0);
+      this.senderDoorbell.ring();
+    }
+  }
+}
