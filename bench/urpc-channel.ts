@@ -23,7 +23,7 @@ export interface UrpcChannelFigures {
 const roundTripsPerBatch = 32;
 const streamMessagesPerRun = 1 << 20;
 const streamRuns = 5;
-const streamPayloadBytes = Number(process.env.SPB ?? slotPayloadBytes);
+const streamPayloadBytes = slotPayloadBytes;
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
