@@ -21,6 +21,15 @@ export interface Port {
   send(type: number, bytes: Uint8Array, length: number): void;
 }
 
+/** One end of a channel between dispatchers, opened through the platform (see CoreEnv.openChannel). */
+export interface ChannelEnd extends Port {
+  /** Stops delivery to this end and releases it; idempotent. */
+  close(): void;
+}
+
+/** Receives one message on a channel end: type, bytes (valid only during the call), length. */
+export type ChannelReceive = (type: number, bytes: Uint8Array, length: number) => void;
+
 /** A timer set through the platform; cancel is idempotent. */
 export interface TimerHandle {
   cancel(): void;
@@ -44,6 +53,18 @@ export interface CoreEnv {
    * core's logic receives every message sent on it, in order, with `fromCore` = this core.
    */
   broadcastPort(): Port;
+  /**
+   * Reserves a channel frame from this core's share of channel memory and returns its id (like
+   * retyping a RAM capability into a frame for a UMP channel). Throws a clear error when this
+   * core's share is used up. The id travels to the peer through the monitors.
+   */
+  allocateChannelId(): number;
+  /**
+   * Opens one end of the channel `channelId` (side 0 is the binding client, side 1 the server),
+   * whose other end is on `peerCore`. The platform delivers every message on it to `receive`, in
+   * order, from its poll loop (real) or its event queue (sim).
+   */
+  openChannel(channelId: number, side: 0 | 1, peerCore: number, receive: ChannelReceive): ChannelEnd;
   /** Calls `onFire` once after at least `delayNs` (virtual in the simulator). */
   setTimer(delayNs: number, onFire: () => void): TimerHandle;
   /** A line for the core's log (boot log, domain output), prefixed with the core by the platform. */
