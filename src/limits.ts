@@ -88,7 +88,7 @@ export const loopbackQueuedMessagesMax = 1 << 16;
 export const coresMax = 1024;
 /** Two latency levels are different classes (say, SMT siblings and the rest) when the higher is this many times the lower. */
 export const latencyClusterGapRatioMin = 1.3;
-/** Gaps of at least that ratio tried, widest first, before the SKB gives up and calls the matrix flat. */
+/** Gaps of at least that ratio tried, lowest first, before the SKB gives up and calls the matrix flat. */
 export const latencyClusterGapsTriedMax = 8;
 /** Cache levels read per CPU from sysfs (cpu/cpuN/cache/indexK, K below this). */
 export const sysfsCacheIndexesMax = 16;
@@ -146,7 +146,7 @@ assertLimit(addressSpaceBytes / pageBytes <= 2 ** 32, "page numbers fit 32 bits"
 assertLimit(pagesPerOperationMax <= mappedPagesMax, "one operation fits a replica");
 assertLimit(tlbEntriesMax >= 1 && shootdownsInFlightMax >= 1, "TLB and in-flight bounds are positive");
 assertLimit(loopbackMessageCostNs > 0 && loopbackQueuedMessagesMax >= 1, "loopback bounds are positive");
-assertLimit(coresMax >= 1 && latencyClusterGapRatioMin > 1, "the SKB takes at least one core; a gap is a ratio above 1");
+assertLimit(coresMax >= 1 && latencyClusterGapRatioMin > 1, "the SKB has cores; a gap is a ratio above 1");
 assertLimit(latencyClusterGapsTriedMax >= 1 && sysfsCacheIndexesMax >= 1, "SKB search bounds are positive");
 assertLimit(simCoresMax >= 2 && simCoresMax <= coresMax, "a simulated machine has at least two cores and fits the SKB");
 assertLimit(simHandlerJitterFraction >= 0 && simHandlerJitterFraction < 0.5, "jitter never makes a cost negative");
