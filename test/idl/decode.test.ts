@@ -97,6 +97,32 @@ describe("idl dispatch: well-formed frames", () => {
     receive(pingPong.typeOf.ping, memory.subarray(4, 12), 4);
     assert.deepEqual(calls, [["ping", 9]]);
   });
+  it("a handler may send on the same sender: its frame was decoded before the handler ran", () => {
+    const seen: [string, number, string][] = [];
+    let receive: (type: number, bytes: Uint8Array, length: number) => void = () => {};
+    const sender = pingPong.sender({
+      name: "loop",
+      send: (type, bytes, length) => receive(type, bytes, length),
+    });
+    const handlers = {
+      ping: (val: number) => void val,
+      str0(x: number, s: string) {
+        seen.push(["str0", x, s]);
+        if (x > 0) sender.str0(x - 1, `${s}!`);
+      },
+      blob: () => {},
+      flags: () => {},
+      tail: () => {},
+      nothing: () => {},
+    };
+    receive = pingPong.dispatcher(handlers, "loop");
+    sender.str0(2, "a");
+    assert.deepEqual(seen, [
+      ["str0", 2, "a"],
+      ["str0", 1, "a!"],
+      ["str0", 0, "a!!"],
+    ]);
+  });
   it("a dispatcher needs a handler for every message", () => {
     assert.throws(
       () => pingPong.dispatcher({ ping() {} } as never, "c"),

@@ -285,6 +285,25 @@ describe("idl encode: the message bound", () => {
       `big.text: field "s" = "${"a".repeat(40)}"... is ${messageBytesMax + 1} bytes of UTF-8, over the maximum of ${messageBytesMax} for string(${messageBytesMax})`,
     );
   });
+  it("a short string (encoded by the JavaScript loop) is held to the bound too", () => {
+    const tight = defineInterface("tight", {
+      m: [
+        ["b", t.bytes(messageBytesMax)],
+        ["s", t.string(64)],
+      ],
+    });
+    const filler = new Uint8Array(messageBytesMax - 2 - 2 - 4);
+    assert.equal(tight.encode.m(buf, filler, "abcd"), messageBytesMax);
+    assert.equal(tight.encode.m(buf, filler, "éa"), messageBytesMax - 1);
+    throwsMessage(
+      () => tight.encode.m(buf, filler, "abcde"),
+      `tight.m: field "s" of 5 bytes makes the message ${messageBytesMax + 1} bytes, over messageBytesMax (${messageBytesMax})`,
+    );
+    throwsMessage(
+      () => tight.encode.m(buf, filler, "a😀"),
+      `tight.m: field "s" of 5 bytes makes the message ${messageBytesMax + 1} bytes, over messageBytesMax (${messageBytesMax})`,
+    );
+  });
   it("the fixed fields after a variable-length one count against the bound", () => {
     const room = messageBytesMax - 2 - 2 - 4;
     assert.equal(big.encode.pair(buf, new Uint8Array(room), new Uint8Array(0), 5), messageBytesMax);
