@@ -1,0 +1,164 @@
+// The shootdown interface's messages on the monitor channel: hand-encoded until src/idl lands.
+//
+// Four fixed-size messages, little-endian, encoded with a DataView into one preallocated buffer per
+// engine (the port copies the bytes at send, so the buffer is reused at once). Types are
+// shootdownTypeBase plus the index below.
+//   request  requester → home        requestId u32, kind u8, rights u8, pad u16, vaddrPage u32, pageCount u32, frame u32
+//   update   home → cores (tree)     seq u32, kind u8, rights u8, initiator u16, vaddrPage u32, pageCount u32, frame u32
+//   ack      core → parent (tree)    seq u32, count u32 (cores of the subtree that applied `seq`)
+//   reply    home → requester        requestId u32, status u8, pad u8 ×3, seq u32
+// An `update` of kind unmap or protect is the invalidate of the paper: the receiver applies it to
+// its replica, drops the range from its TLB, and only then acknowledges.
+
+import { shootdownTypeBase } from "../monitor/message-types.js";
+
+export const shootdownRequestType = shootdownTypeBase + 0;
+export const shootdownUpdateType = shootdownTypeBase + 1;
+export const shootdownAckType = shootdownTypeBase + 2;
+export const shootdownReplyType = shootdownTypeBase + 3;
+/** Types this interface owns: [shootdownTypeBase, shootdownTypeLimit). */
+export const shootdownTypeLimit = shootdownTypeBase + 4;
+
+/** What an operation does to the page table. */
+export const enum OpKind {
+  map = 0,
+  unmap = 1,
+  protect = 2,
+}
+
+export const opKindNames = ["map", "unmap", "protect"] as const;
+
+/** How the home answers a request. */
+export const enum ReplyStatus {
+  ok = 0,
+  /** A map found a page of its range already mapped in the home's sequence (a concurrent map won). */
+  alreadyMapped = 1,
+}
+
+export interface RangeFields {
+  readonly kind: OpKind;
+  readonly rights: number;
+  readonly vaddrPage: number;
+  readonly pageCount: number;
+  readonly frame: number;
+}
+
+export interface RequestMessage extends RangeFields {
+  readonly requestId: number;
+}
+
+export interface UpdateMessage extends RangeFields {
+  readonly seq: number;
+  readonly initiator: number;
+}
+
+export interface AckMessage {
+  readonly seq: number;
+  readonly count: number;
+}
+
+export interface ReplyMessage {
+  readonly requestId: number;
+  readonly status: ReplyStatus;
+  readonly seq: number;
+}
+
+const requestBytes = 20;
+const updateBytes = 20;
+const ackBytes = 8;
+const replyBytes = 12;
+const bufferBytes = 20;
+
+function checkLength(name: string, length: number, expected: number): void {
+  if (length !== expected) throw new Error(`shootdown ${name}: ${length} bytes, expected ${expected}`);
+}
+
+function checkKind(kind: number): OpKind {
+  if (kind !== OpKind.map && kind !== OpKind.unmap && kind !== OpKind.protect) {
+    throw new Error(`shootdown: unknown operation kind ${kind}`);
+  }
+  return kind;
+}
+
+/** Encodes into one reused buffer; each encode returns the buffer's byte length to send. */
+export class ShootdownEncoder {
+  readonly bytes = new Uint8Array(bufferBytes);
+  private readonly view = new DataView(this.bytes.buffer);
+
+  request(m: RequestMessage): number {
+    this.view.setUint32(0, m.requestId, true);
+    this.range(m);
+    this.view.setUint16(6, 0, true);
+    return requestBytes;
+  }
+
+  update(m: UpdateMessage): number {
+    this.view.setUint32(0, m.seq, true);
+    this.range(m);
+    this.view.setUint16(6, m.initiator, true);
+    return updateBytes;
+  }
+
+  ack(m: AckMessage): number {
+    this.view.setUint32(0, m.seq, true);
+    this.view.setUint32(4, m.count, true);
+    return ackBytes;
+  }
+
+  reply(m: ReplyMessage): number {
+    this.view.setUint32(0, m.requestId, true);
+    this.view.setUint32(4, m.status, true);
+    this.view.setUint32(8, m.seq, true);
+    return replyBytes;
+  }
+
+  private range(m: RangeFields): void {
+    this.view.setUint8(4, m.kind);
+    this.view.setUint8(5, m.rights);
+    this.view.setUint32(8, m.vaddrPage, true);
+    this.view.setUint32(12, m.pageCount, true);
+    this.view.setUint32(16, m.frame, true);
+  }
+}
+
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function rangeOf(view: DataView): RangeFields {
+  return {
+    kind: checkKind(view.getUint8(4)),
+    rights: view.getUint8(5),
+    vaddrPage: view.getUint32(8, true),
+    pageCount: view.getUint32(12, true),
+    frame: view.getUint32(16, true),
+  };
+}
+
+export function decodeRequest(bytes: Uint8Array, length: number): RequestMessage {
+  checkLength("request", length, requestBytes);
+  const view = viewOf(bytes);
+  return { requestId: view.getUint32(0, true), ...rangeOf(view) };
+}
+
+export function decodeUpdate(bytes: Uint8Array, length: number): UpdateMessage {
+  checkLength("update", length, updateBytes);
+  const view = viewOf(bytes);
+  return { seq: view.getUint32(0, true), initiator: view.getUint16(6, true), ...rangeOf(view) };
+}
+
+export function decodeAck(bytes: Uint8Array, length: number): AckMessage {
+  checkLength("ack", length, ackBytes);
+  const view = viewOf(bytes);
+  return { seq: view.getUint32(0, true), count: view.getUint32(4, true) };
+}
+
+export function decodeReply(bytes: Uint8Array, length: number): ReplyMessage {
+  checkLength("reply", length, replyBytes);
+  const view = viewOf(bytes);
+  const status = view.getUint8(4);
+  if (status !== ReplyStatus.ok && status !== ReplyStatus.alreadyMapped) {
+    throw new Error(`shootdown reply: unknown status ${status}`);
+  }
+  return { requestId: view.getUint32(0, true), status, seq: view.getUint32(8, true) };
+}
