@@ -81,6 +81,8 @@ export const shootdownsInFlightMax = 32;
 export const loopbackMessageCostNs = 100;
 /** Loopback test platform: messages queued on one channel before a send throws (a runaway protocol). */
 export const loopbackQueuedMessagesMax = 1 << 16;
+/** Loopback test platform: dispatcher channel ids each core may allocate. */
+export const loopbackChannelsPerCoreMax = 1024;
 
 // ---- SKB: the System Knowledge Base ----------------------------------------------------------
 
@@ -128,6 +130,10 @@ assertLimit((slotsPerRing & (slotsPerRing - 1)) === 0, "slotsPerRing is a power 
 assertLimit(slotsPerRing >= 4 && slotsPerRing <= 128, "slotsPerRing in [4, 128] (8-bit lap counter)");
 assertLimit(ackEverySlots >= 1 && ackEverySlots <= slotsPerRing / 2, "acks come at least twice a ring");
 assertLimit(fragmentsPerMessageMax <= slotsPerRing, "a whole message fits in one ring");
+assertLimit(
+  slotsPerRing - (ackEverySlots - 1) >= fragmentsPerMessageMax,
+  "a drained receiver's unacknowledged slots never keep the largest message out (no credit deadlock)",
+);
 assertLimit(slotPayloadBytes < 64, "a slot's payload length fits the header's 6 bits");
 assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more than half a ring");
 assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
