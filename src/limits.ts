@@ -111,12 +111,33 @@ export const simSendQueueMessagesMax = 1 << 16;
 export const simHandlerJitterFraction = 0.02;
 /** Trace events one run records at most; beyond it the trace says it was truncated. */
 export const simTraceEventsMax = 2_000_000;
+/** Dispatcher channel ids each simulated core may allocate (its share of channel memory). */
+export const simChannelsPerCoreMax = 1024;
 /** Faults one simulation may list. */
 export const simFaultsMax = 1024;
 /** Default extra delay of a "message delay" fault, in cycles, when the fault names none. */
 export const simMessageDelayCyclesDefault = 10_000;
 /** Default factor by which a "slow core" fault multiplies handler costs. */
 export const simSlowCoreFactorDefault = 4;
+
+// ---- Real platform: booting cores as worker threads ---------------------------------------------
+
+/** Channel frames each core's monitor may hand out to bindings of its dispatchers. */
+export const channelsPerCoreMax = 64;
+/** Longest a boot may take, from the first worker's start to every monitor connected. */
+export const bootTimeoutMs = 60_000;
+/** Longest a clean shutdown may take before the workers are terminated. */
+export const shutdownTimeoutMs = 10_000;
+/** Round trips the SKB measures between each pair of cores at boot (the median is kept). */
+export const latencyRoundsPerPair = 64;
+/** Longest the SKB's latency measurement may take; past it, boot fails with a clear error. */
+export const latencyMeasureTimeoutMs = 60_000;
+/** Polls of an idle core between two reads of the clock while it spins before sleeping. */
+export const pollsPerClockRead = 64;
+/** Messages the platform may queue on one port while its ring is full, before sending throws. */
+export const portBacklogMax = 4096;
+/** Domains one booted system may run at a time. */
+export const domainsMax = 64;
 
 // ---- Relations -------------------------------------------------------------------------------
 

@@ -189,6 +189,35 @@ describe("loopback platform", () => {
     assert.ok(platform.counters.dropped >= 3);
   });
 
+  it("dispatcher channels: ids per core, FIFO both ways, held until opened, dropped once closed", () => {
+    const { platform } = platformOf([0, 1, 2], 11);
+    platform.start();
+    const a = platform.env(0).allocateChannelId();
+    const b = platform.env(0).allocateChannelId();
+    const c = platform.env(2).allocateChannelId();
+    assert.equal(new Set([a, b, c]).size, 3);
+    const atServer: number[] = [];
+    const atClient: number[] = [];
+    const client = platform.env(0).openChannel(a, 0, 1, (_type, bytes) => atClient.push(bytes[0]!));
+    for (let i = 0; i < 5; i++) client.send(1, Uint8Array.of(i), 1);
+    platform.runUntilIdle({ maxSteps: 100 });
+    assert.equal(atServer.length, 0, "held until the server end is open");
+    const server = platform.env(1).openChannel(a, 1, 0, (_type, bytes) => {
+      atServer.push(bytes[0]!);
+      server.send(2, Uint8Array.of(bytes[0]! + 10), 1);
+    });
+    platform.runUntilIdle({ maxSteps: 100 });
+    assert.deepEqual(atServer, [0, 1, 2, 3, 4]);
+    assert.deepEqual(atClient, [10, 11, 12, 13, 14]);
+    assert.throws(() => platform.env(1).openChannel(a, 1, 0, () => {}), /already open/);
+    assert.throws(() => platform.env(2).openChannel(a, 0, 2, () => {}), /already open/);
+    server.close();
+    client.send(1, Uint8Array.of(9), 1);
+    platform.runUntilIdle({ maxSteps: 100 });
+    assert.deepEqual(atServer, [0, 1, 2, 3, 4]);
+    assert.throws(() => server.send(1, Uint8Array.of(0), 1), /send on a closed end/);
+  });
+
   it("rejects misuse clearly", () => {
     assert.throws(() => new LoopbackPlatform([0, 0], { seed: 1 }), /listed twice/);
     const platform = new LoopbackPlatform([0, 1], { seed: 1 });

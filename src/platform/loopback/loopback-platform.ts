@@ -15,9 +15,16 @@
 // test instead of hanging it. Message bytes are copied at send, so a sender may reuse its buffer.
 // `crash(core)` stops a core: messages queued to it are dropped, it receives nothing more, its
 // sends and timers are dropped; messages it sent before the crash are still delivered.
+// Dispatcher channels (`openChannel`) are queues too, one per direction, created as they are
+// opened; a message waits in its queue until the receiving end is open, and is dropped once the
+// receiving end is closed. Channel ids come from each core's own range of loopbackChannelsPerCoreMax.
 
-import { loopbackMessageCostNs, loopbackQueuedMessagesMax } from "../../limits.js";
-import type { CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
+import {
+  loopbackChannelsPerCoreMax,
+  loopbackMessageCostNs,
+  loopbackQueuedMessagesMax,
+} from "../../limits.js";
+import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
 import { splitmix32 } from "./splitmix32.js";
 
 /** Options of a loopback platform. */
@@ -52,13 +59,25 @@ interface Envelope {
   readonly bytes: Uint8Array;
 }
 
-/** One FIFO queue: a point-to-point channel, or one reader's view of a broadcast channel. */
+/**
+ * One FIFO queue: a point-to-point monitor channel, one reader's view of a broadcast channel, or
+ * one direction of a dispatcher channel (then `receive` is the receiving end's, once it is open).
+ */
 interface Channel {
   readonly name: string;
-  readonly from: number;
-  readonly to: number;
+  from: number;
+  to: number;
   readonly queue: Envelope[];
   head: number;
+  readonly dispatcher: boolean;
+  receive: ChannelReceive | undefined;
+  closed: boolean;
+}
+
+/** Both directions of a dispatcher channel: toward[side] carries messages to that side's end. */
+interface DispatcherChannel {
+  readonly toward: readonly [Channel, Channel];
+  readonly cores: [number | undefined, number | undefined];
 }
 
 interface Timer {
@@ -95,6 +114,8 @@ export class LoopbackPlatform {
   private readonly broadcastChannels = new Map<string, Channel>();
   private readonly sentPerPair = new Map<string, number>();
   private readonly crashed = new Set<number>();
+  private readonly dispatcherChannels = new Map<number, DispatcherChannel>();
+  private readonly channelIdsAllocated = new Map<number, number>();
   private timers: Timer[] = [];
   private timerOrder = 0;
   private timeNs = 0;
@@ -114,8 +135,8 @@ export class LoopbackPlatform {
     for (const from of sorted) {
       for (const to of sorted) {
         if (from === to) continue;
-        const unicast: Channel = { name: `monitor ${from}->${to}`, from, to, queue: [], head: 0 };
-        const broadcast: Channel = { name: `broadcast ${from}->${to}`, from, to, queue: [], head: 0 };
+        const unicast = this.makeChannel(`monitor ${from}->${to}`, from, to, false);
+        const broadcast = this.makeChannel(`broadcast ${from}->${to}`, from, to, false);
         this.unicastChannels.set(pairKey(from, to), unicast);
         this.broadcastChannels.set(pairKey(from, to), broadcast);
         this.channels.push(unicast, broadcast);
@@ -168,6 +189,10 @@ export class LoopbackPlatform {
       this.counters.dropped += channel.queue.length - channel.head;
       channel.queue.length = 0;
       channel.head = 0;
+      if (channel.dispatcher) {
+        channel.receive = undefined;
+        channel.closed = true;
+      }
     }
     for (const timer of this.timers) if (timer.core === core) timer.cancelled = true;
   }
@@ -216,7 +241,10 @@ export class LoopbackPlatform {
       return true;
     }
     const ready: Channel[] = [];
-    for (const channel of this.channels) if (channel.head < channel.queue.length) ready.push(channel);
+    for (const channel of this.channels) {
+      if (channel.head < channel.queue.length && (!channel.dispatcher || channel.receive !== undefined))
+        ready.push(channel);
+    }
     if (ready.length > 0) {
       const channel = ready[Math.floor(this.random() * ready.length)]!;
       this.deliver(channel);
@@ -249,7 +277,95 @@ export class LoopbackPlatform {
     this.counters.steps++;
     this.timeNs += loopbackMessageCostNs;
     this.counters.deliveries++;
-    this.logics.get(channel.to)!.receive(channel.from, envelope.type, envelope.bytes, envelope.bytes.length);
+    if (channel.dispatcher) channel.receive!(envelope.type, envelope.bytes, envelope.bytes.length);
+    else
+      this.logics
+        .get(channel.to)!
+        .receive(channel.from, envelope.type, envelope.bytes, envelope.bytes.length);
+  }
+
+  private makeChannel(name: string, from: number, to: number, dispatcher: boolean): Channel {
+    return { name, from, to, queue: [], head: 0, dispatcher, receive: undefined, closed: false };
+  }
+
+  private allocateChannelId(coreId: number): number {
+    const used = this.channelIdsAllocated.get(coreId) ?? 0;
+    if (used >= loopbackChannelsPerCoreMax) {
+      throw new Error(
+        `loopback: core ${coreId} has used all ${loopbackChannelsPerCoreMax} of its channel ids`,
+      );
+    }
+    this.channelIdsAllocated.set(coreId, used + 1);
+    return this.coreIds.indexOf(coreId) * loopbackChannelsPerCoreMax + used;
+  }
+
+  private openChannel(
+    coreId: number,
+    channelId: number,
+    side: 0 | 1,
+    peerCore: number,
+    receive: ChannelReceive,
+  ): ChannelEnd {
+    const label = `channel ${channelId} side ${side} on core ${coreId}`;
+    if (
+      !Number.isInteger(channelId) ||
+      channelId < 0 ||
+      channelId >= this.coreIds.length * loopbackChannelsPerCoreMax
+    ) {
+      throw new Error(`loopback: ${label}: no such channel id`);
+    }
+    if (side !== 0 && side !== 1) throw new Error(`loopback: ${label}: side must be 0 or 1`);
+    if (!this.coreIds.includes(peerCore))
+      throw new Error(`loopback: ${label}: peer core ${peerCore} is not booted`);
+    let channel = this.dispatcherChannels.get(channelId);
+    if (channel === undefined) {
+      const toward: [Channel, Channel] = [
+        this.makeChannel(`channel ${channelId} ->0`, -1, -1, true),
+        this.makeChannel(`channel ${channelId} ->1`, -1, -1, true),
+      ];
+      channel = { toward, cores: [undefined, undefined] };
+      this.dispatcherChannels.set(channelId, channel);
+      this.channels.push(...toward);
+    }
+    const other = side === 0 ? 1 : 0;
+    if (channel.cores[side] !== undefined) throw new Error(`loopback: ${label}: that end is already open`);
+    const peerSeen = channel.cores[other];
+    if (peerSeen !== undefined && peerSeen !== peerCore) {
+      throw new Error(
+        `loopback: ${label}: peer core ${peerCore}, but the other end is open on core ${peerSeen}`,
+      );
+    }
+    channel.cores[side] = coreId;
+    const inbound = channel.toward[side];
+    const outbound = channel.toward[other];
+    inbound.to = coreId;
+    inbound.from = peerCore;
+    outbound.from = coreId;
+    outbound.to = peerCore;
+    if (!this.crashed.has(coreId)) inbound.receive = receive;
+    let open = true;
+    return {
+      name: `channel ${channelId} ${coreId}->${peerCore}`,
+      send: (type, bytes, length) => {
+        this.checkSend(label, type, bytes, length);
+        if (!open) throw new Error(`loopback: ${label}: send on a closed end`);
+        if (this.crashed.has(coreId) || outbound.closed) {
+          this.counters.dropped++;
+          return;
+        }
+        this.counters.unicastsSent++;
+        this.enqueue(outbound, type, bytes, length);
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        inbound.closed = true;
+        inbound.receive = undefined;
+        this.counters.dropped += inbound.queue.length - inbound.head;
+        inbound.queue.length = 0;
+        inbound.head = 0;
+      },
+    };
   }
 
   private nextTimer(): Timer | undefined {
@@ -339,6 +455,9 @@ export class LoopbackPlatform {
         return port;
       },
       broadcastPort: () => broadcast,
+      allocateChannelId: () => this.allocateChannelId(coreId),
+      openChannel: (channelId, side, peerCore, receive) =>
+        this.openChannel(coreId, channelId, side, peerCore, receive),
       setTimer: (delayNs, onFire): TimerHandle => {
         if (!(delayNs >= 0) || !Number.isFinite(delayNs))
           throw new Error(`loopback: bad timer delay ${delayNs}ns`);
