@@ -10,6 +10,7 @@ export type VmErrorCode =
   | "zero-length"
   | "out-of-range"
   | "too-many-pages"
+  | "table-full"
   | "bad-frame"
   | "bad-rights"
   | "not-mapped"

@@ -33,6 +33,8 @@ export const enum ReplyStatus {
   ok = 0,
   /** A map found a page of its range already mapped in the home's sequence (a concurrent map won). */
   alreadyMapped = 1,
+  /** A map would take the home's replica past mappedPagesMax. */
+  tableFull = 2,
 }
 
 export interface RangeFields {
@@ -157,7 +159,7 @@ export function decodeReply(bytes: Uint8Array, length: number): ReplyMessage {
   checkLength("reply", length, replyBytes);
   const view = viewOf(bytes);
   const status = view.getUint8(4);
-  if (status !== ReplyStatus.ok && status !== ReplyStatus.alreadyMapped) {
+  if (status !== ReplyStatus.ok && status !== ReplyStatus.alreadyMapped && status !== ReplyStatus.tableFull) {
     throw new Error(`shootdown reply: unknown status ${status}`);
   }
   return { requestId: view.getUint32(0, true), status, seq: view.getUint32(8, true) };

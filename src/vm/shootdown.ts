@@ -14,7 +14,8 @@
 // over FIFO channels, so every replica applies the updates in the home's order (checked: a core
 // throws on a sequence gap). Concurrency is decided at the home, by that order — see docs/vm.md:
 // unmaps and protects of a page already gone are no-ops that still complete, protect intersects
-// rights, and of two concurrent maps of one page the later is refused with "already-mapped".
+// rights, and of two concurrent maps of one page the later is refused with "already-mapped" (as is
+// a map that would take the home's replica past mappedPagesMax, with "table-full").
 // In-flight state is an explicit record on each side: `PendingRequest` at the requester,
 // `HomeOperation` at the home, `RelayOperation` at an inner node of the tree; each is bounded.
 // Safety: when an unmap resolves, every core has applied it and dropped its TLB entries, so no core
@@ -22,6 +23,7 @@
 
 import {
   addressSpaceBytes,
+  mappedPagesMax,
   pageBytes,
   pagesPerOperationMax,
   shootdownsInFlightMax,
@@ -212,6 +214,12 @@ export class ShootdownEngine {
         );
       }
       const vaddrPage = vaddr / pageBytes;
+      if (this.replica.size + pageCount > mappedPagesMax) {
+        throw new VmError(
+          "table-full",
+          `${description}: more than mappedPagesMax=${mappedPagesMax} pages would be mapped`,
+        );
+      }
       for (let i = 0; i < pageCount; i++) {
         if (this.replica.lookup(vaddrPage + i) !== undefined) {
           throw new VmError(
@@ -410,6 +418,10 @@ export class ShootdownEngine {
       this.answer(requester, request.requestId, ReplyStatus.alreadyMapped, 0);
       return;
     }
+    if (request.kind === OpKind.map && this.replica.size + request.pageCount > mappedPagesMax) {
+      this.answer(requester, request.requestId, ReplyStatus.tableFull, 0);
+      return;
+    }
     const seq = ++this.sequenced;
     const update: UpdateMessage = { seq, initiator: requester, ...request };
     this.apply(update);
@@ -553,7 +565,12 @@ export class ShootdownEngine {
             "already-mapped",
             `${request.description}: a page of the range was mapped first by a concurrent map`,
           )
-        : undefined;
+        : reply.status === ReplyStatus.tableFull
+          ? new VmError(
+              "table-full",
+              `${request.description}: more than mappedPagesMax=${mappedPagesMax} pages would be mapped`,
+            )
+          : undefined;
     this.onComplete?.({
       core: this.coreId,
       requestId: request.requestId,
