@@ -7,6 +7,7 @@ export { PageTable } from "./page-table.js";
 export { PhysicalMemory } from "./physical-memory.js";
 export type { Rights } from "./rights.js";
 export { formatRights, rightExecute, rightRead, rightsAll, rightsNone, rightWrite } from "./rights.js";
+export type { SharedMemoryShootdown } from "./shared-memory-shootdown.js";
 export type { CompletedOperation, ShootdownCounters, ShootdownOptions, Translation } from "./shootdown.js";
 export { ShootdownEngine } from "./shootdown.js";
 export { shootdownTypeLimit } from "./shootdown-messages.js";
