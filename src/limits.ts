@@ -139,6 +139,21 @@ export const portBacklogMax = 4096;
 /** Domains one booted system may run at a time. */
 export const domainsMax = 64;
 
+// ---- Domains: dispatchers, name service, binding, split-phase RPC -------------------------------
+
+/** Calls one RPC client may have in flight (sent, not yet answered); one more is rejected at once. */
+export const rpcCallsInFlightMax = 256;
+/** Bytes of the error text a failed RPC carries back to its caller (longer texts are cut). */
+export const rpcErrorMessageBytesMax = 512;
+/** Bytes of a service name in the name service. */
+export const serviceNameBytesMax = 64;
+/** Names the name service may hold at once. */
+export const servicesRegisteredMax = 4096;
+/** Services one dispatcher may export. */
+export const servicesPerDispatcherMax = 64;
+/** Longest one `ctx.sleep` may ask for (a day): longer is a bug, not a wait. */
+export const domainSleepMsMax = 86_400_000;
+
 // ---- Relations -------------------------------------------------------------------------------
 
 function assertLimit(condition: boolean, relation: string): void {
@@ -178,3 +193,5 @@ assertLimit(latencyClusterGapsTriedMax >= 1 && sysfsCacheIndexesMax >= 1, "SKB s
 assertLimit(simCoresMax >= 2 && simCoresMax <= coresMax, "a simulated machine has at least two cores and fits the SKB");
 assertLimit(simHandlerJitterFraction >= 0 && simHandlerJitterFraction < 0.5, "jitter never makes a cost negative");
 assertLimit(simSendQueueMessagesMax >= slotsPerRing, "a send queue holds at least a ring");
+assertLimit(rpcCallsInFlightMax >= 1 && servicesPerDispatcherMax >= 1, "RPC and export bounds are positive");
+assertLimit(serviceNameBytesMax <= messageBytesMax / 4 && rpcErrorMessageBytesMax <= messageBytesMax / 2, "names and error texts fit one message");

@@ -1,0 +1,741 @@
+// The discrete-event simulator: runs unchanged per-core logic on a machine model in virtual time.
+//
+// Time is in cycles of the machine's clock. Every happening is an event in one queue, ordered by
+// (time, seeded tie-break, sequence); one seed gives one run, byte for byte (see event-queue.ts).
+// Each core runs one handler at a time: a handler that starts at t charges cycles as it goes —
+// receiveCycles to take the message from its ring, sendCycles per message it sends, and whatever
+// the logic charges itself (SimCoreEnv.chargeCycles) — each divided by the core's speed,
+// multiplied by a slow-core fault's factor and by a seeded jitter; the core is busy until the
+// handler's cursor. Messages that arrive meanwhile wait in the core's inbox, in arrival order.
+//
+// Channels are modelled as URPC is built (cost-model.ts gives the numbers): a send writes
+// ceil(length / slotPayloadBytes) slots when the ring has credit — the ring holds slotsPerRing
+// slots; the reader publishes its consumed count every ackEverySlots slots, and the sender reads
+// that ack line (one transfer) only when it runs out of credit, queueing messages meanwhile up to
+// simSendQueueMessagesMax. Each written line is then served to its reader by the sender's cache,
+// one transfer at a time (serveRead), and the message arrives with its last line. A broadcast port
+// is one ring with many readers: every line is served to each of them in turn, in a seeded order.
+// Per-stream FIFO holds whatever the jitter and faults: a message arrives no earlier than the one
+// before it on the same stream, and an arrival event always takes its stream's oldest message.
+//
+// The simulator never reads the host clock; callers that want host speed measure it (bench/).
+
+import {
+  ackEverySlots,
+  messageBytesMax,
+  messageTypesMax,
+  simChannelsPerCoreMax,
+  simEventsPerRunMax,
+  simHandlerJitterFraction,
+  simSendQueueMessagesMax,
+  slotPayloadBytes,
+  slotsPerRing,
+} from "../../limits.js";
+import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
+import { ChannelChecker } from "./checkers.js";
+import { CostModel } from "./cost-model.js";
+import { EventQueue, type SimEvent } from "./event-queue.js";
+import { type Fault, type FaultPlan, planFaults } from "./faults.js";
+import type { Machine } from "./machine.js";
+import { Prng } from "./prng.js";
+import { TraceRecorder } from "./trace.js";
+
+/** The simulator's extension of CoreEnv, for logic that knows it is simulated (benchmarks, tests). */
+export interface SimCoreEnv extends CoreEnv {
+  /** Charges `cycles` of work to the running handler (scaled by speed, faults and jitter). */
+  chargeCycles(cycles: number): void;
+  /** Current virtual time in cycles. */
+  nowCycles(): number;
+}
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly faults?: readonly Fault[];
+  /** Record a Chrome trace (see trace.ts); read it with `traceJson()`. */
+  readonly trace?: boolean;
+  /** Check per-stream FIFO, loss and duplication as the run goes (default true). */
+  readonly check?: boolean;
+  /** Handler-cost jitter as a fraction (default simHandlerJitterFraction). */
+  readonly jitterFraction?: number;
+}
+
+export interface RunOptions {
+  /** Stop before the first event later than this virtual time. */
+  readonly untilCycles?: number;
+  /** Process at most this many events (a bound; the run says when it hit it). */
+  readonly maxEvents: number;
+}
+
+export interface RunStats {
+  readonly stoppedBy: "idle" | "untilCycles" | "maxEvents";
+  /** Events processed by this call. */
+  readonly events: number;
+  /** Messages handed to a core's logic by this call (a broadcast counts once per reader). */
+  readonly deliveries: number;
+  /** Messages dropped at a crashed receiver by this call. */
+  readonly dropped: number;
+  /** Virtual time at the end of the call. */
+  readonly virtualCycles: number;
+}
+
+const evArrive = 0;
+const evWake = 1;
+const evTimer = 2;
+const evCredit = 3;
+const evCrash = 4;
+const evStart = 5;
+
+interface Message {
+  readonly id: number;
+  readonly from: number;
+  readonly type: number;
+  readonly bytes: Uint8Array;
+  readonly slots: number;
+}
+
+interface InFlight {
+  readonly message: Message;
+  readonly arrivalCycles: number;
+}
+
+/** The receiving end of a dispatcher channel (openChannel); messages wait until it opens. */
+interface DispatcherEnd {
+  receive: ChannelReceive | null;
+  closed: boolean;
+  readonly early: { stream: Stream; message: Message }[];
+}
+
+/** One sender-to-reader direction of a channel. */
+interface Stream {
+  readonly name: string;
+  /** Null for monitor and broadcast channels (delivered to the logic's receive). */
+  end: DispatcherEnd | null;
+  readonly channel: Channel;
+  readonly reader: CoreState;
+  readonly inFlight: InFlight[];
+  head: number;
+  lastArrivalCycles: number;
+  /** Messages arrived at the reader and not yet consumed (so the ring is dry when 0). */
+  queued: number;
+  consumedSlots: number;
+  publishedSlots: number;
+}
+
+interface Channel {
+  readonly name: string;
+  readonly sender: CoreState;
+  readonly streams: Stream[];
+  readonly broadcast: boolean;
+  sentSlots: number;
+  /** The sender's view of the readers' acks (the least of them). */
+  ackedSlots: number;
+  readonly waiting: Message[];
+  waitingHead: number;
+  awaitingAck: boolean;
+  creditPending: boolean;
+}
+
+interface Timer {
+  readonly core: CoreState;
+  readonly onFire: () => void;
+  cancelled: boolean;
+}
+
+type InboxItem = { stream: Stream; message: Message } | { timer: Timer } | { start: true };
+
+interface CoreState {
+  readonly id: number;
+  readonly speed: number;
+  logic: CoreLogic | null;
+  readonly env: SimCoreEnv;
+  readonly random: Prng;
+  readonly inbox: InboxItem[];
+  inboxHead: number;
+  busyUntilCycles: number;
+  wakeScheduled: boolean;
+  crashed: boolean;
+  channelIdsAllocated: number;
+  readonly ports: Map<number, Channel>;
+  broadcastChannel: Channel | null;
+}
+
+export class Simulation {
+  readonly costs: CostModel;
+  private readonly prng: Prng;
+  private readonly faults: FaultPlan;
+  private readonly jitterFraction: number;
+  private readonly queue = new EventQueue();
+  private readonly cores = new Map<number, CoreState>();
+  private coreIds: number[] = [];
+  private readonly trace: TraceRecorder | null;
+  readonly checker: ChannelChecker | null;
+  private started = false;
+  private nowCycles = 0;
+  private seq = 0;
+  private nextMessageId = 1;
+  private current: CoreState | null = null;
+  private cursorCycles = 0;
+  private deliveries = 0;
+  private dropped = 0;
+  private nextChannelId = 1;
+  /** Dispatcher channels by id: each side's receiving end and its opener's core. */
+  private readonly dispatcherChannels = new Map<
+    number,
+    { ends: [DispatcherEnd, DispatcherEnd]; cores: [number, number] }
+  >();
+
+  constructor(
+    readonly machine: Machine,
+    private readonly options: SimulationOptions,
+  ) {
+    if (!Number.isFinite(options.seed))
+      throw new RangeError(`Simulation: seed must be a finite number, got ${options.seed}`);
+    this.costs = new CostModel(machine);
+    this.prng = new Prng(options.seed);
+    this.faults = planFaults(options.faults ?? [], machine.cores.length);
+    this.jitterFraction = options.jitterFraction ?? simHandlerJitterFraction;
+    if (!(this.jitterFraction >= 0 && this.jitterFraction < 0.5)) {
+      throw new RangeError(`Simulation: jitterFraction must be in [0, 0.5), got ${this.jitterFraction}`);
+    }
+    this.trace = options.trace === true ? new TraceRecorder(machine.name, machine.clockGHz, []) : null;
+    this.checker = options.check === false ? null : new ChannelChecker(true);
+  }
+
+  /** Adds a core running the logic `factory` builds from its environment. Call before `run`. */
+  addCore(coreId: number, factory: (env: SimCoreEnv) => CoreLogic): void {
+    if (this.started) throw new Error("Simulation.addCore: the simulation has started");
+    const spec = this.machine.cores[coreId];
+    if (spec === undefined) {
+      throw new RangeError(
+        `Simulation.addCore: core ${coreId} does not exist on ${this.machine.name} (${this.machine.cores.length} cores)`,
+      );
+    }
+    if (this.cores.has(coreId)) throw new Error(`Simulation.addCore: core ${coreId} added twice`);
+    const core: CoreState = {
+      id: coreId,
+      speed: spec.speed,
+      logic: null,
+      env: this.makeEnv(coreId),
+      random: new Prng(this.options.seed).fork(coreId + 1),
+      inbox: [],
+      inboxHead: 0,
+      busyUntilCycles: 0,
+      wakeScheduled: false,
+      crashed: false,
+      channelIdsAllocated: 0,
+      ports: new Map(),
+      broadcastChannel: null,
+    };
+    this.cores.set(coreId, core);
+    core.logic = factory(core.env);
+  }
+
+  /** Virtual time now, in cycles. */
+  get timeCycles(): number {
+    return this.nowCycles;
+  }
+
+  /** Runs until idle, `untilCycles` or `maxEvents`, whichever first. May be called again to go on. */
+  run(options: RunOptions): RunStats {
+    const maxEvents = Math.min(options.maxEvents, simEventsPerRunMax);
+    if (!(maxEvents >= 0))
+      throw new RangeError(`Simulation.run: maxEvents must be >= 0, got ${options.maxEvents}`);
+    if (!this.started) this.begin();
+    const until = options.untilCycles ?? Number.POSITIVE_INFINITY;
+    const deliveries0 = this.deliveries;
+    const dropped0 = this.dropped;
+    let events = 0;
+    let stoppedBy: RunStats["stoppedBy"] = "idle";
+    for (;;) {
+      const next = this.queue.peek();
+      if (next === undefined) break;
+      if (next.timeCycles > until) {
+        stoppedBy = "untilCycles";
+        this.nowCycles = until;
+        break;
+      }
+      if (events >= maxEvents) {
+        stoppedBy = "maxEvents";
+        break;
+      }
+      this.queue.pop();
+      events++;
+      this.nowCycles = next.timeCycles;
+      this.dispatch(next);
+    }
+    return {
+      stoppedBy,
+      events,
+      deliveries: this.deliveries - deliveries0,
+      dropped: this.dropped - dropped0,
+      virtualCycles: this.nowCycles,
+    };
+  }
+
+  /** The Chrome trace of the run so far (requires `trace: true`). */
+  traceJson(): string {
+    if (this.trace === null)
+      throw new Error("Simulation.traceJson: the simulation was made without trace: true");
+    return this.trace.toJson();
+  }
+
+  // ---- Scheduling ----------------------------------------------------------------------------
+
+  private schedule(timeCycles: number, kind: number, target: unknown): void {
+    const event: SimEvent = { timeCycles, tie: this.prng.nextUint32(), seq: this.seq++, kind, target };
+    this.queue.push(event);
+  }
+
+  private begin(): void {
+    this.started = true;
+    this.coreIds = [...this.cores.keys()].sort((a, b) => a - b);
+    if (this.trace !== null) {
+      const recorder = new TraceRecorder(this.machine.name, this.machine.clockGHz, this.coreIds);
+      (this as unknown as { trace: TraceRecorder | null }).trace = recorder;
+    }
+    for (const crash of this.faults.crashes) {
+      const core = this.cores.get(crash.core);
+      if (core !== undefined) this.schedule(crash.atCycles, evCrash, core);
+    }
+    for (const id of this.coreIds) this.schedule(0, evStart, this.cores.get(id));
+  }
+
+  private dispatch(event: SimEvent): void {
+    switch (event.kind) {
+      case evArrive:
+        this.arrive(event.target as Stream);
+        break;
+      case evWake: {
+        const core = event.target as CoreState;
+        core.wakeScheduled = false;
+        this.kick(core);
+        break;
+      }
+      case evTimer: {
+        const timer = event.target as Timer;
+        if (!timer.cancelled && !timer.core.crashed) this.enqueue(timer.core, { timer });
+        break;
+      }
+      case evCredit:
+        this.credit(event.target as Channel);
+        break;
+      case evCrash: {
+        const core = event.target as CoreState;
+        core.crashed = true;
+        core.inbox.length = 0;
+        core.inboxHead = 0;
+        this.trace?.instant(core.id, this.nowCycles, "crash");
+        break;
+      }
+      case evStart:
+        this.enqueue(event.target as CoreState, { start: true });
+        break;
+    }
+  }
+
+  // ---- Cores ---------------------------------------------------------------------------------
+
+  private enqueue(core: CoreState, item: InboxItem): void {
+    core.inbox.push(item);
+    this.kick(core);
+  }
+
+  /** Runs the core's next inbox item now if it is free, else makes sure it wakes when it is. */
+  private kick(core: CoreState): void {
+    if (core.wakeScheduled || core.crashed || core.inboxHead >= core.inbox.length) return;
+    const now = this.nowCycles;
+    let readyCycles = core.busyUntilCycles;
+    for (const stall of this.faults.stalls) {
+      if (stall.core === core.id && now >= stall.fromCycles && now < stall.toCycles) {
+        readyCycles = Math.max(readyCycles, stall.toCycles);
+      }
+    }
+    if (readyCycles > now) {
+      core.wakeScheduled = true;
+      this.schedule(readyCycles, evWake, core);
+      return;
+    }
+    const item = core.inbox[core.inboxHead]!;
+    core.inbox[core.inboxHead++] = undefined as unknown as InboxItem;
+    if (core.inboxHead === core.inbox.length) {
+      core.inbox.length = 0;
+      core.inboxHead = 0;
+    }
+    this.runHandler(core, item);
+    if (core.inboxHead < core.inbox.length && !core.crashed) {
+      core.wakeScheduled = true;
+      this.schedule(core.busyUntilCycles, evWake, core);
+    }
+  }
+
+  private runHandler(core: CoreState, item: InboxItem): void {
+    const start = this.nowCycles;
+    this.current = core;
+    this.cursorCycles = start;
+    const logic = core.logic!;
+    let name: string;
+    let args: string;
+    try {
+      if ("message" in item) {
+        const { stream, message } = item;
+        this.charge(core, this.costs.receiveCycles);
+        this.consume(stream, message, start);
+        this.deliveries++;
+        this.trace?.flowIn(core.id, start, message.id);
+        name = `recv ${message.type} from ${message.from}`;
+        args = `{"id":${message.id},"bytes":${message.bytes.length}}`;
+        if (stream.end === null)
+          logic.receive(message.from, message.type, message.bytes, message.bytes.length);
+        else if (!stream.end.closed) stream.end.receive!(message.type, message.bytes, message.bytes.length);
+      } else if ("timer" in item) {
+        this.charge(core, this.costs.receiveCycles);
+        name = "timer";
+        args = "{}";
+        item.timer.onFire();
+      } else {
+        name = "start";
+        args = "{}";
+        logic.start();
+      }
+    } finally {
+      this.current = null;
+    }
+    core.busyUntilCycles = this.cursorCycles;
+    this.trace?.slice(core.id, start, this.cursorCycles - start, name, args);
+  }
+
+  /** Charges `cycles` of nominal work to `core`'s running handler. */
+  private charge(core: CoreState, cycles: number): void {
+    let scaled = cycles / core.speed;
+    for (const slow of this.faults.slow) {
+      if (
+        slow.core === core.id &&
+        this.cursorCycles >= slow.fromCycles &&
+        this.cursorCycles < slow.toCycles
+      ) {
+        scaled *= slow.factor;
+      }
+    }
+    if (this.jitterFraction > 0) scaled *= 1 + this.jitterFraction * (2 * this.prng.next() - 1);
+    this.cursorCycles += scaled;
+  }
+
+  private makeEnv(coreId: number): SimCoreEnv {
+    const sim = this;
+    const clockGHz = this.machine.clockGHz;
+    return {
+      coreId,
+      get coreIds(): readonly number[] {
+        return sim.started ? sim.coreIds : [...sim.cores.keys()].sort((a, b) => a - b);
+      },
+      nowNs: () => (sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles) / clockGHz,
+      nowCycles: () => (sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles),
+      random: () => sim.cores.get(coreId)!.random.next(),
+      portTo: (to: number) => sim.portTo(coreId, to),
+      broadcastPort: () => sim.broadcastPort(coreId),
+      setTimer: (delayNs: number, onFire: () => void): TimerHandle => {
+        if (!(delayNs >= 0 && Number.isFinite(delayNs)))
+          throw new RangeError(`setTimer: delayNs must be >= 0, got ${delayNs}`);
+        const core = sim.cores.get(coreId)!;
+        const timer: Timer = { core, onFire, cancelled: false };
+        const base = sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles;
+        sim.schedule(base + delayNs * clockGHz, evTimer, timer);
+        return {
+          cancel: () => {
+            timer.cancelled = true;
+          },
+        };
+      },
+      log: () => {},
+      allocateChannelId: () => sim.allocateChannelId(coreId),
+      openChannel: (channelId: number, side: 0 | 1, peerCore: number, receive: ChannelReceive) =>
+        sim.openChannel(coreId, channelId, side, peerCore, receive),
+      chargeCycles: (cycles: number) => {
+        if (!(cycles >= 0 && Number.isFinite(cycles)))
+          throw new RangeError(`chargeCycles: expected cycles >= 0, got ${cycles}`);
+        const core = sim.cores.get(coreId)!;
+        if (sim.current !== core) throw new Error(`chargeCycles: core ${coreId} is not running a handler`);
+        sim.charge(core, cycles);
+      },
+    };
+  }
+
+  // ---- Channels ------------------------------------------------------------------------------
+
+  private newChannel(name: string, sender: CoreState, readers: CoreState[], broadcast: boolean): Channel {
+    const channel: Channel = {
+      name,
+      sender,
+      streams: [],
+      broadcast,
+      sentSlots: 0,
+      ackedSlots: 0,
+      waiting: [],
+      waitingHead: 0,
+      awaitingAck: false,
+      creditPending: false,
+    };
+    for (const reader of readers) {
+      channel.streams.push({
+        name: broadcast ? `${name}->${reader.id}` : name,
+        end: null,
+        channel,
+        reader,
+        inFlight: [],
+        head: 0,
+        lastArrivalCycles: 0,
+        queued: 0,
+        consumedSlots: 0,
+        publishedSlots: 0,
+      });
+    }
+    return channel;
+  }
+
+  private portTo(from: number, to: number): Port {
+    const sender = this.cores.get(from)!;
+    let channel = sender.ports.get(to);
+    if (channel === undefined) {
+      const reader = this.cores.get(to);
+      if (reader === undefined) throw new RangeError(`portTo: core ${to} is not part of this simulation`);
+      if (to === from) throw new RangeError(`portTo: core ${from} has no channel to itself`);
+      channel = this.newChannel(`monitor ${from}->${to}`, sender, [reader], false);
+      sender.ports.set(to, channel);
+    }
+    return this.portOf(channel);
+  }
+
+  private broadcastPort(from: number): Port {
+    const sender = this.cores.get(from)!;
+    if (sender.broadcastChannel === null) {
+      if (!this.started)
+        throw new Error("broadcastPort: ask for it once the simulation runs (in start() or later)");
+      const readers = this.coreIds.filter((id) => id !== from).map((id) => this.cores.get(id)!);
+      sender.broadcastChannel = this.newChannel(`broadcast ${from}`, sender, readers, true);
+    }
+    return this.portOf(sender.broadcastChannel);
+  }
+
+  private allocateChannelId(coreId: number): number {
+    const core = this.cores.get(coreId)!;
+    if (core.channelIdsAllocated >= simChannelsPerCoreMax) {
+      throw new Error(
+        `allocateChannelId: core ${coreId} has used its ${simChannelsPerCoreMax} channels (simChannelsPerCoreMax)`,
+      );
+    }
+    core.channelIdsAllocated++;
+    return this.nextChannelId++;
+  }
+
+  /** Opens one end of a dispatcher channel: a sending channel to the peer and a receiving end here. */
+  private openChannel(
+    coreId: number,
+    channelId: number,
+    side: 0 | 1,
+    peerCore: number,
+    receive: ChannelReceive,
+  ): ChannelEnd {
+    if (!Number.isInteger(channelId) || channelId < 1 || channelId >= this.nextChannelId) {
+      throw new RangeError(`openChannel: channel ${channelId} was never allocated`);
+    }
+    if (side !== 0 && side !== 1)
+      throw new RangeError(`openChannel: side must be 0 or 1, got ${String(side)}`);
+    const peer = this.cores.get(peerCore);
+    if (peer === undefined || peerCore === coreId)
+      throw new RangeError(`openChannel: core ${peerCore} is not a peer of core ${coreId}`);
+    let record = this.dispatcherChannels.get(channelId);
+    if (record === undefined) {
+      const fresh = (): DispatcherEnd => ({ receive: null, closed: false, early: [] });
+      record = { ends: [fresh(), fresh()], cores: [-1, -1] };
+      this.dispatcherChannels.set(channelId, record);
+    }
+    if (record.cores[side] !== -1)
+      throw new Error(`openChannel: side ${side} of channel ${channelId} is already open`);
+    const other = side === 0 ? 1 : 0;
+    if (record.cores[other] !== -1 && record.cores[other] !== peerCore) {
+      throw new Error(
+        `openChannel: channel ${channelId}'s side ${other} is on core ${record.cores[other]}, not ${peerCore}`,
+      );
+    }
+    record.cores[side] = coreId;
+    const mine = record.ends[side];
+    mine.receive = receive;
+    const channel = this.newChannel(
+      `channel ${channelId} ${coreId}->${peerCore}`,
+      this.cores.get(coreId)!,
+      [peer],
+      false,
+    );
+    channel.streams[0]!.end = record.ends[other];
+    for (const item of mine.early) this.enqueue(this.cores.get(coreId)!, item);
+    mine.early.length = 0;
+    const port = this.portOf(channel);
+    return {
+      name: port.name,
+      send: (type: number, bytes: Uint8Array, length: number) => {
+        if (mine.closed) throw new Error(`${channel.name}: send on a closed channel end`);
+        port.send(type, bytes, length);
+      },
+      close: () => {
+        mine.closed = true;
+      },
+    };
+  }
+
+  private portOf(channel: Channel): Port {
+    return {
+      name: channel.name,
+      send: (type: number, bytes: Uint8Array, length: number) => this.send(channel, type, bytes, length),
+    };
+  }
+
+  private send(channel: Channel, type: number, bytes: Uint8Array, length: number): void {
+    const sender = channel.sender;
+    if (this.current !== sender) {
+      throw new Error(
+        `${channel.name}: send outside core ${sender.id}'s handlers (${this.current === null ? "no handler runs" : `core ${this.current.id} runs`})`,
+      );
+    }
+    if (!Number.isInteger(type) || type < 0 || type >= messageTypesMax) {
+      throw new RangeError(`${channel.name}: message type ${type} is outside [0, ${messageTypesMax})`);
+    }
+    if (!Number.isInteger(length) || length < 0 || length > bytes.length || length > messageBytesMax) {
+      throw new RangeError(
+        `${channel.name}: length ${length} is outside [0, min(${bytes.length}, ${messageBytesMax})]`,
+      );
+    }
+    if (sender.crashed) return;
+    this.charge(sender, this.costs.sendCycles);
+    const message: Message = {
+      id: this.nextMessageId++,
+      from: sender.id,
+      type,
+      bytes: bytes.slice(0, length),
+      slots: Math.max(1, Math.ceil(length / slotPayloadBytes)),
+    };
+    this.trace?.flowOut(sender.id, this.cursorCycles, message.id);
+    if (this.checker !== null) for (const s of channel.streams) this.checker.sent(s.name, message.id);
+    if (channel.waitingHead === channel.waiting.length && this.hasCredit(channel, message.slots)) {
+      this.write(channel, message, this.cursorCycles);
+      return;
+    }
+    if (channel.waiting.length - channel.waitingHead >= simSendQueueMessagesMax) {
+      throw new Error(
+        `${channel.name}: ${simSendQueueMessagesMax} messages queued waiting for credit (simSendQueueMessagesMax); ` +
+          "the receiver is not consuming",
+      );
+    }
+    channel.waiting.push(message);
+    this.needCredit(channel, this.cursorCycles);
+  }
+
+  private hasCredit(channel: Channel, slots: number): boolean {
+    return channel.sentSlots + slots - channel.ackedSlots <= slotsPerRing;
+  }
+
+  private leastPublished(channel: Channel): number {
+    let least = Number.POSITIVE_INFINITY;
+    for (const s of channel.streams)
+      if (!s.reader.crashed && s.publishedSlots < least) least = s.publishedSlots;
+    return least === Number.POSITIVE_INFINITY ? channel.sentSlots : least;
+  }
+
+  /** The sender is out of credit: it reads the ack line if there is news, else waits for news. */
+  private needCredit(channel: Channel, atCycles: number): void {
+    if (channel.creditPending) return;
+    if (this.leastPublished(channel) > channel.ackedSlots) {
+      let arrival = atCycles;
+      for (const s of channel.streams) {
+        if (!s.reader.crashed)
+          arrival = Math.max(arrival, this.costs.serveRead(s.reader.id, channel.sender.id, atCycles));
+      }
+      channel.creditPending = true;
+      channel.awaitingAck = false;
+      this.schedule(arrival, evCredit, channel);
+    } else channel.awaitingAck = true;
+  }
+
+  private credit(channel: Channel): void {
+    channel.creditPending = false;
+    channel.ackedSlots = Math.max(channel.ackedSlots, this.leastPublished(channel));
+    if (channel.sender.crashed) return;
+    while (channel.waitingHead < channel.waiting.length) {
+      const message = channel.waiting[channel.waitingHead]!;
+      if (!this.hasCredit(channel, message.slots)) break;
+      channel.waiting[channel.waitingHead++] = undefined as unknown as Message;
+      this.write(channel, message, this.nowCycles);
+    }
+    if (channel.waitingHead === channel.waiting.length) {
+      channel.waiting.length = 0;
+      channel.waitingHead = 0;
+    } else this.needCredit(channel, this.nowCycles);
+  }
+
+  /** Writes a message's slots at `atCycles` and schedules its arrival at every reader. */
+  private write(channel: Channel, message: Message, atCycles: number): void {
+    channel.sentSlots += message.slots;
+    const sender = channel.sender.id;
+    let streams = channel.streams;
+    if (channel.broadcast) streams = this.prng.shuffle([...streams]);
+    for (const stream of streams) {
+      const reader = stream.reader.id;
+      let arrival = atCycles;
+      for (let line = 0; line < message.slots; line++)
+        arrival = this.costs.serveRead(sender, reader, atCycles);
+      for (const delay of this.faults.delays) {
+        if (
+          (delay.fromCore === undefined || delay.fromCore === sender) &&
+          (delay.toCore === undefined || delay.toCore === reader) &&
+          this.prng.next() < delay.probability
+        ) {
+          arrival += delay.extraCycles;
+        }
+      }
+      if (arrival < stream.lastArrivalCycles) arrival = stream.lastArrivalCycles;
+      stream.lastArrivalCycles = arrival;
+      stream.inFlight.push({
+        message: channel.broadcast ? { ...message, bytes: message.bytes.slice() } : message,
+        arrivalCycles: arrival,
+      });
+      this.schedule(arrival, evArrive, stream);
+    }
+  }
+
+  /** An arrival event takes its stream's oldest message, so per-stream order always holds. */
+  private arrive(stream: Stream): void {
+    const entry = stream.inFlight[stream.head]!;
+    stream.inFlight[stream.head++] = undefined as unknown as InFlight;
+    if (stream.head === stream.inFlight.length) {
+      stream.inFlight.length = 0;
+      stream.head = 0;
+    }
+    if (stream.reader.crashed || stream.end?.closed === true) {
+      this.dropped++;
+      const reason = stream.reader.crashed ? `core ${stream.reader.id} crashed` : "channel end closed";
+      this.checker?.dropped(stream.name, entry.message.id, reason);
+      return;
+    }
+    stream.queued++;
+    if (stream.end !== null && stream.end.receive === null) {
+      stream.end.early.push({ stream, message: entry.message });
+      return;
+    }
+    this.enqueue(stream.reader, { stream, message: entry.message });
+  }
+
+  /**
+   * The reader takes a message from its ring. Like the real ring (urpc/ring.ts) it publishes its
+   * consumed count every ackEverySlots slots and whenever the ring runs dry; publishing is a store
+   * and costs the reader nothing here. The sender reads the count only when it runs out of credit.
+   */
+  private consume(stream: Stream, message: Message, atCycles: number): void {
+    this.checker?.delivered(stream.name, message.id);
+    stream.consumedSlots += message.slots;
+    stream.queued--;
+    if (stream.consumedSlots - stream.publishedSlots >= ackEverySlots || stream.queued === 0) {
+      stream.publishedSlots = stream.consumedSlots;
+      const channel = stream.channel;
+      if (channel.awaitingAck) this.needCredit(channel, atCycles);
+    }
+  }
+}
