@@ -25,6 +25,11 @@ export interface ChannelOptions {
   readonly peerDoorbell?: Doorbell;
 }
 
+/** A message's default length: its whole buffer (a non-buffer gets a clear error from the sender). */
+function lengthOf(bytes: Uint8Array): number {
+  return bytes instanceof Uint8Array ? bytes.length : 0;
+}
+
 /** Iterations of a spin loop between two reads of the clock. */
 const spinIterationsPerClockRead = 64;
 
@@ -76,13 +81,13 @@ export class UrpcChannel {
   }
 
   /** Sends and publishes at once; false when the ring is full (backpressure: nothing was sent). */
-  trySend(type: number, bytes: Uint8Array, length: number = bytes.length): boolean {
-    return this.sender.trySend(type, bytes, length);
+  trySend(type: number, bytes: Uint8Array, length?: number): boolean {
+    return this.sender.trySend(type, bytes, length ?? lengthOf(bytes));
   }
 
   /** Writes without publishing; `flush()` publishes the batch. False when the ring is full. */
-  trySendDeferred(type: number, bytes: Uint8Array, length: number = bytes.length): boolean {
-    return this.sender.trySendDeferred(type, bytes, length);
+  trySendDeferred(type: number, bytes: Uint8Array, length?: number): boolean {
+    return this.sender.trySendDeferred(type, bytes, length ?? lengthOf(bytes));
   }
 
   flush(): void {

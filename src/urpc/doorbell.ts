@@ -16,6 +16,10 @@
 
 import { cacheLineBytes } from "../limits.js";
 
+/** Longest delay setTimeout accepts (a signed 32-bit count of milliseconds). */
+const timerDelayMaxMs = 2 ** 31 - 1;
+const ignore = () => {};
+
 export const doorbellAwake = 0;
 export const doorbellAsleep = 1;
 
@@ -24,6 +28,8 @@ export class Doorbell {
   readonly index: number;
   /** Times this doorbell was rung while asleep (the IPI count), counted by the ringer's side. */
   wakeupsSent = 0;
+  /** Sleeps on this doorbell that ended by their timeout rather than by a ring (counted by the sleeper). */
+  sleepsTimedOut = 0;
 
   constructor(memory: SharedArrayBuffer, wordIndex: number) {
     this.words = new Int32Array(memory);
@@ -57,7 +63,8 @@ export class Doorbell {
       Atomics.store(this.words, this.index, doorbellAwake);
       return false;
     }
-    Atomics.wait(this.words, this.index, doorbellAsleep, timeoutMs);
+    if (Atomics.wait(this.words, this.index, doorbellAsleep, timeoutMs) === "timed-out")
+      this.sleepsTimedOut++;
     Atomics.store(this.words, this.index, doorbellAwake);
     return true;
   }
@@ -70,7 +77,12 @@ export class Doorbell {
       return false;
     }
     const waiting = Atomics.waitAsync(this.words, this.index, doorbellAsleep, timeoutMs);
-    if (waiting.async) await waiting.value;
+    // A pending waitAsync does not keep Node's event loop alive: a thread with nothing else to do
+    // would exit in the middle of the wait. A timer as long as the wait holds the loop open.
+    const keepAlive = waiting.async ? setTimeout(ignore, Math.min(timeoutMs, timerDelayMaxMs)) : undefined;
+    const outcome = waiting.async ? await waiting.value : waiting.value;
+    clearTimeout(keepAlive);
+    if (outcome === "timed-out") this.sleepsTimedOut++;
     Atomics.store(this.words, this.index, doorbellAwake);
     return true;
   }

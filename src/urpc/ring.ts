@@ -22,7 +22,9 @@
 // before the handler runs, and a handler can never see a slot being rewritten), and when the last
 // fragment arrives, calls the handler with (type, bytes, length). A malformed frame (a length over
 // 60 bytes, a fragment out of sequence, a message over the maximum) is consumed, reported as a
-// ChannelError, and the messages behind it are delivered as usual.
+// ChannelError, and the messages behind it are delivered as usual: the rest of a bad message's
+// fragments are skipped without a second error, and a first fragment that cuts a message short is
+// reported and then kept, as the start of the next message.
 
 import {
   ackEverySlots,
@@ -69,13 +71,13 @@ export class RingSender {
   private readonly ackWord: number;
   private readonly waitWord: number;
   /** Absolute index of the next slot to write (wraps at 2^32). */
-  private writeIndex = 0;
+  protected writeIndex = 0;
   /** Absolute index of the first written but unpublished slot; equals writeIndex when none. */
   private batchStart = 0;
   /** The batch head's header, held back until publication. */
   private batchHeadHeader = 0;
   /** The receiver's consumed count, as last read. */
-  private ackedCached = 0;
+  protected ackedCached = 0;
   /** A word-aligned staging copy, so that payloads of any alignment copy as whole words. */
   private readonly staging = new Int32Array(reassemblyBytes / 4);
   private readonly stagingBytes = new Uint8Array(this.staging.buffer);
@@ -86,7 +88,7 @@ export class RingSender {
     memory: SharedArrayBuffer,
     offsets: RingOffsets,
     /** The receiver's doorbell: rung after publication if the receiver sleeps. */
-    private readonly receiverDoorbell: Doorbell,
+    private readonly receiverDoorbell: { ring(): void },
   ) {
     this.words = new Int32Array(memory);
     this.slotsWord = offsets.slotsWord;
@@ -112,6 +114,12 @@ export class RingSender {
   }
 
   private check(type: number, bytes: Uint8Array, length: number): void {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new ChannelError(
+        this.name,
+        `message of type ${type}: bytes must be a Uint8Array, got ${typeof bytes}`,
+      );
+    }
     if (!Number.isInteger(type) || type < 0 || type >= messageTypesMax) {
       throw new ChannelError(this.name, `message type ${type} is not an integer in [0, ${messageTypesMax})`);
     }
@@ -143,7 +151,12 @@ export class RingSender {
   trySendDeferred(type: number, bytes: Uint8Array, length: number): boolean {
     this.check(type, bytes, length);
     const slots = slotsForLength(length);
-    if (this.freeSlotsCached() < slots && this.freeSlots() < slots) return false;
+    if (this.freeSlotsCached() < slots && this.freeSlots() < slots) {
+      // Publish what is written before reporting a full ring: a receiver that cannot see the open
+      // batch would never consume it, and the caller's wait for credit could never end.
+      this.flush();
+      return false;
+    }
     // Copy whole words straight from the caller's buffer when it is word-aligned and holds the whole
     // last word; otherwise stage the bytes into an aligned private buffer first. The checks are
     // cached per source buffer (reading a typed array's .buffer is not free).
@@ -263,6 +276,8 @@ export class RingReceiver {
   /** Bytes of the message being reassembled; -1 when between messages. */
   private partialLength = -1;
   private partialType = 0;
+  /** After a malformed fragment of an unfinished message: its remaining fragments are skipped. */
+  private discarding = false;
   messagesReceived = 0;
   malformedFrames = 0;
 
@@ -308,6 +323,7 @@ export class RingReceiver {
     while (delivered < messagesMax) {
       const index = this.readIndex;
       const base = this.slotsWord + (index & slotMask) * wordsPerSlot;
+      const batchRemainingBefore = this.batchRemaining;
       let header: number;
       if (this.batchRemaining === 0) {
         // A batch head: the one atomic load of the batch.
@@ -322,8 +338,9 @@ export class RingReceiver {
         header = words[base + headerWordIndex]!;
         this.batchRemaining--;
         if (headerEpoch(header) !== epochOf(index) || headerFollowing(header) !== 0) {
+          // The slot is left unconsumed and the message in progress untouched: the next poll loads
+          // this slot again as a batch head, with an atomic load, and goes on from there.
           this.batchRemaining = 0;
-          this.partialLength = -1;
           this.malformedFrames++;
           throw new ChannelError(
             this.name,
@@ -335,11 +352,31 @@ export class RingReceiver {
       const first = headerIsFirst(header);
       const last = headerIsLast(header);
       const type = headerType(header);
+      if (this.discarding) {
+        // The rest of a message already reported as malformed: skipped without a second error.
+        if (!first) {
+          if (last) this.discarding = false;
+          this.consumeSlot();
+          continue;
+        }
+        this.discarding = false;
+      }
       // Validate before copying: a bad frame is consumed and reported, never trusted.
       let problem: string | undefined;
+      if (first && this.partialLength >= 0) {
+        // The message in progress is abandoned; this slot begins the next one and is kept for the
+        // next poll (with the batch state it was read under), so that no good message is lost.
+        this.partialLength = -1;
+        this.batchRemaining = batchRemainingBefore;
+        this.malformedFrames++;
+        throw new ChannelError(
+          this.name,
+          `malformed frame at slot ${index}: a new message began before the last one (type ${this.partialType}) ended; ` +
+            `that message is dropped; ${describeHeader(header)}`,
+        );
+      }
       if (length > payloadBytesPerSlot)
         problem = `slot length ${length} is over ${payloadBytesPerSlot} bytes`;
-      else if (first && this.partialLength >= 0) problem = "a new message began before the last one ended";
       else if (!first && this.partialLength < 0)
         problem = "a continuation fragment arrived with no message begun";
       else if (!first && type !== this.partialType)
@@ -350,6 +387,8 @@ export class RingReceiver {
         problem = `reassembled message exceeds ${messageBytesMax} bytes`;
       if (problem !== undefined) {
         this.partialLength = -1;
+        // Skip the rest of this message's fragments: one bad message, one error.
+        this.discarding = !last;
         this.consumeSlot();
         this.malformedFrames++;
         throw new ChannelError(
