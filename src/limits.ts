@@ -130,6 +130,8 @@ export const bootTimeoutMs = 60_000;
 export const shutdownTimeoutMs = 10_000;
 /** Round trips the SKB measures between each pair of cores at boot (the median is kept). */
 export const latencyRoundsPerPair = 64;
+/** Round trips made first between each pair and not timed, so the path runs JIT-compiled. */
+export const latencyWarmupRoundsPerPair = 256;
 /** Longest the SKB's latency measurement may take; past it, boot fails with a clear error. */
 export const latencyMeasureTimeoutMs = 60_000;
 /** Polls of an idle core between two reads of the clock while it spins before sleeping. */

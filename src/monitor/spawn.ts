@@ -1,0 +1,138 @@
+// Spawning domains through the monitors, and reporting how they end.
+//
+// A domain is spawned on a set of cores with one dispatcher per core. The request reaches the BSP's
+// monitor (from the platform's `run`), which sends `spawn` to the monitor of every core the domain
+// spans; each of those asks its platform host to load the domain's program and start its
+// dispatcher (loading code is I/O, so it is the host's job, not the monitor's). When a dispatcher's
+// main returns or throws, its monitor sends `exited` to the BSP, which reports the domain done once
+// every core has reported. A domain that throws is cleaned up on its core and reported; other
+// domains and cores go on.
+//
+//   BSP → core    spawn(domainId, program, cores)
+//   core → BSP    exited(domainId, core, status, error)
+
+import { defineInterface, t } from "../idl/index.js";
+import { domainsMax } from "../limits.js";
+import type { CoreEnv } from "../platform/core-env.js";
+import { bindingTypeBase } from "./message-types.js";
+import type { MonitorModule } from "./monitor-module.js";
+
+/** Spawn messages sit at the top of the binding range, clear of the name service's messages. */
+const spawnTypeBase = bindingTypeBase + 0xf0;
+
+export const spawnInterface = defineInterface(
+  "monitor_spawn",
+  {
+    spawn: [
+      ["domainId", t.u32],
+      ["program", t.string(1024)],
+      ["cores", t.string(512)],
+    ],
+    exited: [
+      ["domainId", t.u32],
+      ["core", t.u16],
+      ["status", t.i32],
+      ["error", t.string(1024)],
+    ],
+  },
+  { typeBase: spawnTypeBase },
+);
+
+/** How one dispatcher of a domain ended. */
+export interface DispatcherExit {
+  readonly core: number;
+  readonly status: number;
+  /** The error's message if main threw or the program could not be loaded; "" otherwise. */
+  readonly error: string;
+}
+
+export interface SpawnHost {
+  /** Load `program` and start its dispatcher on this core; call `SpawnModule.exited` when it ends. */
+  startDispatcher(domainId: number, program: string, cores: readonly number[]): void;
+}
+
+interface DomainRecord {
+  readonly cores: readonly number[];
+  readonly exits: DispatcherExit[];
+  readonly onDone: (exits: readonly DispatcherExit[]) => void;
+}
+
+export class SpawnModule implements MonitorModule {
+  readonly name = "spawn";
+  private readonly receiveFrame;
+  private readonly domains = new Map<number, DomainRecord>();
+  private nextDomainId = 1;
+
+  constructor(
+    private readonly env: CoreEnv,
+    private readonly host: SpawnHost,
+  ) {
+    this.receiveFrame = spawnInterface.dispatcher(
+      {
+        spawn: (domainId, program, cores) => this.spawnReceived(domainId, program, cores),
+        exited: (domainId, core, status, error) => this.exitedReceived(domainId, { core, status, error }),
+      },
+      `monitor ${env.coreId}`,
+    );
+  }
+
+  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
+    if (!spawnInterface.owns(type)) return false;
+    void fromCore;
+    this.receiveFrame(type, bytes, length);
+    return true;
+  }
+
+  /** BSP only: spawns `program` on `cores`; `onDone` gets every dispatcher's exit. Returns the domain id. */
+  spawn(
+    program: string,
+    cores: readonly number[],
+    onDone: (exits: readonly DispatcherExit[]) => void,
+  ): number {
+    if (this.env.coreId !== this.env.coreIds[0])
+      throw new Error(`spawn: only the BSP (core ${this.env.coreIds[0]}) spawns domains`);
+    if (cores.length === 0) throw new Error("spawn: a domain needs at least one core");
+    for (const core of cores) {
+      if (!this.env.coreIds.includes(core)) {
+        throw new Error(`spawn: core ${core} does not exist (booted cores: ${this.env.coreIds.join(", ")})`);
+      }
+    }
+    if (new Set(cores).size !== cores.length)
+      throw new Error(`spawn: cores ${cores.join(",")} name a core twice`);
+    if (this.domains.size >= domainsMax)
+      throw new Error(`spawn: ${domainsMax} domains already run (limits.domainsMax)`);
+    const domainId = this.nextDomainId++;
+    this.domains.set(domainId, { cores, exits: [], onDone });
+    const coreList = cores.join(",");
+    for (const core of cores) {
+      if (core === this.env.coreId) this.host.startDispatcher(domainId, program, cores);
+      else spawnInterface.sender(this.env.portTo(core)).spawn(domainId, program, coreList);
+    }
+    return domainId;
+  }
+
+  /** On the dispatcher's core: its main has ended. */
+  exited(domainId: number, status: number, error: string): void {
+    const exit = { core: this.env.coreId, status, error };
+    const bsp = this.env.coreIds[0]!;
+    if (bsp === this.env.coreId) this.exitedReceived(domainId, exit);
+    else spawnInterface.sender(this.env.portTo(bsp)).exited(domainId, exit.core, status, error);
+  }
+
+  private spawnReceived(domainId: number, program: string, cores: string): void {
+    this.host.startDispatcher(domainId, program, cores.split(",").map(Number));
+  }
+
+  private exitedReceived(domainId: number, exit: DispatcherExit): void {
+    const domain = this.domains.get(domainId);
+    if (domain === undefined) {
+      this.env.log(`spawn: exit report for unknown domain ${domainId} from core ${exit.core}`);
+      return;
+    }
+    domain.exits.push(exit);
+    if (domain.exits.length === domain.cores.length) {
+      this.domains.delete(domainId);
+      domain.onDone([...domain.exits].sort((a, b) => a.core - b.core));
+    }
+  }
+}

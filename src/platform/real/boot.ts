@@ -1,0 +1,271 @@
+// Booting a multikernel on this machine's cores: `boot({ cores })` → a running system.
+//
+// The boot thread (the caller's thread) plays the firmware: it allocates the shared memory, starts
+// the BSP's worker, and starts each other core's worker when the BSP asks for it. It then waits for
+// the BSP to report every monitor connected (that instant is `bootMs`), has the SKB measure the
+// URPC round trip between every pair of cores, and returns a `Multikernel` that can run domains
+// and shut down. Every step is logged with its time since the start of boot. Every wait is bounded
+// (limits.ts); a boot that fails terminates every worker it started.
+import { availableParallelism } from "node:os";
+import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
+import {
+  bootTimeoutMs,
+  coresMax,
+  latencyMeasureTimeoutMs,
+  latencyRoundsPerPair,
+  latencyWarmupRoundsPerPair,
+  shutdownTimeoutMs,
+} from "../../limits.js";
+import type { DispatcherExit } from "../../monitor/spawn.js";
+import { LatencyMatrix } from "../../skb/latency.js";
+import { SystemKnowledgeBase } from "../../skb/skb.js";
+import type { ControlReport, ControlRequest } from "./control.js";
+import { MemoryPlan } from "./memory-plan.js";
+import type { CoreWorkerData } from "./real-core.js";
+import { readHostTopology } from "./sysfs.js";
+
+export interface BootOptions {
+  /** How many cores to boot (numbered 0..n-1); default: every online CPU. */
+  readonly cores?: number;
+  /** Pin each core's thread to its CPU where possible (default true). */
+  readonly pin?: boolean;
+  /** Measure the SKB's latency matrix at boot (default true). */
+  readonly measureLatency?: boolean;
+  /** Called with each boot-log line and each line a core prints. */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface BootLogEntry {
+  readonly atMs: number;
+  readonly step: string;
+}
+
+export interface DomainResult {
+  readonly domainId: number;
+  readonly exits: readonly DispatcherExit[];
+  /** 0 when every dispatcher returned 0; else the first non-zero status (1 for a thrown error). */
+  readonly status: number;
+}
+
+function checkCoreCount(cores: number): void {
+  if (!Number.isInteger(cores) || cores < 1 || cores > coresMax) {
+    throw new RangeError(`boot: cores must be an integer in [1, ${coresMax}], got ${cores}`);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class Multikernel {
+  readonly bootLog: BootLogEntry[] = [];
+  readonly cores: number;
+  readonly coreIds: readonly number[];
+  bootMs = 0;
+  pinned: boolean[];
+  latencyNs: number[][] = [];
+  skb: SystemKnowledgeBase | undefined;
+  private readonly workers: Worker[] = [];
+  private readonly startMs = performance.now();
+  private readonly waiters = new Set<(report: ControlReport) => void>();
+  private nextRequest = 1;
+  private closed = false;
+  private failure: Error | undefined;
+
+  constructor(
+    cores: number,
+    private readonly options: BootOptions,
+  ) {
+    this.cores = cores;
+    this.coreIds = Array.from({ length: cores }, (_, i) => i);
+    this.pinned = this.coreIds.map(() => false);
+  }
+
+  step(text: string): void {
+    const atMs = performance.now() - this.startMs;
+    this.bootLog.push({ atMs, step: text });
+    this.options.onLog?.(`[boot ${atMs.toFixed(1).padStart(7)} ms] ${text}`);
+  }
+
+  /** Resolves with the first report that `pick` accepts (returns non-undefined for). */
+  private waitFor<T>(pick: (report: ControlReport) => T | undefined, ms: number, what: string): Promise<T> {
+    let waiter: ((report: ControlReport) => void) | undefined;
+    const promise = new Promise<T>((resolve, reject) => {
+      if (this.failure !== undefined) reject(this.failure);
+      waiter = (report) => {
+        try {
+          const value = pick(report);
+          if (value !== undefined) resolve(value);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.waiters.add(waiter);
+    });
+    return withTimeout(promise, ms, what).finally(() => this.waiters.delete(waiter!));
+  }
+
+  private onReport(report: ControlReport): void {
+    if (report.kind === "log") this.options.onLog?.(`[core ${report.core}] ${report.line}`);
+    for (const waiter of [...this.waiters]) waiter(report);
+  }
+
+  startWorker(data: CoreWorkerData): void {
+    const worker = new Worker(new URL("./core-worker.js", import.meta.url), {
+      workerData: data,
+      stdout: true,
+      stderr: true,
+    });
+    const prefix = (stream: NodeJS.ReadableStream) => {
+      let pending = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        pending += chunk;
+        const lines = pending.split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) this.options.onLog?.(`[core ${data.coreId}] ${line}`);
+      });
+    };
+    prefix(worker.stdout);
+    prefix(worker.stderr);
+    worker.on("message", (report: ControlReport) => this.onReport(report));
+    worker.on("error", (error) => {
+      this.failure = new Error(`core ${data.coreId} failed: ${error.message}`);
+      this.options.onLog?.(`[core ${data.coreId}] crashed: ${error.stack ?? error.message}`);
+    });
+    this.workers[data.coreId] = worker;
+  }
+
+  post(core: number, request: ControlRequest): void {
+    this.workers[core]?.postMessage(request);
+  }
+
+  async bootCores(memory: SharedArrayBuffer, pin: boolean): Promise<void> {
+    const cpus = availableParallelism();
+    const pinnable = pin && this.cores <= cpus;
+    if (pin && !pinnable)
+      this.step(`${this.cores} cores on ${cpus} CPUs: threads left unpinned, the OS shares the CPUs`);
+    const dataFor = (coreId: number): CoreWorkerData => ({
+      coreId,
+      coreIds: this.coreIds,
+      memory,
+      cpu: pinnable ? coreId : null,
+    });
+    const up = new Set<number>();
+    const allUp = this.waitFor(
+      (report) => {
+        if (report.kind === "up") {
+          up.add(report.core);
+          this.pinned[report.core] = report.pinned;
+          this.step(
+            `core ${report.core} up${report.pinned ? `, pinned to CPU ${report.core}` : `, not pinned (${report.pinReason})`}`,
+          );
+          if (report.core === 0) {
+            this.step("BSP (core 0) brings up the other cores");
+            this.post(0, { kind: "start-others" });
+          }
+        } else if (report.kind === "start-core") {
+          this.startWorker(dataFor(report.core));
+        } else if (report.kind === "connected") {
+          this.step(`core ${report.core}: monitor connected to all ${this.cores - 1} other monitors`);
+        } else if (report.kind === "all-connected") {
+          return true;
+        }
+        return undefined;
+      },
+      bootTimeoutMs,
+      `boot of ${this.cores} cores`,
+    );
+    this.step("start BSP (core 0)");
+    this.startWorker(dataFor(0));
+    await allUp;
+    this.bootMs = performance.now() - this.startMs;
+    this.step(`all ${this.cores} monitors connected (bootMs ${this.bootMs.toFixed(1)})`);
+  }
+
+  async measureLatency(): Promise<void> {
+    const rows = this.waitFor(
+      (report) => (report.kind === "latency" ? report.rows : undefined),
+      latencyMeasureTimeoutMs,
+      "SKB latency measurement",
+    );
+    this.post(0, { kind: "measure", warmupRounds: latencyWarmupRoundsPerPair, rounds: latencyRoundsPerPair });
+    this.latencyNs = (await rows).map((row) => row.map((ns) => Math.round(ns)));
+    const matrix = LatencyMatrix.fromRows(this.latencyNs);
+    this.skb = new SystemKnowledgeBase(readHostTopology(), matrix);
+    const packages = this.skb.packages();
+    this.step(
+      `SKB: measured ${(this.cores * (this.cores - 1)) / 2} core pairs × ${latencyRoundsPerPair} round trips; ` +
+        `${packages.length} package(s) (${this.skb.clustering.source})`,
+    );
+  }
+
+  /** Runs `program` (a module path or URL exporting `main`) on `cores`; resolves when every dispatcher ended. */
+  async run(
+    program: string,
+    cores: readonly number[] = this.coreIds,
+    timeoutMs = 600_000,
+  ): Promise<DomainResult> {
+    if (this.closed) throw new Error("run: the system is shut down");
+    const requestId = this.nextRequest++;
+    let domainId = 0;
+    const done = this.waitFor(
+      (report) => {
+        if (report.kind === "spawn-failed" && report.requestId === requestId) throw new Error(report.error);
+        if (report.kind === "spawned" && report.requestId === requestId) domainId = report.domainId;
+        return report.kind === "domain-done" && report.requestId === requestId ? report.exits : undefined;
+      },
+      timeoutMs,
+      `domain ${program}`,
+    );
+    this.post(0, { kind: "spawn", requestId, program, cores });
+    const exits = await done;
+    const failed = exits.find((exit) => exit.status !== 0);
+    return { domainId, exits, status: failed?.status ?? 0 };
+  }
+
+  /** Stops every core and waits for its worker to end; terminates any that does not in time. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const live = this.workers.filter((w) => w !== undefined);
+    const exited = live.map((worker) => new Promise<void>((resolve) => worker.once("exit", () => resolve())));
+    for (const [core] of this.workers.entries()) this.post(core, { kind: "shutdown" });
+    try {
+      await withTimeout(Promise.all(exited), shutdownTimeoutMs, "shutdown");
+    } catch {
+      this.options.onLog?.("[boot] shutdown timed out: terminating the remaining workers");
+    }
+    await Promise.all(live.map((worker) => worker.terminate()));
+    this.waiters.clear();
+  }
+
+  /** Terminates every worker at once (after a failed boot). */
+  async kill(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.filter((w) => w !== undefined).map((worker) => worker.terminate()));
+  }
+}
+
+/** Boots a multikernel on this machine's cores. */
+export async function boot(options: BootOptions = {}): Promise<Multikernel> {
+  const cores = options.cores ?? availableParallelism();
+  checkCoreCount(cores);
+  const system = new Multikernel(cores, options);
+  try {
+    const plan = new MemoryPlan(cores);
+    const memory = new SharedArrayBuffer(plan.totalBytes);
+    system.step(`allocated ${(plan.totalBytes / 1024).toFixed(0)} KiB of shared memory for ${cores} cores`);
+    await system.bootCores(memory, options.pin ?? true);
+    if (options.measureLatency ?? true) await system.measureLatency();
+    return system;
+  } catch (error) {
+    await system.kill();
+    throw error;
+  }
+}

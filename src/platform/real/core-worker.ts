@@ -1,0 +1,80 @@
+// The program of one core's worker thread: pin, build the core's monitor, and run its poll loop.
+//
+// Boot, step by step, as Barrelfish does it: the boot thread starts the BSP's worker (the lowest
+// core); the BSP asks for the other cores to be started (the analogue of its start-up IPIs), each
+// of which, once up, greets every other monitor over URPC; when every monitor has heard from all
+// the others, the BSP reports the system connected. Control requests from the boot thread (measure,
+// spawn, shutdown) arrive by postMessage and go to the BSP's monitor modules.
+import { parentPort, workerData } from "node:worker_threads";
+import { BootModule } from "../../monitor/boot.js";
+import { LatencyProbeModule } from "../../monitor/latency-probe.js";
+import type { MonitorModule } from "../../monitor/monitor-module.js";
+import { SpawnModule } from "../../monitor/spawn.js";
+import type { ControlReport, ControlRequest } from "./control.js";
+import { DomainHost } from "./domain-host.js";
+import { pinCurrentThread } from "./pinning.js";
+import { type CoreWorkerData, RealCore } from "./real-core.js";
+
+const data = workerData as CoreWorkerData;
+const port = parentPort!;
+const report = (message: ControlReport) => port.postMessage(message);
+const log = (line: string) => report({ kind: "log", core: data.coreId, line });
+
+const pin = data.cpu === null ? { pinned: false, reason: "not asked to pin" } : pinCurrentThread(data.cpu);
+const core = new RealCore(data, log);
+const isBsp = data.coreId === data.coreIds[0];
+
+const boot = new BootModule(core.env, {
+  onConnected: (c) => report({ kind: "connected", core: c }),
+  onAllConnected: () => report({ kind: "all-connected" }),
+});
+const latency = new LatencyProbeModule(core.env);
+const domains = new DomainHost(core.env, log);
+const spawn = new SpawnModule(core.env, domains);
+domains.attach(spawn);
+const modules: MonitorModule[] = [boot, latency, spawn, ...domains.monitorModules()];
+
+const logic = {
+  start: () => boot.start(),
+  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): void {
+    for (const module of modules) if (module.receive(fromCore, type, bytes, length)) return;
+    log(`monitor: dropped a message of unknown type 0x${type.toString(16)} from core ${fromCore}`);
+  },
+};
+
+port.on("message", (request: ControlRequest) => {
+  switch (request.kind) {
+    case "start-others":
+      for (const c of data.coreIds) if (c !== data.coreId) report({ kind: "start-core", core: c });
+      break;
+    case "measure":
+      latency.measureAll(request.warmupRounds, request.rounds, (rows) => report({ kind: "latency", rows }));
+      break;
+    case "spawn":
+      try {
+        const domainId = spawn.spawn(request.program, request.cores, (exits) =>
+          report({ kind: "domain-done", requestId: request.requestId, exits }),
+        );
+        report({ kind: "spawned", requestId: request.requestId, domainId });
+      } catch (error) {
+        report({ kind: "spawn-failed", requestId: request.requestId, error: (error as Error).message });
+      }
+      break;
+    case "shutdown":
+      core.stop();
+      break;
+  }
+  core.flushPorts();
+});
+
+report({
+  kind: "up",
+  core: data.coreId,
+  pinned: pin.pinned,
+  ...(pin.reason === undefined ? {} : { pinReason: pin.reason }),
+});
+void isBsp;
+await core.run(logic);
+await domains.closeAll();
+report({ kind: "stopped", core: data.coreId, delivered: core.delivered, receiveErrors: core.receiveErrors });
+port.close();

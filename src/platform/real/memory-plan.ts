@@ -1,0 +1,62 @@
+// The shared memory of a booted multikernel on the real platform, and where each part lives.
+//
+// At boot the platform allocates one SharedArrayBuffer and hands it to every core's worker; nothing
+// else is shared between cores. It holds, each part cache-line aligned:
+//   - one doorbell line per core: the word the core sleeps on (urpc/doorbell.ts);
+//   - the monitor mesh: one URPC channel per pair of cores (i < j; side 0 is core i), so that
+//     every monitor reaches every other, as Barrelfish's monitors do (N×(N−1) channel ends);
+//   - one broadcast ring per core (the shootdown study's broadcast medium);
+//   - the channel frames: `channelsPerCoreMax` channels per core, which that core's monitor hands
+//     out when a dispatcher binds (CoreEnv.allocateChannelId): core c owns ids
+//     [c × channelsPerCoreMax, (c + 1) × channelsPerCoreMax).
+import { cacheLineBytes, channelsPerCoreMax } from "../../limits.js";
+import { broadcastRingBytes } from "../../urpc/broadcast.js";
+import { channelBytes } from "../../urpc/index.js";
+
+export class MemoryPlan {
+  readonly coreCount: number;
+  readonly doorbellsByte = 0;
+  readonly meshByte: number;
+  readonly broadcastByte: number;
+  readonly framesByte: number;
+  readonly totalBytes: number;
+
+  constructor(coreCount: number) {
+    if (!Number.isInteger(coreCount) || coreCount < 1)
+      throw new RangeError(`MemoryPlan: bad core count ${coreCount}`);
+    this.coreCount = coreCount;
+    this.meshByte = coreCount * cacheLineBytes;
+    const pairs = (coreCount * (coreCount - 1)) / 2;
+    this.broadcastByte = this.meshByte + pairs * channelBytes;
+    this.framesByte = this.broadcastByte + coreCount * broadcastRingBytes(coreCount);
+    this.totalBytes = this.framesByte + coreCount * channelsPerCoreMax * channelBytes;
+  }
+
+  /** Word index of core `index`'s doorbell (cores are numbered by position 0..n-1 here). */
+  doorbellWord(index: number): number {
+    return (this.doorbellsByte + index * cacheLineBytes) / 4;
+  }
+
+  /** Byte offset of the mesh channel between positions a and b, and which side a is. */
+  meshChannel(a: number, b: number): { byteOffset: number; side: 0 | 1 } {
+    if (a === b) throw new RangeError(`MemoryPlan: no mesh channel from core ${a} to itself`);
+    const low = Math.min(a, b);
+    const high = Math.max(a, b);
+    // Pairs (low, high) in row-major order over the upper triangle.
+    const index = low * this.coreCount - (low * (low + 1)) / 2 + (high - low - 1);
+    return { byteOffset: this.meshByte + index * channelBytes, side: a === low ? 0 : 1 };
+  }
+
+  /** Byte offset of the broadcast ring that position `index` writes. */
+  broadcastRing(index: number): number {
+    return this.broadcastByte + index * broadcastRingBytes(this.coreCount);
+  }
+
+  /** Byte offset of channel frame `channelId`. */
+  frame(channelId: number): number {
+    if (!Number.isInteger(channelId) || channelId < 0 || channelId >= this.coreCount * channelsPerCoreMax) {
+      throw new RangeError(`MemoryPlan: channel id ${channelId} is not a frame of this machine`);
+    }
+    return this.framesByte + channelId * channelBytes;
+  }
+}

@@ -1,0 +1,296 @@
+// One core of the real platform: the CoreEnv over URPC channels in shared memory, and the poll loop
+// that drives the core's logic (monitor and dispatchers). It runs inside the core's worker thread.
+//
+// The poll loop is the core's only source of events. Each turn it polls every incoming channel —
+// the monitor mesh, the broadcast rings of the other cores, and its dispatchers' channels — hands
+// each message to its receiver, then publishes the turn's outgoing messages (one store per batch)
+// and lets the thread's microtasks run, so that a domain's promises settle at once. With nothing to
+// do it keeps polling for `pollSpinNs`, then sleeps on its doorbell (Atomics.waitAsync, so timers
+// and control messages still run), and any sender to this core wakes it: with more cores than CPUs
+// a core gives its CPU away instead of spinning, which is what lets 4 cores run on 2 CPUs.
+import { performance } from "node:perf_hooks";
+import {
+  channelsPerCoreMax,
+  pollSpinNs,
+  pollsPerClockRead,
+  portBacklogMax,
+  sleepSliceMs,
+} from "../../limits.js";
+import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
+import { Doorbell, type RingReceiver, type RingSender, UrpcChannel } from "../../urpc/index.js";
+import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
+import { MemoryPlan } from "./memory-plan.js";
+
+/** What a core's worker is given at start. */
+export interface CoreWorkerData {
+  readonly coreId: number;
+  readonly coreIds: readonly number[];
+  readonly memory: SharedArrayBuffer;
+  /** CPU to pin this core's thread to, or null not to pin. */
+  readonly cpu: number | null;
+}
+
+interface Incoming {
+  readonly receiver: RingReceiver;
+  readonly handler: (type: number, bytes: Uint8Array, length: number) => void;
+  readonly name: string;
+}
+
+/** A port over a ring, with a bounded backlog for when the ring is full. */
+class RingPort implements Port {
+  private readonly backlog: Array<{ type: number; bytes: Uint8Array }> = [];
+
+  constructor(
+    readonly name: string,
+    private readonly sender: RingSender,
+    private readonly core: RealCore,
+  ) {}
+
+  send(type: number, bytes: Uint8Array, length: number): void {
+    if (this.backlog.length === 0 && this.sender.trySendDeferred(type, bytes, length)) {
+      this.core.markDirty(this);
+      return;
+    }
+    if (this.backlog.length >= portBacklogMax) {
+      throw new Error(
+        `port "${this.name}": ${portBacklogMax} messages already wait for room (limits.portBacklogMax)`,
+      );
+    }
+    this.backlog.push({ type, bytes: bytes.slice(0, length) });
+    this.core.markDirty(this);
+  }
+
+  /** Publishes what was written; moves backlog into the ring as room appears. Returns whether all is out. */
+  flush(): boolean {
+    while (this.backlog.length > 0) {
+      const next = this.backlog[0]!;
+      if (!this.sender.trySendDeferred(next.type, next.bytes, next.bytes.length)) break;
+      this.backlog.shift();
+    }
+    this.sender.flush();
+    return this.backlog.length === 0;
+  }
+}
+
+/** Busy turns between two yields to the event loop. */
+const turnsPerEventLoopYield = 64;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export class RealCore {
+  readonly env: CoreEnv;
+  readonly coreId: number;
+  readonly position: number;
+  private readonly plan: MemoryPlan;
+  private readonly memory: SharedArrayBuffer;
+  private readonly coreIds: readonly number[];
+  private readonly doorbells: Doorbell[];
+  private readonly incoming: Incoming[] = [];
+  private readonly ports = new Map<number, RingPort>();
+  private readonly broadcastPort: RingPort;
+  private readonly dirty = new Set<RingPort>();
+  private logic: CoreLogic | undefined;
+  private nextChannel = 0;
+  private running = false;
+  /** Messages delivered, for statistics. */
+  delivered = 0;
+  /** Errors thrown by receivers (logged, never fatal to the core). */
+  receiveErrors = 0;
+
+  constructor(
+    data: CoreWorkerData,
+    private readonly log: (line: string) => void,
+  ) {
+    this.coreId = data.coreId;
+    this.coreIds = data.coreIds;
+    this.memory = data.memory;
+    this.position = data.coreIds.indexOf(data.coreId);
+    if (this.position < 0)
+      throw new Error(`core ${data.coreId} is not among the booted cores ${data.coreIds.join(",")}`);
+    const n = data.coreIds.length;
+    this.plan = new MemoryPlan(n);
+    this.doorbells = data.coreIds.map((_, i) => new Doorbell(this.memory, this.plan.doorbellWord(i)));
+    const me = this.position;
+    for (let p = 0; p < n; p++) {
+      if (p === me) continue;
+      const peer = data.coreIds[p]!;
+      const { byteOffset, side } = this.plan.meshChannel(me, p);
+      const channel = new UrpcChannel(this.memory, byteOffset, side, `monitor ${this.coreId}<->${peer}`, {
+        receiveDoorbell: this.doorbells[me]!,
+        peerDoorbell: this.doorbells[p]!,
+      });
+      this.ports.set(peer, new RingPort(`monitor ${this.coreId}->${peer}`, channel.sender, this));
+      this.addIncoming(channel.receiver, (type, bytes, length) =>
+        this.logic?.receive(peer, type, bytes, length),
+      );
+      // The broadcast ring that core p writes: this core reads it at its rank among p's readers.
+      const rank = me < p ? me : me - 1;
+      const reader = openBroadcastReceiver(
+        `broadcast ${peer}->${this.coreId}`,
+        this.memory,
+        this.plan.broadcastRing(p),
+        n - 1,
+        rank,
+        this.doorbells[p]!,
+      );
+      this.addIncoming(reader, (type, bytes, length) => this.logic?.receive(peer, type, bytes, length));
+    }
+    const readers = this.doorbells.filter((_, i) => i !== me);
+    const broadcast = new BroadcastSender(
+      `broadcast ${this.coreId}`,
+      this.memory,
+      this.plan.broadcastRing(me),
+      readers,
+    );
+    this.broadcastPort = new RingPort(`broadcast ${this.coreId}`, broadcast, this);
+    this.env = this.makeEnv();
+  }
+
+  private addIncoming(receiver: RingReceiver, handler: Incoming["handler"]): void {
+    this.incoming.push({ receiver, handler, name: receiver.name });
+  }
+
+  markDirty(port: RingPort): void {
+    this.dirty.add(port);
+  }
+
+  private makeEnv(): CoreEnv {
+    const core = this;
+    return {
+      coreId: this.coreId,
+      coreIds: this.coreIds,
+      nowNs: () => performance.now() * 1e6,
+      random: () => Math.random(),
+      portTo(coreId: number): Port {
+        const port = core.ports.get(coreId);
+        if (port === undefined) throw new Error(`core ${core.coreId}: no monitor channel to core ${coreId}`);
+        return port;
+      },
+      broadcastPort: () => this.broadcastPort,
+      allocateChannelId: () => {
+        if (this.nextChannel >= channelsPerCoreMax) {
+          throw new Error(
+            `core ${this.coreId}: all ${channelsPerCoreMax} channel frames are in use (limits.channelsPerCoreMax)`,
+          );
+        }
+        return this.position * channelsPerCoreMax + this.nextChannel++;
+      },
+      openChannel: (channelId, side, peerCore, receive) =>
+        this.openChannel(channelId, side, peerCore, receive),
+      setTimer(delayNs: number, onFire: () => void): TimerHandle {
+        const timer = setTimeout(
+          () => {
+            onFire();
+            core.flushPorts();
+          },
+          Math.max(0, delayNs / 1e6),
+        );
+        return { cancel: () => clearTimeout(timer) };
+      },
+      log: (line: string) => this.log(line),
+    };
+  }
+
+  private openChannel(channelId: number, side: 0 | 1, peerCore: number, receive: ChannelReceive): ChannelEnd {
+    const peer = this.coreIds.indexOf(peerCore);
+    if (peer < 0)
+      throw new Error(
+        `core ${this.coreId}: cannot open channel ${channelId} to core ${peerCore}, which does not exist`,
+      );
+    const channel = new UrpcChannel(this.memory, this.plan.frame(channelId), side, `channel ${channelId}`, {
+      receiveDoorbell: this.doorbells[this.position]!,
+      peerDoorbell: this.doorbells[peer]!,
+    });
+    const port = new RingPort(`channel ${channelId} ${this.coreId}->${peerCore}`, channel.sender, this);
+    const entry: Incoming = { receiver: channel.receiver, handler: receive, name: channel.receiver.name };
+    this.incoming.push(entry);
+    return {
+      name: port.name,
+      send: (type, bytes, length) => port.send(type, bytes, length),
+      close: () => {
+        const i = this.incoming.indexOf(entry);
+        if (i >= 0) this.incoming.splice(i, 1);
+      },
+    };
+  }
+
+  /** Polls every incoming ring once; returns the messages delivered. */
+  pollAll(): number {
+    let delivered = 0;
+    const incoming = this.incoming;
+    for (let i = 0; i < incoming.length; i++) {
+      const entry = incoming[i]!;
+      try {
+        delivered += entry.receiver.poll(entry.handler);
+      } catch (error) {
+        delivered++;
+        this.receiveErrors++;
+        this.log(`error receiving on ${entry.name}: ${(error as Error).message}`);
+      }
+    }
+    this.delivered += delivered;
+    return delivered;
+  }
+
+  /** Publishes the messages written during this turn. */
+  flushPorts(): void {
+    for (const port of this.dirty) {
+      if (port.flush()) this.dirty.delete(port);
+    }
+  }
+
+  private hasWork(): boolean {
+    for (const entry of this.incoming) if (entry.receiver.hasMessage()) return true;
+    return false;
+  }
+
+  /** Runs `logic` until `stop()`. */
+  async run(logic: CoreLogic): Promise<void> {
+    this.logic = logic;
+    this.running = true;
+    logic.start();
+    this.flushPorts();
+    const doorbell = this.doorbells[this.position]!;
+    const hasWork = () => this.hasWork();
+    let idleSinceMs = performance.now();
+    let turns = 0;
+    while (this.running) {
+      const delivered = this.pollBurst(pollSpinNs / 1e6);
+      this.flushPorts();
+      if (delivered > 0) {
+        idleSinceMs = performance.now();
+        // Let the domain's promise continuations run before the next poll; now and then let the
+        // event loop run too (timers, control messages).
+        await Promise.resolve();
+        if (++turns % turnsPerEventLoopYield === 0) await yieldToEventLoop();
+        continue;
+      }
+      await yieldToEventLoop();
+      this.flushPorts();
+      if (this.dirty.size > 0 || !this.running) continue;
+      if ((performance.now() - idleSinceMs) * 1e6 >= pollSpinNs) {
+        await doorbell.sleepAsync(hasWork, sleepSliceMs);
+        idleSinceMs = performance.now();
+      }
+    }
+  }
+
+  /** Polls until something is delivered or `burstMs` passes; returns the messages delivered. */
+  private pollBurst(burstMs: number): number {
+    const deadline = performance.now() + burstMs;
+    for (;;) {
+      for (let i = 0; i < pollsPerClockRead; i++) {
+        const delivered = this.pollAll();
+        if (delivered > 0) return delivered;
+      }
+      if (performance.now() >= deadline || !this.running) return 0;
+    }
+  }
+
+  stop(): void {
+    this.running = false;
+    this.doorbells[this.position]!.ring();
+  }
+}
