@@ -41,7 +41,11 @@ export class BroadcastSender extends RingSender {
   ) {
     const readers = readerDoorbells.length;
     const { slotsWord, firstAckWord, waitWord } = layout(byteOffset, readers);
-    const all = { ring: () => readerDoorbells.forEach((d) => d.ring()) };
+    const all = {
+      ring: () => {
+        for (const doorbell of readerDoorbells) doorbell.ring();
+      },
+    };
     super(name, memory, { slotsWord, ackWord: firstAckWord, waitWord }, all);
     this.shared = new Int32Array(memory);
     this.ackWords = readerDoorbells.map((_, i) => firstAckWord + i * wordsPerLine);
