@@ -1,0 +1,36 @@
+// DomainContext: everything a domain's code may use, given to its `main` on each core it spans.
+//
+// A domain is a user program, a module with a `main`, spawned on a set of cores with one
+// dispatcher per core (kernel/dispatcher.ts); `main` runs once on each of them with that core's
+// context. Time, randomness, timers and channels all come through the context, from the platform,
+// so a domain written for the real platform runs unchanged in the simulator. Services are exported
+// and bound by name through the monitors; a binding is a typed rpc client over a channel of its own.
+import type { RpcClient, RpcDeclaration, RpcHandlers, RpcInterface } from "./rpc.js";
+
+export interface DomainContext {
+  /** The core this dispatcher runs on. */
+  readonly coreId: number;
+  /** Every core the domain spans, ascending. */
+  readonly cores: readonly number[];
+  /** The domain's id, the same on every core it spans. */
+  readonly domainId: number;
+  /** A line of output, through the platform's log (which prefixes the core). */
+  log(...args: unknown[]): void;
+  /** Platform time in nanoseconds (virtual in the simulator). */
+  nowNs(): number;
+  /** A uniformly distributed number in [0, 1), from the platform (seeded in the simulator). */
+  random(): number;
+  /** Resolves after at least `ms` milliseconds of platform time. */
+  sleep(ms: number): Promise<void>;
+  /** Exports a service under `name` on interface `rpc`; resolves once the name service has it. */
+  export<R extends RpcDeclaration>(
+    name: string,
+    rpc: RpcInterface<R>,
+    handlers: RpcHandlers<R>,
+  ): Promise<void>;
+  /** Binds to the service `name`, which must export `rpc`; resolves with a typed client. */
+  bind<R extends RpcDeclaration>(name: string, rpc: RpcInterface<R>): Promise<RpcClient<R>>;
+}
+
+/** A domain's entry point: resolves to its exit status (undefined means 0). */
+export type DomainMain = (ctx: DomainContext) => unknown | Promise<unknown>;

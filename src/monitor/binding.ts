@@ -1,0 +1,224 @@
+// Binding: how a dispatcher on one core gets a typed channel to a service exported on another.
+//
+// As in Barrelfish, the client never talks to the server before the channel exists: the monitors
+// set it up. The handshake, with its in-flight state held by the promise on each side:
+//   1. client core:   lookup(service) in the name service → interface, server core, dispatcher;
+//                     a wrong interface or a core that does not exist fails here already;
+//   2. client core:   allocate a channel id from this core's share (env.allocateChannelId);
+//   3. client → server monitor: bind_call(requestId, channelId, clientCore, serviceName,
+//                     interfaceName, fingerprint, dispatcherId)
+//   4. server core:   the dispatcher must still export the service on the same interface (name and
+//                     fingerprint), else a clear "wrong interface" error goes back; it opens side 1
+//                     of the channel (env.openChannel) with an rpc server over it, keeps the
+//                     connection, and the monitor answers bind_reply;
+//   5. client core:   opens side 0 with an rpc client over it; the bind promise resolves with it.
+// The server opens its end before answering, so the client's first call always finds it open.
+// A bind to a dispatcher on the same core runs the same steps without the monitor channel.
+
+import type { Receive } from "../idl/index.js";
+import { t } from "../idl/index.js";
+import {
+  defineRpc,
+  type RpcClient,
+  type RpcDeclaration,
+  RpcError,
+  type RpcHandlers,
+  type RpcInterface,
+} from "../kernel/rpc.js";
+import { idlNameLengthMax, serviceNameBytesMax } from "../limits.js";
+import type { CoreEnv } from "../platform/core-env.js";
+import { bindingTypeBase } from "./message-types.js";
+import type { MonitorModule } from "./monitor-module.js";
+import { MonitorRpc } from "./monitor-rpc.js";
+import { checkServiceName, type NameService, type ServiceRecord } from "./name-service.js";
+
+/** Bind messages follow the name service's in the binding range. */
+export const bindTypeBase = bindingTypeBase + 0x40;
+
+export const bindRpc = defineRpc(
+  "monitor_bind",
+  {
+    bind: {
+      call: [
+        ["channelId", t.u32],
+        ["clientCore", t.u32],
+        ["serviceName", t.string(serviceNameBytesMax)],
+        ["interfaceName", t.string(idlNameLengthMax)],
+        ["fingerprint", t.u32],
+        ["dispatcherId", t.u32],
+      ],
+      reply: [],
+    },
+  },
+  { typeBase: bindTypeBase },
+);
+
+/** A service as its dispatcher exports it. */
+export interface ExportedService {
+  readonly rpc: RpcInterface<RpcDeclaration>;
+  readonly handlers: RpcHandlers<RpcDeclaration>;
+}
+
+/** One accepted connection on the server side. */
+export interface Connection {
+  readonly serviceName: string;
+  readonly channelId: number;
+  readonly clientCore: number;
+  close(): void;
+}
+
+/** What the binding module needs of a dispatcher that may accept binds (the server side). */
+export interface BindTarget {
+  /** The service exported under this name, if this dispatcher exports it. */
+  exportedService(name: string): ExportedService | undefined;
+  /** A connection was accepted; the dispatcher keeps it, to close it when it ends. */
+  connectionAccepted(connection: Connection): void;
+  /** Where errors of the connection's channel go (a malformed frame, say). */
+  channelError(error: Error): void;
+}
+
+/** The error every failed bind rejects with: names the service, then says what went wrong. */
+export class BindError extends Error {
+  override readonly name = "BindError";
+  constructor(
+    readonly serviceName: string,
+    problem: string,
+  ) {
+    super(`bind "${serviceName}": ${problem}`);
+  }
+}
+
+function remoteText(error: unknown): string {
+  if (error instanceof RpcError) return error.remoteMessage;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function interfaceMismatch(
+  exported: { name: string; fingerprint: number },
+  wanted: { name: string; fingerprint: number },
+): string | undefined {
+  if (exported.name !== wanted.name)
+    return `wrong interface: the service exports ${exported.name}, the client asked for ${wanted.name}`;
+  if (exported.fingerprint !== wanted.fingerprint)
+    return `wrong interface: both sides say ${wanted.name}, but their declarations differ`;
+  return undefined;
+}
+
+export class Binding implements MonitorModule {
+  readonly name = "binding";
+  private readonly targets = new Map<number, BindTarget>();
+  private readonly rpc: MonitorRpc<typeof bindRpc.declaration>;
+
+  constructor(
+    private readonly env: CoreEnv,
+    private readonly nameService: NameService,
+  ) {
+    this.rpc = new MonitorRpc(env, bindRpc, {
+      bind: (channelId, clientCore, serviceName, interfaceName, fingerprint, dispatcherId) => {
+        this.bindReceived(
+          channelId,
+          clientCore,
+          serviceName,
+          { name: interfaceName, fingerprint },
+          dispatcherId,
+        );
+        return [];
+      },
+    });
+  }
+
+  /** Makes a dispatcher reachable by binds addressed to `dispatcherId` on this core. */
+  attach(dispatcherId: number, target: BindTarget): void {
+    if (this.targets.has(dispatcherId))
+      throw new Error(`binding: domain ${dispatcherId} already has a dispatcher on core ${this.env.coreId}`);
+    this.targets.set(dispatcherId, target);
+  }
+
+  /** Binds addressed to `dispatcherId` are refused from now on. */
+  detach(dispatcherId: number): void {
+    this.targets.delete(dispatcherId);
+  }
+
+  /**
+   * Binds to the service `serviceName` on interface `rpc`; resolves with a typed client over a new
+   * channel. `onError` receives errors of that channel (malformed frames, unexpected replies).
+   */
+  async bind<R extends RpcDeclaration>(
+    serviceName: string,
+    rpc: RpcInterface<R>,
+    onError: (error: Error) => void,
+  ): Promise<RpcClient<R>> {
+    let record: ServiceRecord;
+    try {
+      checkServiceName(serviceName);
+      record = await this.nameService.lookup(serviceName);
+    } catch (error) {
+      throw new BindError(String(serviceName), remoteText(error));
+    }
+    const mismatch = interfaceMismatch({ name: record.interfaceName, fingerprint: record.fingerprint }, rpc);
+    if (mismatch !== undefined) throw new BindError(serviceName, mismatch);
+    if (!this.env.coreIds.includes(record.coreId)) {
+      throw new BindError(
+        serviceName,
+        `its core ${record.coreId} does not exist (cores: ${this.env.coreIds.join(", ")})`,
+      );
+    }
+    const channelId = this.env.allocateChannelId();
+    try {
+      await this.rpc.call(
+        record.coreId,
+        "bind",
+        channelId,
+        this.env.coreId,
+        serviceName,
+        rpc.name,
+        rpc.fingerprint,
+        record.dispatcherId,
+      );
+    } catch (error) {
+      throw new BindError(serviceName, remoteText(error));
+    }
+    // The rpc client needs the channel end to send on, and the end needs the client's receive.
+    let receive: Receive | undefined;
+    const end = this.env.openChannel(channelId, 0, record.coreId, (type, bytes, length) =>
+      receive?.(type, bytes, length),
+    );
+    const clientEnd = rpc.client(end, { onError });
+    receive = clientEnd.receive;
+    return clientEnd.client;
+  }
+
+  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
+    return this.rpc.receive(fromCore, type, bytes, length);
+  }
+
+  private bindReceived(
+    channelId: number,
+    clientCore: number,
+    serviceName: string,
+    wanted: { name: string; fingerprint: number },
+    dispatcherId: number,
+  ): void {
+    const target = this.targets.get(dispatcherId);
+    if (target === undefined)
+      throw new Error(`domain ${dispatcherId} has no dispatcher on core ${this.env.coreId} any more`);
+    const service = target.exportedService(serviceName);
+    if (service === undefined)
+      throw new Error(`domain ${dispatcherId} on core ${this.env.coreId} no longer exports it`);
+    const mismatch = interfaceMismatch(service.rpc, wanted);
+    if (mismatch !== undefined) throw new Error(mismatch);
+    if (!this.env.coreIds.includes(clientCore))
+      throw new Error(
+        `the client's core ${clientCore} does not exist (cores: ${this.env.coreIds.join(", ")})`,
+      );
+    let receive: Receive | undefined;
+    const end = this.env.openChannel(channelId, 1, clientCore, (type, bytes, length) =>
+      receive?.(type, bytes, length),
+    );
+    const server = service.rpc.server(end, service.handlers, {
+      onError: (error) => target.channelError(error),
+    });
+    receive = server.receive;
+    target.connectionAccepted({ serviceName, channelId, clientCore, close: () => server.close() });
+  }
+}

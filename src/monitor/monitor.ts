@@ -1,0 +1,81 @@
+// Monitor: one core's monitor, the CoreLogic a platform drives, composed of MonitorModules.
+//
+// As Barrelfish's usr/monitor, it coordinates with the other cores' monitors and stays out of the
+// data path: each distributed operation is a module of its own (monitor-module.ts) owning a range
+// of message types (message-types.ts). Every core runs the name service and binding modules (the
+// name service's table lives on the lowest core only); a platform adds its own modules (boot,
+// spawn, ...) with `add` before `start`. An incoming message goes to the first module whose
+// `receive` claims it. A message nobody claims, or one whose module throws, is logged with its
+// sending core and type and dropped; nothing else is affected. The monitor also hosts this core's
+// dispatchers: `spawnDispatcher` creates one for a domain (spawn modules call it).
+import { Dispatcher, type DispatcherHost } from "../kernel/dispatcher.js";
+import type { CoreEnv, CoreLogic } from "../platform/core-env.js";
+import { Binding } from "./binding.js";
+import type { MonitorModule } from "./monitor-module.js";
+import { NameService } from "./name-service.js";
+
+/** A module that wants to hear when the monitor starts. */
+export interface StartableModule extends MonitorModule {
+  start?(): void;
+}
+
+export class Monitor implements CoreLogic, DispatcherHost {
+  readonly nameService: NameService;
+  readonly binding: Binding;
+  /** Messages dropped: unknown types, or a module that threw. */
+  droppedMessages = 0;
+  private readonly modules: StartableModule[] = [];
+  private started = false;
+
+  constructor(readonly env: CoreEnv) {
+    this.nameService = new NameService(env);
+    this.binding = new Binding(env, this.nameService);
+    this.modules.push(this.nameService, this.binding);
+  }
+
+  /** Adds a module; before start() only. */
+  add<M extends StartableModule>(module: M): M {
+    if (this.started)
+      throw new Error(`monitor on core ${this.env.coreId}: add module ${module.name} before start()`);
+    if (this.modules.some((m) => m.name === module.name))
+      throw new Error(`monitor on core ${this.env.coreId}: a module named ${module.name} is already added`);
+    this.modules.push(module);
+    return module;
+  }
+
+  start(): void {
+    if (this.started) throw new Error(`monitor on core ${this.env.coreId}: start() called twice`);
+    this.started = true;
+    for (const module of this.modules) module.start?.();
+  }
+
+  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): void {
+    for (const module of this.modules) {
+      let claimed: boolean;
+      try {
+        claimed = module.receive(fromCore, type, bytes, length);
+      } catch (error) {
+        this.drop(
+          fromCore,
+          type,
+          `module ${module.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return;
+      }
+      if (claimed) return;
+    }
+    this.drop(fromCore, type, "no module handles this type");
+  }
+
+  /** Creates this core's dispatcher of domain `domainId`, which spans `cores`; throws on bad cores. */
+  spawnDispatcher(domainId: number, cores: readonly number[]): Dispatcher {
+    return new Dispatcher(this, domainId, cores);
+  }
+
+  private drop(fromCore: number, type: number, why: string): void {
+    this.droppedMessages++;
+    this.env.log(
+      `monitor: dropped message type 0x${type.toString(16).padStart(4, "0")} from core ${fromCore}: ${why}`,
+    );
+  }
+}

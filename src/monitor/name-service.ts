@@ -1,0 +1,158 @@
+// The name service: which dispatcher exports which service, on which interface.
+//
+// As in Barrelfish, where the SKB on the bootstrap core doubles as the name server, the table lives
+// on one core only: the lowest-numbered one. Every other core's monitor reaches it by split-phase
+// rpc over the monitor channels (MonitorRpc): register(name, interface, core, dispatcher) and
+// lookup(name). Registration is first come, first served; a name is never reassigned. Errors are
+// answered, never dropped: a name already taken, an unknown name, a core that does not exist, a
+// full table (servicesRegisteredMax).
+//
+//   core C → name server   register_call(requestId, name, interfaceName, fingerprint, coreId, dispatcherId)
+//   name server → core C   register_reply(requestId) | rpc_error(requestId, message)
+//   core C → name server   lookup_call(requestId, name)
+//   name server → core C   lookup_reply(requestId, interfaceName, fingerprint, coreId, dispatcherId) | rpc_error
+import { t } from "../idl/index.js";
+import { defineRpc } from "../kernel/rpc.js";
+import { idlNameLengthMax, serviceNameBytesMax, servicesRegisteredMax } from "../limits.js";
+import type { CoreEnv } from "../platform/core-env.js";
+import { bindingTypeBase } from "./message-types.js";
+import type { MonitorModule } from "./monitor-module.js";
+import { MonitorRpc } from "./monitor-rpc.js";
+
+/** The name service's messages open the binding range (binding.ts follows at +0x40, spawn.ts at +0xf0). */
+export const nameServiceTypeBase = bindingTypeBase;
+
+export const nameServiceRpc = defineRpc(
+  "name_service",
+  {
+    register: {
+      call: [
+        ["name", t.string(serviceNameBytesMax)],
+        ["interfaceName", t.string(idlNameLengthMax)],
+        ["fingerprint", t.u32],
+        ["coreId", t.u32],
+        ["dispatcherId", t.u32],
+      ],
+      reply: [],
+    },
+    lookup: {
+      call: [["name", t.string(serviceNameBytesMax)]],
+      reply: [
+        ["interfaceName", t.string(idlNameLengthMax)],
+        ["fingerprint", t.u32],
+        ["coreId", t.u32],
+        ["dispatcherId", t.u32],
+      ],
+    },
+  },
+  { typeBase: nameServiceTypeBase },
+);
+
+/** One registered service. */
+export interface ServiceRecord {
+  readonly name: string;
+  /** Name of the rpc interface it exports. */
+  readonly interfaceName: string;
+  /** The interface's fingerprint (RpcInterface.fingerprint): same name, same declaration. */
+  readonly fingerprint: number;
+  /** Core of the exporting dispatcher. */
+  readonly coreId: number;
+  /** The exporting dispatcher on that core (its domain's id). */
+  readonly dispatcherId: number;
+}
+
+const utf8 = new TextEncoder();
+
+/** Checks a service name; returns it, or throws a clear error. */
+export function checkServiceName(name: unknown): string {
+  if (typeof name !== "string" || name.length === 0)
+    throw new Error("a service name must be a non-empty string");
+  if (utf8.encode(name).length > serviceNameBytesMax)
+    throw new Error(`service name "${name.slice(0, 32)}…" is longer than ${serviceNameBytesMax} bytes`);
+  return name;
+}
+
+export class NameService implements MonitorModule {
+  readonly name = "name_service";
+  /** The core that holds the table: the lowest one. */
+  readonly serverCore: number;
+  /** The table; empty on every core but serverCore. */
+  private readonly services = new Map<string, ServiceRecord>();
+  private readonly rpc: MonitorRpc<typeof nameServiceRpc.declaration>;
+
+  constructor(private readonly env: CoreEnv) {
+    const lowest = env.coreIds[0];
+    if (lowest === undefined) throw new Error("name service: no cores");
+    this.serverCore = lowest;
+    this.rpc = new MonitorRpc(env, nameServiceRpc, {
+      register: (name, interfaceName, fingerprint, coreId, dispatcherId) => {
+        this.registerReceived({ name, interfaceName, fingerprint, coreId, dispatcherId });
+        return [];
+      },
+      lookup: (name) => {
+        const record = this.lookupReceived(name);
+        return [record.interfaceName, record.fingerprint, record.coreId, record.dispatcherId];
+      },
+    });
+  }
+
+  /** Registers a service; rejects if the name is taken or the record is bad. */
+  async register(record: ServiceRecord): Promise<void> {
+    checkServiceName(record.name);
+    await this.rpc.call(
+      this.serverCore,
+      "register",
+      record.name,
+      record.interfaceName,
+      record.fingerprint,
+      record.coreId,
+      record.dispatcherId,
+    );
+  }
+
+  /** Looks a service up by name; rejects if no such name is registered. */
+  async lookup(name: string): Promise<ServiceRecord> {
+    checkServiceName(name);
+    const [interfaceName, fingerprint, coreId, dispatcherId] = await this.rpc.call(
+      this.serverCore,
+      "lookup",
+      name,
+    );
+    return { name, interfaceName, fingerprint, coreId, dispatcherId };
+  }
+
+  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
+    return this.rpc.receive(fromCore, type, bytes, length);
+  }
+
+  private checkServer(): void {
+    if (this.env.coreId !== this.serverCore)
+      throw new Error(`core ${this.env.coreId} is not the name server (core ${this.serverCore} is)`);
+  }
+
+  private registerReceived(record: ServiceRecord): void {
+    this.checkServer();
+    checkServiceName(record.name);
+    if (!this.env.coreIds.includes(record.coreId)) {
+      throw new Error(
+        `service "${record.name}": core ${record.coreId} does not exist (cores: ${this.env.coreIds.join(", ")})`,
+      );
+    }
+    const taken = this.services.get(record.name);
+    if (taken !== undefined) {
+      throw new Error(
+        `service name "${record.name}" is already taken (by domain ${taken.dispatcherId} on core ${taken.coreId})`,
+      );
+    }
+    if (this.services.size >= servicesRegisteredMax)
+      throw new Error(`the name service is full: ${servicesRegisteredMax} services (servicesRegisteredMax)`);
+    this.services.set(record.name, { ...record });
+  }
+
+  private lookupReceived(name: string): ServiceRecord {
+    this.checkServer();
+    const record = this.services.get(name);
+    if (record === undefined) throw new Error(`no service named "${name}" is registered`);
+    return record;
+  }
+}
