@@ -78,10 +78,11 @@ export class Doorbell {
     }
     const waiting = Atomics.waitAsync(this.words, this.index, doorbellAsleep, timeoutMs);
     // A pending waitAsync does not keep Node's event loop alive: a thread with nothing else to do
-    // would exit in the middle of the wait. A timer as long as the wait holds the loop open.
-    const keepAlive = waiting.async ? setTimeout(ignore, Math.min(timeoutMs, timerDelayMaxMs)) : undefined;
+    // would exit in the middle of the wait. An interval timer that never fires holds the loop open
+    // until the wait ends (a timeout of the wait's own length could fire first and let it go).
+    const keepAlive = waiting.async ? setInterval(ignore, timerDelayMaxMs) : undefined;
     const outcome = waiting.async ? await waiting.value : waiting.value;
-    clearTimeout(keepAlive);
+    clearInterval(keepAlive);
     if (outcome === "timed-out") this.sleepsTimedOut++;
     Atomics.store(this.words, this.index, doorbellAwake);
     return true;
