@@ -41,6 +41,8 @@ export class Dispatcher implements BindTarget {
   private readonly connections = new Set<Connection>();
   private readonly bindings = new Set<RpcClient<RpcDeclaration>>();
   private readonly sleeps = new Set<TimerHandle>();
+  /** Names the name service holds for this dispatcher. */
+  private readonly registered = new Set<string>();
   private closed = false;
 
   constructor(
@@ -93,6 +95,15 @@ export class Dispatcher implements BindTarget {
     this.bindings.clear();
     for (const connection of this.connections) connection.close();
     this.connections.clear();
+    // Names are freed split-phase; a bind that races with it is refused by the binding module.
+    for (const name of this.registered) {
+      this.host.nameService
+        .unregister(name, this.coreId, this.domainId)
+        .catch((error: unknown) =>
+          this.env.log(`domain ${this.domainId}: unregister "${name}": ${errorText(error)}`),
+        );
+    }
+    this.registered.clear();
     this.exports.clear();
   }
 
@@ -113,6 +124,15 @@ export class Dispatcher implements BindTarget {
       return;
     }
     this.connections.add(connection);
+  }
+
+  connectionClosed(connection: Connection): void {
+    this.connections.delete(connection);
+  }
+
+  /** Connections accepted for this dispatcher's exports and still open. */
+  connectionCount(): number {
+    return this.connections.size;
   }
 
   channelError(error: Error): void {
@@ -159,6 +179,12 @@ export class Dispatcher implements BindTarget {
         `export "${name}": ${error instanceof RpcError ? error.remoteMessage : errorText(error)}`,
       );
     }
+    if (this.closed) {
+      // Closed while registering: free the name at once, as close() would have.
+      await this.host.nameService.unregister(name, this.coreId, this.domainId);
+      throw new Error(`export "${name}": the dispatcher closed while exporting`);
+    }
+    this.registered.add(name);
   }
 
   private async bindService<R extends RpcDeclaration>(

@@ -10,8 +10,10 @@
 // Wire format. Each rpc method `m` becomes two messages, in declaration order:
 //   m_call(requestId u32, ...call fields)     client → server
 //   m_reply(requestId u32, ...reply fields)   server → client, when the handler succeeded
-// and the interface ends with one more message shared by every method:
+// and the interface ends with two more messages shared by every method:
 //   rpc_error(requestId u32, message string)  server → client, when the handler threw or rejected
+//   rpc_close()                               client → server, when the client closes: the server
+//                                             closes its end too (its `onClosed` hears of it)
 // so a failed call carries no reply fields at all, only the error's text (cut to
 // rpcErrorMessageBytesMax bytes). The request id pairs a reply with its call; replies may come in
 // any order, because handlers may answer later (they return a tuple or a promise of one).
@@ -77,6 +79,8 @@ export interface RpcEndOptions {
    * client). Default: thrown to whoever delivered the frame.
    */
   readonly onError?: (error: Error) => void;
+  /** Server only: the client closed the binding (rpc_close); the server has closed its end. */
+  readonly onClosed?: () => void;
   /** Calls in flight a client allows; default and most rpcCallsInFlightMax. */
   readonly callsInFlightMax?: number;
 }
@@ -136,6 +140,7 @@ const reservedMethods = new Set(["close", "then"]);
 const callSuffix = "_call";
 const replySuffix = "_reply";
 const errorMessageName = "rpc_error";
+const closeMessageName = "rpc_close";
 const utf8 = new TextEncoder();
 
 /** The text of anything thrown, cut to fit the error message's field. */
@@ -221,6 +226,7 @@ export function defineRpc<const R extends RpcDeclaration>(
     ["requestId", t.u32],
     ["message", t.string(rpcErrorMessageBytesMax)],
   ];
+  wireDeclaration[closeMessageName] = [];
   const wire: Interface<Declaration> = defineInterface(
     name,
     wireDeclaration,
@@ -237,7 +243,8 @@ export function defineRpc<const R extends RpcDeclaration>(
     wire,
     isCall(type: number): boolean {
       const index = type - wire.typeBase;
-      return wire.owns(type) && index < 2 * methods.length && index % 2 === 0;
+      if (!wire.owns(type)) return false;
+      return (index < 2 * methods.length && index % 2 === 0) || wire.nameOf(type) === closeMessageName;
     },
     client: (transport, endOptions = {}) => makeClient(rpc, transport, endOptions),
     server: (transport, handlers, endOptions = {}) => makeServer(rpc, transport, handlers, endOptions),
@@ -339,6 +346,8 @@ function makeClient<R extends RpcDeclaration>(
       entry.resolve(values);
     };
   }
+  handlers[closeMessageName] = () =>
+    onError(new Error(`${rpc.name}: a client on "${transport.name}" received an rpc_close`));
   handlers[errorMessageName] = (requestId, message) => {
     const entry = settle(requestId as number, "an error");
     if (entry !== undefined) entry.reject(new RpcError(rpc.name, entry.method, message as string));
@@ -350,6 +359,11 @@ function makeClient<R extends RpcDeclaration>(
     pending.clear();
     for (const entry of waiting)
       entry.reject(new Error(`${rpc.name}.${entry.method}: the binding was closed`));
+    try {
+      sender[closeMessageName]!();
+    } catch {
+      // The channel may be gone already (its end closed under us); closing goes on regardless.
+    }
     transport.close?.();
   };
 
@@ -430,6 +444,15 @@ function makeServer<R extends RpcDeclaration>(
   }
   wireHandlers[errorMessageName] = () =>
     onError(new Error(`${rpc.name}: a server on "${transport.name}" received an rpc_error`));
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    transport.close?.();
+  };
+  wireHandlers[closeMessageName] = () => {
+    close();
+    options.onClosed?.();
+  };
 
   const dispatch = rpc.wire.dispatcher(wireHandlers as never, transport.name);
   return {
@@ -441,11 +464,7 @@ function makeServer<R extends RpcDeclaration>(
         onError(error instanceof Error ? error : new Error(String(error)));
       }
     },
-    close: () => {
-      if (closed) return;
-      closed = true;
-      transport.close?.();
-    },
+    close,
   };
 }
 

@@ -73,6 +73,8 @@ export interface BindTarget {
   exportedService(name: string): ExportedService | undefined;
   /** A connection was accepted; the dispatcher keeps it, to close it when it ends. */
   connectionAccepted(connection: Connection): void;
+  /** The client closed the connection; its server end is closed already. */
+  connectionClosed(connection: Connection): void;
   /** Where errors of the connection's channel go (a malformed frame, say). */
   channelError(error: Error): void;
 }
@@ -215,10 +217,12 @@ export class Binding implements MonitorModule {
     const end = this.env.openChannel(channelId, 1, clientCore, (type, bytes, length) =>
       receive?.(type, bytes, length),
     );
+    const connection: Connection = { serviceName, channelId, clientCore, close: () => server.close() };
     const server = service.rpc.server(end, service.handlers, {
       onError: (error) => target.channelError(error),
+      onClosed: () => target.connectionClosed(connection),
     });
     receive = server.receive;
-    target.connectionAccepted({ serviceName, channelId, clientCore, close: () => server.close() });
+    target.connectionAccepted(connection);
   }
 }

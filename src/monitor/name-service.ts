@@ -11,6 +11,9 @@
 //   name server → core C   register_reply(requestId) | rpc_error(requestId, message)
 //   core C → name server   lookup_call(requestId, name)
 //   name server → core C   lookup_reply(requestId, interfaceName, fingerprint, coreId, dispatcherId) | rpc_error
+//   core C → name server   unregister_call(requestId, name, coreId, dispatcherId)   (when a dispatcher ends)
+//   name server → core C   unregister_reply(requestId) | rpc_error
+// Only the dispatcher that registered a name may unregister it; then the name is free again.
 import { t } from "../idl/index.js";
 import { defineRpc } from "../kernel/rpc.js";
 import { idlNameLengthMax, serviceNameBytesMax, servicesRegisteredMax } from "../limits.js";
@@ -43,6 +46,14 @@ export const nameServiceRpc = defineRpc(
         ["coreId", t.u32],
         ["dispatcherId", t.u32],
       ],
+    },
+    unregister: {
+      call: [
+        ["name", t.string(serviceNameBytesMax)],
+        ["coreId", t.u32],
+        ["dispatcherId", t.u32],
+      ],
+      reply: [],
     },
   },
   { typeBase: nameServiceTypeBase },
@@ -93,6 +104,10 @@ export class NameService implements MonitorModule {
         const record = this.lookupReceived(name);
         return [record.interfaceName, record.fingerprint, record.coreId, record.dispatcherId];
       },
+      unregister: (name, coreId, dispatcherId) => {
+        this.unregisterReceived(name, coreId, dispatcherId);
+        return [];
+      },
     });
   }
 
@@ -121,6 +136,12 @@ export class NameService implements MonitorModule {
     return { name, interfaceName, fingerprint, coreId, dispatcherId };
   }
 
+  /** Frees a name registered by dispatcher `dispatcherId` on `coreId`; rejects if that one did not register it. */
+  async unregister(name: string, coreId: number, dispatcherId: number): Promise<void> {
+    checkServiceName(name);
+    await this.rpc.call(this.serverCore, "unregister", name, coreId, dispatcherId);
+  }
+
   receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
     return this.rpc.receive(fromCore, type, bytes, length);
   }
@@ -147,6 +168,14 @@ export class NameService implements MonitorModule {
     if (this.services.size >= servicesRegisteredMax)
       throw new Error(`the name service is full: ${servicesRegisteredMax} services (servicesRegisteredMax)`);
     this.services.set(record.name, { ...record });
+  }
+
+  private unregisterReceived(name: string, coreId: number, dispatcherId: number): void {
+    this.checkServer();
+    const record = this.services.get(name);
+    if (record === undefined || record.coreId !== coreId || record.dispatcherId !== dispatcherId)
+      throw new Error(`service "${name}" is not registered by domain ${dispatcherId} on core ${coreId}`);
+    this.services.delete(name);
   }
 
   private lookupReceived(name: string): ServiceRecord {

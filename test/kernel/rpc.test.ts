@@ -76,6 +76,8 @@ describe("defineRpc", () => {
     assert.ok(r.isCall(0x0f00));
     assert.ok(!r.isCall(0x0f01));
     assert.ok(!r.isCall(0x0f02));
+    assert.equal(r.wire.nameOf(0x0f03), "rpc_close");
+    assert.ok(r.isCall(0x0f03), "rpc_close goes to the server");
     assert.deepEqual(kv.methods, ["get", "add", "reset"]);
   });
 
@@ -229,6 +231,21 @@ describe("rpc client and server", () => {
     assert.equal(p.closes(), 1);
     await assert.rejects(waiting, /kv\.get: the binding was closed/);
     await assert.rejects(client.reset(), /kv\.reset: the binding is closed/);
+  });
+
+  it("closing a client tells the server, which closes its end and says so", async () => {
+    const p = pair();
+    let heard = 0;
+    const server = kv.server(
+      p.serverTransport,
+      { get: () => ["", false], add: () => [0], reset: () => [] },
+      { onClosed: () => heard++ },
+    );
+    const { client, receive } = kv.client(p.clientTransport);
+    client.close();
+    await flush(p, receive, server.receive);
+    assert.equal(heard, 1);
+    assert.equal(p.closes(), 2, "both ends closed");
   });
 
   it("reports protocol errors: unknown request ids and calls sent to a client", async () => {

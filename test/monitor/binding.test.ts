@@ -228,19 +228,29 @@ describe("binding errors", () => {
       settle(platform, probe.rpc.call(1, "bind", channelId, 2, "other", "calc", calc.fingerprint, 1)),
       /domain 1 on core 1 no longer exports it/,
     );
+    await assert.rejects(
+      settle(platform, probe.rpc.call(1, "bind", channelId, 2, "calc", "calc", calc.fingerprint, 99)),
+      /domain 99 has no dispatcher on core 1 any more/,
+    );
   });
 
-  it("a dispatcher that has closed refuses binds", async () => {
+  it("a dispatcher that closes frees its names; another may take them", async () => {
     const machine = boot(2, 3);
     const [server] = spawn(machine, 3, [1], () => {}).dispatchers;
     await settle(machine.platform, calcServer(server!.context));
     const [client] = spawn(machine, 2, [0], () => {}).dispatchers;
     await settle(machine.platform, client!.context.bind("calc", calc));
     server!.close();
+    await drain(machine.platform);
     await assert.rejects(
       settle(machine.platform, client!.context.bind("calc", calc)),
-      /bind "calc": domain 3 has no dispatcher on core 1 any more/,
+      /bind "calc": no service named "calc" is registered/,
     );
+    // The name is free again: another domain exports it.
+    const [successor] = spawn(machine, 4, [1], () => {}).dispatchers;
+    await settle(machine.platform, calcServer(successor!.context));
+    const c = await settle(machine.platform, client!.context.bind("calc", calc));
+    assert.deepEqual(await settle(machine.platform, c.add(5, 5)), [10]);
   });
 
   it("a core that does not exist: spawning on it, or a service record naming it", async () => {
@@ -274,6 +284,10 @@ describe("binding errors", () => {
       settle(machine.platform, calcServer(other!.context)),
       /export "calc": service name "calc" is already taken \(by domain 1 on core 1\)/,
     );
+    await assert.rejects(
+      settle(machine.platform, machine.monitors[3]!.nameService.unregister("calc", 3, 2)),
+      /name_service\.unregister: service "calc" is not registered by domain 2 on core 3/,
+    );
     const [again] = spawn(machine, 3, [1], () => {}).dispatchers;
     await settle(machine.platform, again!.context.export("kv", kv, { get: () => ["", false] }));
     await assert.rejects(
@@ -292,7 +306,8 @@ describe("binding errors", () => {
 
   it("closing a client's dispatcher rejects its calls in flight; the server keeps serving others", async () => {
     const machine = boot(2, 4);
-    await settle(machine.platform, spawn(machine, 1, [1], calcServer).exits);
+    const server = spawn(machine, 1, [1], calcServer);
+    await settle(machine.platform, server.exits);
     const [a, b] = [spawn(machine, 2, [0], () => {}), spawn(machine, 3, [0], () => {})].map(
       (d) => d.dispatchers[0]!,
     );
@@ -305,6 +320,7 @@ describe("binding errors", () => {
     await assert.rejects(a!.context.bind("calc", calc), /bind "calc" after the dispatcher closed/);
     assert.deepEqual(await settle(machine.platform, cb.add(2, 2)), [4]);
     await drain(machine.platform);
+    assert.equal(server.dispatchers[0]!.connectionCount(), 1, "the closed client's connection is gone");
   });
 });
 
