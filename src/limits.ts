@@ -138,6 +138,8 @@ export const latencyMeasureTimeoutMs = 60_000;
 export const pollsPerClockRead = 64;
 /** Messages the platform may queue on one port while its ring is full, before sending throws. */
 export const portBacklogMax = 4096;
+/** Boots `bench boot` times unless told otherwise. */
+export const bootBenchRuns = 5;
 /** Domains one booted system may run at a time. */
 export const domainsMax = 64;
 

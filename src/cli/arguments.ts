@@ -4,6 +4,7 @@
 // InvalidArgumentError with a message naming the option, so that a bad value is reported as
 // "error: option '--rounds <n>' argument 'abc' is invalid. --rounds must be …" and exits with 1.
 import { InvalidArgumentError } from "commander";
+import { parseCpuList } from "../skb/cpu-list.js";
 
 /** An integer in [min, max], written in decimal digits (with an optional sign and `_` separators). */
 export function integerArgument(optionName: string, min: number, max: number): (value: string) => number {
@@ -29,5 +30,28 @@ export function cpuPairArgument(
       throw new InvalidArgumentError(`${optionName} must be two CPU numbers written A,B, got '${value}'.`);
     }
     return [cpu(parts[0] as string), cpu(parts[1] as string)];
+  };
+}
+
+/** A list of core numbers written like "0-3,6", each below `coreCountMax`. */
+export function coreListArgument(
+  optionName: string,
+  coreCountMax: number,
+): (value: string) => readonly number[] {
+  return (value: string): readonly number[] => {
+    let cores: number[];
+    try {
+      cores = parseCpuList(value);
+    } catch (error) {
+      throw new InvalidArgumentError(`${optionName}: ${(error as Error).message}`);
+    }
+    if (cores.length === 0) throw new InvalidArgumentError(`${optionName} names no core: '${value}'.`);
+    const over = cores.find((core) => core >= coreCountMax);
+    if (over !== undefined) {
+      throw new InvalidArgumentError(
+        `${optionName}: core ${over} does not exist (at most ${coreCountMax} cores).`,
+      );
+    }
+    return cores;
   };
 }

@@ -7,11 +7,21 @@
 // option values are commander's own errors, also with status 1.
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { registerBenchBoot } from "./commands/bench-boot.js";
 import { registerBenchUrpc } from "./commands/bench-urpc.js";
+import { registerBoot } from "./commands/boot.js";
+import { registerRun } from "./commands/run.js";
+import { registerSkb } from "./commands/skb.js";
 import type { CommandGroups, Registration } from "./registration.js";
 
 /** Every command of the program, in the order `--help` lists them. */
-const registrations: readonly Registration[] = [registerBenchUrpc];
+const registrations: readonly Registration[] = [
+  registerBoot,
+  registerSkb,
+  registerRun,
+  registerBenchBoot,
+  registerBenchUrpc,
+];
 
 function packageVersion(): string {
   // From dist/src/cli/main.js the package root is three levels up; from src/cli/main.ts, two.

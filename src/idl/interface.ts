@@ -246,6 +246,9 @@ export function defineInterface<const D extends Declaration>(
       }
       let lastBytes: Uint8Array | undefined;
       let lastView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+      // A URPC ring hands in one of its slots' views (a fixed set), so views are kept per buffer
+      // object: after the first lap no message allocates one.
+      const views = new WeakMap<Uint8Array, DataView<ArrayBufferLike>>();
       return (type: number, bytes: Uint8Array, length: number): void => {
         const index = type - typeBase;
         if (!(index >= 0 && index < count) || !Number.isInteger(index)) {
@@ -266,7 +269,12 @@ export function defineInterface<const D extends Declaration>(
         // Transports hand in the same receive buffer every time; a view is made only when it changes.
         if (bytes !== lastBytes) {
           lastBytes = bytes;
-          lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+          let view = views.get(bytes);
+          if (view === undefined) {
+            view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+            views.set(bytes, view);
+          }
+          lastView = view;
         }
         decoders[index]!(lastView, bytes, length, handlers, channelName);
       };

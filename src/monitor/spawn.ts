@@ -10,6 +10,7 @@
 //
 //   BSP → core    spawn(domainId, program, cores)
 //   core → BSP    exited(domainId, core, status, error)
+//   BSP → core    close(domainId)      once every core has exited: dispatchers stop serving
 
 import { defineInterface, t } from "../idl/index.js";
 import { domainsMax } from "../limits.js";
@@ -34,6 +35,7 @@ export const spawnInterface = defineInterface(
       ["status", t.i32],
       ["error", t.string(1024)],
     ],
+    close: [["domainId", t.u32]],
   },
   { typeBase: spawnTypeBase },
 );
@@ -47,8 +49,10 @@ export interface DispatcherExit {
 }
 
 export interface SpawnHost {
-  /** Load `program` and start its dispatcher on this core; call `SpawnModule.exited` when it ends. */
+  /** Load `program` and start its dispatcher on this core; call `SpawnModule.exited` when main ends. */
   startDispatcher(domainId: number, program: string, cores: readonly number[]): void;
+  /** The whole domain is done: close this core's dispatcher of it. */
+  closeDispatcher(domainId: number): void;
 }
 
 interface DomainRecord {
@@ -71,6 +75,7 @@ export class SpawnModule implements MonitorModule {
       {
         spawn: (domainId, program, cores) => this.spawnReceived(domainId, program, cores),
         exited: (domainId, core, status, error) => this.exitedReceived(domainId, { core, status, error }),
+        close: (domainId) => this.host.closeDispatcher(domainId),
       },
       `monitor ${env.coreId}`,
     );
@@ -132,6 +137,10 @@ export class SpawnModule implements MonitorModule {
     domain.exits.push(exit);
     if (domain.exits.length === domain.cores.length) {
       this.domains.delete(domainId);
+      for (const core of domain.cores) {
+        if (core === this.env.coreId) this.host.closeDispatcher(domainId);
+        else spawnInterface.sender(this.env.portTo(core)).close(domainId);
+      }
       domain.onDone([...domain.exits].sort((a, b) => a.core - b.core));
     }
   }

@@ -112,6 +112,8 @@ export class Multikernel {
 
   private onReport(report: ControlReport): void {
     if (report.kind === "log") this.options.onLog?.(`[core ${report.core}] ${report.line}`);
+    if (report.kind === "connected")
+      this.step(`core ${report.core}: monitor connected to all ${this.cores - 1} other monitors`);
     for (const waiter of [...this.waiters]) waiter(report);
   }
 
@@ -171,8 +173,6 @@ export class Multikernel {
           }
         } else if (report.kind === "start-core") {
           this.startWorker(dataFor(report.core));
-        } else if (report.kind === "connected") {
-          this.step(`core ${report.core}: monitor connected to all ${this.cores - 1} other monitors`);
         } else if (report.kind === "all-connected") {
           return true;
         }

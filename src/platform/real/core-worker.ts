@@ -8,7 +8,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { BootModule } from "../../monitor/boot.js";
 import { LatencyProbeModule } from "../../monitor/latency-probe.js";
-import type { MonitorModule } from "../../monitor/monitor-module.js";
+import { Monitor } from "../../monitor/monitor.js";
 import { SpawnModule } from "../../monitor/spawn.js";
 import type { ControlReport, ControlRequest } from "./control.js";
 import { DomainHost } from "./domain-host.js";
@@ -22,25 +22,17 @@ const log = (line: string) => report({ kind: "log", core: data.coreId, line });
 
 const pin = data.cpu === null ? { pinned: false, reason: "not asked to pin" } : pinCurrentThread(data.cpu);
 const core = new RealCore(data, log);
-const isBsp = data.coreId === data.coreIds[0];
 
+const monitor = new Monitor(core.env);
 const boot = new BootModule(core.env, {
   onConnected: (c) => report({ kind: "connected", core: c }),
   onAllConnected: () => report({ kind: "all-connected" }),
 });
-const latency = new LatencyProbeModule(core.env);
-const domains = new DomainHost(core.env, log);
-const spawn = new SpawnModule(core.env, domains);
+const latency = monitor.add(new LatencyProbeModule(core.env));
+const domains = new DomainHost(monitor, log);
+const spawn = monitor.add(new SpawnModule(core.env, domains));
 domains.attach(spawn);
-const modules: MonitorModule[] = [boot, latency, spawn, ...domains.monitorModules()];
-
-const logic = {
-  start: () => boot.start(),
-  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): void {
-    for (const module of modules) if (module.receive(fromCore, type, bytes, length)) return;
-    log(`monitor: dropped a message of unknown type 0x${type.toString(16)} from core ${fromCore}`);
-  },
-};
+monitor.add(boot);
 
 port.on("message", (request: ControlRequest) => {
   switch (request.kind) {
@@ -73,8 +65,7 @@ report({
   pinned: pin.pinned,
   ...(pin.reason === undefined ? {} : { pinReason: pin.reason }),
 });
-void isBsp;
-await core.run(logic);
-await domains.closeAll();
+await core.run(monitor);
+domains.closeAll();
 report({ kind: "stopped", core: data.coreId, delivered: core.delivered, receiveErrors: core.receiveErrors });
 port.close();

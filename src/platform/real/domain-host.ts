@@ -1,63 +1,71 @@
-// Hosting domains on one core of the real platform: load a domain's program, give its main a
-// dispatcher's DomainContext, and report to the monitor how it ended.
+// Hosting domains on one core of the real platform: load a domain's program, give its main its
+// dispatcher's DomainContext, and report to the monitor how main ended.
 //
 // Loading code is I/O, so it lives here in the platform, not in the monitor: the spawn module asks
-// (`startDispatcher`), the host imports the module, runs `main(ctx)`, and calls back `exited` with
-// its status — 0 for a normal return (or the number main returned), 1 and the error's message for a
-// throw or a program that cannot be loaded. A failing domain is reported and its dispatcher
-// closed; the core and its other domains go on.
+// (`startDispatcher`), the host imports the module, creates the core's dispatcher through the
+// monitor, runs `main(ctx)`, and reports `exited` with its status — the number main returned (0 for
+// none), or 1 and the error's message for a throw or a program that cannot be loaded. The
+// dispatcher keeps serving its exports after main returns (a server's main exports and returns);
+// it is closed when the whole domain is done (`closeDispatcher`, sent by the BSP) or the core stops.
+// A failing domain is reported and closed; the core and its other domains go on.
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DomainRuntime } from "../../kernel/domain-runtime.js";
-import type { MonitorModule } from "../../monitor/monitor-module.js";
+import type { Dispatcher } from "../../kernel/dispatcher.js";
+import type { DomainMain } from "../../kernel/domain-context.js";
+import type { Monitor } from "../../monitor/monitor.js";
 import type { SpawnHost, SpawnModule } from "../../monitor/spawn.js";
-import type { CoreEnv } from "../core-env.js";
+
+/** Resolves a program path (relative to the working directory) or URL to an importable URL. */
+export function programUrl(program: string): string {
+  if (program.startsWith("file:")) return program;
+  return pathToFileURL(isAbsolute(program) ? program : resolve(program)).href;
+}
 
 export class DomainHost implements SpawnHost {
   private spawn: SpawnModule | undefined;
-  private readonly runtime: DomainRuntime;
+  private readonly dispatchers = new Map<number, Dispatcher>();
 
   constructor(
-    private readonly env: CoreEnv,
+    private readonly monitor: Monitor,
     private readonly log: (line: string) => void,
-  ) {
-    this.runtime = new DomainRuntime(env);
-  }
+  ) {}
 
   attach(spawn: SpawnModule): void {
     this.spawn = spawn;
-  }
-
-  /** The monitor modules the dispatchers need (name service, binding, replication). */
-  monitorModules(): MonitorModule[] {
-    return this.runtime.monitorModules();
   }
 
   startDispatcher(domainId: number, program: string, cores: readonly number[]): void {
     void this.runDispatcher(domainId, program, cores);
   }
 
+  closeDispatcher(domainId: number): void {
+    this.dispatchers.get(domainId)?.close();
+    this.dispatchers.delete(domainId);
+  }
+
   private async runDispatcher(domainId: number, program: string, cores: readonly number[]): Promise<void> {
     let status = 0;
     let error = "";
     try {
-      const url = program.startsWith("file:")
-        ? program
-        : pathToFileURL(isAbsolute(program) ? program : resolve(program)).href;
-      const module = (await import(url)) as { main?: unknown; default?: unknown };
+      const module = (await import(programUrl(program))) as { main?: unknown; default?: unknown };
       const main = typeof module.main === "function" ? module.main : module.default;
       if (typeof main !== "function") throw new Error(`${program} exports no main function`);
-      const result = await this.runtime.run(domainId, cores, main as (ctx: unknown) => unknown);
-      status = typeof result === "number" && Number.isInteger(result) ? result : 0;
+      const dispatcher = this.monitor.spawnDispatcher(domainId, cores);
+      this.dispatchers.set(domainId, dispatcher);
+      const result = await (main as DomainMain)(dispatcher.context);
+      if (typeof result === "number" && Number.isInteger(result)) status = result;
+      else if (result !== undefined)
+        throw new Error(`main resolved to ${String(result)}, not an exit status`);
     } catch (thrown) {
       status = 1;
       error = thrown instanceof Error ? thrown.message : String(thrown);
       this.log(`domain ${domainId} failed: ${error}`);
+      this.closeDispatcher(domainId);
     }
     this.spawn?.exited(domainId, status, error);
   }
 
-  async closeAll(): Promise<void> {
-    this.runtime.closeAll();
+  closeAll(): void {
+    for (const id of [...this.dispatchers.keys()]) this.closeDispatcher(id);
   }
 }

@@ -1,0 +1,45 @@
+// `multikernel boot`: boots a multikernel on this machine's cores, prints the boot log (each step
+// with its time), the SKB's measured latency matrix and groups, and shuts down cleanly. With
+// --json the log goes to standard error and one JSON object is the last line of standard output:
+// cores, bootMs, pinned (one boolean per core), latencyNs (the SKB's matrix), packages, bootLog.
+import { availableParallelism } from "node:os";
+import { coresMax } from "../../limits.js";
+import { boot } from "../../platform/real/boot.js";
+import { formatSkb } from "../../skb/format.js";
+import { integerArgument } from "../arguments.js";
+import type { Registration } from "../registration.js";
+
+export const registerBoot: Registration = ({ program }) => {
+  program
+    .command("boot")
+    .description("Boot one CPU driver and monitor per core, measure the SKB, print the boot log, shut down.")
+    .option(
+      "--cores <n>",
+      `cores to boot, 1 to ${coresMax}`,
+      integerArgument("--cores", 1, coresMax),
+      availableParallelism(),
+    )
+    .option("--no-pin", "do not pin each core's thread to its CPU")
+    .option("--json", "print one JSON object as the last line of standard output", false)
+    .action(async (options: { cores: number; pin: boolean; json: boolean }) => {
+      const out = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+      const system = await boot({ cores: options.cores, pin: options.pin, onLog: out });
+      try {
+        if (system.skb !== undefined) out(formatSkb(system.skb, 0));
+      } finally {
+        await system.shutdown();
+      }
+      out(`[boot] shut down cleanly`);
+      if (options.json) {
+        const json = {
+          cores: system.cores,
+          bootMs: system.bootMs,
+          pinned: system.pinned,
+          latencyNs: system.latencyNs,
+          packages: system.skb?.packages() ?? [],
+          bootLog: system.bootLog,
+        };
+        process.stdout.write(`${JSON.stringify(json)}\n`);
+      }
+    });
+};
