@@ -20,6 +20,7 @@
 //
 // The simulator never reads the host clock; callers that want host speed measure it (bench/).
 
+import { writeFileSync } from "node:fs";
 import {
   ackEverySlots,
   messageBytesMax,
@@ -34,8 +35,9 @@ import {
 import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
 import { ChannelChecker } from "./checkers.js";
 import { CostModel } from "./cost-model.js";
-import { EventQueue, type SimEvent } from "./event-queue.js";
+import { EventQueue } from "./event-queue.js";
 import { type Fault, type FaultPlan, planFaults } from "./faults.js";
+import { Fifo } from "./fifo.js";
 import type { Machine } from "./machine.js";
 import { Prng } from "./prng.js";
 import { TraceRecorder } from "./trace.js";
@@ -86,6 +88,9 @@ const evCrash = 4;
 const evStart = 5;
 
 interface Message {
+  readonly kind: typeof itemMessage;
+  /** The stream it travels on (a broadcast has one copy per reader). */
+  stream: Stream;
   readonly id: number;
   readonly from: number;
   readonly type: number;
@@ -93,16 +98,11 @@ interface Message {
   readonly slots: number;
 }
 
-interface InFlight {
-  readonly message: Message;
-  readonly arrivalCycles: number;
-}
-
 /** The receiving end of a dispatcher channel (openChannel); messages wait until it opens. */
 interface DispatcherEnd {
   receive: ChannelReceive | null;
   closed: boolean;
-  readonly early: { stream: Stream; message: Message }[];
+  readonly early: Message[];
 }
 
 /** One sender-to-reader direction of a channel. */
@@ -112,8 +112,8 @@ interface Stream {
   end: DispatcherEnd | null;
   readonly channel: Channel;
   readonly reader: CoreState;
-  readonly inFlight: InFlight[];
-  head: number;
+  /** Messages written and not yet arrived, oldest first from `head`. */
+  readonly inFlight: Fifo<Message>;
   lastArrivalCycles: number;
   /** Messages arrived at the reader and not yet consumed (so the ring is dry when 0). */
   queued: number;
@@ -129,19 +129,25 @@ interface Channel {
   sentSlots: number;
   /** The sender's view of the readers' acks (the least of them). */
   ackedSlots: number;
-  readonly waiting: Message[];
-  waitingHead: number;
+  readonly waiting: Fifo<Message>;
   awaitingAck: boolean;
   creditPending: boolean;
+  /** The sender's Port for this channel (one object, made once). */
+  port: Port;
 }
 
 interface Timer {
+  readonly kind: typeof itemTimer;
   readonly core: CoreState;
   readonly onFire: () => void;
   cancelled: boolean;
 }
 
-type InboxItem = { stream: Stream; message: Message } | { timer: Timer } | { start: true };
+const itemMessage = 0;
+const itemTimer = 1;
+const itemStart = 2;
+const startItem = { kind: itemStart } as const;
+type InboxItem = Message | Timer | typeof startItem;
 
 interface CoreState {
   readonly id: number;
@@ -149,13 +155,13 @@ interface CoreState {
   logic: CoreLogic | null;
   readonly env: SimCoreEnv;
   readonly random: Prng;
-  readonly inbox: InboxItem[];
-  inboxHead: number;
+  readonly inbox: Fifo<InboxItem>;
   busyUntilCycles: number;
   wakeScheduled: boolean;
   crashed: boolean;
   channelIdsAllocated: number;
-  readonly ports: Map<number, Channel>;
+  /** Monitor channels to other cores, by core id (created on first use). */
+  readonly ports: (Channel | undefined)[];
   broadcastChannel: Channel | null;
 }
 
@@ -171,7 +177,6 @@ export class Simulation {
   readonly checker: ChannelChecker | null;
   private started = false;
   private nowCycles = 0;
-  private seq = 0;
   private nextMessageId = 1;
   private current: CoreState | null = null;
   private cursorCycles = 0;
@@ -217,13 +222,12 @@ export class Simulation {
       logic: null,
       env: this.makeEnv(coreId),
       random: new Prng(this.options.seed).fork(coreId + 1),
-      inbox: [],
-      inboxHead: 0,
+      inbox: new Fifo<InboxItem>(),
       busyUntilCycles: 0,
       wakeScheduled: false,
       crashed: false,
       channelIdsAllocated: 0,
-      ports: new Map(),
+      ports: new Array<Channel | undefined>(this.machine.cores.length).fill(undefined),
       broadcastChannel: null,
     };
     this.cores.set(coreId, core);
@@ -247,9 +251,9 @@ export class Simulation {
     let events = 0;
     let stoppedBy: RunStats["stoppedBy"] = "idle";
     for (;;) {
-      const next = this.queue.peek();
-      if (next === undefined) break;
-      if (next.timeCycles > until) {
+      const nextCycles = this.queue.peekTimeCycles();
+      if (nextCycles === Number.POSITIVE_INFINITY) break;
+      if (nextCycles > until) {
         stoppedBy = "untilCycles";
         this.nowCycles = until;
         break;
@@ -260,8 +264,8 @@ export class Simulation {
       }
       this.queue.pop();
       events++;
-      this.nowCycles = next.timeCycles;
-      this.dispatch(next);
+      this.nowCycles = this.queue.poppedTimeCycles;
+      this.dispatch(this.queue.poppedKind, this.queue.poppedTarget);
     }
     return {
       stoppedBy,
@@ -270,6 +274,11 @@ export class Simulation {
       dropped: this.dropped - dropped0,
       virtualCycles: this.nowCycles,
     };
+  }
+
+  /** Writes the Chrome trace of the run so far to `file` (the `--trace FILE` option). */
+  writeTrace(file: string): void {
+    writeFileSync(file, this.traceJson());
   }
 
   /** The Chrome trace of the run so far (requires `trace: true`). */
@@ -282,8 +291,7 @@ export class Simulation {
   // ---- Scheduling ----------------------------------------------------------------------------
 
   private schedule(timeCycles: number, kind: number, target: unknown): void {
-    const event: SimEvent = { timeCycles, tie: this.prng.nextUint32(), seq: this.seq++, kind, target };
-    this.queue.push(event);
+    this.queue.push(timeCycles, this.prng.nextUint32(), kind, target);
   }
 
   private begin(): void {
@@ -300,35 +308,34 @@ export class Simulation {
     for (const id of this.coreIds) this.schedule(0, evStart, this.cores.get(id));
   }
 
-  private dispatch(event: SimEvent): void {
-    switch (event.kind) {
+  private dispatch(kind: number, target: unknown): void {
+    switch (kind) {
       case evArrive:
-        this.arrive(event.target as Stream);
+        this.arrive(target as Stream);
         break;
       case evWake: {
-        const core = event.target as CoreState;
+        const core = target as CoreState;
         core.wakeScheduled = false;
         this.kick(core);
         break;
       }
       case evTimer: {
-        const timer = event.target as Timer;
-        if (!timer.cancelled && !timer.core.crashed) this.enqueue(timer.core, { timer });
+        const timer = target as Timer;
+        if (!timer.cancelled && !timer.core.crashed) this.enqueue(timer.core, timer);
         break;
       }
       case evCredit:
-        this.credit(event.target as Channel);
+        this.credit(target as Channel);
         break;
       case evCrash: {
-        const core = event.target as CoreState;
+        const core = target as CoreState;
         core.crashed = true;
-        core.inbox.length = 0;
-        core.inboxHead = 0;
+        core.inbox.clear();
         this.trace?.instant(core.id, this.nowCycles, "crash");
         break;
       }
       case evStart:
-        this.enqueue(event.target as CoreState, { start: true });
+        this.enqueue(target as CoreState, startItem);
         break;
     }
   }
@@ -342,7 +349,7 @@ export class Simulation {
 
   /** Runs the core's next inbox item now if it is free, else makes sure it wakes when it is. */
   private kick(core: CoreState): void {
-    if (core.wakeScheduled || core.crashed || core.inboxHead >= core.inbox.length) return;
+    if (core.wakeScheduled || core.crashed || core.inbox.length === 0) return;
     const now = this.nowCycles;
     let readyCycles = core.busyUntilCycles;
     for (const stall of this.faults.stalls) {
@@ -355,14 +362,9 @@ export class Simulation {
       this.schedule(readyCycles, evWake, core);
       return;
     }
-    const item = core.inbox[core.inboxHead]!;
-    core.inbox[core.inboxHead++] = undefined as unknown as InboxItem;
-    if (core.inboxHead === core.inbox.length) {
-      core.inbox.length = 0;
-      core.inboxHead = 0;
-    }
+    const item = core.inbox.shift()!;
     this.runHandler(core, item);
-    if (core.inboxHead < core.inbox.length && !core.crashed) {
+    if (core.inbox.length > 0 && !core.crashed) {
       core.wakeScheduled = true;
       this.schedule(core.busyUntilCycles, evWake, core);
     }
@@ -376,8 +378,9 @@ export class Simulation {
     let name: string;
     let args: string;
     try {
-      if ("message" in item) {
-        const { stream, message } = item;
+      if (item.kind === itemMessage) {
+        const message = item;
+        const stream = message.stream;
         this.charge(core, this.costs.receiveCycles);
         this.consume(stream, message, start);
         this.deliveries++;
@@ -387,11 +390,11 @@ export class Simulation {
         if (stream.end === null)
           logic.receive(message.from, message.type, message.bytes, message.bytes.length);
         else if (!stream.end.closed) stream.end.receive!(message.type, message.bytes, message.bytes.length);
-      } else if ("timer" in item) {
+      } else if (item.kind === itemTimer) {
         this.charge(core, this.costs.receiveCycles);
         name = "timer";
         args = "{}";
-        item.timer.onFire();
+        item.onFire();
       } else {
         name = "start";
         args = "{}";
@@ -437,7 +440,7 @@ export class Simulation {
         if (!(delayNs >= 0 && Number.isFinite(delayNs)))
           throw new RangeError(`setTimer: delayNs must be >= 0, got ${delayNs}`);
         const core = sim.cores.get(coreId)!;
-        const timer: Timer = { core, onFire, cancelled: false };
+        const timer: Timer = { kind: itemTimer, core, onFire, cancelled: false };
         const base = sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles;
         sim.schedule(base + delayNs * clockGHz, evTimer, timer);
         return {
@@ -470,10 +473,14 @@ export class Simulation {
       broadcast,
       sentSlots: 0,
       ackedSlots: 0,
-      waiting: [],
-      waitingHead: 0,
+      waiting: new Fifo<Message>(),
       awaitingAck: false,
       creditPending: false,
+      port: undefined as unknown as Port,
+    };
+    channel.port = {
+      name,
+      send: (type: number, bytes: Uint8Array, length: number) => this.send(channel, type, bytes, length),
     };
     for (const reader of readers) {
       channel.streams.push({
@@ -481,8 +488,7 @@ export class Simulation {
         end: null,
         channel,
         reader,
-        inFlight: [],
-        head: 0,
+        inFlight: new Fifo<Message>(),
         lastArrivalCycles: 0,
         queued: 0,
         consumedSlots: 0,
@@ -494,15 +500,15 @@ export class Simulation {
 
   private portTo(from: number, to: number): Port {
     const sender = this.cores.get(from)!;
-    let channel = sender.ports.get(to);
+    let channel = sender.ports[to];
     if (channel === undefined) {
       const reader = this.cores.get(to);
       if (reader === undefined) throw new RangeError(`portTo: core ${to} is not part of this simulation`);
       if (to === from) throw new RangeError(`portTo: core ${from} has no channel to itself`);
       channel = this.newChannel(`monitor ${from}->${to}`, sender, [reader], false);
-      sender.ports.set(to, channel);
+      sender.ports[to] = channel;
     }
-    return this.portOf(channel);
+    return channel.port;
   }
 
   private broadcastPort(from: number): Port {
@@ -513,7 +519,7 @@ export class Simulation {
       const readers = this.coreIds.filter((id) => id !== from).map((id) => this.cores.get(id)!);
       sender.broadcastChannel = this.newChannel(`broadcast ${from}`, sender, readers, true);
     }
-    return this.portOf(sender.broadcastChannel);
+    return sender.broadcastChannel.port;
   }
 
   private allocateChannelId(coreId: number): number {
@@ -569,7 +575,7 @@ export class Simulation {
     channel.streams[0]!.end = record.ends[other];
     for (const item of mine.early) this.enqueue(this.cores.get(coreId)!, item);
     mine.early.length = 0;
-    const port = this.portOf(channel);
+    const port = channel.port;
     return {
       name: port.name,
       send: (type: number, bytes: Uint8Array, length: number) => {
@@ -579,13 +585,6 @@ export class Simulation {
       close: () => {
         mine.closed = true;
       },
-    };
-  }
-
-  private portOf(channel: Channel): Port {
-    return {
-      name: channel.name,
-      send: (type: number, bytes: Uint8Array, length: number) => this.send(channel, type, bytes, length),
     };
   }
 
@@ -607,6 +606,8 @@ export class Simulation {
     if (sender.crashed) return;
     this.charge(sender, this.costs.sendCycles);
     const message: Message = {
+      kind: itemMessage,
+      stream: channel.streams[0]!,
       id: this.nextMessageId++,
       from: sender.id,
       type,
@@ -615,11 +616,11 @@ export class Simulation {
     };
     this.trace?.flowOut(sender.id, this.cursorCycles, message.id);
     if (this.checker !== null) for (const s of channel.streams) this.checker.sent(s.name, message.id);
-    if (channel.waitingHead === channel.waiting.length && this.hasCredit(channel, message.slots)) {
+    if (channel.waiting.length === 0 && this.hasCredit(channel, message.slots)) {
       this.write(channel, message, this.cursorCycles);
       return;
     }
-    if (channel.waiting.length - channel.waitingHead >= simSendQueueMessagesMax) {
+    if (channel.waiting.length >= simSendQueueMessagesMax) {
       throw new Error(
         `${channel.name}: ${simSendQueueMessagesMax} messages queued waiting for credit (simSendQueueMessagesMax); ` +
           "the receiver is not consuming",
@@ -659,16 +660,12 @@ export class Simulation {
     channel.creditPending = false;
     channel.ackedSlots = Math.max(channel.ackedSlots, this.leastPublished(channel));
     if (channel.sender.crashed) return;
-    while (channel.waitingHead < channel.waiting.length) {
-      const message = channel.waiting[channel.waitingHead]!;
+    for (let message = channel.waiting.peek(); message !== undefined; message = channel.waiting.peek()) {
       if (!this.hasCredit(channel, message.slots)) break;
-      channel.waiting[channel.waitingHead++] = undefined as unknown as Message;
+      channel.waiting.shift();
       this.write(channel, message, this.nowCycles);
     }
-    if (channel.waitingHead === channel.waiting.length) {
-      channel.waiting.length = 0;
-      channel.waitingHead = 0;
-    } else this.needCredit(channel, this.nowCycles);
+    if (channel.waiting.length > 0) this.needCredit(channel, this.nowCycles);
   }
 
   /** Writes a message's slots at `atCycles` and schedules its arrival at every reader. */
@@ -693,34 +690,28 @@ export class Simulation {
       }
       if (arrival < stream.lastArrivalCycles) arrival = stream.lastArrivalCycles;
       stream.lastArrivalCycles = arrival;
-      stream.inFlight.push({
-        message: channel.broadcast ? { ...message, bytes: message.bytes.slice() } : message,
-        arrivalCycles: arrival,
-      });
+      stream.inFlight.push(
+        channel.broadcast ? { ...message, stream, bytes: message.bytes.slice() } : message,
+      );
       this.schedule(arrival, evArrive, stream);
     }
   }
 
   /** An arrival event takes its stream's oldest message, so per-stream order always holds. */
   private arrive(stream: Stream): void {
-    const entry = stream.inFlight[stream.head]!;
-    stream.inFlight[stream.head++] = undefined as unknown as InFlight;
-    if (stream.head === stream.inFlight.length) {
-      stream.inFlight.length = 0;
-      stream.head = 0;
-    }
+    const message = stream.inFlight.shift()!;
     if (stream.reader.crashed || stream.end?.closed === true) {
       this.dropped++;
       const reason = stream.reader.crashed ? `core ${stream.reader.id} crashed` : "channel end closed";
-      this.checker?.dropped(stream.name, entry.message.id, reason);
+      this.checker?.dropped(stream.name, message.id, reason);
       return;
     }
     stream.queued++;
     if (stream.end !== null && stream.end.receive === null) {
-      stream.end.early.push({ stream, message: entry.message });
+      stream.end.early.push(message);
       return;
     }
-    this.enqueue(stream.reader, { stream, message: entry.message });
+    this.enqueue(stream.reader, message);
   }
 
   /**

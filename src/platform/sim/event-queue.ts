@@ -1,69 +1,124 @@
-// The simulator's event queue: a binary min-heap ordered by (time, tie-break, sequence number).
+// The simulator's event queue: a binary min-heap ordered by (time, tie-break), stored as arrays.
 //
-// Events at the same virtual time are ordered by a tie-break drawn from the seeded generator when
-// the event is scheduled, then by the order of scheduling. So one seed always gives one order, and
-// different seeds explore different orders of simultaneous events — the interleavings a real
-// machine could produce when two messages arrive in the same cycle.
+// Events at the same virtual time are ordered by a tie-break key: a 32-bit number drawn from the
+// seeded generator when the event is scheduled, times 2^21, plus the low 21 bits of a sequence
+// number. So one seed always gives one order, and different seeds explore different orders of
+// simultaneous events — the interleavings a real machine could produce when two messages arrive
+// in the same cycle. (Two events that tie in time and in the drawn number are still ordered
+// deterministically by the sequence bits.)
+//
+// For speed the heap holds slot numbers, and each slot's time, key, kind and target live in
+// parallel arrays (typed where possible); slots are recycled through a free list.
 
-export interface SimEvent {
-  timeCycles: number;
-  tie: number;
-  seq: number;
-  kind: number;
-  /** What the event concerns (a stream, a core, a timer, a channel), by kind. */
-  target: unknown;
-}
-
-function before(a: SimEvent, b: SimEvent): boolean {
-  if (a.timeCycles !== b.timeCycles) return a.timeCycles < b.timeCycles;
-  if (a.tie !== b.tie) return a.tie < b.tie;
-  return a.seq < b.seq;
-}
+const sequenceBits = 2 ** 21;
+const capacityInitial = 1024;
 
 export class EventQueue {
-  private readonly heap: SimEvent[] = [];
+  private heap = new Int32Array(capacityInitial);
+  private times = new Float64Array(capacityInitial);
+  private keys = new Float64Array(capacityInitial);
+  private kinds = new Uint8Array(capacityInitial);
+  private targets: unknown[] = new Array(capacityInitial).fill(null);
+  private free: number[] = [];
+  private slotsUsed = 0;
+  private count = 0;
+  private seq = 0;
+
+  /** The popped event's fields, valid until the next pop. */
+  poppedTimeCycles = 0;
+  poppedKind = 0;
+  poppedTarget: unknown = null;
 
   get size(): number {
-    return this.heap.length;
+    return this.count;
   }
 
-  push(event: SimEvent): void {
+  private grow(): void {
+    const capacity = this.times.length * 2;
+    const heap = new Int32Array(capacity);
+    heap.set(this.heap);
+    this.heap = heap;
+    const times = new Float64Array(capacity);
+    times.set(this.times);
+    this.times = times;
+    const keys = new Float64Array(capacity);
+    keys.set(this.keys);
+    this.keys = keys;
+    const kinds = new Uint8Array(capacity);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
+    for (let i = this.targets.length; i < capacity; i++) this.targets.push(null);
+  }
+
+  /** Schedules an event; `tie` is a 32-bit unsigned number from the seeded generator. */
+  push(timeCycles: number, tie: number, kind: number, target: unknown): void {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      if (this.slotsUsed === this.times.length) this.grow();
+      slot = this.slotsUsed++;
+    }
+    const key = tie * sequenceBits + (this.seq++ % sequenceBits);
+    this.times[slot] = timeCycles;
+    this.keys[slot] = key;
+    this.kinds[slot] = kind;
+    this.targets[slot] = target;
     const heap = this.heap;
-    let i = heap.length;
-    heap.push(event);
+    const times = this.times;
+    const keys = this.keys;
+    let i = this.count++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heap[parent]!;
-      if (!before(event, p)) break;
+      const pt = times[p]!;
+      if (pt < timeCycles || (pt === timeCycles && keys[p]! <= key)) break;
       heap[i] = p;
       i = parent;
     }
-    heap[i] = event;
+    heap[i] = slot;
   }
 
-  peek(): SimEvent | undefined {
-    return this.heap[0];
+  /** Time of the earliest event, or +Infinity when empty. */
+  peekTimeCycles(): number {
+    return this.count === 0 ? Number.POSITIVE_INFINITY : this.times[this.heap[0]!]!;
   }
 
-  pop(): SimEvent | undefined {
+  /** Removes the earliest event into the popped* fields; false when empty. */
+  pop(): boolean {
+    if (this.count === 0) return false;
     const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    const n = heap.length;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n && before(heap[r]!, heap[l]!)) c = r;
-      const child = heap[c]!;
-      if (!before(child, last)) break;
-      heap[i] = child;
-      i = c;
+    const times = this.times;
+    const keys = this.keys;
+    const top = heap[0]!;
+    this.poppedTimeCycles = times[top]!;
+    this.poppedKind = this.kinds[top]!;
+    this.poppedTarget = this.targets[top];
+    this.targets[top] = null;
+    this.free.push(top);
+    const n = --this.count;
+    if (n > 0) {
+      const last = heap[n]!;
+      const lt = times[last]!;
+      const lk = keys[last]!;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        let c = l;
+        let ct = times[heap[l]!]!;
+        const r = l + 1;
+        if (r < n) {
+          const rt = times[heap[r]!]!;
+          if (rt < ct || (rt === ct && keys[heap[r]!]! < keys[heap[l]!]!)) {
+            c = r;
+            ct = rt;
+          }
+        }
+        if (lt < ct || (lt === ct && lk <= keys[heap[c]!]!)) break;
+        heap[i] = heap[c]!;
+        i = c;
+      }
+      heap[i] = last;
     }
-    heap[i] = last;
-    return top;
+    return true;
   }
 }

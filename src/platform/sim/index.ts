@@ -1,0 +1,38 @@
+// The simulator's public entry point: exactly what the CLI, benchmarks and tests may import.
+//
+// A machine model (machine.ts, from a file in machines/ or from SKB measurements), a cost model
+// calibrated to the paper's Table 2 (cost-model.ts), the discrete-event engine that hosts unchanged
+// CoreLogic (engine.ts), the faults it can inject (faults.ts), the trace it can write (trace.ts),
+// the channel invariant checker (checkers.ts) and the simulated Table 2 (urpc-table.ts).
+export { ChannelChecker, type ChannelViolation } from "./checkers.js";
+export { CacheLines, CostModel, coreShareOfPeriod } from "./cost-model.js";
+export {
+  type RunOptions,
+  type RunStats,
+  type SimCoreEnv,
+  Simulation,
+  type SimulationOptions,
+} from "./engine.js";
+export { type Fault, planFaults } from "./faults.js";
+export {
+  buildMachine,
+  listMachines,
+  loadMachine,
+  type Machine,
+  MachineError,
+  type MachineSpec,
+  machineFromMeasurements,
+  type PathCalibration,
+  type PathClass,
+  pathClassOf,
+} from "./machine.js";
+export { Prng } from "./prng.js";
+export { TraceRecorder } from "./trace.js";
+export {
+  measurePingPong,
+  measureStreaming,
+  simulateUrpcTable,
+  type UrpcPathResult,
+  type UrpcTable,
+  type UrpcTableOptions,
+} from "./urpc-table.js";
