@@ -18,6 +18,12 @@
 // rpcErrorMessageBytesMax bytes). The request id pairs a reply with its call; replies may come in
 // any order, because handlers may answer later (they return a tuple or a promise of one).
 //
+// An entry may instead be a one-way message, `{ message: [...fields] }`, sent client → server as
+//   m_message(...fields)                      no request id, no reply
+// Its client method sends and returns nothing (throwing at once on bad arguments); its handler
+// returns nothing, and a handler that fails is reported on the server's side only (onError).
+// Messages and calls on one binding arrive in the order they were sent (the channel is FIFO).
+//
 // One rule for values: a call's arguments are its call fields, positionally; its result is always
 // the tuple of its reply fields (`[]` for none, `[sum]` for one), and a handler returns that tuple.
 //
@@ -43,29 +49,50 @@ export interface RpcMethodDeclaration {
   readonly reply: readonly FieldDeclaration[];
 }
 
-/** An rpc interface's methods, by name. */
-export type RpcDeclaration = { readonly [method: string]: RpcMethodDeclaration };
+/** One one-way message (Flounder's `message`): client to server, no reply, no request id. */
+export interface RpcMessageDeclaration {
+  readonly message: readonly FieldDeclaration[];
+}
 
-/** Names of the methods of R. */
+/** An rpc interface's entries (rpc methods and one-way messages), by name. */
+export type RpcDeclaration = { readonly [method: string]: RpcMethodDeclaration | RpcMessageDeclaration };
+
+/** Names of the entries of R, rpc methods and messages alike. */
 export type RpcMethodName<R extends RpcDeclaration> = keyof R & string;
-/** Positional arguments of method M. */
-export type CallArgs<R extends RpcDeclaration, M extends RpcMethodName<R>> = FieldValues<R[M]["call"]>;
-/** The reply of method M: always the tuple of its reply fields. */
-export type ReplyValues<R extends RpcDeclaration, M extends RpcMethodName<R>> = FieldValues<R[M]["reply"]>;
+/** Names of the rpc methods of R (the entries that have a reply). */
+export type RpcCallName<R extends RpcDeclaration> = {
+  [M in RpcMethodName<R>]: R[M] extends RpcMessageDeclaration ? never : M;
+}[RpcMethodName<R>];
 
-/** A typed client: one async method per rpc, plus close(). */
+type FieldsOf<E, K extends string> = E extends {
+  readonly [P in K]: infer F extends readonly FieldDeclaration[];
+}
+  ? F
+  : [];
+/** Positional arguments of entry M: a method's call fields, or a message's fields. */
+export type CallArgs<R extends RpcDeclaration, M extends RpcMethodName<R>> = FieldValues<
+  R[M] extends RpcMessageDeclaration ? FieldsOf<R[M], "message"> : FieldsOf<R[M], "call">
+>;
+/** The reply of method M: always the tuple of its reply fields. */
+export type ReplyValues<R extends RpcDeclaration, M extends RpcMethodName<R>> = FieldValues<
+  FieldsOf<R[M], "reply">
+>;
+
+/** A typed client: one async method per rpc, one sending method per message, plus close(). */
 export type RpcClient<R extends RpcDeclaration> = {
-  readonly [M in RpcMethodName<R>]: (...args: CallArgs<R, M>) => Promise<ReplyValues<R, M>>;
+  readonly [M in RpcMethodName<R>]: R[M] extends RpcMessageDeclaration
+    ? (...args: CallArgs<R, M>) => void
+    : (...args: CallArgs<R, M>) => Promise<ReplyValues<R, M>>;
 } & {
   /** Rejects every call in flight and closes the channel under the client; idempotent. */
   close(): void;
 };
 
-/** A server's handlers: each may answer at once or later. */
+/** A server's handlers: an rpc's may answer at once or later; a message's return nothing. */
 export type RpcHandlers<R extends RpcDeclaration> = {
-  readonly [M in RpcMethodName<R>]: (
-    ...args: CallArgs<R, M>
-  ) => ReplyValues<R, M> | PromiseLike<ReplyValues<R, M>>;
+  readonly [M in RpcMethodName<R>]: R[M] extends RpcMessageDeclaration
+    ? (...args: CallArgs<R, M>) => void | PromiseLike<void>
+    : (...args: CallArgs<R, M>) => ReplyValues<R, M> | PromiseLike<ReplyValues<R, M>>;
 };
 
 /** A transport a client or server may own; closed with it when it has close(). */
@@ -139,6 +166,7 @@ export class RpcError extends Error {
 const reservedMethods = new Set(["close", "then"]);
 const callSuffix = "_call";
 const replySuffix = "_reply";
+const messageSuffix = "_message";
 const errorMessageName = "rpc_error";
 const closeMessageName = "rpc_close";
 const utf8 = new TextEncoder();
@@ -178,25 +206,32 @@ function checkDeclaration(name: string, declaration: RpcDeclaration): string[] {
       throw new Error(
         `rpc ${name}: method name "${method}" is reserved (clients have close(); then makes a thenable)`,
       );
-    if (method.length + replySuffix.length > idlNameLengthMax) {
+    if (method.length + messageSuffix.length > idlNameLengthMax) {
       throw new Error(
-        `rpc ${name}: method name "${method}" is longer than ${idlNameLengthMax - replySuffix.length} characters`,
+        `rpc ${name}: method name "${method}" is longer than ${idlNameLengthMax - messageSuffix.length} characters`,
       );
     }
-    const entry = declaration[method];
-    if (
-      typeof entry !== "object" ||
-      entry === null ||
-      !Array.isArray(entry.call) ||
-      !Array.isArray(entry.reply)
-    ) {
+    const entry = declaration[method] as Partial<RpcMethodDeclaration & RpcMessageDeclaration> | undefined;
+    const isMethod =
+      typeof entry === "object" &&
+      entry !== null &&
+      Array.isArray(entry.call) &&
+      Array.isArray(entry.reply) &&
+      entry.message === undefined;
+    const isMessage =
+      typeof entry === "object" &&
+      entry !== null &&
+      Array.isArray(entry.message) &&
+      entry.call === undefined &&
+      entry.reply === undefined;
+    if (!isMethod && !isMessage) {
       throw new Error(
-        `rpc ${name}.${method}: must be { call: [[name, type], ...], reply: [[name, type], ...] }`,
+        `rpc ${name}.${method}: must be { call: [[name, type], ...], reply: [[name, type], ...] } or { message: [[name, type], ...] }`,
       );
     }
     for (const [list, fields] of [
-      ["call", entry.call],
-      ["reply", entry.reply],
+      ["call", entry!.call ?? []],
+      ["reply", entry!.reply ?? []],
     ] as const) {
       for (const field of fields) {
         if (Array.isArray(field) && field[0] === "requestId")
@@ -218,6 +253,11 @@ export function defineRpc<const R extends RpcDeclaration>(
   const signatureParts: string[] = [];
   for (const method of methods) {
     const entry = declaration[method]!;
+    if ("message" in entry) {
+      wireDeclaration[method + messageSuffix] = entry.message;
+      signatureParts.push(`${method}!(${fieldsSignature(entry.message)})`);
+      continue;
+    }
     wireDeclaration[method + callSuffix] = [["requestId", t.u32], ...entry.call];
     wireDeclaration[method + replySuffix] = [["requestId", t.u32], ...entry.reply];
     signatureParts.push(`${method}(${fieldsSignature(entry.call)})->(${fieldsSignature(entry.reply)})`);
@@ -233,6 +273,11 @@ export function defineRpc<const R extends RpcDeclaration>(
     options.typeBase === undefined ? {} : { typeBase: options.typeBase },
   );
   const signature = `${name}{${signatureParts.join(";")}}`;
+  const serverBound = new Set<number>([wire.typeOf[closeMessageName]!]);
+  for (const method of methods) {
+    const type = wire.typeOf[method + callSuffix] ?? wire.typeOf[method + messageSuffix];
+    serverBound.add(type!);
+  }
 
   const rpc: RpcInterface<R> = {
     name,
@@ -241,11 +286,7 @@ export function defineRpc<const R extends RpcDeclaration>(
     signature,
     fingerprint: fnv1a32(signature),
     wire,
-    isCall(type: number): boolean {
-      const index = type - wire.typeBase;
-      if (!wire.owns(type)) return false;
-      return (index < 2 * methods.length && index % 2 === 0) || wire.nameOf(type) === closeMessageName;
-    },
+    isCall: (type: number): boolean => serverBound.has(type),
     client: (transport, endOptions = {}) => makeClient(rpc, transport, endOptions),
     server: (transport, handlers, endOptions = {}) => makeServer(rpc, transport, handlers, endOptions),
   };
@@ -332,7 +373,20 @@ function makeClient<R extends RpcDeclaration>(
   const handlers: Record<string, (...args: unknown[]) => void> = {};
   const client: Record<string, unknown> = {};
   for (const method of rpc.methods) {
-    const arity = rpc.declaration[method]!.call.length;
+    const entry = rpc.declaration[method]!;
+    if ("message" in entry) {
+      const arity = entry.message.length;
+      client[method] = (...args: AnyArgs): void => {
+        if (closed) throw new Error(`${rpc.name}.${method}: the binding is closed`);
+        if (args.length !== arity)
+          throw new Error(`${rpc.name}.${method}: takes ${arity} argument(s), was given ${args.length}`);
+        sender[method + messageSuffix]!(...args);
+      };
+      handlers[method + messageSuffix] = () =>
+        onError(new Error(`${rpc.name}: a client on "${transport.name}" received a message ${method}`));
+      continue;
+    }
+    const arity = entry.call.length;
     client[method] = (...args: AnyArgs) => call(method, arity, args);
     handlers[method + callSuffix] = () =>
       onError(new Error(`${rpc.name}: a client on "${transport.name}" received a call of ${method}`));
@@ -420,7 +474,22 @@ function makeServer<R extends RpcDeclaration>(
   const wireHandlers: Record<string, (...args: unknown[]) => void> = {};
   for (const method of rpc.methods) {
     const handler = (handlers as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
-    const arity = rpc.declaration[method]!.reply.length;
+    const entry = rpc.declaration[method]!;
+    if ("message" in entry) {
+      // No reply goes back for a message; a failing handler is reported on this side only.
+      const failed = (error: unknown): void =>
+        onError(new Error(`${rpc.name}.${method}: the message handler failed: ${errorText(error)}`));
+      wireHandlers[method + messageSuffix] = (...args) => {
+        try {
+          const result = handler(...args);
+          if (isPromiseLike(result)) result.then(undefined, failed);
+        } catch (error) {
+          failed(error);
+        }
+      };
+      continue;
+    }
+    const arity = entry.reply.length;
     wireHandlers[method + callSuffix] = (requestId, ...args) => {
       const id = requestId as number;
       let result: unknown;

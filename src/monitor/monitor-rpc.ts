@@ -12,12 +12,12 @@ import {
   type CallArgs,
   errorText,
   type ReplyValues,
+  type RpcCallName,
   type RpcClientEnd,
   type RpcDeclaration,
   RpcError,
   type RpcHandlers,
   type RpcInterface,
-  type RpcMethodName,
   type RpcServerEnd,
 } from "../kernel/rpc.js";
 import type { CoreEnv } from "../platform/core-env.js";
@@ -44,7 +44,7 @@ export class MonitorRpc<R extends RpcDeclaration> implements MonitorModule {
   }
 
   /** Calls `method` on core `toCore`'s monitor; resolves with its reply tuple. */
-  call<M extends RpcMethodName<R>>(
+  call<M extends RpcCallName<R>>(
     toCore: number,
     method: M,
     ...args: CallArgs<R, M>

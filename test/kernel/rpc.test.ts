@@ -99,7 +99,7 @@ describe("defineRpc", () => {
       /"requestId" is reserved/,
     );
     assert.throws(() => defineRpc("r", { m: { call: [] } } as never), /must be \{ call/);
-    assert.throws(() => defineRpc("r", { ["a".repeat(60)]: { call: [], reply: [] } }), /longer than 58/);
+    assert.throws(() => defineRpc("r", { ["a".repeat(60)]: { call: [], reply: [] } }), /longer than 56/);
   });
 });
 
@@ -246,6 +246,52 @@ describe("rpc client and server", () => {
     await flush(p, receive, server.receive);
     assert.equal(heard, 1);
     assert.equal(p.closes(), 2, "both ends closed");
+  });
+
+  it("one-way messages: sent in order with the calls, no reply, a failing handler reported on the server", async () => {
+    const log = defineRpc("log", {
+      line: { message: [["text", t.string(64)]] },
+      count: { call: [], reply: [["lines", t.u32]] },
+    });
+    assert.equal(log.wire.nameOf(log.wire.typeBase), "line_message");
+    assert.ok(log.isCall(log.wire.typeBase));
+    assert.match(log.signature, /^log\{line!\(text:string\(64\)\);count\(\)->\(lines:u32\)\}$/);
+    const p = pair();
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const server = log.server(
+      p.serverTransport,
+      {
+        line: (text) => {
+          if (text === "bad") throw new Error("refused");
+          lines.push(text);
+        },
+        count: () => [lines.length],
+      },
+      { onError: (e) => errors.push(e.message) },
+    );
+    const { client, receive, inFlight } = log.client(p.clientTransport);
+    const sendLine: (text: string) => void = client.line;
+    sendLine("a");
+    client.line("bad");
+    client.line("b");
+    assert.equal(inFlight(), 0, "messages are not in flight");
+    const count = client.count();
+    await flush(p, receive, server.receive);
+    assert.deepEqual(await count, [2]);
+    assert.deepEqual(lines, ["a", "b"]);
+    assert.deepEqual(errors, ["log.line: the message handler failed: refused"]);
+    assert.throws(
+      () => (client.line as (...a: unknown[]) => void)(),
+      /log\.line: takes 1 argument\(s\), was given 0/,
+    );
+    assert.throws(() => client.line("x".repeat(65)), /"text"/);
+    client.close();
+    assert.throws(() => client.line("late"), /log\.line: the binding is closed/);
+    assert.throws(
+      () => defineRpc("r", { m: { message: [], call: [], reply: [] } } as never),
+      /must be \{ call: .* or \{ message:/,
+    );
   });
 
   it("reports protocol errors: unknown request ids and calls sent to a client", async () => {

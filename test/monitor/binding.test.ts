@@ -175,6 +175,35 @@ describe("binding and rpc across cores", () => {
   });
 });
 
+describe("one-way messages across cores", () => {
+  it("arrive before a later call's reply, in the order sent", async () => {
+    const counter = defineRpc("counter", {
+      bump: { message: [["by", t.u32]] },
+      total: { call: [], reply: [["total", t.u32]] },
+    });
+    const machine = boot(4, 13);
+    let total = 0;
+    await settle(
+      machine.platform,
+      spawn(machine, 1, [2], (ctx) =>
+        ctx.export("counter", counter, {
+          bump: (by) => {
+            total += by;
+          },
+          total: () => [total],
+        }),
+      ).exits,
+    );
+    const client = spawn(machine, 2, [0], async (ctx) => {
+      const c = await ctx.bind("counter", counter);
+      for (let i = 1; i <= 10; i++) c.bump(i);
+      const [seen] = await c.total();
+      return seen === 55 ? 0 : 1;
+    });
+    assert.deepEqual(await settle(machine.platform, client.exits), [0]);
+  });
+});
+
 describe("binding errors", () => {
   it("an unknown service", async () => {
     const machine = boot(4, 1);
