@@ -62,6 +62,22 @@ export const floorRoundsPerBatch = 1_000;
 /** The native benchmark's own caps (native/cacheline-pingpong.c); the harness never asks for more. */
 export const floorBatchesMax = 10_000;
 export const floorRoundsPerBatchMax = 100_000;
+/** `bench shootdown`: virtual cycles between a map's completion and the timed unmap, so that no transfer of the map is still queued. */
+export const shootdownBenchQuiesceCycles = 100_000;
+/** `bench shootdown`: the simulator's seed (one seed, one set of figures). */
+export const shootdownBenchSeed = 1;
+/** `bench shootdown`: core counts measured unless `--cores` says otherwise (those above the machine's are dropped). */
+export const shootdownBenchCoreCountsDefault: readonly number[] = [2, 4, 8, 16, 32];
+/** `bench sharing`: the numbers of shared cache lines one update touches (the paper's 1, 2, 4, 8). */
+export const sharingLinesChoices: readonly number[] = [1, 2, 4, 8];
+/** `bench sharing`: updates each thread (or each URPC client) makes unless `--updates` says otherwise. */
+export const sharingUpdatesPerThreadDefault = 100_000;
+/** `bench sharing`: most updates per thread one run may be asked for. */
+export const sharingUpdatesPerThreadMax = 10_000_000;
+/** `bench sharing`: most threads one run may use. */
+export const sharingThreadsMax = 64;
+/** `bench sharing`: longest one configuration may run before its workers are terminated and it fails. */
+export const sharingRunTimeoutMs = 120_000;
 
 // ---- Virtual memory: page tables, TLBs, shootdown --------------------------------------------
 
@@ -138,6 +154,10 @@ export const latencyMeasureTimeoutMs = 60_000;
 export const pollsPerClockRead = 64;
 /** Messages the platform may queue on one port while its ring is full, before sending throws. */
 export const portBacklogMax = 4096;
+/** Calls timed together in one sample of `bench rpc` (the clock read costs more than nothing). */
+export const rpcBenchBatch = 16;
+/** Times the rpc benchmark's client retries a bind while the server has not exported yet. */
+export const rpcBenchBindTries = 1000;
 /** Boots `bench boot` times unless told otherwise. */
 export const bootBenchRuns = 5;
 /** Domains one booted system may run at a time. */
