@@ -148,6 +148,8 @@ export const shutdownTimeoutMs = 10_000;
 export const latencyRoundsPerPair = 64;
 /** Round trips made first between each pair and not timed, so the path runs JIT-compiled. */
 export const latencyWarmupRoundsPerPair = 256;
+/** Full passes over every pair; only the last is kept (the earlier ones warm every core's JIT). */
+export const latencyPasses = 2;
 /** Longest the SKB's latency measurement may take; past it, boot fails with a clear error. */
 export const latencyMeasureTimeoutMs = 60_000;
 /** Polls of an idle core between two reads of the clock while it spins before sleeping. */

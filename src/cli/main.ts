@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBenchBoot } from "./commands/bench-boot.js";
+import { registerBenchRpc } from "./commands/bench-rpc.js";
 import { registerBenchUrpc } from "./commands/bench-urpc.js";
 import { registerBoot } from "./commands/boot.js";
 import { registerRun } from "./commands/run.js";
@@ -20,6 +21,7 @@ const registrations: readonly Registration[] = [
   registerSkb,
   registerRun,
   registerBenchBoot,
+  registerBenchRpc,
   registerBenchUrpc,
 ];
 
