@@ -85,16 +85,11 @@ export function checkServiceName(name: unknown): string {
 
 export class NameService implements MonitorModule {
   readonly name = "name_service";
-  /** The core that holds the table: the lowest one. */
-  readonly serverCore: number;
   /** The table; empty on every core but serverCore. */
   private readonly services = new Map<string, ServiceRecord>();
   private readonly rpc: MonitorRpc<typeof nameServiceRpc.declaration>;
 
   constructor(private readonly env: CoreEnv) {
-    const lowest = env.coreIds[0];
-    if (lowest === undefined) throw new Error("name service: no cores");
-    this.serverCore = lowest;
     this.rpc = new MonitorRpc(env, nameServiceRpc, {
       register: (name, interfaceName, fingerprint, coreId, dispatcherId) => {
         this.registerReceived({ name, interfaceName, fingerprint, coreId, dispatcherId });
@@ -109,6 +104,16 @@ export class NameService implements MonitorModule {
         return [];
       },
     });
+  }
+
+  /**
+   * The core that holds the table: the lowest one. Read when used, not when built: a platform may
+   * build a core's monitor before every core's environment exists.
+   */
+  get serverCore(): number {
+    const lowest = this.env.coreIds[0];
+    if (lowest === undefined) throw new Error("name service: no cores");
+    return lowest;
   }
 
   /** Registers a service; rejects if the name is taken or the record is bad. */
