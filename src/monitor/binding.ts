@@ -79,11 +79,19 @@ export interface BindTarget {
   channelError(error: Error): void;
 }
 
+/**
+ * Why a bind failed: no such name (yet), an interface that does not match, a core that does not
+ * exist, a bad service name, or the server's side refused (its dispatcher ended or no longer
+ * exports the name, or a race made the interfaces differ there).
+ */
+export type BindFailure = "unknown-service" | "wrong-interface" | "no-such-core" | "bad-name" | "refused";
+
 /** The error every failed bind rejects with: names the service, then says what went wrong. */
 export class BindError extends Error {
   override readonly name = "BindError";
   constructor(
     readonly serviceName: string,
+    readonly reason: BindFailure,
     problem: string,
   ) {
     super(`bind "${serviceName}": ${problem}`);
@@ -150,18 +158,25 @@ export class Binding implements MonitorModule {
     rpc: RpcInterface<R>,
     onError: (error: Error) => void,
   ): Promise<RpcClient<R>> {
-    let record: ServiceRecord;
     try {
       checkServiceName(serviceName);
+    } catch (error) {
+      throw new BindError(String(serviceName), "bad-name", remoteText(error));
+    }
+    let record: ServiceRecord | undefined;
+    try {
       record = await this.nameService.lookup(serviceName);
     } catch (error) {
-      throw new BindError(String(serviceName), remoteText(error));
+      throw new BindError(serviceName, "refused", `the name service failed: ${remoteText(error)}`);
     }
+    if (record === undefined)
+      throw new BindError(serviceName, "unknown-service", `no service named "${serviceName}" is registered`);
     const mismatch = interfaceMismatch({ name: record.interfaceName, fingerprint: record.fingerprint }, rpc);
-    if (mismatch !== undefined) throw new BindError(serviceName, mismatch);
+    if (mismatch !== undefined) throw new BindError(serviceName, "wrong-interface", mismatch);
     if (!this.env.coreIds.includes(record.coreId)) {
       throw new BindError(
         serviceName,
+        "no-such-core",
         `its core ${record.coreId} does not exist (cores: ${this.env.coreIds.join(", ")})`,
       );
     }
@@ -178,7 +193,7 @@ export class Binding implements MonitorModule {
         record.dispatcherId,
       );
     } catch (error) {
-      throw new BindError(serviceName, remoteText(error));
+      throw new BindError(serviceName, "refused", remoteText(error));
     }
     // The rpc client needs the channel end to send on, and the end needs the client's receive.
     let receive: Receive | undefined;

@@ -10,7 +10,8 @@
 //   core C → name server   register_call(requestId, name, interfaceName, fingerprint, coreId, dispatcherId)
 //   name server → core C   register_reply(requestId) | rpc_error(requestId, message)
 //   core C → name server   lookup_call(requestId, name)
-//   name server → core C   lookup_reply(requestId, interfaceName, fingerprint, coreId, dispatcherId) | rpc_error
+//   name server → core C   lookup_reply(requestId, found, interfaceName, fingerprint, coreId, dispatcherId)
+// (an unknown name is an answer, found = false, not an error: the caller decides what it means).
 //   core C → name server   unregister_call(requestId, name, coreId, dispatcherId)   (when a dispatcher ends)
 //   name server → core C   unregister_reply(requestId) | rpc_error
 // Only the dispatcher that registered a name may unregister it; then the name is free again.
@@ -41,6 +42,7 @@ export const nameServiceRpc = defineRpc(
     lookup: {
       call: [["name", t.string(serviceNameBytesMax)]],
       reply: [
+        ["found", t.bool],
         ["interfaceName", t.string(idlNameLengthMax)],
         ["fingerprint", t.u32],
         ["coreId", t.u32],
@@ -97,7 +99,8 @@ export class NameService implements MonitorModule {
       },
       lookup: (name) => {
         const record = this.lookupReceived(name);
-        return [record.interfaceName, record.fingerprint, record.coreId, record.dispatcherId];
+        if (record === undefined) return [false, "", 0, 0, 0];
+        return [true, record.interfaceName, record.fingerprint, record.coreId, record.dispatcherId];
       },
       unregister: (name, coreId, dispatcherId) => {
         this.unregisterReceived(name, coreId, dispatcherId);
@@ -130,15 +133,15 @@ export class NameService implements MonitorModule {
     );
   }
 
-  /** Looks a service up by name; rejects if no such name is registered. */
-  async lookup(name: string): Promise<ServiceRecord> {
+  /** Looks a service up by name; resolves with undefined if no such name is registered. */
+  async lookup(name: string): Promise<ServiceRecord | undefined> {
     checkServiceName(name);
-    const [interfaceName, fingerprint, coreId, dispatcherId] = await this.rpc.call(
+    const [found, interfaceName, fingerprint, coreId, dispatcherId] = await this.rpc.call(
       this.serverCore,
       "lookup",
       name,
     );
-    return { name, interfaceName, fingerprint, coreId, dispatcherId };
+    return found ? { name, interfaceName, fingerprint, coreId, dispatcherId } : undefined;
   }
 
   /** Frees a name registered by dispatcher `dispatcherId` on `coreId`; rejects if that one did not register it. */
@@ -183,10 +186,8 @@ export class NameService implements MonitorModule {
     this.services.delete(name);
   }
 
-  private lookupReceived(name: string): ServiceRecord {
+  private lookupReceived(name: string): ServiceRecord | undefined {
     this.checkServer();
-    const record = this.services.get(name);
-    if (record === undefined) throw new Error(`no service named "${name}" is registered`);
-    return record;
+    return this.services.get(name);
   }
 }

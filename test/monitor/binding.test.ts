@@ -9,7 +9,7 @@ import { t } from "../../src/idl/index.js";
 import type { DomainContext } from "../../src/kernel/domain-context.js";
 import { defineRpc, type RpcClient } from "../../src/kernel/rpc.js";
 import { rpcCallsInFlightMax } from "../../src/limits.js";
-import { bindRpc } from "../../src/monitor/binding.js";
+import { BindError, bindRpc } from "../../src/monitor/binding.js";
 import { Monitor } from "../../src/monitor/monitor.js";
 import { MonitorRpc } from "../../src/monitor/monitor-rpc.js";
 import { LoopbackPlatform } from "../../src/platform/loopback/index.js";
@@ -217,6 +217,10 @@ describe("binding errors", () => {
       settle(machine.platform, dispatcher!.context.bind("nope", calc)),
       /^BindError: bind "nope": no service named "nope" is registered$/,
     );
+    await assert.rejects(
+      settle(machine.platform, dispatcher!.context.bind("nope", calc)),
+      (e: unknown) => e instanceof BindError && e.reason === "unknown-service" && e.serviceName === "nope",
+    );
   });
 
   it("a wrong interface: another name, or the same name with another declaration", async () => {
@@ -225,7 +229,10 @@ describe("binding errors", () => {
     const [client] = spawn(machine, 2, [0], () => {}).dispatchers;
     await assert.rejects(
       settle(machine.platform, client!.context.bind("calc", kv)),
-      /bind "calc": wrong interface: the service exports calc, the client asked for kv/,
+      (e: unknown) =>
+        e instanceof BindError &&
+        e.reason === "wrong-interface" &&
+        /bind "calc": wrong interface: the service exports calc, the client asked for kv/.test(e.message),
     );
     await assert.rejects(
       settle(machine.platform, client!.context.bind("calc", calcV2)),
