@@ -4,7 +4,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { t } from "../../src/idl/index.js";
-import { defineRpc, RpcError, type RpcTransport } from "../../src/kernel/rpc.js";
+import {
+  defineRpc,
+  type RpcClient,
+  RpcError,
+  type RpcHandlers,
+  type RpcTransport,
+} from "../../src/kernel/rpc.js";
 import { rpcCallsInFlightMax, rpcErrorMessageBytesMax } from "../../src/limits.js";
 
 const kv = defineRpc("kv", {
@@ -100,6 +106,28 @@ describe("defineRpc", () => {
     );
     assert.throws(() => defineRpc("r", { m: { call: [] } } as never), /must be \{ call/);
     assert.throws(() => defineRpc("r", { ["a".repeat(60)]: { call: [], reply: [] } }), /longer than 56/);
+  });
+});
+
+describe("rpc types", () => {
+  it("clients and handlers are typed exactly from the declaration (checked by tsc)", () => {
+    const client = (c: RpcClient<typeof kv.declaration>): void => {
+      const got: Promise<[string, boolean]> = c.get("k");
+      const sum: Promise<[number]> = c.add(1, 2);
+      const none: Promise<[]> = c.reset();
+      // @ts-expect-error a number is no string
+      void c.get(1);
+      // @ts-expect-error one argument too many
+      void c.add(1, 2, 3);
+      void [got, sum, none];
+    };
+    const handlers: RpcHandlers<typeof kv.declaration> = {
+      get: (key: string) => [key, true],
+      add: async (a: number, b: number) => [a + b],
+      // @ts-expect-error reset's reply is the empty tuple
+      reset: () => [1],
+    };
+    void [client, handlers];
   });
 });
 
