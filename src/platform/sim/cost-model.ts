@@ -44,8 +44,10 @@ export class CostModel {
   readonly receiveCycles: number;
   /** Cost per path class, indexed like machine.classes. */
   readonly classCosts: readonly ClassCost[];
+  /** Per class, indexed by machine.classIndex (a byte per core pair keeps the lookups in cache). */
   private readonly transfer: Float64Array;
   private readonly occupancy: Float64Array;
+  private readonly classIndex: Uint8Array;
   private readonly n: number;
   /** Time (cycles) at which each core's cache is next free to serve a transfer. */
   private readonly portFreeCycles: Float64Array;
@@ -72,24 +74,20 @@ export class CostModel {
       return { transferCycles, occupancyCycles: 1000 / cal.msgsPerKcycle };
     });
     this.n = machine.cores.length;
-    this.transfer = new Float64Array(this.n * this.n);
-    this.occupancy = new Float64Array(this.n * this.n);
-    for (let i = 0; i < this.n * this.n; i++) {
-      const cost = this.classCosts[machine.classIndex[i]!]!;
-      this.transfer[i] = cost.transferCycles;
-      this.occupancy[i] = cost.occupancyCycles;
-    }
+    this.transfer = Float64Array.from(this.classCosts, (c) => c.transferCycles);
+    this.occupancy = Float64Array.from(this.classCosts, (c) => c.occupancyCycles);
+    this.classIndex = machine.classIndex;
     this.portFreeCycles = new Float64Array(this.n);
   }
 
   /** Transfer latency of a line from `owner` to `reader`, in cycles (no queueing). */
   transferCycles(owner: number, reader: number): number {
-    return this.transfer[owner * this.n + reader]!;
+    return this.transfer[this.classIndex[owner * this.n + reader]!]!;
   }
 
   /** Cycles `owner` is busy serving one transfer to `reader`. */
   occupancyCycles(owner: number, reader: number): number {
-    return this.occupancy[owner * this.n + reader]!;
+    return this.occupancy[this.classIndex[owner * this.n + reader]!]!;
   }
 
   /**
@@ -97,7 +95,7 @@ export class CostModel {
    * free, occupies it, and returns the time the line arrives at the reader.
    */
   serveRead(owner: number, reader: number, readyCycles: number): number {
-    const i = owner * this.n + reader;
+    const i = this.classIndex[owner * this.n + reader]!;
     const free = this.portFreeCycles[owner]!;
     const start = Math.max(free, readyCycles);
     this.portFreeCycles[owner] = start + this.occupancy[i]!;

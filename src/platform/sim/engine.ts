@@ -105,35 +105,53 @@ interface DispatcherEnd {
   readonly early: Message[];
 }
 
-/** One sender-to-reader direction of a channel. */
-interface Stream {
-  readonly name: string;
+/**
+ * One sender-to-reader direction of a channel, and the FIFO of its messages written and not yet
+ * arrived (one object, for the same reason as Channel below).
+ */
+class Stream extends Fifo<Message> {
   /** Null for monitor and broadcast channels (delivered to the logic's receive). */
-  end: DispatcherEnd | null;
-  readonly channel: Channel;
-  readonly reader: CoreState;
-  /** Messages written and not yet arrived, oldest first from `head`. */
-  readonly inFlight: Fifo<Message>;
-  lastArrivalCycles: number;
+  end: DispatcherEnd | null = null;
+  lastArrivalCycles = 0;
   /** Messages arrived at the reader and not yet consumed (so the ring is dry when 0). */
-  queued: number;
-  consumedSlots: number;
-  publishedSlots: number;
+  queued = 0;
+  consumedSlots = 0;
+  publishedSlots = 0;
+
+  constructor(
+    readonly name: string,
+    readonly channel: Channel,
+    readonly reader: CoreState,
+  ) {
+    super();
+  }
 }
 
-interface Channel {
-  readonly name: string;
-  readonly sender: CoreState;
-  readonly streams: Stream[];
-  readonly broadcast: boolean;
-  sentSlots: number;
+/**
+ * One channel: a sender, its readers' streams, its credit. It is also the sender's Port (one
+ * object per channel keeps the simulator's memory per channel small, which is what bounds its
+ * speed on machines of hundreds of cores).
+ */
+class Channel implements Port {
+  readonly streams: Stream[] = [];
+  sentSlots = 0;
   /** The sender's view of the readers' acks (the least of them). */
-  ackedSlots: number;
-  readonly waiting: Fifo<Message>;
-  awaitingAck: boolean;
-  creditPending: boolean;
-  /** The sender's Port for this channel (one object, made once). */
-  port: Port;
+  ackedSlots = 0;
+  /** Messages waiting for credit, made when first needed. */
+  waiting: Fifo<Message> | null = null;
+  awaitingAck = false;
+  creditPending = false;
+
+  constructor(
+    private readonly sim: { sendOn(channel: Channel, type: number, bytes: Uint8Array, length: number): void },
+    readonly name: string,
+    readonly sender: CoreState,
+    readonly broadcast: boolean,
+  ) {}
+
+  send(type: number, bytes: Uint8Array, length: number): void {
+    this.sim.sendOn(this, type, bytes, length);
+  }
 }
 
 interface Timer {
@@ -466,35 +484,9 @@ export class Simulation {
   // ---- Channels ------------------------------------------------------------------------------
 
   private newChannel(name: string, sender: CoreState, readers: CoreState[], broadcast: boolean): Channel {
-    const channel: Channel = {
-      name,
-      sender,
-      streams: [],
-      broadcast,
-      sentSlots: 0,
-      ackedSlots: 0,
-      waiting: new Fifo<Message>(),
-      awaitingAck: false,
-      creditPending: false,
-      port: undefined as unknown as Port,
-    };
-    channel.port = {
-      name,
-      send: (type: number, bytes: Uint8Array, length: number) => this.send(channel, type, bytes, length),
-    };
-    for (const reader of readers) {
-      channel.streams.push({
-        name: broadcast ? `${name}->${reader.id}` : name,
-        end: null,
-        channel,
-        reader,
-        inFlight: new Fifo<Message>(),
-        lastArrivalCycles: 0,
-        queued: 0,
-        consumedSlots: 0,
-        publishedSlots: 0,
-      });
-    }
+    const channel = new Channel(this, name, sender, broadcast);
+    for (const reader of readers)
+      channel.streams.push(new Stream(broadcast ? `${name}->${reader.id}` : name, channel, reader));
     return channel;
   }
 
@@ -508,7 +500,7 @@ export class Simulation {
       channel = this.newChannel(`monitor ${from}->${to}`, sender, [reader], false);
       sender.ports[to] = channel;
     }
-    return channel.port;
+    return channel;
   }
 
   private broadcastPort(from: number): Port {
@@ -519,7 +511,7 @@ export class Simulation {
       const readers = this.coreIds.filter((id) => id !== from).map((id) => this.cores.get(id)!);
       sender.broadcastChannel = this.newChannel(`broadcast ${from}`, sender, readers, true);
     }
-    return sender.broadcastChannel.port;
+    return sender.broadcastChannel;
   }
 
   private allocateChannelId(coreId: number): number {
@@ -575,7 +567,7 @@ export class Simulation {
     channel.streams[0]!.end = record.ends[other];
     for (const item of mine.early) this.enqueue(this.cores.get(coreId)!, item);
     mine.early.length = 0;
-    const port = channel.port;
+    const port: Port = channel;
     return {
       name: port.name,
       send: (type: number, bytes: Uint8Array, length: number) => {
@@ -588,7 +580,8 @@ export class Simulation {
     };
   }
 
-  private send(channel: Channel, type: number, bytes: Uint8Array, length: number): void {
+  /** A send on `channel` (called by Channel.send; internal). */
+  sendOn(channel: Channel, type: number, bytes: Uint8Array, length: number): void {
     const sender = channel.sender;
     if (this.current !== sender) {
       throw new Error(
@@ -616,10 +609,14 @@ export class Simulation {
     };
     this.trace?.flowOut(sender.id, this.cursorCycles, message.id);
     if (this.checker !== null) for (const s of channel.streams) this.checker.sent(s.name, message.id);
-    if (channel.waiting.length === 0 && this.hasCredit(channel, message.slots)) {
+    if (
+      (channel.waiting === null || channel.waiting.length === 0) &&
+      this.hasCredit(channel, message.slots)
+    ) {
       this.write(channel, message, this.cursorCycles);
       return;
     }
+    channel.waiting ??= new Fifo<Message>();
     if (channel.waiting.length >= simSendQueueMessagesMax) {
       throw new Error(
         `${channel.name}: ${simSendQueueMessagesMax} messages queued waiting for credit (simSendQueueMessagesMax); ` +
@@ -660,46 +657,53 @@ export class Simulation {
     channel.creditPending = false;
     channel.ackedSlots = Math.max(channel.ackedSlots, this.leastPublished(channel));
     if (channel.sender.crashed) return;
-    for (let message = channel.waiting.peek(); message !== undefined; message = channel.waiting.peek()) {
+    const waiting = channel.waiting;
+    if (waiting === null) return;
+    for (let message = waiting.peek(); message !== undefined; message = waiting.peek()) {
       if (!this.hasCredit(channel, message.slots)) break;
-      channel.waiting.shift();
+      waiting.shift();
       this.write(channel, message, this.nowCycles);
     }
-    if (channel.waiting.length > 0) this.needCredit(channel, this.nowCycles);
+    if (waiting.length > 0) this.needCredit(channel, this.nowCycles);
   }
 
   /** Writes a message's slots at `atCycles` and schedules its arrival at every reader. */
   private write(channel: Channel, message: Message, atCycles: number): void {
     channel.sentSlots += message.slots;
-    const sender = channel.sender.id;
-    let streams = channel.streams;
-    if (channel.broadcast) streams = this.prng.shuffle([...streams]);
-    for (const stream of streams) {
-      const reader = stream.reader.id;
-      let arrival = atCycles;
-      for (let line = 0; line < message.slots; line++)
-        arrival = this.costs.serveRead(sender, reader, atCycles);
-      for (const delay of this.faults.delays) {
-        if (
-          (delay.fromCore === undefined || delay.fromCore === sender) &&
-          (delay.toCore === undefined || delay.toCore === reader) &&
-          this.prng.next() < delay.probability
-        ) {
-          arrival += delay.extraCycles;
-        }
-      }
-      if (arrival < stream.lastArrivalCycles) arrival = stream.lastArrivalCycles;
-      stream.lastArrivalCycles = arrival;
-      stream.inFlight.push(
-        channel.broadcast ? { ...message, stream, bytes: message.bytes.slice() } : message,
-      );
-      this.schedule(arrival, evArrive, stream);
+    if (!channel.broadcast) {
+      this.writeStream(channel.streams[0]!, message, atCycles);
+      return;
     }
+    // A broadcast line is served to its readers one at a time, in an order the seed decides.
+    for (const stream of this.prng.shuffle([...channel.streams])) {
+      this.writeStream(stream, { ...message, stream, bytes: message.bytes.slice() }, atCycles);
+    }
+  }
+
+  /** Serves a written message's lines to one reader and schedules its arrival. */
+  private writeStream(stream: Stream, message: Message, atCycles: number): void {
+    const sender = stream.channel.sender.id;
+    const reader = stream.reader.id;
+    let arrival = atCycles;
+    for (let line = 0; line < message.slots; line++) arrival = this.costs.serveRead(sender, reader, atCycles);
+    for (const delay of this.faults.delays) {
+      if (
+        (delay.fromCore === undefined || delay.fromCore === sender) &&
+        (delay.toCore === undefined || delay.toCore === reader) &&
+        this.prng.next() < delay.probability
+      ) {
+        arrival += delay.extraCycles;
+      }
+    }
+    if (arrival < stream.lastArrivalCycles) arrival = stream.lastArrivalCycles;
+    stream.lastArrivalCycles = arrival;
+    stream.push(message);
+    this.schedule(arrival, evArrive, stream);
   }
 
   /** An arrival event takes its stream's oldest message, so per-stream order always holds. */
   private arrive(stream: Stream): void {
-    const message = stream.inFlight.shift()!;
+    const message = stream.shift()!;
     if (stream.reader.crashed || stream.end?.closed === true) {
       this.dropped++;
       const reason = stream.reader.crashed ? `core ${stream.reader.id} crashed` : "channel end closed";
