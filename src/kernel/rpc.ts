@@ -31,6 +31,9 @@
 // clear error (back-pressure is the caller's, never an unbounded queue). `close()` rejects every
 // call still in flight. The names `close` and `then` are reserved: a client is a plain object with
 // one method per rpc plus close(), and it must not look like a promise.
+//
+// This file declares; the two ends live in rpc-client.ts and rpc-server.ts, and the wire names and
+// error texts they share in rpc-wire.ts.
 import {
   type Declaration,
   defineInterface,
@@ -41,7 +44,12 @@ import {
   type Transport,
   t,
 } from "../idl/index.js";
-import { idlNameLengthMax, rpcCallsInFlightMax, rpcErrorMessageBytesMax } from "../limits.js";
+import { idlNameLengthMax, rpcErrorMessageBytesMax } from "../limits.js";
+import { makeClient } from "./rpc-client.js";
+import { makeServer } from "./rpc-server.js";
+import { callSuffix, closeMessageName, errorMessageName, messageSuffix, replySuffix } from "./rpc-wire.js";
+
+export { errorText, RpcError } from "./rpc-wire.js";
 
 /** One rpc method: the fields of its call and of its reply. */
 export interface RpcMethodDeclaration {
@@ -143,7 +151,7 @@ export interface RpcInterface<R extends RpcDeclaration> {
   readonly signature: string;
   /** 32-bit FNV-1a hash of the signature: two sides agree on the interface only if this matches. */
   readonly fingerprint: number;
-  /** The messages on the wire (m_call, m_reply per method, then rpc_error). */
+  /** The messages on the wire (m_call and m_reply per method, m_message per message, then rpc_error and rpc_close). */
   readonly wire: Interface<Declaration>;
   /** Whether a message type is a call (server-bound) rather than a reply or an error (client-bound). */
   isCall(type: number): boolean;
@@ -151,37 +159,7 @@ export interface RpcInterface<R extends RpcDeclaration> {
   server(transport: RpcTransport, handlers: RpcHandlers<R>, options?: RpcEndOptions): RpcServerEnd;
 }
 
-/** The error a call rejects with when the server's handler threw: names the rpc, the method and the server's text. */
-export class RpcError extends Error {
-  override readonly name = "RpcError";
-  constructor(
-    readonly rpcName: string,
-    readonly method: string,
-    readonly remoteMessage: string,
-  ) {
-    super(`${rpcName}.${method}: ${remoteMessage}`);
-  }
-}
-
 const reservedMethods = new Set(["close", "then"]);
-const callSuffix = "_call";
-const replySuffix = "_reply";
-const messageSuffix = "_message";
-const errorMessageName = "rpc_error";
-const closeMessageName = "rpc_close";
-const utf8 = new TextEncoder();
-
-/** The text of anything thrown, cut to fit the error message's field. */
-export function errorText(thrown: unknown): string {
-  const text = thrown instanceof Error ? thrown.message : String(thrown);
-  if (text.length * 3 <= rpcErrorMessageBytesMax) return text;
-  const room = new Uint8Array(rpcErrorMessageBytesMax);
-  const { read } = utf8.encodeInto(text, room);
-  if (read === text.length) return text;
-  // "…" is three UTF-8 bytes; encodeInto never splits a code point.
-  const cut = utf8.encodeInto(text, new Uint8Array(rpcErrorMessageBytesMax - 3)).read;
-  return `${text.slice(0, cut)}…`;
-}
 
 function fnv1a32(text: string): number {
   let hash = 0x811c9dc5;
@@ -291,261 +269,4 @@ export function defineRpc<const R extends RpcDeclaration>(
     server: (transport, handlers, endOptions = {}) => makeServer(rpc, transport, handlers, endOptions),
   };
   return Object.freeze(rpc);
-}
-
-type AnyArgs = readonly unknown[];
-type SendFunction = (...args: AnyArgs) => void;
-
-interface PendingCall {
-  readonly method: string;
-  readonly resolve: (values: unknown[]) => void;
-  readonly reject: (error: Error) => void;
-}
-
-function reportOrThrow(options: RpcEndOptions): (error: Error) => void {
-  return (
-    options.onError ??
-    ((error) => {
-      throw error;
-    })
-  );
-}
-
-function makeClient<R extends RpcDeclaration>(
-  rpc: RpcInterface<R>,
-  transport: RpcTransport,
-  options: RpcEndOptions,
-): RpcClientEnd<R> {
-  const callsInFlightMax = options.callsInFlightMax ?? rpcCallsInFlightMax;
-  if (!Number.isInteger(callsInFlightMax) || callsInFlightMax < 1 || callsInFlightMax > rpcCallsInFlightMax) {
-    throw new Error(
-      `rpc ${rpc.name}: callsInFlightMax ${callsInFlightMax} is not in [1, ${rpcCallsInFlightMax}]`,
-    );
-  }
-  const onError = reportOrThrow(options);
-  const sender = rpc.wire.sender(transport) as unknown as Record<string, SendFunction>;
-  const pending = new Map<number, PendingCall>();
-  let nextRequestId = 1;
-  let closed = false;
-
-  const call = (method: string, arity: number, args: AnyArgs): Promise<unknown[]> => {
-    if (closed) return Promise.reject(new Error(`${rpc.name}.${method}: the binding is closed`));
-    if (args.length !== arity) {
-      return Promise.reject(
-        new Error(`${rpc.name}.${method}: takes ${arity} argument(s), was given ${args.length}`),
-      );
-    }
-    if (pending.size >= callsInFlightMax) {
-      return Promise.reject(
-        new Error(
-          `${rpc.name}.${method}: ${callsInFlightMax} calls already in flight on "${transport.name}" (rpcCallsInFlightMax); await replies before calling again`,
-        ),
-      );
-    }
-    while (pending.has(nextRequestId)) nextRequestId = (nextRequestId + 1) >>> 0;
-    const requestId = nextRequestId;
-    nextRequestId = (nextRequestId + 1) >>> 0;
-    return new Promise<unknown[]>((resolve, reject) => {
-      pending.set(requestId, { method, resolve, reject });
-      try {
-        sender[method + callSuffix]!(requestId, ...args);
-      } catch (error) {
-        pending.delete(requestId);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  };
-
-  const settle = (requestId: number, what: string): PendingCall | undefined => {
-    const entry = pending.get(requestId);
-    if (entry === undefined) {
-      onError(
-        new Error(
-          `${rpc.name}: ${what} for request ${requestId}, which is not in flight on "${transport.name}"`,
-        ),
-      );
-      return undefined;
-    }
-    pending.delete(requestId);
-    return entry;
-  };
-
-  const handlers: Record<string, (...args: unknown[]) => void> = {};
-  const client: Record<string, unknown> = {};
-  for (const method of rpc.methods) {
-    const entry = rpc.declaration[method]!;
-    if ("message" in entry) {
-      const arity = entry.message.length;
-      client[method] = (...args: AnyArgs): void => {
-        if (closed) throw new Error(`${rpc.name}.${method}: the binding is closed`);
-        if (args.length !== arity)
-          throw new Error(`${rpc.name}.${method}: takes ${arity} argument(s), was given ${args.length}`);
-        sender[method + messageSuffix]!(...args);
-      };
-      handlers[method + messageSuffix] = () =>
-        onError(new Error(`${rpc.name}: a client on "${transport.name}" received a message ${method}`));
-      continue;
-    }
-    const arity = entry.call.length;
-    client[method] = (...args: AnyArgs) => call(method, arity, args);
-    handlers[method + callSuffix] = () =>
-      onError(new Error(`${rpc.name}: a client on "${transport.name}" received a call of ${method}`));
-    handlers[method + replySuffix] = (requestId, ...values) => {
-      const entry = settle(requestId as number, `a reply of ${method}`);
-      if (entry === undefined) return;
-      if (entry.method !== method) {
-        entry.reject(new Error(`${rpc.name}.${entry.method}: the server answered with a reply of ${method}`));
-        return;
-      }
-      entry.resolve(values);
-    };
-  }
-  handlers[closeMessageName] = () =>
-    onError(new Error(`${rpc.name}: a client on "${transport.name}" received an rpc_close`));
-  handlers[errorMessageName] = (requestId, message) => {
-    const entry = settle(requestId as number, "an error");
-    if (entry !== undefined) entry.reject(new RpcError(rpc.name, entry.method, message as string));
-  };
-  client.close = () => {
-    if (closed) return;
-    closed = true;
-    const waiting = [...pending.values()];
-    pending.clear();
-    for (const entry of waiting)
-      entry.reject(new Error(`${rpc.name}.${entry.method}: the binding was closed`));
-    try {
-      sender[closeMessageName]!();
-    } catch {
-      // The channel may be gone already (its end closed under us); closing goes on regardless.
-    }
-    transport.close?.();
-  };
-
-  const dispatch = rpc.wire.dispatcher(handlers as never, transport.name);
-  const receive: Receive = (type, bytes, length) => {
-    if (closed) return;
-    try {
-      dispatch(type, bytes, length);
-    } catch (error) {
-      onError(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
-  return {
-    client: Object.freeze(client) as RpcClient<R>,
-    receive,
-    inFlight: () => pending.size,
-  };
-}
-
-function makeServer<R extends RpcDeclaration>(
-  rpc: RpcInterface<R>,
-  transport: RpcTransport,
-  handlers: RpcHandlers<R>,
-  options: RpcEndOptions,
-): RpcServerEnd {
-  for (const method of rpc.methods) {
-    if (typeof (handlers as Record<string, unknown>)[method] !== "function")
-      throw new Error(`rpc ${rpc.name}: no handler for method ${method}`);
-  }
-  const onError = reportOrThrow(options);
-  const sender = rpc.wire.sender(transport) as unknown as Record<string, SendFunction>;
-  let closed = false;
-
-  const sendError = (requestId: number, thrown: unknown): void => {
-    if (closed) return;
-    sender[errorMessageName]!(requestId, errorText(thrown));
-  };
-  const sendReply = (method: string, arity: number, requestId: number, values: unknown): void => {
-    if (closed) return;
-    if (!Array.isArray(values) || values.length !== arity) {
-      sendError(
-        requestId,
-        `the handler of ${method} returned ${describe(values)}, not a tuple of ${arity} reply value(s)`,
-      );
-      return;
-    }
-    try {
-      sender[method + replySuffix]!(requestId, ...values);
-    } catch (error) {
-      sendError(requestId, `the handler of ${method} returned a bad reply: ${errorText(error)}`);
-    }
-  };
-
-  const wireHandlers: Record<string, (...args: unknown[]) => void> = {};
-  for (const method of rpc.methods) {
-    const handler = (handlers as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
-    const entry = rpc.declaration[method]!;
-    if ("message" in entry) {
-      // No reply goes back for a message; a failing handler is reported on this side only.
-      const failed = (error: unknown): void =>
-        onError(new Error(`${rpc.name}.${method}: the message handler failed: ${errorText(error)}`));
-      wireHandlers[method + messageSuffix] = (...args) => {
-        try {
-          const result = handler(...args);
-          if (isPromiseLike(result)) result.then(undefined, failed);
-        } catch (error) {
-          failed(error);
-        }
-      };
-      continue;
-    }
-    const arity = entry.reply.length;
-    wireHandlers[method + callSuffix] = (requestId, ...args) => {
-      const id = requestId as number;
-      let result: unknown;
-      try {
-        result = handler(...args);
-      } catch (error) {
-        sendError(id, error);
-        return;
-      }
-      if (isPromiseLike(result)) {
-        result.then(
-          (values) => sendReply(method, arity, id, values),
-          (error: unknown) => sendError(id, error),
-        );
-      } else {
-        sendReply(method, arity, id, result);
-      }
-    };
-    wireHandlers[method + replySuffix] = () =>
-      onError(new Error(`${rpc.name}: a server on "${transport.name}" received a reply of ${method}`));
-  }
-  wireHandlers[errorMessageName] = () =>
-    onError(new Error(`${rpc.name}: a server on "${transport.name}" received an rpc_error`));
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    transport.close?.();
-  };
-  wireHandlers[closeMessageName] = () => {
-    close();
-    options.onClosed?.();
-  };
-
-  const dispatch = rpc.wire.dispatcher(wireHandlers as never, transport.name);
-  return {
-    receive: (type, bytes, length) => {
-      if (closed) return;
-      try {
-        dispatch(type, bytes, length);
-      } catch (error) {
-        onError(error instanceof Error ? error : new Error(String(error)));
-      }
-    },
-    close,
-  };
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
-}
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return value === null ? "null" : typeof value;
 }
