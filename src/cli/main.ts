@@ -9,6 +9,8 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBenchBoot } from "./commands/bench-boot.js";
 import { registerBenchRpc } from "./commands/bench-rpc.js";
+import { registerBenchSharing } from "./commands/bench-sharing.js";
+import { registerBenchShootdown } from "./commands/bench-shootdown.js";
 import { registerBenchUrpc } from "./commands/bench-urpc.js";
 import { registerBoot } from "./commands/boot.js";
 import { registerRun } from "./commands/run.js";
@@ -22,6 +24,8 @@ const registrations: readonly Registration[] = [
   registerRun,
   registerBenchBoot,
   registerBenchRpc,
+  registerBenchSharing,
+  registerBenchShootdown,
   registerBenchUrpc,
 ];
 

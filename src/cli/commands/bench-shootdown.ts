@@ -1,0 +1,92 @@
+// `multikernel bench shootdown`: the paper's TLB-shootdown figure, simulated on a machine model.
+//
+// Runs bench/shootdown-sim.ts: the latency of one unmap, in virtual cycles, for each protocol
+// (broadcast, unicast, multicast, numa-multicast, and the shared-memory baseline) at each core
+// count. Prints a table like the paper's figure — one row per core count, one column per protocol —
+// and with --json, as the last line of standard output,
+//   {"machine": …, "results": [{"protocol": …, "cores": …, "latencyCycles": …}]}.
+// A core count above the machine's core count (or below 2) is refused with an error naming it.
+import Table from "cli-table3";
+import { jsonLine } from "../../../bench/report.js";
+import {
+  type ShootdownFigure,
+  shootdownBenchProtocols,
+  simulateShootdown,
+} from "../../../bench/shootdown-sim.js";
+import { shootdownBenchCoreCountsDefault, simCoresMax } from "../../limits.js";
+import { loadMachine } from "../../platform/sim/machine.js";
+import { integerArgument } from "../arguments.js";
+import type { Registration } from "../registration.js";
+
+interface BenchShootdownOptions {
+  json: boolean;
+  machine: string;
+  cores?: readonly number[];
+}
+
+/** The machine the figure is simulated on unless `--machine` names another (the paper's 4×4 AMD). */
+const machineDefault = "amd-4x4";
+
+/** Parses "2,4,8": core counts, each an integer in [2, simCoresMax], distinct, in the order given. */
+function coreCountsArgument(value: string): readonly number[] {
+  const count = integerArgument("--cores", 2, simCoresMax);
+  const counts = value.split(",").map((part) => count(part));
+  return [...new Set(counts)];
+}
+
+export const registerBenchShootdown: Registration = ({ bench }) => {
+  bench
+    .command("shootdown")
+    .description(
+      "TLB shootdown (simulated): cycles of one unmap by protocol and core count, against the shared-memory baseline.",
+    )
+    .option("--json", "print one JSON object with every figure as the last line of standard output", false)
+    .option("--machine <name>", "the simulated machine (machines/<name>.json)", machineDefault)
+    .option(
+      "--cores <counts>",
+      `core counts, comma-separated, e.g. 2,4,8,16 (default ${shootdownBenchCoreCountsDefault.join(",")}, up to the machine's)`,
+      coreCountsArgument,
+    )
+    .action((options: BenchShootdownOptions) => {
+      const figure = runBenchShootdown(options.machine, options.cores);
+      process.stdout.write(`${renderFigure(figure)}\n`);
+      if (options.json) process.stdout.write(`${jsonLine(figure)}\n`);
+    });
+};
+
+/** Checks the core counts against the machine and simulates the figure. */
+export function runBenchShootdown(machineName: string, coreCounts?: readonly number[]): ShootdownFigure {
+  const machine = loadMachine(machineName);
+  const coreCount = machine.cores.length;
+  let counts: readonly number[];
+  if (coreCounts === undefined) {
+    counts = shootdownBenchCoreCountsDefault.filter((n) => n <= coreCount);
+  } else {
+    const over = coreCounts.filter((n) => n > coreCount);
+    if (over.length > 0) {
+      throw new Error(
+        `bench shootdown: --cores ${over.join(",")}: ${machine.name} has only ${coreCount} cores`,
+      );
+    }
+    counts = coreCounts;
+  }
+  return simulateShootdown(machine.name, counts, shootdownBenchProtocols);
+}
+
+/** The figure as a table: rows are core counts, columns protocols, cells cycles. */
+export function renderFigure(figure: ShootdownFigure): string {
+  const protocols = [...new Set(figure.results.map((r) => r.protocol))];
+  const counts = [...new Set(figure.results.map((r) => r.cores))];
+  const table = new Table({
+    head: [`${figure.machine}: unmap, cycles`, ...protocols],
+    style: { head: [], border: [] },
+  });
+  for (const cores of counts) {
+    const cells = protocols.map((protocol) => {
+      const point = figure.results.find((r) => r.protocol === protocol && r.cores === cores);
+      return point === undefined ? "n/a" : String(point.latencyCycles);
+    });
+    table.push([`${cores} cores`, ...cells]);
+  }
+  return table.toString();
+}
