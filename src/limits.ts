@@ -22,7 +22,7 @@ export const fragmentsPerMessageMax = Math.ceil(messageBytesMax / slotPayloadByt
 /** Message types a channel can tell apart (16 bits of the header). */
 export const messageTypesMax = 1 << 16;
 /** How long a receiver spins on an empty ring before it sleeps on its doorbell. */
-export const pollSpinNs = 50_000;
+export const pollSpinNs = 20_000;
 /** Longest single Atomics.wait; a sleeper re-checks its rings at least this often (never a lost wake-up, but a bound). */
 export const sleepSliceMs = 50;
 /** Messages a batch may hold before the sender publishes it (Seastar-style batching of the index). */
@@ -151,23 +151,19 @@ export const shutdownTimeoutMs = 10_000;
 /** Round trips the SKB measures between each pair of cores at boot (the median is kept). */
 export const latencyRoundsPerPair = 64;
 /** Round trips made first between each pair and not timed, so the path runs JIT-compiled. */
-export const latencyWarmupRoundsPerPair = 1024;
+export const latencyWarmupRoundsPerPair = 256;
 /** Full passes over every pair; only the last is kept (the earlier ones warm every core's JIT). */
 export const latencyPasses = 2;
 /** Longest the SKB's latency measurement may take; past it, boot fails with a clear error. */
 export const latencyMeasureTimeoutMs = 60_000;
 /** Polls of an idle core between two reads of the clock while it spins before sleeping. */
 export const pollsPerClockRead = 64;
-/** Timers one core may have pending (domains' sleeps, protocol timeouts). */
-export const timersPerCoreMax = 65_536;
 /** Messages the platform may queue on one port while its ring is full, before sending throws. */
 export const portBacklogMax = 4096;
 /** Calls timed together in one sample of `bench rpc` (the clock read costs more than nothing). */
 export const rpcBenchBatch = 16;
-/** How long example and benchmark domains wait for a service to be exported before giving up. */
-export const domainBindTimeoutMs = 10_000;
-/** Pause between two tries of bindWhenExported while the service is not registered yet. */
-export const bindRetryPauseMs = 1;
+/** Times the rpc benchmark's client retries a bind while the server has not exported yet. */
+export const rpcBenchBindTries = 1000;
 /** Boots `bench boot` times unless told otherwise. */
 export const bootBenchRuns = 5;
 /** Domains one booted system may run at a time. */
