@@ -3,6 +3,7 @@
 
 // Declared message interfaces (Flounder-like) and their field types.
 export { defineInterface, MessageBuffer, MessageError, t } from "./idl/index.js";
+export { bindWhenExported } from "./kernel/bind-wait.js";
 // What a domain's main receives, and declared rpc interfaces for its services.
 export type { DomainContext, DomainMain } from "./kernel/domain-context.js";
 export { defineRpc, type RpcClient, RpcError, type RpcHandlers, type RpcInterface } from "./kernel/rpc.js";

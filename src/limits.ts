@@ -22,7 +22,7 @@ export const fragmentsPerMessageMax = Math.ceil(messageBytesMax / slotPayloadByt
 /** Message types a channel can tell apart (16 bits of the header). */
 export const messageTypesMax = 1 << 16;
 /** How long a receiver spins on an empty ring before it sleeps on its doorbell. */
-export const pollSpinNs = 20_000;
+export const pollSpinNs = 50_000;
 /** Longest single Atomics.wait; a sleeper re-checks its rings at least this often (never a lost wake-up, but a bound). */
 export const sleepSliceMs = 50;
 /** Messages a batch may hold before the sender publishes it (Seastar-style batching of the index). */
@@ -151,19 +151,23 @@ export const shutdownTimeoutMs = 10_000;
 /** Round trips the SKB measures between each pair of cores at boot (the median is kept). */
 export const latencyRoundsPerPair = 64;
 /** Round trips made first between each pair and not timed, so the path runs JIT-compiled. */
-export const latencyWarmupRoundsPerPair = 256;
+export const latencyWarmupRoundsPerPair = 1024;
 /** Full passes over every pair; only the last is kept (the earlier ones warm every core's JIT). */
 export const latencyPasses = 2;
 /** Longest the SKB's latency measurement may take; past it, boot fails with a clear error. */
 export const latencyMeasureTimeoutMs = 60_000;
 /** Polls of an idle core between two reads of the clock while it spins before sleeping. */
 export const pollsPerClockRead = 64;
+/** Timers one core may have pending (domains' sleeps, protocol timeouts). */
+export const timersPerCoreMax = 65_536;
 /** Messages the platform may queue on one port while its ring is full, before sending throws. */
 export const portBacklogMax = 4096;
 /** Calls timed together in one sample of `bench rpc` (the clock read costs more than nothing). */
 export const rpcBenchBatch = 16;
-/** Times the rpc benchmark's client retries a bind while the server has not exported yet. */
-export const rpcBenchBindTries = 1000;
+/** How long example and benchmark domains wait for a service to be exported before giving up. */
+export const domainBindTimeoutMs = 10_000;
+/** Pause between two tries of bindWhenExported while the service is not registered yet. */
+export const bindRetryPauseMs = 1;
 /** Boots `bench boot` times unless told otherwise. */
 export const bootBenchRuns = 5;
 /** Domains one booted system may run at a time. */
@@ -183,6 +187,21 @@ export const servicesRegisteredMax = 4096;
 export const servicesPerDispatcherMax = 64;
 /** Longest one `ctx.sleep` may ask for (a day): longer is a bug, not a wait. */
 export const domainSleepMsMax = 86_400_000;
+
+// ---- Replication: replicated objects kept by the monitors (src/monitor/replication*) -------
+
+/** Replicated objects one core may hold a replica of. */
+export const replicatedObjectsMax = 256;
+/** Bytes of a replicated object's name (UTF-8). */
+export const replicatedObjectNameBytesMax = 64;
+/** Updates one core may have asked for and not yet seen answered; also, per object, updates its home may hold sequenced and unacknowledged or queued behind a two-phase transaction. */
+export const updatesInFlightMax = 256;
+/** Bytes of one encoded update (UTF-8 of its codec's string). */
+export const updateBytesMax = 1024;
+/** Bytes of the reason a replica gives for voting no (longer reasons are cut). */
+export const voteReasonBytesMax = 256;
+/** Messages one core buffers for objects it has not created yet. */
+export const pendingMessagesMax = 4096;
 
 // ---- Relations -------------------------------------------------------------------------------
 
@@ -225,3 +244,8 @@ assertLimit(simHandlerJitterFraction >= 0 && simHandlerJitterFraction < 0.5, "ji
 assertLimit(simSendQueueMessagesMax >= slotsPerRing, "a send queue holds at least a ring");
 assertLimit(rpcCallsInFlightMax >= 1 && servicesPerDispatcherMax >= 1, "RPC and export bounds are positive");
 assertLimit(serviceNameBytesMax <= messageBytesMax / 4 && rpcErrorMessageBytesMax <= messageBytesMax / 2, "names and error texts fit one message");
+assertLimit(
+  replicatedObjectNameBytesMax + updateBytesMax + voteReasonBytesMax + 64 <= messageBytesMax,
+  "a replication message (name, update or reason, a few numbers) fits one message",
+);
+assertLimit(replicatedObjectsMax >= 1 && updatesInFlightMax >= 1 && pendingMessagesMax >= 1, "replication bounds are positive");

@@ -1,8 +1,8 @@
 // The domain behind `multikernel bench rpc`: core A exports an echo service, core B binds to it and
 // times typed calls (warm-up first, then batches). Core B prints its figures as one line starting
 // with `rpc-bench:` followed by JSON, which the bench command reads from the domain's output.
-import { type DomainContext, defineRpc, t } from "../../src/index.js";
-import { rpcBenchBatch, rpcBenchBindTries } from "../../src/limits.js";
+import { bindWhenExported, type DomainContext, defineRpc, t } from "../../src/index.js";
+import { domainBindTimeoutMs, rpcBenchBatch } from "../../src/limits.js";
 
 export const echoRpc = defineRpc("bench_echo", {
   echo: { call: [["x", t.u32]], reply: [["y", t.u32]] },
@@ -22,16 +22,8 @@ export async function main(ctx: DomainContext): Promise<number> {
   }
   if (ctx.coreId !== client) return 0;
   const rounds = setting("MULTIKERNEL_RPC_ROUNDS", 10_000);
-  const warmup = setting("MULTIKERNEL_RPC_WARMUP", 2_000);
-  let echo: Awaited<ReturnType<typeof ctx.bind<typeof echoRpc.declaration>>> | undefined;
-  for (let attempt = 0; echo === undefined; attempt++) {
-    try {
-      echo = await ctx.bind("bench-echo", echoRpc);
-    } catch (error) {
-      if (attempt >= rpcBenchBindTries) throw error;
-      await ctx.sleep(1);
-    }
-  }
+  const warmup = setting("MULTIKERNEL_RPC_WARMUP", 20_000);
+  const echo = await bindWhenExported(ctx, "bench-echo", echoRpc, domainBindTimeoutMs);
   for (let i = 0; i < warmup; i++) await echo.echo(i);
   const samplesNs: number[] = [];
   for (let done = 0; done < rounds; done += rpcBenchBatch) {
@@ -44,7 +36,9 @@ export async function main(ctx: DomainContext): Promise<number> {
   }
   samplesNs.sort((a, b) => a - b);
   const pick = (q: number) => samplesNs[Math.min(samplesNs.length - 1, Math.floor(q * samplesNs.length))]!;
-  ctx.log(`rpc-bench: ${JSON.stringify({ rpcRoundTripNs: pick(0.5), rpcRoundTripP99Ns: pick(0.99), calls: rounds })}`);
+  ctx.log(
+    `rpc-bench: ${JSON.stringify({ rpcRoundTripNs: pick(0.5), rpcRoundTripP99Ns: pick(0.99), calls: rounds })}`,
+  );
   echo.close();
   return 0;
 }

@@ -28,7 +28,7 @@ export const registerRun: Registration = ({ program }) => {
         cores: bootCores,
         measureLatency: false,
         onLog: (line) => {
-          if (!line.startsWith("[boot")) process.stdout.write(`${line}\n`);
+          if (!line.startsWith("[boot") || process.env.MULTIKERNEL_DEBUG) process.stdout.write(`${line}\n`);
         },
       });
       let status = 1;

@@ -21,6 +21,7 @@ import {
 import type { DispatcherExit } from "../../monitor/spawn.js";
 import { LatencyMatrix } from "../../skb/latency.js";
 import { SystemKnowledgeBase } from "../../skb/skb.js";
+import { Doorbell } from "../../urpc/doorbell.js";
 import type { ControlReport, ControlRequest } from "./control.js";
 import { MemoryPlan } from "./memory-plan.js";
 import type { CoreWorkerData } from "./real-core.js";
@@ -72,6 +73,8 @@ export class Multikernel {
   latencyNs: number[][] = [];
   skb: SystemKnowledgeBase | undefined;
   private readonly workers: Worker[] = [];
+  /** Each core's doorbell, in the shared memory: rung after every control message. */
+  private doorbells: Doorbell[] = [];
   private readonly startMs = performance.now();
   private readonly waiters = new Set<(report: ControlReport) => void>();
   private nextRequest = 1;
@@ -113,6 +116,11 @@ export class Multikernel {
 
   private onReport(report: ControlReport): void {
     if (report.kind === "log") this.options.onLog?.(`[core ${report.core}] ${report.line}`);
+    if (report.kind === "stopped") {
+      this.step(
+        `core ${report.core} stopped: ${report.delivered} messages delivered, slept ${report.sleeps} times, ${report.receiveErrors} receive errors`,
+      );
+    }
     if (report.kind === "connected")
       this.step(`core ${report.core}: monitor connected to all ${this.cores - 1} other monitors`);
     for (const waiter of [...this.waiters]) waiter(report);
@@ -146,9 +154,12 @@ export class Multikernel {
 
   post(core: number, request: ControlRequest): void {
     this.workers[core]?.postMessage(request);
+    // The core may sleep in Atomics.wait: ring its doorbell so that it turns to its event loop.
+    this.doorbells[core]?.ring();
   }
 
-  async bootCores(memory: SharedArrayBuffer, pin: boolean): Promise<void> {
+  async bootCores(memory: SharedArrayBuffer, plan: MemoryPlan, pin: boolean): Promise<void> {
+    this.doorbells = this.coreIds.map((_, i) => new Doorbell(memory, plan.doorbellWord(i)));
     const cpus = availableParallelism();
     const pinnable = pin && this.cores <= cpus;
     if (pin && !pinnable)
@@ -198,7 +209,11 @@ export class Multikernel {
         latencyMeasureTimeoutMs,
         "SKB latency measurement",
       );
-      this.post(0, { kind: "measure", warmupRounds: latencyWarmupRoundsPerPair, rounds: latencyRoundsPerPair });
+      this.post(0, {
+        kind: "measure",
+        warmupRounds: latencyWarmupRoundsPerPair,
+        rounds: latencyRoundsPerPair,
+      });
       this.latencyNs = (await rows).map((row) => row.map((ns) => Math.round(ns)));
     }
     const matrix = LatencyMatrix.fromRows(this.latencyNs);
@@ -266,7 +281,7 @@ export async function boot(options: BootOptions = {}): Promise<Multikernel> {
     const plan = new MemoryPlan(cores);
     const memory = new SharedArrayBuffer(plan.totalBytes);
     system.step(`allocated ${(plan.totalBytes / 1024).toFixed(0)} KiB of shared memory for ${cores} cores`);
-    await system.bootCores(memory, options.pin ?? true);
+    await system.bootCores(memory, plan, options.pin ?? true);
     if (options.measureLatency ?? true) await system.measureLatency();
     return system;
   } catch (error) {

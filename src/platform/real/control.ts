@@ -31,4 +31,5 @@ export type ControlReport =
       readonly core: number;
       readonly delivered: number;
       readonly receiveErrors: number;
+      readonly sleeps: number;
     };

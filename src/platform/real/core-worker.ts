@@ -67,5 +67,11 @@ report({
 });
 await core.run(monitor);
 domains.closeAll();
-report({ kind: "stopped", core: data.coreId, delivered: core.delivered, receiveErrors: core.receiveErrors });
+report({
+  kind: "stopped",
+  core: data.coreId,
+  delivered: core.delivered,
+  sleeps: core.sleeps,
+  receiveErrors: core.receiveErrors,
+});
 port.close();

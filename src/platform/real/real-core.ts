@@ -20,6 +20,7 @@ import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js"
 import { Doorbell, type RingReceiver, type RingSender, UrpcChannel } from "../../urpc/index.js";
 import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
 import { MemoryPlan } from "./memory-plan.js";
+import { TimerQueue } from "./timer-queue.js";
 
 /** What a core's worker is given at start. */
 export interface CoreWorkerData {
@@ -100,6 +101,7 @@ export class RealCore {
   private readonly broadcastPort: RingPort;
   private readonly dirty = new Set<RingPort>();
   private logic: CoreLogic | undefined;
+  private readonly timers = new TimerQueue();
   private nextChannel = 0;
   private running = false;
   /** Messages delivered, for statistics. */
@@ -189,16 +191,7 @@ export class RealCore {
       },
       openChannel: (channelId, side, peerCore, receive) =>
         this.openChannel(channelId, side, peerCore, receive),
-      setTimer(delayNs: number, onFire: () => void): TimerHandle {
-        const timer = setTimeout(
-          () => {
-            onFire();
-            core.flushPorts();
-          },
-          Math.max(0, delayNs / 1e6),
-        );
-        return { cancel: () => clearTimeout(timer) };
-      },
+      setTimer: (delayNs: number, onFire: () => void): TimerHandle => this.timers.add(delayNs / 1e6, onFire),
       log: (line: string) => this.log(line),
     };
   }
@@ -261,6 +254,13 @@ export class RealCore {
     return false;
   }
 
+  /** Fires the timers that are due; returns how many. */
+  private fireTimers(): number {
+    const fired = this.timers.fireDue(performance.now());
+    if (fired > 0) this.flushPorts();
+    return fired;
+  }
+
   /** Runs `logic` until `stop()`. */
   async run(logic: CoreLogic): Promise<void> {
     this.logic = logic;
@@ -272,12 +272,12 @@ export class RealCore {
     let idleSinceMs = performance.now();
     let turns = 0;
     while (this.running) {
-      const delivered = this.pollBurst(pollSpinNs / 1e6);
+      const delivered = this.pollBurst(pollSpinNs / 1e6) + this.fireTimers();
       this.flushPorts();
       if (delivered > 0) {
         idleSinceMs = performance.now();
         // Let the domain's promise continuations run before the next poll; now and then let the
-        // event loop run too (timers, control messages).
+        // event loop run too (control messages, I/O).
         await Promise.resolve();
         if (++turns % turnsPerEventLoopYield === 0) await yieldToEventLoop();
         continue;
@@ -286,7 +286,12 @@ export class RealCore {
       this.flushPorts();
       if (this.dirty.size > 0 || !this.running) continue;
       if ((performance.now() - idleSinceMs) * 1e6 >= pollSpinNs) {
-        if (await doorbell.sleepAsync(hasWork, sleepSliceMs)) this.sleeps++;
+        // Sleep on the doorbell, blocking the thread: a waitAsync wake-up goes through the event
+        // loop and costs up to milliseconds; Atomics.wait costs microseconds. Nothing else needs
+        // the thread meanwhile: timers are this core's own (due time bounds the sleep), and the
+        // boot thread rings the doorbell after each control message it posts.
+        const sleepMs = Math.min(sleepSliceMs, Math.max(0, this.timers.nextDueMs() - performance.now()));
+        if (sleepMs > 0 && doorbell.sleep(hasWork, sleepMs)) this.sleeps++;
         idleSinceMs = performance.now();
       }
     }
