@@ -175,6 +175,34 @@ describe("binding and rpc across cores", () => {
   });
 });
 
+describe("many interleavings", () => {
+  it("25 seeds × 4 cores: two services, clients on every core, calls answered now and later", async () => {
+    for (let seed = 100; seed < 125; seed++) {
+      const machine = boot(4, seed);
+      await settle(machine.platform, spawn(machine, 1, [1], calcServer).exits);
+      await settle(
+        machine.platform,
+        spawn(machine, 2, [3], (ctx) =>
+          ctx.export("kv", kv, { get: async (key) => [key.toUpperCase(), key.length > 0] }),
+        ).exits,
+      );
+      const clients = spawn(machine, 3, [0, 1, 2, 3], async (ctx) => {
+        const [c, k] = await Promise.all([ctx.bind("calc", calc), ctx.bind("kv", kv)]);
+        const sums = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => c.slowAdd(ctx.coreId, i, Math.floor(ctx.random() * 3))),
+        );
+        const [value, found] = await k.get(`core${ctx.coreId}`);
+        const ok =
+          sums.every(([sum, core], i) => sum === ctx.coreId + i && core === 1) &&
+          value === `CORE${ctx.coreId}` &&
+          found;
+        return ok ? 0 : 1;
+      });
+      assert.deepEqual(await settle(machine.platform, clients.exits), [0, 0, 0, 0], `seed ${seed}`);
+    }
+  });
+});
+
 describe("one-way messages across cores", () => {
   it("arrive before a later call's reply, in the order sent", async () => {
     const counter = defineRpc("counter", {
