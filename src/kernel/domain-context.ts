@@ -30,6 +30,10 @@ export interface DomainContext {
   ): Promise<void>;
   /** Binds to the service `name`, which must export `rpc`; resolves with a typed client. */
   bind<R extends RpcDeclaration>(name: string, rpc: RpcInterface<R>): Promise<RpcClient<R>>;
+
+  // ---- Replicated objects: reserved for `replicated(name, definition)` → { read(), update(u, mode) },
+  // served by src/monitor/replication.ts's ReplicationModule once it lands (Dispatcher.makeContext
+  // has the matching place). ----
 }
 
 /** A domain's entry point: resolves to its exit status (undefined means 0). */
