@@ -1,0 +1,100 @@
+// Tests of the simulated TLB-shootdown figure (bench/shootdown-sim.ts) and `bench shootdown`.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import {
+  coresInPackageOrder,
+  sharedMemoryUnmapCycles,
+  shootdownBenchProtocols,
+  simulateShootdown,
+  skbOfMachine,
+} from "../../bench/shootdown-sim.js";
+import { loadMachine } from "../../src/platform/sim/machine.js";
+
+const mainPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+const cliTimeoutMs = 60_000;
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [mainPath, ...args], { encoding: "utf8", timeout: cliTimeoutMs });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("the same call gives the same numbers (the simulation is seeded)", () => {
+  const a = simulateShootdown("amd-4x4", [2, 8, 16]);
+  const b = simulateShootdown("amd-4x4", [2, 8, 16]);
+  assert.deepEqual(a, b);
+  assert.equal(a.machine, "amd-4x4");
+  assert.equal(a.results.length, shootdownBenchProtocols.length * 3);
+});
+
+for (const machine of ["amd-4x4", "amd-8x4"]) {
+  test(`every protocol completes for 2..16 cores on ${machine}`, () => {
+    const counts = Array.from({ length: 15 }, (_, i) => i + 2);
+    const figure = simulateShootdown(machine, counts);
+    for (const protocol of shootdownBenchProtocols) {
+      for (const cores of counts) {
+        const point = figure.results.find((r) => r.protocol === protocol && r.cores === cores);
+        assert.ok(point !== undefined, `${protocol} at ${cores} cores`);
+        assert.ok(
+          Number.isFinite(point.latencyCycles) && point.latencyCycles > 0,
+          `${protocol} at ${cores}: ${point.latencyCycles}`,
+        );
+      }
+    }
+  });
+}
+
+test("more cores never make a unicast unmap cheaper (each core adds a message and an ack)", () => {
+  const figure = simulateShootdown("amd-4x4", [2, 4, 8, 16], ["unicast"]);
+  const cycles = figure.results.map((r) => r.latencyCycles);
+  for (let i = 1; i < cycles.length; i++) assert.ok(cycles[i]! > cycles[i - 1]!, cycles.join(","));
+});
+
+test("cores are taken in package order and the SKB sees the machine's packages", () => {
+  const machine = loadMachine("amd-4x4");
+  assert.deepEqual(coresInPackageOrder(machine, 6), [0, 1, 2, 3, 4, 5]);
+  const skb = skbOfMachine(machine);
+  assert.equal(skb.packages().length, 4);
+  assert.throws(() => coresInPackageOrder(machine, 17), /16 cores/);
+  assert.throws(() => coresInPackageOrder(machine, 1), /at least 2/);
+});
+
+test("the shared-memory baseline grows with the cores (one serialised transfer each)", () => {
+  const machine = loadMachine("amd-4x4");
+  const two = sharedMemoryUnmapCycles(machine, coresInPackageOrder(machine, 2));
+  const sixteen = sharedMemoryUnmapCycles(machine, coresInPackageOrder(machine, 16));
+  assert.ok(two > 0 && sixteen > two, `${two} then ${sixteen}`);
+  assert.equal(sharedMemoryUnmapCycles(machine, coresInPackageOrder(machine, 16)), sixteen);
+});
+
+test("bench shootdown --json ends with the figure as one object", () => {
+  const r = cli("bench", "shootdown", "--machine", "amd-4x4", "--cores", "2,4", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const last = r.stdout.trimEnd().split("\n").at(-1) ?? "";
+  const figure = JSON.parse(last) as {
+    machine: string;
+    results: { protocol: string; cores: number; latencyCycles: number }[];
+  };
+  assert.equal(figure.machine, "amd-4x4");
+  assert.equal(figure.results.length, shootdownBenchProtocols.length * 2);
+  for (const r of figure.results)
+    assert.deepEqual(Object.keys(r).sort(), ["cores", "latencyCycles", "protocol"]);
+  assert.match(r.stdout, /numa-multicast/);
+});
+
+for (const bad of ["64", "2,17", "1", "0", "abc", "2,,4"]) {
+  test(`bench shootdown --cores ${bad} is refused`, () => {
+    const r = cli("bench", "shootdown", "--machine", "amd-4x4", "--cores", bad);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--cores/);
+    assert.equal(r.stdout, "");
+  });
+}
+
+test("bench shootdown refuses an unknown machine", () => {
+  const r = cli("bench", "shootdown", "--machine", "no-such-machine");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /no-such-machine/);
+});
