@@ -15,10 +15,12 @@ import { registerBenchUrpc } from "./commands/bench-urpc.js";
 import { registerBoot } from "./commands/boot.js";
 import { registerRun } from "./commands/run.js";
 import { registerSkb } from "./commands/skb.js";
+import { registerStart } from "./commands/start.js";
 import type { CommandGroups, Registration } from "./registration.js";
 
 /** Every command of the program, in the order `--help` lists them. */
 const registrations: readonly Registration[] = [
+  registerStart,
   registerBoot,
   registerSkb,
   registerRun,
