@@ -4,10 +4,9 @@
 // because the name is not registered yet, with a pause between tries, for a bounded time; any other
 // failure (wrong interface, a core that does not exist) is thrown at once.
 import { bindRetryPauseMs } from "../limits.js";
+import { BindError } from "../monitor/binding.js";
 import type { DomainContext } from "./domain-context.js";
 import type { RpcClient, RpcDeclaration, RpcInterface } from "./rpc.js";
-
-const notRegistered = /no service named .* is registered/;
 
 export async function bindWhenExported<R extends RpcDeclaration>(
   ctx: DomainContext,
@@ -20,10 +19,9 @@ export async function bindWhenExported<R extends RpcDeclaration>(
     try {
       return await ctx.bind(name, rpc);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!notRegistered.test(message)) throw error;
+      if (!(error instanceof BindError && error.reason === "unknown-service")) throw error;
       if (ctx.nowNs() >= deadlineNs) {
-        throw new Error(`bind "${name}": nobody exported it within ${timeoutMs} ms (${message})`);
+        throw new Error(`bind "${name}": nobody exported it within ${timeoutMs} ms (${error.message})`);
       }
       await ctx.sleep(bindRetryPauseMs);
     }
