@@ -16,7 +16,7 @@ import { domainSleepMsMax, servicesPerDispatcherMax } from "../limits.js";
 import type { Binding, BindTarget, Connection, ExportedService } from "../monitor/binding.js";
 import { checkServiceName, type NameService } from "../monitor/name-service.js";
 import type { CoreEnv, TimerHandle } from "../platform/core-env.js";
-import type { DomainContext, DomainMain } from "./domain-context.js";
+import type { BindOptions, DomainContext, DomainMain } from "./domain-context.js";
 import {
   errorText,
   type RpcClient,
@@ -190,9 +190,24 @@ export class Dispatcher implements BindTarget {
   private async bindService<R extends RpcDeclaration>(
     name: string,
     rpc: RpcInterface<R>,
+    options: BindOptions,
   ): Promise<RpcClient<R>> {
     this.checkOpen(`bind "${name}"`);
-    const client = await this.host.binding.bind(name, rpc, (error) => this.channelError(error));
+    const timeoutMs = options.callTimeoutMs;
+    if (timeoutMs !== undefined && !(timeoutMs > 0 && timeoutMs <= domainSleepMsMax)) {
+      throw new Error(`bind "${name}": callTimeoutMs ${timeoutMs} is not in (0, ${domainSleepMsMax}]`);
+    }
+    const client = await this.host.binding.bind(name, rpc, {
+      onError: (error) => this.channelError(error),
+      ...(timeoutMs === undefined
+        ? {}
+        : {
+            callTimeout: {
+              ns: timeoutMs * 1e6,
+              setTimer: (delayNs, onFire) => this.env.setTimer(delayNs, onFire),
+            },
+          }),
+    });
     if (this.closed) {
       client.close();
       throw new Error(`bind "${name}": the dispatcher closed while binding`);
@@ -231,7 +246,7 @@ export class Dispatcher implements BindTarget {
         }
       },
       export: (name, rpc, handlers) => this.exportService(name, rpc, handlers),
-      bind: (name, rpc) => this.bindService(name, rpc),
+      bind: (name, rpc, options = {}) => this.bindService(name, rpc, options),
       // ---- replicated(...) goes here: see the report / src/monitor/replication.ts ----
     };
     return Object.freeze(context);

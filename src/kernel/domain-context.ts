@@ -7,6 +7,12 @@
 // and bound by name through the monitors; a binding is a typed rpc client over a channel of its own.
 import type { RpcClient, RpcDeclaration, RpcHandlers, RpcInterface } from "./rpc.js";
 
+/** Options of a binding. */
+export interface BindOptions {
+  /** A call with no reply after this many milliseconds rejects (platform time); default: no bound. */
+  readonly callTimeoutMs?: number;
+}
+
 export interface DomainContext {
   /** The core this dispatcher runs on. */
   readonly coreId: number;
@@ -29,7 +35,11 @@ export interface DomainContext {
     handlers: RpcHandlers<R>,
   ): Promise<void>;
   /** Binds to the service `name`, which must export `rpc`; resolves with a typed client. */
-  bind<R extends RpcDeclaration>(name: string, rpc: RpcInterface<R>): Promise<RpcClient<R>>;
+  bind<R extends RpcDeclaration>(
+    name: string,
+    rpc: RpcInterface<R>,
+    options?: BindOptions,
+  ): Promise<RpcClient<R>>;
 
   // ---- Replicated objects: reserved for `replicated(name, definition)` → { read(), update(u, mode) },
   // served by src/monitor/replication.ts's ReplicationModule once it lands (Dispatcher.makeContext

@@ -3,11 +3,13 @@
 // A call takes a fresh request id (u32, skipping ids still in flight), records its resolve and
 // reject, and sends m_call; m_reply resolves it with the reply tuple, rpc_error rejects it with an
 // RpcError carrying the server's text. At most callsInFlightMax calls wait at once; one more is
-// rejected at once. A message entry sends m_message and returns nothing. close() rejects every call
+// rejected at once; with a callTimeout, a call whose reply has not come in time is rejected, and
+// its late reply dropped. A message entry sends m_message and returns nothing. close() rejects every call
 // still waiting, tells the server (rpc_close) and closes the transport. Frames a client should
 // never get (a call, an unknown request id, a malformed frame) go to onError.
 import type { Receive } from "../idl/index.js";
 import { rpcCallsInFlightMax } from "../limits.js";
+import type { TimerHandle } from "../platform/core-env.js";
 import type {
   RpcClient,
   RpcClientEnd,
@@ -33,6 +35,7 @@ interface PendingCall {
   readonly method: string;
   readonly resolve: (values: unknown[]) => void;
   readonly reject: (error: Error) => void;
+  timer: TimerHandle | undefined;
 }
 
 export function makeClient<R extends RpcDeclaration>(
@@ -46,7 +49,12 @@ export function makeClient<R extends RpcDeclaration>(
       `rpc ${rpc.name}: callsInFlightMax ${callsInFlightMax} is not in [1, ${rpcCallsInFlightMax}]`,
     );
   }
+  const timeout = options.callTimeout;
+  if (timeout !== undefined && !(timeout.ns > 0 && Number.isFinite(timeout.ns)))
+    throw new Error(`rpc ${rpc.name}: call timeout ${timeout.ns} ns is not a positive number`);
   const onError = reportOrThrow(options.onError);
+  /** Ids of calls that timed out, so that their late replies are dropped quietly (oldest forgotten first). */
+  const timedOut = new Set<number>();
   const sender = rpc.wire.sender(transport) as unknown as Record<string, SendFunction>;
   const pending = new Map<number, PendingCall>();
   let nextRequestId = 1;
@@ -66,16 +74,30 @@ export function makeClient<R extends RpcDeclaration>(
         ),
       );
     }
-    while (pending.has(nextRequestId)) nextRequestId = (nextRequestId + 1) >>> 0;
+    while (pending.has(nextRequestId) || timedOut.has(nextRequestId))
+      nextRequestId = (nextRequestId + 1) >>> 0;
     const requestId = nextRequestId;
     nextRequestId = (nextRequestId + 1) >>> 0;
     return new Promise<unknown[]>((resolve, reject) => {
-      pending.set(requestId, { method, resolve, reject });
+      const entry: PendingCall = { method, resolve, reject, timer: undefined };
+      pending.set(requestId, entry);
       try {
         sender[method + callSuffix]!(requestId, ...args);
       } catch (error) {
         pending.delete(requestId);
         reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      if (timeout !== undefined) {
+        entry.timer = timeout.setTimer(timeout.ns, () => {
+          if (pending.get(requestId) !== entry) return;
+          pending.delete(requestId);
+          timedOut.add(requestId);
+          if (timedOut.size > callsInFlightMax) timedOut.delete(timedOut.values().next().value!);
+          reject(
+            new Error(`${rpc.name}.${method}: no reply within ${timeout.ns / 1e6} ms on "${transport.name}"`),
+          );
+        });
       }
     });
   };
@@ -83,6 +105,7 @@ export function makeClient<R extends RpcDeclaration>(
   const settle = (requestId: number, what: string): PendingCall | undefined => {
     const entry = pending.get(requestId);
     if (entry === undefined) {
+      if (timedOut.delete(requestId)) return undefined;
       onError(
         new Error(
           `${rpc.name}: ${what} for request ${requestId}, which is not in flight on "${transport.name}"`,
@@ -91,6 +114,7 @@ export function makeClient<R extends RpcDeclaration>(
       return undefined;
     }
     pending.delete(requestId);
+    entry.timer?.cancel();
     return entry;
   };
 
@@ -135,8 +159,10 @@ export function makeClient<R extends RpcDeclaration>(
     closed = true;
     const waiting = [...pending.values()];
     pending.clear();
-    for (const entry of waiting)
+    for (const entry of waiting) {
+      entry.timer?.cancel();
       entry.reject(new Error(`${rpc.name}.${entry.method}: the binding was closed`));
+    }
     try {
       sender[closeMessageName]!();
     } catch {

@@ -28,7 +28,8 @@
 // the tuple of its reply fields (`[]` for none, `[sum]` for one), and a handler returns that tuple.
 //
 // A client holds at most rpcCallsInFlightMax calls in flight; one more is rejected at once with a
-// clear error (back-pressure is the caller's, never an unbounded queue). `close()` rejects every
+// clear error (back-pressure is the caller's, never an unbounded queue). A client may also bound
+// how long a call waits for its reply (callTimeout, with the platform's timers). `close()` rejects every
 // call still in flight. The names `close` and `then` are reserved: a client is a plain object with
 // one method per rpc plus close(), and it must not look like a promise.
 //
@@ -45,6 +46,7 @@ import {
   t,
 } from "../idl/index.js";
 import { idlNameLengthMax, rpcErrorMessageBytesMax } from "../limits.js";
+import type { TimerHandle } from "../platform/core-env.js";
 import { makeClient } from "./rpc-client.js";
 import { makeServer } from "./rpc-server.js";
 import { callSuffix, closeMessageName, errorMessageName, messageSuffix, replySuffix } from "./rpc-wire.js";
@@ -118,6 +120,18 @@ export interface RpcEndOptions {
   readonly onClosed?: () => void;
   /** Calls in flight a client allows; default and most rpcCallsInFlightMax. */
   readonly callsInFlightMax?: number;
+  /**
+   * Client only: a call with no reply after this long rejects ("no reply within ..."), so that a
+   * server that never answers (its core stopped, say) is an error, not a hang. A reply that comes
+   * after it is dropped. Timers come from the platform. Default: no timeout.
+   */
+  readonly callTimeout?: CallTimeout;
+}
+
+/** A bound on how long a call waits for its reply, and the platform's timers to enforce it. */
+export interface CallTimeout {
+  readonly ns: number;
+  readonly setTimer: (delayNs: number, onFire: () => void) => TimerHandle;
 }
 
 /** A client and the receive function its transport must deliver to. */

@@ -21,6 +21,7 @@ import {
   defineRpc,
   type RpcClient,
   type RpcDeclaration,
+  type RpcEndOptions,
   RpcError,
   type RpcHandlers,
   type RpcInterface,
@@ -151,12 +152,13 @@ export class Binding implements MonitorModule {
 
   /**
    * Binds to the service `serviceName` on interface `rpc`; resolves with a typed client over a new
-   * channel. `onError` receives errors of that channel (malformed frames, unexpected replies).
+   * channel. `client.onError` receives errors of that channel (malformed frames, unexpected
+   * replies); `client.callTimeout` bounds how long each call waits.
    */
   async bind<R extends RpcDeclaration>(
     serviceName: string,
     rpc: RpcInterface<R>,
-    onError: (error: Error) => void,
+    client: RpcEndOptions,
   ): Promise<RpcClient<R>> {
     try {
       checkServiceName(serviceName);
@@ -200,7 +202,7 @@ export class Binding implements MonitorModule {
     const end = this.env.openChannel(channelId, 0, record.coreId, (type, bytes, length) =>
       receive?.(type, bytes, length),
     );
-    const clientEnd = rpc.client(end, { onError });
+    const clientEnd = rpc.client(end, client);
     receive = clientEnd.receive;
     return clientEnd.client;
   }

@@ -261,6 +261,50 @@ describe("rpc client and server", () => {
     await assert.rejects(client.reset(), /kv\.reset: the binding is closed/);
   });
 
+  it("a call timeout rejects a call with no reply in time, and drops its late reply quietly", async () => {
+    const p = pair();
+    const timers: { delayNs: number; fire: () => void; cancelled: boolean }[] = [];
+    const errors: string[] = [];
+    const { client, receive, inFlight } = kv.client(p.clientTransport, {
+      onError: (e) => errors.push(e.message),
+      callTimeout: {
+        ns: 5e6,
+        setTimer: (delayNs, fire) => {
+          const timer = { delayNs, fire, cancelled: false };
+          timers.push(timer);
+          return {
+            cancel: () => {
+              timer.cancelled = true;
+            },
+          };
+        },
+      },
+    });
+    const server = kv.server(p.serverTransport, {
+      get: () => ["v", true],
+      add: (a, b) => [a + b],
+      reset: () => [],
+    });
+    const slow = client.add(1, 2);
+    slow.catch(() => {});
+    const fast = client.get("k");
+    assert.deepEqual(
+      timers.map((t) => t.delayNs),
+      [5e6, 5e6],
+    );
+    timers[0]!.fire();
+    await assert.rejects(slow, /^Error: kv\.add: no reply within 5 ms on "client->server"$/);
+    assert.equal(inFlight(), 1);
+    await flush(p, receive, server.receive);
+    assert.deepEqual(await fast, ["v", true]);
+    assert.equal(timers[1]!.cancelled, true, "a reply cancels its call's timer");
+    assert.deepEqual(errors, [], "the late reply of the timed-out call is dropped quietly");
+    assert.throws(
+      () => kv.client(p.clientTransport, { callTimeout: { ns: 0, setTimer: timers[0] as never } }),
+      /call timeout 0 ns/,
+    );
+  });
+
   it("closing a client tells the server, which closes its end and says so", async () => {
     const p = pair();
     let heard = 0;

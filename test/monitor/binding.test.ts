@@ -232,6 +232,31 @@ describe("one-way messages across cores", () => {
   });
 });
 
+describe("call timeouts", () => {
+  it("a call past its timeout rejects; a server core that stopped is an error, not a hang", async () => {
+    const machine = boot(4, 17);
+    await settle(machine.platform, spawn(machine, 1, [2], calcServer).exits);
+    const [d] = spawn(machine, 2, [0], () => {}).dispatchers;
+    const c = await settle(machine.platform, d!.context.bind("calc", calc, { callTimeoutMs: 10 }));
+    assert.deepEqual(await settle(machine.platform, c.slowAdd(1, 1, 5)), [2, 2]);
+    await assert.rejects(
+      settle(machine.platform, c.slowAdd(1, 1, 50)),
+      /calc\.slowAdd: no reply within 10 ms/,
+    );
+    machine.platform.crash(2);
+    await assert.rejects(settle(machine.platform, c.add(1, 1)), /calc\.add: no reply within 10 ms/);
+    await assert.rejects(
+      d!.context.bind("calc", calc, { callTimeoutMs: 0 }),
+      /bind "calc": callTimeoutMs 0 is not in \(0, 86400000\]/,
+    );
+    await drain(machine.platform);
+    assert.ok(
+      !machine.platform.logLines.some((l) => /not in flight/.test(l)),
+      "late replies dropped quietly",
+    );
+  });
+});
+
 describe("binding errors", () => {
   it("an unknown service", async () => {
     const machine = boot(4, 1);
