@@ -18,8 +18,15 @@ const resultPrefix = "rpc-bench: ";
 export const registerBenchRpc: Registration = ({ bench }) => {
   bench
     .command("rpc")
-    .description("Typed call between dispatchers on two cores over URPC, against the same call over postMessage.")
-    .option("--rounds <n>", `timed calls, 1 to ${benchRoundsMax}`, integerArgument("--rounds", 1, benchRoundsMax), benchRoundsDefault)
+    .description(
+      "Typed call between dispatchers on two cores over URPC, against the same call over postMessage.",
+    )
+    .option(
+      "--rounds <n>",
+      `timed calls, 1 to ${benchRoundsMax}`,
+      integerArgument("--rounds", 1, benchRoundsMax),
+      benchRoundsDefault,
+    )
     .option("--json", "print one JSON object as the last line", false)
     .action(async (options: { rounds: number; json: boolean }) => {
       process.env.MULTIKERNEL_RPC_ROUNDS = String(options.rounds);
@@ -35,7 +42,8 @@ export const registerBenchRpc: Registration = ({ bench }) => {
       });
       try {
         const result = await system.run(domainPath, [0, 1]);
-        if (result.status !== 0) throw new Error(`rpc bench domain failed: ${result.exits.map((e) => e.error).join("; ")}`);
+        if (result.status !== 0)
+          throw new Error(`rpc bench domain failed: ${result.exits.map((e) => e.error).join("; ")}`);
       } finally {
         await system.shutdown();
       }
@@ -55,9 +63,21 @@ export const registerBenchRpc: Registration = ({ bench }) => {
       printResult(
         `bench rpc (${options.rounds} calls)`,
         [
-          { label: "typed call over URPC, round trip (p50 / p99)", value: `${formatNs(json.rpcRoundTripNs)} / ${formatNs(json.rpcRoundTripP99Ns)}`, note: "dispatchers on cores 0 and 1" },
-          { label: "postMessage, round trip (p50 / p99)", value: `${formatNs(postMessageRoundTripNs)} / ${formatNs(json.postMessageRoundTripP99Ns)}`, note: "main thread ↔ worker" },
-          { label: "postMessage / URPC call", value: formatRatio(json.speedup), note: "target: at least 20×" },
+          {
+            label: "typed call over URPC, round trip (p50 / p99)",
+            value: `${formatNs(json.rpcRoundTripNs)} / ${formatNs(json.rpcRoundTripP99Ns)}`,
+            note: "dispatchers on cores 0 and 1",
+          },
+          {
+            label: "postMessage, round trip (p50 / p99)",
+            value: `${formatNs(postMessageRoundTripNs)} / ${formatNs(json.postMessageRoundTripP99Ns)}`,
+            note: "main thread ↔ worker",
+          },
+          {
+            label: "postMessage / URPC call",
+            value: formatRatio(json.speedup),
+            note: "target: at least 20×",
+          },
         ],
         json,
         options.json,
