@@ -36,9 +36,11 @@ const followingShift = 1;
 const followingMask = 0x1f;
 const firstBit = 1 << 6;
 const lastBit = 1 << 7;
-const lengthShift = 8;
+/** Shift of the payload length within a header (fast paths build headers inline). */
+export const lengthShift = 8;
 const lengthMask = 0x3f;
-const typeShift = 16;
+/** Shift of the message type within a header. */
+export const typeShift = 16;
 
 /** Most slots that may follow a batch head in one batch. */
 export const followingSlotsMax = followingMask;
