@@ -158,6 +158,8 @@ export const latencyPasses = 2;
 export const latencyMeasureTimeoutMs = 60_000;
 /** Polls of an idle core between two reads of the clock while it spins before sleeping. */
 export const pollsPerClockRead = 64;
+/** Trace events one core records on the real platform (`--trace`); past it, recording stops. */
+export const traceEventsPerCoreMax = 1_000_000;
 /** Timers one core may have pending (domains' sleeps, protocol timeouts). */
 export const timersPerCoreMax = 65_536;
 /** Messages the platform may queue on one port while its ring is full, before sending throws. */

@@ -20,10 +20,16 @@ export const registerBoot: Registration = ({ program }) => {
       availableParallelism(),
     )
     .option("--no-pin", "do not pin each core's thread to its CPU")
+    .option("--trace <file>", "write every core's messages and handlers as a Chrome trace (Perfetto) to FILE")
     .option("--json", "print one JSON object as the last line of standard output", false)
-    .action(async (options: { cores: number; pin: boolean; json: boolean }) => {
+    .action(async (options: { cores: number; pin: boolean; json: boolean; trace?: string }) => {
       const out = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
-      const system = await boot({ cores: options.cores, pin: options.pin, onLog: out });
+      const system = await boot({
+        cores: options.cores,
+        pin: options.pin,
+        onLog: out,
+        ...(options.trace === undefined ? {} : { trace: options.trace }),
+      });
       try {
         if (system.skb !== undefined) out(formatSkb(system.skb, 0));
       } finally {

@@ -6,6 +6,7 @@
 // URPC round trip between every pair of cores, and returns a `Multikernel` that can run domains
 // and shut down. Every step is logged with its time since the start of boot. Every wait is bounded
 // (limits.ts); a boot that fails terminates every worker it started.
+import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
@@ -23,6 +24,7 @@ import { LatencyMatrix } from "../../skb/latency.js";
 import { SystemKnowledgeBase } from "../../skb/skb.js";
 import { Doorbell } from "../../urpc/doorbell.js";
 import type { ControlReport, ControlRequest } from "./control.js";
+import { type CoreTraceData, mergeCoreTraces } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
 import type { CoreWorkerData } from "./real-core.js";
 import { readHostTopology } from "./sysfs.js";
@@ -34,6 +36,8 @@ export interface BootOptions {
   readonly pin?: boolean;
   /** Measure the SKB's latency matrix at boot (default true). */
   readonly measureLatency?: boolean;
+  /** Write a Chrome Trace Event file of every core's messages and handlers here at shutdown. */
+  readonly trace?: string;
   /** Called with each boot-log line and each line a core prints. */
   readonly onLog?: (line: string) => void;
 }
@@ -73,6 +77,7 @@ export class Multikernel {
   latencyNs: number[][] = [];
   skb: SystemKnowledgeBase | undefined;
   private readonly workers: Worker[] = [];
+  private readonly traces: CoreTraceData[] = [];
   /** Each core's doorbell, in the shared memory: rung after every control message. */
   private doorbells: Doorbell[] = [];
   private readonly startMs = performance.now();
@@ -116,6 +121,7 @@ export class Multikernel {
 
   private onReport(report: ControlReport): void {
     if (report.kind === "log") this.options.onLog?.(`[core ${report.core}] ${report.line}`);
+    if (report.kind === "trace") this.traces.push(report.data);
     if (report.kind === "stopped") {
       this.step(
         `core ${report.core} stopped: ${report.delivered} messages delivered, slept ${report.sleeps} times, ${report.receiveErrors} receive errors`,
@@ -169,6 +175,7 @@ export class Multikernel {
       coreIds: this.coreIds,
       memory,
       cpu: pinnable ? coreId : null,
+      trace: this.options.trace !== undefined,
     });
     const up = new Set<number>();
     const allUp = this.waitFor(
@@ -263,6 +270,10 @@ export class Multikernel {
     }
     await Promise.all(live.map((worker) => worker.terminate()));
     this.waiters.clear();
+    if (this.options.trace !== undefined) {
+      writeFileSync(this.options.trace, mergeCoreTraces(this.traces));
+      this.options.onLog?.(`[boot] trace of ${this.traces.length} cores written to ${this.options.trace}`);
+    }
   }
 
   /** Terminates every worker at once (after a failed boot). */

@@ -2,6 +2,7 @@
 // postMessage (start, spawn, measure, shutdown, logs). The data plane — everything between cores —
 // is URPC; nothing here is on a hot path.
 import type { DispatcherExit } from "../../monitor/spawn.js";
+import type { CoreTraceData } from "./core-trace.js";
 
 /** Boot thread → a core's worker. */
 export type ControlRequest =
@@ -26,6 +27,7 @@ export type ControlReport =
   | { readonly kind: "spawn-failed"; readonly requestId: number; readonly error: string }
   | { readonly kind: "domain-done"; readonly requestId: number; readonly exits: readonly DispatcherExit[] }
   | { readonly kind: "log"; readonly core: number; readonly line: string }
+  | { readonly kind: "trace"; readonly data: CoreTraceData }
   | {
       readonly kind: "stopped";
       readonly core: number;

@@ -67,6 +67,7 @@ report({
 });
 await core.run(monitor);
 domains.closeAll();
+if (core.trace !== undefined) report({ kind: "trace", data: core.trace.data() });
 report({
   kind: "stopped",
   core: data.coreId,

@@ -19,6 +19,7 @@ import {
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { Doorbell, type RingReceiver, type RingSender, UrpcChannel } from "../../urpc/index.js";
 import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
+import { CoreTrace } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
 import { TimerQueue } from "./timer-queue.js";
 
@@ -29,6 +30,8 @@ export interface CoreWorkerData {
   readonly memory: SharedArrayBuffer;
   /** CPU to pin this core's thread to, or null not to pin. */
   readonly cpu: number | null;
+  /** Record a trace of this core's messages and handlers (`--trace`). */
+  readonly trace: boolean;
 }
 
 interface Incoming {
@@ -41,13 +44,28 @@ interface Incoming {
 class RingPort implements Port {
   private readonly backlog: Array<{ type: number; bytes: Uint8Array }> = [];
 
+  /** With --trace: the flow's channel key on this core, the peer, and messages sent so far. */
+  private traceKey = -1;
+  private tracePeer = -1;
+  private traceSequence = 0;
+
   constructor(
     readonly name: string,
     private readonly sender: RingSender,
     private readonly core: RealCore,
-  ) {}
+    /** The flow's name, the same on both ends ("mesh 0->1"); traced only when given. */
+    flowName?: string,
+    peer?: number,
+  ) {
+    if (core.trace !== undefined && flowName !== undefined) {
+      this.traceKey = core.trace.channelKey(flowName);
+      this.tracePeer = peer ?? -1;
+    }
+  }
 
   send(type: number, bytes: Uint8Array, length: number): void {
+    if (this.traceKey >= 0)
+      this.core.trace!.send(nowUs(), this.tracePeer, type, this.traceKey, this.traceSequence++);
     if (this.backlog.length === 0) {
       // Inside a poll turn, batch: the turn publishes everything at its end. Outside one (a
       // domain's promise continuation, a timer), publish at once: nobody else would.
@@ -81,6 +99,11 @@ class RingPort implements Port {
   }
 }
 
+/** Absolute microseconds: the same time base in every worker. */
+function nowUs(): number {
+  return (performance.timeOrigin + performance.now()) * 1000;
+}
+
 /** Busy turns between two yields to the event loop. */
 const turnsPerEventLoopYield = 64;
 
@@ -101,6 +124,8 @@ export class RealCore {
   private readonly broadcastPort: RingPort;
   private readonly dirty = new Set<RingPort>();
   private logic: CoreLogic | undefined;
+  /** This core's trace buffer, with --trace. */
+  readonly trace: CoreTrace | undefined;
   private readonly timers = new TimerQueue();
   private nextChannel = 0;
   private running = false;
@@ -119,6 +144,7 @@ export class RealCore {
     this.coreIds = data.coreIds;
     this.memory = data.memory;
     this.position = data.coreIds.indexOf(data.coreId);
+    this.trace = data.trace ? new CoreTrace(data.coreId) : undefined;
     if (this.position < 0)
       throw new Error(`core ${data.coreId} is not among the booted cores ${data.coreIds.join(",")}`);
     const n = data.coreIds.length;
@@ -133,9 +159,21 @@ export class RealCore {
         receiveDoorbell: this.doorbells[me]!,
         peerDoorbell: this.doorbells[p]!,
       });
-      this.ports.set(peer, new RingPort(`monitor ${this.coreId}->${peer}`, channel.sender, this));
-      this.addIncoming(channel.receiver, (type, bytes, length) =>
-        this.logic?.receive(peer, type, bytes, length),
+      this.ports.set(
+        peer,
+        new RingPort(
+          `monitor ${this.coreId}->${peer}`,
+          channel.sender,
+          this,
+          `mesh ${this.coreId}->${peer}`,
+          peer,
+        ),
+      );
+      this.addIncoming(
+        channel.receiver,
+        this.traced(`mesh ${peer}->${this.coreId}`, peer, (type, bytes, length) =>
+          this.logic?.receive(peer, type, bytes, length),
+        ),
       );
       // The broadcast ring that core p writes: this core reads it at its rank among p's readers.
       const rank = me < p ? me : me - 1;
@@ -147,7 +185,12 @@ export class RealCore {
         rank,
         this.doorbells[p]!,
       );
-      this.addIncoming(reader, (type, bytes, length) => this.logic?.receive(peer, type, bytes, length));
+      this.addIncoming(
+        reader,
+        this.traced(`broadcast ${peer}`, peer, (type, bytes, length) =>
+          this.logic?.receive(peer, type, bytes, length),
+        ),
+      );
     }
     const readers = this.doorbells.filter((_, i) => i !== me);
     const broadcast = new BroadcastSender(
@@ -156,8 +199,31 @@ export class RealCore {
       this.plan.broadcastRing(me),
       readers,
     );
-    this.broadcastPort = new RingPort(`broadcast ${this.coreId}`, broadcast, this);
+    this.broadcastPort = new RingPort(
+      `broadcast ${this.coreId}`,
+      broadcast,
+      this,
+      `broadcast ${this.coreId}`,
+      -1,
+    );
     this.env = this.makeEnv();
+  }
+
+  /** With --trace, wraps a receiver: each message is a flow's end and a handler slice. */
+  private traced(flowName: string, fromCore: number, handler: Incoming["handler"]): Incoming["handler"] {
+    const trace = this.trace;
+    if (trace === undefined) return handler;
+    const key = trace.channelKey(flowName);
+    let sequence = 0;
+    return (type, bytes, length) => {
+      const start = nowUs();
+      trace.receive(start, fromCore, type, key, sequence++);
+      try {
+        handler(type, bytes, length);
+      } finally {
+        trace.slice(start, nowUs() - start, fromCore, type);
+      }
+    };
   }
 
   private addIncoming(receiver: RingReceiver, handler: Incoming["handler"]): void {
@@ -206,8 +272,15 @@ export class RealCore {
       receiveDoorbell: this.doorbells[this.position]!,
       peerDoorbell: this.doorbells[peer]!,
     });
-    const port = new RingPort(`channel ${channelId} ${this.coreId}->${peerCore}`, channel.sender, this);
-    const entry: Incoming = { receiver: channel.receiver, handler: receive, name: channel.receiver.name };
+    const port = new RingPort(
+      `channel ${channelId} ${this.coreId}->${peerCore}`,
+      channel.sender,
+      this,
+      `channel ${channelId} ${this.coreId}->${peerCore}`,
+      peerCore,
+    );
+    const handler = this.traced(`channel ${channelId} ${peerCore}->${this.coreId}`, peerCore, receive);
+    const entry: Incoming = { receiver: channel.receiver, handler, name: channel.receiver.name };
     this.incoming.push(entry);
     return {
       name: port.name,
