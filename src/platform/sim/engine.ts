@@ -16,7 +16,8 @@
 // one transfer at a time (serveRead), and the message arrives with its last line. A broadcast port
 // is one ring with many readers: every line is served to each of them in turn, in a seeded order.
 // Per-stream FIFO holds whatever the jitter and faults: a message arrives no earlier than the one
-// before it on the same stream, and an arrival event always takes its stream's oldest message.
+// before it on the same stream, and one at the same time reuses the previous one's tie-break, so
+// the event queue's sequence number keeps them in send order (see event-queue.ts).
 //
 // The simulator never reads the host clock; callers that want host speed measure it (bench/).
 
@@ -57,6 +58,8 @@ export interface SimulationOptions {
   readonly trace?: boolean;
   /** Check per-stream FIFO, loss and duplication as the run goes (default true). */
   readonly check?: boolean;
+  /** Receives each line a core's logic logs, prefixed with the core and the virtual time. */
+  readonly log?: (line: string) => void;
   /** Handler-cost jitter as a fraction (default simHandlerJitterFraction). */
   readonly jitterFraction?: number;
 }
@@ -109,10 +112,12 @@ interface DispatcherEnd {
  * One sender-to-reader direction of a channel, and the FIFO of its messages written and not yet
  * arrived (one object, for the same reason as Channel below).
  */
-class Stream extends Fifo<Message> {
+class Stream {
   /** Null for monitor and broadcast channels (delivered to the logic's receive). */
   end: DispatcherEnd | null = null;
   lastArrivalCycles = 0;
+  /** The tie-break drawn for the last arrival; an arrival at the same time reuses it (FIFO). */
+  lastTie = 0;
   /** Messages arrived at the reader and not yet consumed (so the ring is dry when 0). */
   queued = 0;
   consumedSlots = 0;
@@ -122,9 +127,7 @@ class Stream extends Fifo<Message> {
     readonly name: string,
     readonly channel: Channel,
     readonly reader: CoreState,
-  ) {
-    super();
-  }
+  ) {}
 }
 
 /**
@@ -134,6 +137,8 @@ class Stream extends Fifo<Message> {
  */
 class Channel implements Port {
   readonly streams: Stream[] = [];
+  /** streams[0], the only stream of a monitor or dispatcher channel (one load fewer per send). */
+  first: Stream | null = null;
   sentSlots = 0;
   /** The sender's view of the readers' acks (the least of them). */
   ackedSlots = 0;
@@ -309,7 +314,7 @@ export class Simulation {
   // ---- Scheduling ----------------------------------------------------------------------------
 
   private schedule(timeCycles: number, kind: number, target: unknown): void {
-    this.queue.push(timeCycles, this.prng.nextUint32(), kind, target);
+    this.queue.push(timeCycles, this.prng.nextUint32() >>> 12, kind, target);
   }
 
   private begin(): void {
@@ -329,7 +334,7 @@ export class Simulation {
   private dispatch(kind: number, target: unknown): void {
     switch (kind) {
       case evArrive:
-        this.arrive(target as Stream);
+        this.arrive(target as Message);
         break;
       case evWake: {
         const core = target as CoreState;
@@ -444,6 +449,12 @@ export class Simulation {
   private makeEnv(coreId: number): SimCoreEnv {
     const sim = this;
     const clockGHz = this.machine.clockGHz;
+    // The core's state exists once addCore has the logic; resolve it once, on first use.
+    let self: CoreState | undefined;
+    const me = (): CoreState => {
+      self ??= sim.cores.get(coreId)!;
+      return self;
+    };
     return {
       coreId,
       get coreIds(): readonly number[] {
@@ -451,13 +462,13 @@ export class Simulation {
       },
       nowNs: () => (sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles) / clockGHz,
       nowCycles: () => (sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles),
-      random: () => sim.cores.get(coreId)!.random.next(),
-      portTo: (to: number) => sim.portTo(coreId, to),
+      random: () => me().random.next(),
+      portTo: (to: number) => sim.portTo(me(), to),
       broadcastPort: () => sim.broadcastPort(coreId),
       setTimer: (delayNs: number, onFire: () => void): TimerHandle => {
         if (!(delayNs >= 0 && Number.isFinite(delayNs)))
           throw new RangeError(`setTimer: delayNs must be >= 0, got ${delayNs}`);
-        const core = sim.cores.get(coreId)!;
+        const core = me();
         const timer: Timer = { kind: itemTimer, core, onFire, cancelled: false };
         const base = sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles;
         sim.schedule(base + delayNs * clockGHz, evTimer, timer);
@@ -467,14 +478,17 @@ export class Simulation {
           },
         };
       },
-      log: () => {},
+      log: (line: string) => {
+        const at = sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles;
+        sim.options.log?.(`[core ${coreId} @ ${(at / clockGHz / 1000).toFixed(3)} µs] ${line}`);
+      },
       allocateChannelId: () => sim.allocateChannelId(coreId),
       openChannel: (channelId: number, side: 0 | 1, peerCore: number, receive: ChannelReceive) =>
         sim.openChannel(coreId, channelId, side, peerCore, receive),
       chargeCycles: (cycles: number) => {
         if (!(cycles >= 0 && Number.isFinite(cycles)))
           throw new RangeError(`chargeCycles: expected cycles >= 0, got ${cycles}`);
-        const core = sim.cores.get(coreId)!;
+        const core = me();
         if (sim.current !== core) throw new Error(`chargeCycles: core ${coreId} is not running a handler`);
         sim.charge(core, cycles);
       },
@@ -487,11 +501,12 @@ export class Simulation {
     const channel = new Channel(this, name, sender, broadcast);
     for (const reader of readers)
       channel.streams.push(new Stream(broadcast ? `${name}->${reader.id}` : name, channel, reader));
+    channel.first = channel.streams[0] ?? null;
     return channel;
   }
 
-  private portTo(from: number, to: number): Port {
-    const sender = this.cores.get(from)!;
+  private portTo(sender: CoreState, to: number): Port {
+    const from = sender.id;
     let channel = sender.ports[to];
     if (channel === undefined) {
       const reader = this.cores.get(to);
@@ -600,7 +615,7 @@ export class Simulation {
     this.charge(sender, this.costs.sendCycles);
     const message: Message = {
       kind: itemMessage,
-      stream: channel.streams[0]!,
+      stream: channel.first!,
       id: this.nextMessageId++,
       from: sender.id,
       type,
@@ -671,7 +686,7 @@ export class Simulation {
   private write(channel: Channel, message: Message, atCycles: number): void {
     channel.sentSlots += message.slots;
     if (!channel.broadcast) {
-      this.writeStream(channel.streams[0]!, message, atCycles);
+      this.writeStream(channel.first!, message, atCycles);
       return;
     }
     // A broadcast line is served to its readers one at a time, in an order the seed decides.
@@ -695,15 +710,21 @@ export class Simulation {
         arrival += delay.extraCycles;
       }
     }
-    if (arrival < stream.lastArrivalCycles) arrival = stream.lastArrivalCycles;
+    // Per-stream FIFO: never before the previous message; at the same time, the same tie-break
+    // (so the sequence number, which grows, orders the two).
+    let tie: number;
+    if (arrival <= stream.lastArrivalCycles) {
+      arrival = stream.lastArrivalCycles;
+      tie = stream.lastTie;
+    } else tie = this.prng.nextUint32() >>> 12;
     stream.lastArrivalCycles = arrival;
-    stream.push(message);
-    this.schedule(arrival, evArrive, stream);
+    stream.lastTie = tie;
+    this.queue.push(arrival, tie, evArrive, message);
   }
 
-  /** An arrival event takes its stream's oldest message, so per-stream order always holds. */
-  private arrive(stream: Stream): void {
-    const message = stream.shift()!;
+  /** A message arrives at its reader (or is dropped there, if the reader crashed). */
+  private arrive(message: Message): void {
+    const stream = message.stream;
     if (stream.reader.crashed || stream.end?.closed === true) {
       this.dropped++;
       const reason = stream.reader.crashed ? `core ${stream.reader.id} crashed` : "channel end closed";

@@ -1,16 +1,19 @@
 // The simulator's event queue: a binary min-heap ordered by (time, tie-break), stored as arrays.
 //
-// Events at the same virtual time are ordered by a tie-break key: a 32-bit number drawn from the
-// seeded generator when the event is scheduled, times 2^21, plus the low 21 bits of a sequence
-// number. So one seed always gives one order, and different seeds explore different orders of
-// simultaneous events — the interleavings a real machine could produce when two messages arrive
-// in the same cycle. (Two events that tie in time and in the drawn number are still ordered
-// deterministically by the sequence bits.)
+// Events at the same virtual time are ordered by a tie-break key: a 20-bit number drawn from the
+// seeded generator when the event is scheduled, times 2^33, plus the event's sequence number. So one
+// seed always gives one order, and different seeds explore different orders of simultaneous events
+// — the interleavings a real machine could produce when two messages arrive in the same cycle. Two
+// events that tie in time and in the drawn number are ordered by sequence, which is how the engine
+// keeps the messages of one stream in order: an arrival at the same time as the stream's previous
+// one reuses that one's drawn number. The key is exact in a double (20 + 33 bits); a queue refuses
+// more than 2^33 events in its life.
 //
 // For speed the heap holds slot numbers, and each slot's time, key, kind and target live in
 // parallel arrays (typed where possible); slots are recycled through a free list.
 
-const sequenceBits = 2 ** 21;
+const sequenceSpan = 2 ** 33;
+const tieSpan = 2 ** 20;
 const capacityInitial = 1024;
 
 export class EventQueue {
@@ -50,14 +53,16 @@ export class EventQueue {
     for (let i = this.targets.length; i < capacity; i++) this.targets.push(null);
   }
 
-  /** Schedules an event; `tie` is a 32-bit unsigned number from the seeded generator. */
+  /** Schedules an event; `tie` is a number in [0, 2^20) from the seeded generator. */
   push(timeCycles: number, tie: number, kind: number, target: unknown): void {
+    if (this.seq >= sequenceSpan)
+      throw new Error(`EventQueue: more than ${sequenceSpan} events in one simulation`);
     let slot = this.free.pop();
     if (slot === undefined) {
       if (this.slotsUsed === this.times.length) this.grow();
       slot = this.slotsUsed++;
     }
-    const key = tie * sequenceBits + (this.seq++ % sequenceBits);
+    const key = (tie % tieSpan) * sequenceSpan + this.seq++;
     this.times[slot] = timeCycles;
     this.keys[slot] = key;
     this.kinds[slot] = kind;
