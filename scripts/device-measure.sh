@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The measurements of the 16-core machine, in one run (see docs/measurements.md). Run from the
+# project root on a machine with `node` on PATH, the project built (dist/) and its runtime
+# dependencies installed; writes one log per measurement into $OUT (default ./out).
+set -u
+OUT=${OUT:-out}
+mkdir -p "$OUT"
+M=dist/src/cli/main.js
+run() { # name, timeout seconds, command...
+  local name=$1 limit=$2; shift 2
+  echo "== $name: $*" | tee -a "$OUT/summary.txt"
+  timeout "$limit" "$@" > "$OUT/$name.txt" 2>&1
+  echo "   exit $? ; last line: $(tail -n 1 "$OUT/$name.txt" | cut -c1-400)" | tee -a "$OUT/summary.txt"
+}
+{ node --version; nproc; lscpu | grep -E 'Model name|Socket|Core|Thread|NUMA' ; } > "$OUT/machine.txt" 2>&1
+run urpc 90 node $M bench urpc --json --rounds 20000
+run boot16 90 node $M bench boot --cores 16 --runs 5 --json
+run boot2 60 node $M bench boot --cores 2 --runs 5 --json
+run skb16 90 node $M boot --cores 16 --json
+run rpc 90 node $M bench rpc --rounds 20000 --json
+run start16 120 node $M start --cores 16
+if node $M bench shootdown --help 2>/dev/null | grep -q -- --real; then
+  run shootdown 150 node $M bench shootdown --real --cores 2,4,8,16 --json
+fi
+run sharing 120 node $M bench sharing --json
