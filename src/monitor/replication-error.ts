@@ -13,7 +13,10 @@ export type ReplicationErrorCode =
   | "busy"
   /** Two-phase: a replica voted no, so no replica applied the update. */
   | "voted-no"
-  /** The home could not take the update (not created there, not a replica, sequence numbers used up). */
+  /**
+   * The home could not take the update (not created there and its buffer full, not a replica,
+   * sequence numbers used up), or `update` was called from inside an onApplied observer.
+   */
   | "refused";
 
 export class ReplicationError extends Error {

@@ -915,8 +915,16 @@ export class ReplicationModule implements MonitorModule {
     const mine = this.buffered.filter((message) => message.name === name);
     if (mine.length === 0) return;
     this.buffered = this.buffered.filter((message) => message.name !== name);
-    for (const message of mine)
-      this.receive(message.fromCore, message.type, message.bytes, message.bytes.length);
+    for (const message of mine) {
+      // As the monitor does for a message off the channel: one that fails is logged and dropped.
+      try {
+        this.receive(message.fromCore, message.type, message.bytes, message.bytes.length);
+      } catch (error) {
+        this.env.log(
+          `replication: buffered message type 0x${message.type.toString(16)} from core ${message.fromCore} for "${name}" failed: ${messageOf(error)}`,
+        );
+      }
+    }
   }
 
   private handleOf<T, U>(object: ObjectRecord): ReplicatedObject<T, U> {
