@@ -274,3 +274,34 @@ test("sends outside the sending core's handlers are refused", () => {
   }));
   sim.run({ maxEvents: 100 });
 });
+
+test("a crash drops what the core had received but not handled, and what it had not yet sent", () => {
+  const sim = new Simulation(amd, {
+    seed: 4,
+    faults: [
+      { kind: "crash", core: 0, atCycles: 2_000 },
+      { kind: "crash", core: 6, atCycles: 3_000 },
+    ],
+  });
+  let handled = 0;
+  // Core 0 queues far more than a ring holds to core 6, then crashes with most still unsent.
+  sim.addCore(0, (env) => ({
+    start() {
+      for (let i = 0; i < 500; i++) env.portTo(6).send(1, new Uint8Array(4), 4);
+    },
+    receive() {},
+  }));
+  // Core 6 is slow, so arrivals pile up in its inbox before it crashes.
+  sim.addCore(6, (env: SimCoreEnv) => ({
+    start() {},
+    receive() {
+      env.chargeCycles(1_000);
+      handled++;
+    },
+  }));
+  const stats = sim.run({ maxEvents: 100_000 });
+  assert.equal(stats.stoppedBy, "idle");
+  assert.ok(handled > 0 && handled < 10, `handled ${handled}`);
+  assert.deepEqual(sim.checker!.finish(false), []);
+  assert.match(sim.checker!.report(), /sender 0 crashed/);
+});

@@ -49,10 +49,21 @@ export class ChannelChecker {
     this.take(stream, messageId, "delivered");
   }
 
-  /** A message dropped for a stated reason (its receiver crashed): not a loss. */
+  /**
+   * A message dropped for a stated reason (its receiver or sender crashed): not a loss. Drops need
+   * not come in order (a crashed sender's unsent messages go before its sent ones arrive).
+   */
   dropped(stream: string, messageId: number, reason: string): void {
     this.excused.set(reason, (this.excused.get(reason) ?? 0) + 1);
-    this.take(stream, messageId, "dropped");
+    const queue = this.pending.get(stream);
+    const head = this.heads.get(stream) ?? 0;
+    const at = queue === undefined ? -1 : queue.indexOf(messageId, head);
+    if (queue === undefined || at < 0) {
+      this.note({ kind: "duplicate", stream, messageId, detail: "dropped but not outstanding" });
+      return;
+    }
+    if (at === head) this.take(stream, messageId, "dropped");
+    else queue.splice(at, 1);
   }
 
   private take(stream: string, messageId: number, verb: string): void {

@@ -186,6 +186,8 @@ interface CoreState {
   /** Monitor channels to other cores, by core id (created on first use). */
   readonly ports: (Channel | undefined)[];
   broadcastChannel: Channel | null;
+  /** Every channel this core sends on (for crash-stop). */
+  readonly channels: Channel[];
 }
 
 export class Simulation {
@@ -252,6 +254,7 @@ export class Simulation {
       channelIdsAllocated: 0,
       ports: new Array<Channel | undefined>(this.machine.cores.length).fill(undefined),
       broadcastChannel: null,
+      channels: [],
     };
     this.cores.set(coreId, core);
     core.logic = factory(core.env);
@@ -351,10 +354,7 @@ export class Simulation {
         this.credit(target as Channel);
         break;
       case evCrash: {
-        const core = target as CoreState;
-        core.crashed = true;
-        core.inbox.clear();
-        this.trace?.instant(core.id, this.nowCycles, "crash");
+        this.crash(target as CoreState);
         break;
       }
       case evStart:
@@ -364,6 +364,30 @@ export class Simulation {
   }
 
   // ---- Cores ---------------------------------------------------------------------------------
+
+  /**
+   * Crash-stop: the core runs nothing more. Messages that had arrived and were not yet handled,
+   * and messages it had queued for credit but not yet written, are dropped, and the checker is
+   * told why (they are not losses of the channel).
+   */
+  private crash(core: CoreState): void {
+    core.crashed = true;
+    for (let item = core.inbox.shift(); item !== undefined; item = core.inbox.shift()) {
+      if (item.kind === itemMessage) {
+        this.dropped++;
+        this.checker?.dropped(item.stream.name, item.id, `core ${core.id} crashed`);
+      }
+    }
+    for (const channel of core.channels) {
+      const waiting = channel.waiting;
+      if (waiting === null) continue;
+      for (let m = waiting.shift(); m !== undefined; m = waiting.shift()) {
+        for (const stream of channel.streams)
+          this.checker?.dropped(stream.name, m.id, `sender ${core.id} crashed`);
+      }
+    }
+    this.trace?.instant(core.id, this.nowCycles, "crash");
+  }
 
   private enqueue(core: CoreState, item: InboxItem): void {
     core.inbox.push(item);
@@ -499,6 +523,7 @@ export class Simulation {
 
   private newChannel(name: string, sender: CoreState, readers: CoreState[], broadcast: boolean): Channel {
     const channel = new Channel(this, name, sender, broadcast);
+    sender.channels.push(channel);
     for (const reader of readers)
       channel.streams.push(new Stream(broadcast ? `${name}->${reader.id}` : name, channel, reader));
     channel.first = channel.streams[0] ?? null;
