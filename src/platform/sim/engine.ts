@@ -281,7 +281,7 @@ export class Simulation {
       if (nextCycles === Number.POSITIVE_INFINITY) break;
       if (nextCycles > until) {
         stoppedBy = "untilCycles";
-        this.nowCycles = until;
+        this.nowCycles = Math.max(this.nowCycles, until);
         break;
       }
       if (events >= maxEvents) {
