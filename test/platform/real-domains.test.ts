@@ -1,0 +1,202 @@
+// Tests of domains on the real platform: binding and calls across cores (2 cores, and 4 cores over
+// this machine's CPUs with every core calling every other), a handler that answers later, a domain
+// that throws on one core (reported, and the system goes on), and bad input answered with a clear
+// error: a program that does not exist, a core that does not exist, a service nobody exports, and
+// a bind with the wrong interface. The test domains live in ./domains.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { boot, type DomainResult, type Multikernel } from "../../src/index.js";
+import { failureText } from "./domains/throws-on-one.js";
+import { countHandles, type HandleCounts, handlesAddedSince, settle } from "./handles.js";
+
+/** Bound on one test: one or two domains on a booted system. */
+const domainTestTimeoutMs = 60_000;
+/** Bound on booting or shutting down a system, in before/after. */
+const bootHookTimeoutMs = 60_000;
+/** Bound on one domain's run, well inside the test's. */
+const runTimeoutMs = 45_000;
+/** Cores of the many-core system: more than a 2-CPU machine has. */
+const manyCores = 4;
+/** How long a domain's printed line may trail its result (they travel on different workers' ports). */
+const logLineWaitMs = 5_000;
+/** Pause between two looks for that line. */
+const logLinePollMs = 10;
+
+function domain(name: string): string {
+  return fileURLToPath(new URL(`./domains/${name}.js`, import.meta.url));
+}
+
+/** Waits, bounded, for a line of the system's output that `matches`. */
+async function waitForLine(lines: readonly string[], matches: (line: string) => boolean): Promise<void> {
+  for (let waitedMs = 0; !lines.some(matches); waitedMs += logLinePollMs) {
+    assert.ok(waitedMs < logLineWaitMs, `no such line within ${logLineWaitMs} ms in:\n${lines.join("\n")}`);
+    await new Promise((resolve) => setTimeout(resolve, logLinePollMs));
+  }
+}
+
+function assertAllExited(result: DomainResult, cores: readonly number[]): void {
+  assert.deepEqual(
+    result.exits,
+    cores.map((core) => ({ core, status: 0, error: "" })),
+  );
+  assert.equal(result.status, 0);
+}
+
+/** The exit of `core`, which must have failed with status 1 and an error matching `pattern`. */
+function assertFailedOn(result: DomainResult, core: number, pattern: RegExp): void {
+  assert.equal(result.status, 1);
+  const exit = result.exits.find((e) => e.core === core);
+  assert.ok(exit !== undefined, `no exit from core ${core}: ${JSON.stringify(result.exits)}`);
+  assert.equal(exit.status, 1);
+  assert.match(exit.error, pattern);
+}
+
+describe("real platform: domains on 2 cores", () => {
+  let system: Multikernel;
+  let handlesBefore: HandleCounts;
+  const lines: string[] = [];
+
+  before(
+    async () => {
+      await settle();
+      handlesBefore = countHandles();
+      system = await boot({ cores: 2, measureLatency: false, onLog: (line) => lines.push(line) });
+    },
+    { timeout: bootHookTimeoutMs },
+  );
+
+  after(
+    async () => {
+      await system.shutdown();
+      await settle();
+      assert.deepEqual(handlesAddedSince(handlesBefore), [], "handles left after shutdown");
+    },
+    { timeout: bootHookTimeoutMs },
+  );
+
+  it("core 1 binds to core 0's service and every call is answered right", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const result = await system.run(domain("echo-calls"), [0, 1], runTimeoutMs);
+    assertAllExited(result, [0, 1]);
+    assert.ok(result.domainId > 0);
+    await waitForLine(lines, (line) => line.startsWith("[core 1]") && line.includes("calls answered"));
+  });
+
+  it("a handler may answer later, after ctx.sleep; replies find their calls", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    assertAllExited(await system.run(domain("late-reply"), [0, 1], runTimeoutMs), [0, 1]);
+  });
+
+  it("a domain that throws on one core: status 1, that core's error, the others 0; the system goes on", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const result = await system.run(domain("throws-on-one"), [0, 1], runTimeoutMs);
+    assertFailedOn(result, 1, new RegExp(`${failureText} on core 1`));
+    assert.deepEqual(
+      result.exits.find((e) => e.core === 0),
+      { core: 0, status: 0, error: "" },
+    );
+    // The same system still runs a domain that talks across cores.
+    assertAllExited(await system.run(domain("echo-calls"), [0, 1], runTimeoutMs), [0, 1]);
+  });
+
+  it("a domain may return a non-zero status, which run reports", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const result = await system.run(domain("exit-status"), [0, 1], runTimeoutMs);
+    assert.equal(result.status, 3);
+    assert.deepEqual(result.exits, [
+      { core: 0, status: 0, error: "" },
+      { core: 1, status: 3, error: "" },
+    ]);
+  });
+
+  it("a program that does not exist: status 1 on every core, naming the program", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const missing = domain("no-such-domain");
+    const result = await system.run(missing, [0, 1], runTimeoutMs);
+    assert.equal(result.status, 1);
+    for (const exit of result.exits) {
+      assert.equal(exit.status, 1);
+      assert.ok(exit.error.includes("no-such-domain"), `core ${exit.core}: ${exit.error}`);
+    }
+  });
+
+  it("run on a core that does not exist rejects, naming the core", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    await assert.rejects(system.run(domain("echo-calls"), [0, 7], runTimeoutMs), /core 7 does not exist/);
+    await assert.rejects(system.run(domain("echo-calls"), [], runTimeoutMs), /at least one core/);
+    await assert.rejects(system.run(domain("echo-calls"), [1, 1], runTimeoutMs), /name a core twice/);
+    assertAllExited(await system.run(domain("echo-calls"), [0], runTimeoutMs), [0]);
+  });
+
+  it("binding to a service nobody exports fails with a clear error", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const result = await system.run(domain("unknown-service"), [1], runTimeoutMs);
+    assertFailedOn(result, 1, /bind "test-no-such-service": no service named "test-no-such-service"/);
+  });
+
+  it("binding with an interface of another name fails with a clear error", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const result = await system.run(domain("wrong-interface"), [0, 1], runTimeoutMs);
+    assertFailedOn(
+      result,
+      1,
+      /wrong interface: the service exports test_shape, the client asked for test_colour/,
+    );
+    assert.equal(result.exits.find((e) => e.core === 0)?.status, 0);
+  });
+
+  it("binding with the same interface name but another declaration fails with a clear error", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const result = await system.run(domain("wrong-declaration"), [0, 1], runTimeoutMs);
+    assertFailedOn(result, 1, /wrong interface: both sides say test_shape, but their declarations differ/);
+  });
+});
+
+describe(`real platform: domains on ${manyCores} cores (more cores than CPUs on a small machine)`, () => {
+  let system: Multikernel;
+  let handlesBefore: HandleCounts;
+
+  before(
+    async () => {
+      await settle();
+      handlesBefore = countHandles();
+      system = await boot({ cores: manyCores, measureLatency: false });
+    },
+    { timeout: bootHookTimeoutMs },
+  );
+
+  after(
+    async () => {
+      await system.shutdown();
+      await settle();
+      assert.deepEqual(handlesAddedSince(handlesBefore), [], "handles left after shutdown");
+    },
+    { timeout: bootHookTimeoutMs },
+  );
+
+  it("every core binds to and calls every other core's service", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const cores = system.coreIds;
+    assertAllExited(await system.run(domain("all-to-all"), cores, runTimeoutMs), cores);
+  });
+
+  it("a client on the last core calls a server on the first, across the shared CPUs", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    assertAllExited(await system.run(domain("echo-calls"), [0, manyCores - 1], runTimeoutMs), [
+      0,
+      manyCores - 1,
+    ]);
+  });
+});
