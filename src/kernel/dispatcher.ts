@@ -15,8 +15,9 @@ import { format } from "node:util";
 import { domainSleepMsMax, servicesPerDispatcherMax } from "../limits.js";
 import type { Binding, BindTarget, Connection, ExportedService } from "../monitor/binding.js";
 import { checkServiceName, type NameService } from "../monitor/name-service.js";
+import type { ReplicatedObjectDefinition, ReplicationModule } from "../monitor/replication.js";
 import type { CoreEnv, TimerHandle } from "../platform/core-env.js";
-import type { BindOptions, DomainContext, DomainMain } from "./domain-context.js";
+import type { BindOptions, DomainContext, DomainMain, DomainReplica } from "./domain-context.js";
 import {
   errorText,
   type RpcClient,
@@ -26,11 +27,13 @@ import {
   type RpcInterface,
 } from "./rpc.js";
 
-/** What a dispatcher needs of its core: the platform and the monitor's binding modules. */
+/** What a dispatcher needs of its core: the platform and the monitor's modules. */
 export interface DispatcherHost {
   readonly env: CoreEnv;
   readonly nameService: NameService;
   readonly binding: Binding;
+  /** Read when a domain first asks for a replicated object. */
+  readonly replication: ReplicationModule;
 }
 
 export class Dispatcher implements BindTarget {
@@ -216,6 +219,36 @@ export class Dispatcher implements BindTarget {
     return client;
   }
 
+  // ---- Replicated objects --------------------------------------------------------------------------
+
+  /** The name of a domain's object in the replication module: scoped by the domain's id. */
+  private replicaName(name: string): string {
+    return `domain${this.domainId}/${name}`;
+  }
+
+  private replicated<T, U>(name: string, definition: ReplicatedObjectDefinition<T, U>): DomainReplica<T, U> {
+    this.checkOpen(`replicated("${name}")`);
+    if (typeof name !== "string" || name.length === 0)
+      throw new Error(`replicated: the object's name must be a non-empty string`);
+    const cores = definition.cores ?? this.context.cores;
+    for (const core of cores) {
+      if (!this.context.cores.includes(core)) {
+        throw new Error(
+          `replicated("${name}"): core ${core} is not one of the domain's cores (${this.context.cores.join(", ")})`,
+        );
+      }
+    }
+    const object = this.host.replication.create(this.replicaName(name), { ...definition, cores });
+    const replica: DomainReplica<T, U> = {
+      name,
+      cores: object.cores,
+      read: () => object.read(),
+      update: (update: U, mode) => object.update(update, { mode }),
+      onApplied: (observer) => object.onApplied(observer),
+    };
+    return Object.freeze(replica);
+  }
+
   private sleep(ms: number): Promise<void> {
     this.checkOpen("sleep");
     if (typeof ms !== "number" || !(ms >= 0) || ms > domainSleepMsMax)
@@ -247,7 +280,7 @@ export class Dispatcher implements BindTarget {
       },
       export: (name, rpc, handlers) => this.exportService(name, rpc, handlers),
       bind: (name, rpc, options = {}) => this.bindService(name, rpc, options),
-      // ---- replicated(...) goes here: see the report / src/monitor/replication.ts ----
+      replicated: (name, definition) => this.replicated(name, definition),
     };
     return Object.freeze(context);
   }

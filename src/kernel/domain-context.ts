@@ -5,6 +5,12 @@
 // context. Time, randomness, timers and channels all come through the context, from the platform,
 // so a domain written for the real platform runs unchanged in the simulator. Services are exported
 // and bound by name through the monitors; a binding is a typed rpc client over a channel of its own.
+import type {
+  AppliedObserver,
+  ReplicatedObjectDefinition,
+  ReplicationMode,
+  UpdateResult,
+} from "../monitor/replication.js";
 import type { RpcClient, RpcDeclaration, RpcHandlers, RpcInterface } from "./rpc.js";
 
 /** Options of a binding. */
@@ -41,9 +47,28 @@ export interface DomainContext {
     options?: BindOptions,
   ): Promise<RpcClient<R>>;
 
-  // ---- Replicated objects: reserved for `replicated(name, definition)` → { read(), update(u, mode) },
-  // served by src/monitor/replication.ts's ReplicationModule once it lands (Dispatcher.makeContext
-  // has the matching place). ----
+  // ---- Replicated objects (src/monitor/replication.ts) ------------------------------------------
+  /**
+   * This core's replica of the domain's object `name`. Every core in `definition.cores` (default:
+   * every core of the domain) must call it with the same name and definition. Reads are local;
+   * updates run through the monitors, one-phase or two-phase. Names are the domain's own: two
+   * domains' objects of the same name are different objects.
+   */
+  replicated<T, U>(name: string, definition: ReplicatedObjectDefinition<T, U>): DomainReplica<T, U>;
+}
+
+/** A domain's replica of a replicated object. */
+export interface DomainReplica<T, U> {
+  /** The name the domain gave it. */
+  readonly name: string;
+  /** The cores holding a replica, ascending. */
+  readonly cores: readonly number[];
+  /** This replica's state (local, no messages). */
+  read(): T;
+  /** Runs `update` on every replica; resolves with its place in the order once every one is done. */
+  update(update: U, mode: ReplicationMode): Promise<UpdateResult>;
+  /** Observes this replica's applies; returns a function that stops observing. */
+  onApplied(observer: AppliedObserver<T, U>): () => void;
 }
 
 /** A domain's entry point: resolves to its exit status (undefined means 0). */

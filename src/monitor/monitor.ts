@@ -4,7 +4,8 @@
 // data path: each distributed operation is a module of its own (monitor-module.ts) owning a range
 // of message types (message-types.ts). Every core runs the name service and binding modules (the
 // name service's table lives on the lowest core only); a platform adds its own modules (boot,
-// spawn, ...) with `add` before `start`. An incoming message goes to the first module whose
+// spawn, ...) with `add` before `start`; `start` adds the replicated object service
+// (replication.ts) unless one was added. An incoming message goes to the first module whose
 // `receive` claims it. A message nobody claims, or one whose module throws, is logged with its
 // sending core and type and dropped; nothing else is affected. The monitor also hosts this core's
 // dispatchers: `spawnDispatcher` creates one for a domain (spawn modules call it).
@@ -13,6 +14,7 @@ import type { CoreEnv, CoreLogic } from "../platform/core-env.js";
 import { Binding } from "./binding.js";
 import type { MonitorModule } from "./monitor-module.js";
 import { NameService } from "./name-service.js";
+import { ReplicationModule } from "./replication.js";
 
 /** A module that wants to hear when the monitor starts. */
 export interface StartableModule extends MonitorModule {
@@ -45,6 +47,9 @@ export class Monitor implements CoreLogic, DispatcherHost {
 
   start(): void {
     if (this.started) throw new Error(`monitor on core ${this.env.coreId}: start() called twice`);
+    // Replicated objects are served on every core; a platform or test may add its own module first.
+    if (!this.modules.some((m) => m.name === "replication"))
+      this.modules.push(new ReplicationModule(this.env));
     this.started = true;
     for (const module of this.modules) module.start?.();
   }
@@ -65,6 +70,14 @@ export class Monitor implements CoreLogic, DispatcherHost {
       if (claimed) return;
     }
     this.drop(fromCore, type, "no module handles this type");
+  }
+
+  /** This core's replicated object service (there is one from start() on). */
+  get replication(): ReplicationModule {
+    const module = this.modules.find((m) => m.name === "replication");
+    if (!(module instanceof ReplicationModule))
+      throw new Error(`monitor on core ${this.env.coreId}: no replication module (start() adds one)`);
+    return module;
   }
 
   /** Creates this core's dispatcher of domain `domainId`, which spans `cores`; throws on bad cores. */
