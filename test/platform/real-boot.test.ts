@@ -1,10 +1,12 @@
 // Tests of booting the real platform and shutting it down: on 2 cores, and on 4 cores over this
 // machine's CPUs (more cores than CPUs where the machine has fewer than 4: slower, but it must boot
 // and stop, never hang). After shutdown no worker, control port or timer of the system may be left.
-// Timing is checked for shape only (positive, ordered), never for speed.
+// Timing is checked for shape only (positive, ordered), never for speed. The `boot` command is
+// tested here too, as a child process.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { boot, type Multikernel } from "../../src/index.js";
+import { cliTimeoutMs, runCli } from "./cli-process.js";
 import { countHandles, handlesAddedSince, settle } from "./handles.js";
 
 /** Bound on one test: a boot, the SKB's measurement and a shutdown, with the CPUs shared. */
@@ -100,5 +102,37 @@ describe("real platform: boot and clean shutdown", () => {
     const system = await boot({ cores: 2, measureLatency: false });
     await system.shutdown();
     await assert.rejects(system.run("nothing.js"), /shut down/);
+  });
+});
+
+describe("multikernel boot (the command)", () => {
+  it("--json prints the booted system as JSON on the last line", {
+    timeout: cliTimeoutMs + bootTestTimeoutMs,
+  }, () => {
+    const result = runCli(["boot", "--cores", "2", "--json"]);
+    assert.equal(result.status, 0, result.stderr);
+    const last = result.stdout.trimEnd().split("\n").pop() ?? "";
+    const json = JSON.parse(last) as {
+      cores: number;
+      bootMs: number;
+      pinned: unknown[];
+      latencyNs: number[][];
+    };
+    assert.equal(json.cores, 2);
+    assert.ok(json.bootMs > 0);
+    assert.equal(json.pinned.length, 2);
+    for (const pinned of json.pinned) assert.equal(typeof pinned, "boolean");
+    assert.equal(json.latencyNs.length, 2);
+    assert.equal(json.latencyNs[0]![0], 0);
+    assert.ok(json.latencyNs[0]![1]! > 0 && json.latencyNs[1]![0]! > 0);
+    assert.match(result.stderr, /shut down cleanly/);
+  });
+
+  it("a bad --cores is a clear error and exit status 1", { timeout: cliTimeoutMs }, () => {
+    for (const cores of ["0", "abc", "-2"]) {
+      const result = runCli(["boot", "--cores", cores]);
+      assert.equal(result.status, 1, `--cores ${cores}`);
+      assert.match(result.stderr, /--cores must be an integer in \[1, \d+\]/);
+    }
   });
 });

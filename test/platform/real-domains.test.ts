@@ -2,11 +2,13 @@
 // this machine's CPUs with every core calling every other), a handler that answers later, a domain
 // that throws on one core (reported, and the system goes on), and bad input answered with a clear
 // error: a program that does not exist, a core that does not exist, a service nobody exports, and
-// a bind with the wrong interface. The test domains live in ./domains.
+// a bind with the wrong interface. The `run` command is tested here too, as a child process. The
+// test domains live in ./domains.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { boot, type DomainResult, type Multikernel } from "../../src/index.js";
+import { cliTimeoutMs, runCli } from "./cli-process.js";
 import { failureText } from "./domains/throws-on-one.js";
 import { countHandles, type HandleCounts, handlesAddedSince, settle } from "./handles.js";
 
@@ -198,5 +200,40 @@ describe(`real platform: domains on ${manyCores} cores (more cores than CPUs on 
       0,
       manyCores - 1,
     ]);
+  });
+});
+
+describe("multikernel run (the command)", () => {
+  it("prints the domain's output prefixed by core and exits 0", { timeout: cliTimeoutMs }, () => {
+    const result = runCli(["run", domain("echo-calls"), "--cores", "0-1"]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^\[core 1\] \d+ calls answered$/m);
+  });
+
+  it("exits with the domain's non-zero status", { timeout: cliTimeoutMs }, () => {
+    const result = runCli(["run", domain("exit-status"), "--cores", "0-1"]);
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stdout, /^\[core 0\] hello from core 0$/m);
+    assert.match(result.stdout, /^\[core 1\] hello from core 1$/m);
+  });
+
+  it("exits 1 and names the error when the domain throws", { timeout: cliTimeoutMs }, () => {
+    const result = runCli(["run", domain("throws-on-one"), "--cores", "0-1"]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, new RegExp(`core 1: domain failed: ${failureText} on core 1`));
+  });
+
+  it("exits 1 and names the program when it does not exist", { timeout: cliTimeoutMs }, () => {
+    const result = runCli(["run", domain("no-such-domain"), "--cores", "0"]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /core 0: domain failed: .*no-such-domain/);
+  });
+
+  it("a bad --cores is a clear error and exit status 1", { timeout: cliTimeoutMs }, () => {
+    for (const cores of ["x-y", "3-1", ""]) {
+      const result = runCli(["run", domain("echo-calls"), "--cores", cores]);
+      assert.equal(result.status, 1, `--cores '${cores}'`);
+      assert.match(result.stderr, /option '--cores <list>' argument '.*' is invalid/);
+    }
   });
 });
