@@ -7,7 +7,9 @@
 //   - the bindings it made (one rpc client per channel),
 //   - the timers its sleeps are waiting on,
 // and builds the DomainContext given to the domain's main. Exports and binds go through the
-// monitor's name service and binding modules; everything else comes from the platform's CoreEnv.
+// monitor's name service and binding modules, replicated objects through its replication module
+// (named `domain<id>/<name>` there, so that each domain has its own); everything else comes from
+// the platform's CoreEnv.
 // `run(main)` resolves with the exit status. The dispatcher keeps serving its exports after main
 // returns (a server's main typically exports and returns); `close()` ends it: every channel is
 // closed, calls in flight are rejected, sleeps are cancelled, and binds to it are refused.
