@@ -115,7 +115,8 @@ interface DispatcherEnd {
 class Stream {
   /** Null for monitor and broadcast channels (delivered to the logic's receive). */
   end: DispatcherEnd | null = null;
-  lastArrivalCycles = 0;
+  /** Index into the simulation's per-stream arrays (a double in an object field is boxed). */
+  index = 0;
   /** The tie-break drawn for the last arrival; an arrival at the same time reuses it (FIFO). */
   lastTie = 0;
   /** Messages arrived at the reader and not yet consumed (so the ring is dry when 0). */
@@ -208,6 +209,9 @@ export class Simulation {
   private deliveries = 0;
   private dropped = 0;
   private nextChannelId = 1;
+  private streamCount = 0;
+  /** Per stream (by Stream.index): the arrival time of its last message. */
+  private lastArrivalCycles = new Float64Array(1024);
   /** Dispatcher channels by id: each side's receiving end and its opener's core. */
   private readonly dispatcherChannels = new Map<
     number,
@@ -521,11 +525,22 @@ export class Simulation {
 
   // ---- Channels ------------------------------------------------------------------------------
 
+  private newStream(name: string, channel: Channel, reader: CoreState): Stream {
+    const stream = new Stream(name, channel, reader);
+    stream.index = this.streamCount++;
+    if (stream.index === this.lastArrivalCycles.length) {
+      const grown = new Float64Array(this.lastArrivalCycles.length * 2);
+      grown.set(this.lastArrivalCycles);
+      this.lastArrivalCycles = grown;
+    }
+    return stream;
+  }
+
   private newChannel(name: string, sender: CoreState, readers: CoreState[], broadcast: boolean): Channel {
     const channel = new Channel(this, name, sender, broadcast);
     sender.channels.push(channel);
     for (const reader of readers)
-      channel.streams.push(new Stream(broadcast ? `${name}->${reader.id}` : name, channel, reader));
+      channel.streams.push(this.newStream(broadcast ? `${name}->${reader.id}` : name, channel, reader));
     channel.first = channel.streams[0] ?? null;
     return channel;
   }
@@ -738,11 +753,12 @@ export class Simulation {
     // Per-stream FIFO: never before the previous message; at the same time, the same tie-break
     // (so the sequence number, which grows, orders the two).
     let tie: number;
-    if (arrival <= stream.lastArrivalCycles) {
-      arrival = stream.lastArrivalCycles;
+    const last = this.lastArrivalCycles[stream.index]!;
+    if (arrival <= last) {
+      arrival = last;
       tie = stream.lastTie;
     } else tie = this.prng.nextUint32() >>> 12;
-    stream.lastArrivalCycles = arrival;
+    this.lastArrivalCycles[stream.index] = arrival;
     stream.lastTie = tie;
     this.queue.push(arrival, tie, evArrive, message);
   }
