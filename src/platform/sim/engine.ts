@@ -180,7 +180,6 @@ interface CoreState {
   readonly env: SimCoreEnv;
   readonly random: Prng;
   readonly inbox: Fifo<InboxItem>;
-  busyUntilCycles: number;
   wakeScheduled: boolean;
   crashed: boolean;
   channelIdsAllocated: number;
@@ -210,6 +209,8 @@ export class Simulation {
   private dropped = 0;
   private nextChannelId = 1;
   private streamCount = 0;
+  /** Per core (by id): when its running handler ends. */
+  private readonly busyUntilCycles: Float64Array;
   /** Per stream (by Stream.index): the arrival time of its last message. */
   private lastArrivalCycles = new Float64Array(1024);
   /** Dispatcher channels by id: each side's receiving end and its opener's core. */
@@ -225,6 +226,7 @@ export class Simulation {
     if (!Number.isFinite(options.seed))
       throw new RangeError(`Simulation: seed must be a finite number, got ${options.seed}`);
     this.costs = new CostModel(machine);
+    this.busyUntilCycles = new Float64Array(machine.cores.length);
     this.prng = new Prng(options.seed);
     this.faults = planFaults(options.faults ?? [], machine.cores.length);
     this.jitterFraction = options.jitterFraction ?? simHandlerJitterFraction;
@@ -252,7 +254,6 @@ export class Simulation {
       env: this.makeEnv(coreId),
       random: new Prng(this.options.seed).fork(coreId + 1),
       inbox: new Fifo<InboxItem>(),
-      busyUntilCycles: 0,
       wakeScheduled: false,
       crashed: false,
       channelIdsAllocated: 0,
@@ -402,7 +403,7 @@ export class Simulation {
   private kick(core: CoreState): void {
     if (core.wakeScheduled || core.crashed || core.inbox.length === 0) return;
     const now = this.nowCycles;
-    let readyCycles = core.busyUntilCycles;
+    let readyCycles = this.busyUntilCycles[core.id]!;
     for (const stall of this.faults.stalls) {
       if (stall.core === core.id && now >= stall.fromCycles && now < stall.toCycles) {
         readyCycles = Math.max(readyCycles, stall.toCycles);
@@ -417,7 +418,7 @@ export class Simulation {
     this.runHandler(core, item);
     if (core.inbox.length > 0 && !core.crashed) {
       core.wakeScheduled = true;
-      this.schedule(core.busyUntilCycles, evWake, core);
+      this.schedule(this.busyUntilCycles[core.id]!, evWake, core);
     }
   }
 
@@ -454,7 +455,7 @@ export class Simulation {
     } finally {
       this.current = null;
     }
-    core.busyUntilCycles = this.cursorCycles;
+    this.busyUntilCycles[core.id] = this.cursorCycles;
     this.trace?.slice(core.id, start, this.cursorCycles - start, name, args);
   }
 
