@@ -1,0 +1,183 @@
+// Keeps the layers honest: the sans-IO code (kernel, monitor, vm, skb) never touches a thread, a
+// clock, randomness, a timer, the file system or shared memory of its own. Those come only through
+// the platform (src/platform: real and sim), so that the same code runs on worker threads and in
+// the deterministic simulator. Like vscode's `local/code-layering` lint rule, this test reads the
+// TypeScript sources, strips comments (and the contents of strings, except import specifiers), and
+// fails listing every offending file:line.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+/** The repository root, from this file compiled at dist/test/layering.test.js. */
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+/** The sans-IO folders; src/platform is deliberately not among them. */
+const sansIoFolders: readonly string[] = ["src/kernel", "src/monitor", "src/vm", "src/skb"];
+/** Modules the sans-IO code may not import (with or without the node: prefix, any subpath). */
+const forbiddenModules: readonly string[] = ["worker_threads", "perf_hooks", "fs", "child_process"];
+/** Deepest folder nesting the scan follows (a bound, not an expectation). */
+const folderDepthMax = 16;
+
+/** Forbidden uses in code (comments and string contents removed), each with what it is. */
+const forbiddenUses: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\bperformance\s*\.\s*now\b/, "reads a clock (performance.now)"],
+  [/\bDate\s*\.\s*now\b/, "reads a clock (Date.now)"],
+  [/\bnew\s+Date\s*\(/, "reads a clock (new Date)"],
+  [/\bprocess\s*\.\s*hrtime\b/, "reads a clock (process.hrtime)"],
+  [/\bMath\s*\.\s*random\b/, "draws unseeded randomness (Math.random)"],
+  [/\b(setTimeout|setInterval|setImmediate)\s*\(/, "sets a timer of its own"],
+  [/\bnew\s+SharedArrayBuffer\b/, "allocates shared memory (new SharedArrayBuffer)"],
+];
+
+const moduleAlternatives = forbiddenModules.map((name) => name.replace(/[^\w]/g, "\\$&")).join("|");
+const modulePattern = `["'](?:node:)?(?:${moduleAlternatives})(?:/[^"']*)?["']`;
+/** `from "fs"`, `import "fs"`, `import("fs")`, `require("fs")`. */
+const forbiddenImport = new RegExp(
+  `(?:\\bfrom\\s*${modulePattern}|\\bimport\\s*${modulePattern}|\\b(?:import|require)\\s*\\(\\s*${modulePattern})`,
+);
+
+interface Views {
+  /** The source with comments blanked (strings kept): for import specifiers. */
+  readonly withoutComments: string;
+  /** The source with comments and string contents blanked: for everything else. */
+  readonly codeOnly: string;
+}
+
+/**
+ * Blanks comments, and (in the second view) the contents of string and template literals, keeping
+ * every newline so that line numbers stay right. Template literals' `${...}` parts are code.
+ */
+export function splitViews(source: string): Views {
+  let withoutComments = "";
+  let codeOnly = "";
+  const keep = (c: string) => {
+    withoutComments += c;
+    codeOnly += c;
+  };
+  const blank = (c: string, inString: boolean) => {
+    const space = c === "\n" ? "\n" : " ";
+    withoutComments += inString ? c : space;
+    codeOnly += space;
+  };
+  /** Open template literals, each with the brace depth of its current `${` part (or -1 in its text). */
+  const templates: number[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    const next = source[i + 1];
+    const inTemplateText = templates.length > 0 && templates[templates.length - 1] === -1;
+    if (inTemplateText) {
+      if (c === "\\") {
+        blank(c, true);
+        if (next !== undefined) blank(next, true);
+        i += 2;
+      } else if (c === "`") {
+        templates.pop();
+        keep(c);
+        i++;
+      } else if (c === "$" && next === "{") {
+        templates[templates.length - 1] = 0;
+        keep("${");
+        i += 2;
+      } else {
+        blank(c, true);
+        i++;
+      }
+    } else if (c === "/" && next === "/") {
+      while (i < source.length && source[i] !== "\n") blank(source[i++]!, false);
+    } else if (c === "/" && next === "*") {
+      const end = source.indexOf("*/", i + 2);
+      const stop = end < 0 ? source.length : end + 2;
+      while (i < stop) blank(source[i++]!, false);
+    } else if (c === '"' || c === "'") {
+      keep(c);
+      i++;
+      while (i < source.length && source[i] !== c && source[i] !== "\n") {
+        if (source[i] === "\\" && i + 1 < source.length) blank(source[i++]!, true);
+        blank(source[i++]!, true);
+      }
+      if (i < source.length) keep(source[i++]!);
+    } else if (c === "`") {
+      templates.push(-1);
+      keep(c);
+      i++;
+    } else {
+      if (templates.length > 0) {
+        const depth = templates[templates.length - 1]!;
+        if (c === "{") templates[templates.length - 1] = depth + 1;
+        else if (c === "}") templates[templates.length - 1] = depth === 0 ? -1 : depth - 1;
+      }
+      keep(c);
+      i++;
+    }
+  }
+  return { withoutComments, codeOnly };
+}
+
+/** Every violation in `source`, as "LINE: what". */
+export function violationsIn(source: string): string[] {
+  const { withoutComments, codeOnly } = splitViews(source);
+  const importLines = withoutComments.split("\n");
+  const codeLines = codeOnly.split("\n");
+  const found: string[] = [];
+  for (const [index, line] of codeLines.entries()) {
+    const importMatch = forbiddenImport.exec(importLines[index] ?? "");
+    if (importMatch !== null) found.push(`${index + 1}: imports a platform module (${importMatch[0]})`);
+    for (const [pattern, what] of forbiddenUses) {
+      if (pattern.test(line)) found.push(`${index + 1}: ${what}`);
+    }
+  }
+  return found;
+}
+
+function sourceFiles(folder: string, depth = 0): string[] {
+  assert.ok(depth <= folderDepthMax, `${folder} nests more than ${folderDepthMax} folders`);
+  const files: string[] = [];
+  for (const name of readdirSync(folder).sort()) {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) files.push(...sourceFiles(path, depth + 1));
+    else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) files.push(path);
+  }
+  return files;
+}
+
+describe("layering: the sans-IO code touches no platform", () => {
+  it("the scanner finds uses in code, not in comments or strings, on the right lines", () => {
+    const source = [
+      'import { Worker } from "node:worker_threads";',
+      "// Date.now() in a comment, setTimeout(f) too",
+      "/* performance.now()",
+      "   new SharedArrayBuffer(8) */ const x = 1;",
+      'const text = "Math.random() and setInterval(f) in a string";',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the scanner reads this as source text
+      "const when = `at ${Date.now()} // not a comment`;",
+      "const url = 'file://not/a/comment'; setImmediate(done);",
+      'const fs = await import("fs/promises");',
+      "const t = performance . now();",
+      "env.setTimer(1, f); ctx.random();",
+    ].join("\n");
+    assert.deepEqual(violationsIn(source), [
+      '1: imports a platform module (from "node:worker_threads")',
+      "6: reads a clock (Date.now)",
+      "7: sets a timer of its own",
+      '8: imports a platform module (import("fs/promises")',
+      "9: reads a clock (performance.now)",
+    ]);
+  });
+
+  it(`no file under ${sansIoFolders.join(", ")} imports a platform module or reads a clock, randomness or timer`, () => {
+    const offences: string[] = [];
+    let scanned = 0;
+    for (const folder of sansIoFolders) {
+      for (const file of sourceFiles(join(repoRoot, folder))) {
+        scanned++;
+        const name = relative(repoRoot, file);
+        for (const violation of violationsIn(readFileSync(file, "utf8")))
+          offences.push(`${name}:${violation}`);
+      }
+    }
+    assert.ok(scanned > 0, `no TypeScript sources found under ${repoRoot}`);
+    assert.deepEqual(offences, [], `sans-IO code that touches the platform:\n${offences.join("\n")}`);
+  });
+});
