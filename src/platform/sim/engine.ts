@@ -124,11 +124,16 @@ class Stream {
   consumedSlots = 0;
   publishedSlots = 0;
 
+  readonly channel: Channel;
+
+  /** `channel` null: this stream is a unicast Channel's own (see Channel). */
   constructor(
     readonly name: string,
-    readonly channel: Channel,
+    channel: Channel | null,
     readonly reader: CoreState,
-  ) {}
+  ) {
+    this.channel = channel ?? (this as unknown as Channel);
+  }
 }
 
 /**
@@ -136,7 +141,7 @@ class Stream {
  * object per channel keeps the simulator's memory per channel small, which is what bounds its
  * speed on machines of hundreds of cores).
  */
-class Channel implements Port {
+class Channel extends Stream implements Port {
   readonly streams: Stream[] = [];
   /** streams[0], the only stream of a monitor or dispatcher channel (one load fewer per send). */
   first: Stream | null = null;
@@ -148,12 +153,16 @@ class Channel implements Port {
   awaitingAck = false;
   creditPending = false;
 
+  /** A unicast channel is its own single stream (one object); a broadcast's streams are separate. */
   constructor(
     private readonly sim: { sendOn(channel: Channel, type: number, bytes: Uint8Array, length: number): void },
-    readonly name: string,
+    name: string,
     readonly sender: CoreState,
     readonly broadcast: boolean,
-  ) {}
+    reader: CoreState,
+  ) {
+    super(name, null, reader);
+  }
 
   send(type: number, bytes: Uint8Array, length: number): void {
     this.sim.sendOn(this, type, bytes, length);
@@ -527,7 +536,11 @@ export class Simulation {
   // ---- Channels ------------------------------------------------------------------------------
 
   private newStream(name: string, channel: Channel, reader: CoreState): Stream {
-    const stream = new Stream(name, channel, reader);
+    return this.indexStream(new Stream(name, channel, reader));
+  }
+
+  /** Gives a stream its slot in the per-stream arrays. */
+  private indexStream<S extends Stream>(stream: S): S {
     stream.index = this.streamCount++;
     if (stream.index === this.lastArrivalCycles.length) {
       const grown = new Float64Array(this.lastArrivalCycles.length * 2);
@@ -538,10 +551,14 @@ export class Simulation {
   }
 
   private newChannel(name: string, sender: CoreState, readers: CoreState[], broadcast: boolean): Channel {
-    const channel = new Channel(this, name, sender, broadcast);
+    const channel = this.indexStream(
+      new Channel(this, name, sender, broadcast, broadcast ? sender : readers[0]!),
+    );
     sender.channels.push(channel);
-    for (const reader of readers)
-      channel.streams.push(this.newStream(broadcast ? `${name}->${reader.id}` : name, channel, reader));
+    if (broadcast) {
+      for (const reader of readers)
+        channel.streams.push(this.newStream(`${name}->${reader.id}`, channel, reader));
+    } else channel.streams.push(channel);
     channel.first = channel.streams[0] ?? null;
     return channel;
   }
