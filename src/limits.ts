@@ -152,6 +152,8 @@ export const shutdownTimeoutMs = 10_000;
 export const latencyRoundsPerPair = 64;
 /** Round trips made first between each pair and not timed, so the path runs JIT-compiled. */
 export const latencyWarmupRoundsPerPair = 1024;
+/** Longest a core waits for its peer's answer during the SKB's tight round-trip probe. */
+export const roundTripProbeTimeoutMs = 2_000;
 /** Full passes over every pair; only the last is kept (the earlier ones warm every core's JIT). */
 export const latencyPasses = 2;
 /** Longest the SKB's latency measurement may take; past it, boot fails with a clear error. */

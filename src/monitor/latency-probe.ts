@@ -125,6 +125,20 @@ export class LatencyProbeModule implements MonitorModule {
   }
 
   private probeReceived(peer: number, warmupRounds: number, rounds: number): void {
+    const measure = this.env.measureRoundTrips;
+    if (measure !== undefined) {
+      // The platform can time raw round trips (no monitor, no decoding): use them.
+      measure.call(this.env, peer, warmupRounds, rounds).then(
+        (samplesNs) => this.probeDone(peer, samplesNs),
+        (error: unknown) => {
+          this.env.log(
+            `SKB: probe of core ${peer} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          this.probeDone(peer, []);
+        },
+      );
+      return;
+    }
     this.probe = { peer, warmupRounds, rounds, samplesNs: [], sentAtNs: 0, seq: 0 };
     this.pingSend();
   }
@@ -145,7 +159,13 @@ export class LatencyProbeModule implements MonitorModule {
       return;
     }
     this.probe = undefined;
-    const sorted = probe.samplesNs.sort((x, y) => x - y);
+    this.probeDone(probe.peer, probe.samplesNs);
+  }
+
+  /** Reports the median of a probe's samples to the BSP (0 when there are none). */
+  private probeDone(peer: number, samplesNs: number[]): void {
+    const probe = { peer };
+    const sorted = samplesNs.sort((x, y) => x - y);
     const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
     const bsp = this.env.coreIds[0]!;
     if (bsp === this.env.coreId) this.probedReceived(probe.peer, median);

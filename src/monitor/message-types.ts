@@ -20,3 +20,5 @@ export const shootdownTypeBase = 0x0300;
 export const skbTypeBase = 0x0400;
 /** Simulator scenarios and test-only protocols. */
 export const testTypeBase = 0x0f00;
+/** Reserved for the platform (the real platform's tight round-trip probe); never an interface's. */
+export const platformReservedTypeBase = 0xfff0;

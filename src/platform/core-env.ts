@@ -67,6 +67,13 @@ export interface CoreEnv {
   openChannel(channelId: number, side: 0 | 1, peerCore: number, receive: ChannelReceive): ChannelEnd;
   /** Calls `onFire` once after at least `delayNs` (virtual in the simulator). */
   setTimer(delayNs: number, onFire: () => void): TimerHandle;
+  /**
+   * Optional: `rounds` URPC round trips to `peer`'s monitor, measured as tightly as the platform can
+   * (the real platform runs a synchronous ping-pong on the raw channel, after `warmupRounds`
+   * untimed ones); resolves with the samples in ns. Platforms without it leave it out, and the
+   * SKB's probe then times a ping-pong of monitor messages.
+   */
+  measureRoundTrips?(peer: number, warmupRounds: number, rounds: number): Promise<number[]>;
   /** A line for the core's log (boot log, domain output), prefixed with the core by the platform. */
   log(line: string): void;
 }

@@ -42,6 +42,12 @@ export interface BootOptions {
   readonly onLog?: (line: string) => void;
 }
 
+/** One pending wait of the boot thread on the cores' reports. */
+interface Waiter {
+  readonly report: (report: ControlReport) => void;
+  readonly fail: (error: Error) => void;
+}
+
 export interface BootLogEntry {
   readonly atMs: number;
   readonly step: string;
@@ -77,11 +83,13 @@ export class Multikernel {
   latencyNs: number[][] = [];
   skb: SystemKnowledgeBase | undefined;
   private readonly workers: Worker[] = [];
+  /** Each worker's end, resolved by its 'exit' event (which fires once: a late listener would wait forever). */
+  private readonly workerExits: Promise<void>[] = [];
   private readonly traces: CoreTraceData[] = [];
   /** Each core's doorbell, in the shared memory: rung after every control message. */
   private doorbells: Doorbell[] = [];
   private readonly startMs = performance.now();
-  private readonly waiters = new Set<(report: ControlReport) => void>();
+  private readonly waiters = new Set<Waiter>();
   private nextRequest = 1;
   private closed = false;
   private failure: Error | undefined;
@@ -101,22 +109,34 @@ export class Multikernel {
     this.options.onLog?.(`[boot ${atMs.toFixed(1).padStart(7)} ms] ${text}`);
   }
 
-  /** Resolves with the first report that `pick` accepts (returns non-undefined for). */
+  /**
+   * Resolves with the first report that `pick` accepts (returns non-undefined for); rejects at once
+   * if a core has failed or fails meanwhile, since a dead core would never send what is awaited.
+   */
   private waitFor<T>(pick: (report: ControlReport) => T | undefined, ms: number, what: string): Promise<T> {
-    let waiter: ((report: ControlReport) => void) | undefined;
+    let waiter: Waiter | undefined;
     const promise = new Promise<T>((resolve, reject) => {
       if (this.failure !== undefined) reject(this.failure);
-      waiter = (report) => {
-        try {
-          const value = pick(report);
-          if (value !== undefined) resolve(value);
-        } catch (error) {
-          reject(error);
-        }
+      waiter = {
+        report: (report) => {
+          try {
+            const value = pick(report);
+            if (value !== undefined) resolve(value);
+          } catch (error) {
+            reject(error);
+          }
+        },
+        fail: reject,
       };
       this.waiters.add(waiter);
     });
     return withTimeout(promise, ms, what).finally(() => this.waiters.delete(waiter!));
+  }
+
+  /** A core's worker died: the system cannot go on; every wait fails with why. */
+  private coreFailed(error: Error): void {
+    this.failure ??= error;
+    for (const waiter of [...this.waiters]) waiter.fail(error);
   }
 
   private onReport(report: ControlReport): void {
@@ -129,7 +149,7 @@ export class Multikernel {
     }
     if (report.kind === "connected")
       this.step(`core ${report.core}: monitor connected to all ${this.cores - 1} other monitors`);
-    for (const waiter of [...this.waiters]) waiter(report);
+    for (const waiter of [...this.waiters]) waiter.report(report);
   }
 
   startWorker(data: CoreWorkerData): void {
@@ -152,8 +172,17 @@ export class Multikernel {
     prefix(worker.stderr);
     worker.on("message", (report: ControlReport) => this.onReport(report));
     worker.on("error", (error) => {
-      this.failure = new Error(`core ${data.coreId} failed: ${error.message}`);
+      this.coreFailed(new Error(`core ${data.coreId} failed: ${error.message}`));
       this.options.onLog?.(`[core ${data.coreId}] crashed: ${error.stack ?? error.message}`);
+    });
+    this.workerExits[data.coreId] = new Promise<void>((resolve) => {
+      worker.once("exit", (code) => {
+        // A worker ends by itself only when shut down; any other end (process.exit in a domain,
+        // say) leaves the system without that core.
+        if (!this.closed)
+          this.coreFailed(new Error(`core ${data.coreId} exited unexpectedly (code ${code})`));
+        resolve();
+      });
     });
     this.workers[data.coreId] = worker;
   }
@@ -261,10 +290,9 @@ export class Multikernel {
     if (this.closed) return;
     this.closed = true;
     const live = this.workers.filter((w) => w !== undefined);
-    const exited = live.map((worker) => new Promise<void>((resolve) => worker.once("exit", () => resolve())));
     for (const [core] of this.workers.entries()) this.post(core, { kind: "shutdown" });
     try {
-      await withTimeout(Promise.all(exited), shutdownTimeoutMs, "shutdown");
+      await withTimeout(Promise.all(this.workerExits), shutdownTimeoutMs, "shutdown");
     } catch {
       this.options.onLog?.("[boot] shutdown timed out: terminating the remaining workers");
     }

@@ -21,6 +21,14 @@ import { Doorbell, type RingReceiver, type RingSender, UrpcChannel } from "../..
 import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
 import { CoreTrace } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
+import {
+  isProbeType,
+  probeBeginType,
+  probeEcho,
+  probeInitiate,
+  probePingType,
+  probeTotal,
+} from "./round-trip-probe.js";
 import { TimerQueue } from "./timer-queue.js";
 
 /** What a core's worker is given at start. */
@@ -124,6 +132,11 @@ export class RealCore {
   private readonly broadcastPort: RingPort;
   private readonly dirty = new Set<RingPort>();
   private logic: CoreLogic | undefined;
+  private readonly meshChannels = new Map<number, UrpcChannel>();
+  /** Probe work for the loop to run outside any poll (see round-trip-probe.ts). */
+  private readonly probes: Array<() => void> = [];
+  /** Pings a peer sent before this core entered its echo loop, by peer. */
+  private readonly pingsEarly = new Map<number, number>();
   /** This core's trace buffer, with --trace. */
   readonly trace: CoreTrace | undefined;
   private readonly timers = new TimerQueue();
@@ -169,11 +182,13 @@ export class RealCore {
           peer,
         ),
       );
+      this.meshChannels.set(peer, channel);
       this.addIncoming(
         channel.receiver,
-        this.traced(`mesh ${peer}->${this.coreId}`, peer, (type, bytes, length) =>
-          this.logic?.receive(peer, type, bytes, length),
-        ),
+        this.traced(`mesh ${peer}->${this.coreId}`, peer, (type, bytes, length) => {
+          if (isProbeType(type)) this.probeMessage(peer, type, bytes, length);
+          else this.logic?.receive(peer, type, bytes, length);
+        }),
       );
       // The broadcast ring that core p writes: this core reads it at its rank among p's readers.
       const rank = me < p ? me : me - 1;
@@ -207,6 +222,60 @@ export class RealCore {
       -1,
     );
     this.env = this.makeEnv();
+  }
+
+  /** A probe-begin from `peer`: echo its pings once the current poll is over. */
+  private probeMessage(peer: number, type: number, bytes: Uint8Array, length: number): void {
+    if (type === probePingType && this.pingsEarly.has(peer)) {
+      // The poll that delivered the probe-begin went on to the first ping: count it as owed.
+      this.pingsEarly.set(peer, this.pingsEarly.get(peer)! + 1);
+      return;
+    }
+    if (type !== probeBeginType) {
+      this.log(`round-trip probe: stray message 0x${type.toString(16)} from core ${peer} ignored`);
+      return;
+    }
+    const total = probeTotal(bytes, length);
+    const channel = this.meshChannels.get(peer)!;
+    this.pingsEarly.set(peer, 0);
+    this.probes.push(() => {
+      const early = this.pingsEarly.get(peer) ?? 0;
+      this.pingsEarly.delete(peer);
+      probeEcho(channel, total, early, (t, b, l) => this.logic?.receive(peer, t, b, l));
+    });
+  }
+
+  /** Measures round trips to `peer` tightly, outside the poll loop; resolves with the samples. */
+  private measureRoundTrips(peer: number, warmupRounds: number, rounds: number): Promise<number[]> {
+    const channel = this.meshChannels.get(peer);
+    if (channel === undefined)
+      return Promise.reject(new Error(`core ${this.coreId}: no monitor channel to core ${peer}`));
+    return new Promise((resolve, reject) => {
+      this.probes.push(() => {
+        try {
+          resolve(
+            probeInitiate(channel, warmupRounds, rounds, (t, b, l) => this.logic?.receive(peer, t, b, l)),
+          );
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  /** Runs the probes queued by the last poll. */
+  private runProbes(): number {
+    let ran = 0;
+    while (this.probes.length > 0) {
+      const probe = this.probes.shift()!;
+      try {
+        probe();
+      } catch (error) {
+        this.log(`round-trip probe failed: ${(error as Error).message}`);
+      }
+      ran++;
+    }
+    return ran;
   }
 
   /** With --trace, wraps a receiver: each message is a flow's end and a handler slice. */
@@ -255,6 +324,7 @@ export class RealCore {
         }
         return this.position * channelsPerCoreMax + this.nextChannel++;
       },
+      measureRoundTrips: (peer, warmupRounds, rounds) => this.measureRoundTrips(peer, warmupRounds, rounds),
       openChannel: (channelId, side, peerCore, receive) =>
         this.openChannel(channelId, side, peerCore, receive),
       setTimer: (delayNs: number, onFire: () => void): TimerHandle => this.timers.add(delayNs / 1e6, onFire),
@@ -347,6 +417,7 @@ export class RealCore {
     while (this.running) {
       const delivered = this.pollBurst(pollSpinNs / 1e6) + this.fireTimers();
       this.flushPorts();
+      if (this.probes.length > 0) this.runProbes();
       if (delivered > 0) {
         idleSinceMs = performance.now();
         // Let the domain's promise continuations run before the next poll; now and then let the
