@@ -9,6 +9,8 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { boot, type DomainResult, type Multikernel } from "../../src/index.js";
 import { cliTimeoutMs, runCli } from "./cli-process.js";
+import { crashText } from "./domains/crashes-core.js";
+import { exitCode } from "./domains/exits-core.js";
 import { failureText } from "./domains/throws-on-one.js";
 import { countHandles, type HandleCounts, handlesAddedSince, settle } from "./handles.js";
 
@@ -201,6 +203,35 @@ describe(`real platform: domains on ${manyCores} cores (more cores than CPUs on 
       manyCores - 1,
     ]);
   });
+});
+
+describe("real platform: a domain that kills its core's thread", () => {
+  const cases: ReadonlyArray<readonly [string, RegExp]> = [
+    ["crashes-core", new RegExp(`core 1 failed: ${crashText}`)],
+    ["exits-core", new RegExp(`core 1 exited unexpectedly \\(code ${exitCode}\\)`)],
+  ];
+  for (const [program, expected] of cases) {
+    it(`${program}: run rejects naming the core, later runs too, and shutdown leaves nothing`, {
+      timeout: domainTestTimeoutMs,
+    }, async () => {
+      await settle();
+      const handlesBefore = countHandles();
+      const lines: string[] = [];
+      const system = await boot({ cores: 2, measureLatency: false, onLog: (line) => lines.push(line) });
+      try {
+        await assert.rejects(system.run(domain(program), [0, 1], runTimeoutMs), expected);
+        await assert.rejects(system.run(domain("echo-calls"), [0, 1], runTimeoutMs), expected);
+      } finally {
+        await system.shutdown();
+      }
+      await settle();
+      assert.deepEqual(handlesAddedSince(handlesBefore), [], "handles left after shutdown");
+      assert.ok(
+        !lines.some((line) => line.includes("shutdown timed out")),
+        "the live core stopped by itself",
+      );
+    });
+  }
 });
 
 describe("multikernel run (the command)", () => {
