@@ -1,11 +1,18 @@
-// A sharded key-value store, one shard per core: the shape of a shard-per-core service.
+// A sharded key-value store, one shard per core, with a replicated configuration: the shape of a
+// shard-per-core service.
 //
 // Run it with `npx multikernel run dist/examples/kv-store.js` (every core) or `--cores 0-3`.
 // Every core of the domain owns the keys that hash to it and exports its shard as "kv-<core>";
 // every core binds to every shard (its own included, through the same kind of channel), then runs
 // a workload: puts of its own keys wherever they hash, reads them back, and checks each value. No
 // data structure is shared between cores: a key's one copy lives on its shard's core, and every
-// access is a message. The domain returns 0 only if every read saw what was written.
+// access is a message.
+//
+// The store's configuration (the largest value a put accepts) is a replicated object: every core
+// holds a replica and reads it locally on every put; changes go through the monitors. Core 0 sets
+// it with a one-phase update before the workload; afterwards it tries to shrink it with two-phase
+// commits, which a shard vetoes while it holds a longer value: all replicas apply or none does.
+// The domain returns 0 only if every read saw what was written and every replica ends equal.
 import { bindWhenExported, type DomainContext, defineRpc, type RpcClient, t } from "../src/index.js";
 
 export const kvRpc = defineRpc("kv", {
@@ -27,6 +34,14 @@ export const kvRpc = defineRpc("kv", {
 });
 
 const keysPerCore = 2_000;
+
+interface StoreConfig {
+  readonly version: number;
+  readonly maxValueBytes: number;
+  /** Set by core 0's last update: every replica has seen every decision before it. */
+  readonly settled: boolean;
+}
+type ConfigUpdate = { readonly setMaxValueBytes: number; readonly settle?: boolean };
 const bindTimeoutMs = 10_000;
 
 /** FNV-1a: which shard owns a key. */
@@ -39,8 +54,28 @@ function shardOf(key: string, shards: number): number {
 export async function main(ctx: DomainContext): Promise<number> {
   // This core's shard: private to this core, reached by others only through its service.
   const shard = new Map<string, { value: string; version: number }>();
+  // This core's replica of the configuration; a shard votes no to a maximum below a value it holds.
+  const config = ctx.replicated<StoreConfig, ConfigUpdate>("config", {
+    initial: { version: 0, maxValueBytes: 0, settled: false },
+    apply: (state, update) => ({
+      version: state.version + 1,
+      maxValueBytes: update.setMaxValueBytes,
+      settled: update.settle === true,
+    }),
+    validate: (_state, update) => {
+      if (update.settle === true) return undefined;
+      for (const { value } of shard.values()) {
+        if (value.length > update.setMaxValueBytes)
+          return `shard kv-${ctx.coreId} holds a ${value.length}-byte value`;
+      }
+      return undefined;
+    },
+  });
   await ctx.export(`kv-${ctx.coreId}`, kvRpc, {
     put: (key, value) => {
+      const { maxValueBytes } = config.read();
+      if (value.length > maxValueBytes)
+        throw new Error(`value of ${value.length} bytes is over ${maxValueBytes}`);
       const version = (shard.get(key)?.version ?? 0) + 1;
       shard.set(key, { value, version });
       return [version];
@@ -51,6 +86,12 @@ export async function main(ctx: DomainContext): Promise<number> {
     },
     size: () => [shard.size],
   });
+
+  if (ctx.coreId === ctx.cores[0]) {
+    const { seq } = await config.update({ setMaxValueBytes: 64 }, "one-phase");
+    ctx.log(`configuration: values up to 64 bytes (one-phase update, seq ${seq})`);
+  }
+  while (config.read().version === 0) await ctx.sleep(1);
 
   const shards: RpcClient<typeof kvRpc.declaration>[] = [];
   for (const core of ctx.cores) shards.push(await bindWhenExported(ctx, `kv-${core}`, kvRpc, bindTimeoutMs));
@@ -78,6 +119,23 @@ export async function main(ctx: DomainContext): Promise<number> {
     await ctx.sleep(1);
   }
   ctx.log(`shard kv-${ctx.coreId} holds ${shard.size} keys`);
+  if (ctx.coreId === ctx.cores[0]) {
+    for (const bytes of [8, 32]) {
+      try {
+        const { seq } = await config.update({ setMaxValueBytes: bytes }, "two-phase");
+        ctx.log(`two-phase: values up to ${bytes} bytes committed everywhere (seq ${seq})`);
+      } catch (error) {
+        ctx.log(
+          `two-phase: values up to ${bytes} bytes refused, applied nowhere: ${(error as Error).message}`,
+        );
+      }
+    }
+    await config.update({ setMaxValueBytes: config.read().maxValueBytes, settle: true }, "one-phase");
+  }
+  // Replicas apply in one order: once this one sees the settling update, it has seen every decision.
+  while (!config.read().settled) await ctx.sleep(1);
+  const final = config.read();
+  ctx.log(`configuration replica: version ${final.version}, values up to ${final.maxValueBytes} bytes`);
   for (const client of shards) client.close();
   return wrong === 0 ? 0 : 1;
 }

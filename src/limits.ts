@@ -149,9 +149,9 @@ export const bootTimeoutMs = 60_000;
 /** Longest a clean shutdown may take before the workers are terminated. */
 export const shutdownTimeoutMs = 10_000;
 /** Round trips the SKB measures between each pair of cores at boot (the median is kept). */
-export const latencyRoundsPerPair = 64;
+export const latencyRoundsPerPair = 256;
 /** Round trips made first between each pair and not timed, so the path runs JIT-compiled. */
-export const latencyWarmupRoundsPerPair = 1024;
+export const latencyWarmupRoundsPerPair = 512;
 /** Longest a core waits for its peer's answer during the SKB's tight round-trip probe. */
 export const roundTripProbeTimeoutMs = 2_000;
 /** Full passes over every pair; only the last is kept (the earlier ones warm every core's JIT). */
