@@ -258,21 +258,37 @@ test("dispatcher channels deliver to their ends, in order, even when sent before
   assert.deepEqual(sim.checker!.finish(false), []);
 });
 
-test("sends outside the sending core's handlers are refused", () => {
-  const sim = new Simulation(amd, { seed: 1 });
-  let leaked: SimCoreEnv | undefined;
+test("a core's port used in another core's handler is refused; outside any handler it is the core's own work", async () => {
+  const sim = new Simulation(amd, { seed: 1, jitterFraction: 0 });
+  let env0: SimCoreEnv | undefined;
+  const got: number[] = [];
+  let gotAt = 0;
   sim.addCore(0, (env) => {
-    leaked = env;
+    env0 = env;
     return { start() {}, receive() {} };
   });
-  sim.addCore(1, (env) => ({
+  sim.addCore(1, (env: SimCoreEnv) => ({
     start() {
-      assert.throws(() => leaked!.portTo(1).send(1, new Uint8Array(1), 1), /send outside core 0's handlers/);
-      void env;
+      assert.throws(
+        () => env0!.portTo(1).send(1, new Uint8Array(1), 1),
+        /core 0's port used while core 1's handler runs/,
+      );
     },
-    receive() {},
+    receive(_from, type) {
+      got.push(type);
+      gotAt = env.nowCycles();
+    },
   }));
   sim.run({ maxEvents: 100 });
+  // A continuation (code after an await) sends between events: it runs as core 0's work.
+  await Promise.resolve();
+  const before = env0!.nowCycles();
+  env0!.chargeCycles(1000);
+  env0!.portTo(1).send(7, new Uint8Array(1), 1);
+  assert.ok(env0!.nowCycles() >= before + 1000, "the continuation keeps core 0 busy");
+  sim.run({ maxEvents: 100 });
+  assert.deepEqual(got, [7]);
+  assert.ok(gotAt >= before + 1000 + sim.costs.sendCycles);
 });
 
 test("a crash drops what the core had received but not handled, and what it had not yet sent", () => {

@@ -468,6 +468,37 @@ export class Simulation {
     this.trace?.slice(core.id, start, this.cursorCycles - start, name, args);
   }
 
+  /**
+   * Runs `work` as `core`'s own work when no handler runs: code after an `await` in a domain runs
+   * in a microtask between events, and what it does (sends, charges) belongs to its core. It starts
+   * when the core is free (after its running handler, and after a stall), at the earliest now, and
+   * keeps the core busy for what it costs. Deterministic: microtasks run in a fixed order between
+   * the engine's events.
+   */
+  asContinuation(core: CoreState, work: () => void): void {
+    if (core.crashed) return;
+    let start = Math.max(this.nowCycles, this.busyUntilCycles[core.id]!);
+    for (const stall of this.faults.stalls) {
+      if (stall.core === core.id && start >= stall.fromCycles && start < stall.toCycles)
+        start = stall.toCycles;
+    }
+    this.current = core;
+    this.cursorCycles = start;
+    try {
+      work();
+    } finally {
+      this.current = null;
+    }
+    this.busyUntilCycles[core.id] = this.cursorCycles;
+    this.trace?.slice(core.id, start, this.cursorCycles - start, "continuation", "{}");
+  }
+
+  /** A core's own clock: its handler's cursor while it runs, else now or when it is next free. */
+  private timeOf(coreId: number): number {
+    if (this.current?.id === coreId) return this.cursorCycles;
+    return Math.max(this.nowCycles, this.busyUntilCycles[coreId]!);
+  }
+
   /** Charges `cycles` of nominal work to `core`'s running handler. */
   private charge(core: CoreState, cycles: number): void {
     let scaled = cycles / core.speed;
@@ -498,8 +529,8 @@ export class Simulation {
       get coreIds(): readonly number[] {
         return sim.started ? sim.coreIds : [...sim.cores.keys()].sort((a, b) => a - b);
       },
-      nowNs: () => (sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles) / clockGHz,
-      nowCycles: () => (sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles),
+      nowNs: () => sim.timeOf(coreId) / clockGHz,
+      nowCycles: () => sim.timeOf(coreId),
       random: () => me().random.next(),
       portTo: (to: number) => sim.portTo(me(), to),
       broadcastPort: () => sim.broadcastPort(coreId),
@@ -508,7 +539,7 @@ export class Simulation {
           throw new RangeError(`setTimer: delayNs must be >= 0, got ${delayNs}`);
         const core = me();
         const timer: Timer = { kind: itemTimer, core, onFire, cancelled: false };
-        const base = sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles;
+        const base = sim.timeOf(coreId);
         sim.schedule(base + delayNs * clockGHz, evTimer, timer);
         return {
           cancel: () => {
@@ -517,7 +548,7 @@ export class Simulation {
         };
       },
       log: (line: string) => {
-        const at = sim.current?.id === coreId ? sim.cursorCycles : sim.nowCycles;
+        const at = sim.timeOf(coreId);
         sim.options.log?.(`[core ${coreId} @ ${(at / clockGHz / 1000).toFixed(3)} µs] ${line}`);
       },
       allocateChannelId: () => sim.allocateChannelId(coreId),
@@ -527,8 +558,12 @@ export class Simulation {
         if (!(cycles >= 0 && Number.isFinite(cycles)))
           throw new RangeError(`chargeCycles: expected cycles >= 0, got ${cycles}`);
         const core = me();
-        if (sim.current !== core) throw new Error(`chargeCycles: core ${coreId} is not running a handler`);
-        sim.charge(core, cycles);
+        if (sim.current === core) sim.charge(core, cycles);
+        else if (sim.current === null) sim.asContinuation(core, () => sim.charge(core, cycles));
+        else
+          throw new Error(
+            `chargeCycles: core ${coreId}'s env used while core ${sim.current.id}'s handler runs`,
+          );
       },
     };
   }
@@ -657,9 +692,13 @@ export class Simulation {
   sendOn(channel: Channel, type: number, bytes: Uint8Array, length: number): void {
     const sender = channel.sender;
     if (this.current !== sender) {
-      throw new Error(
-        `${channel.name}: send outside core ${sender.id}'s handlers (${this.current === null ? "no handler runs" : `core ${this.current.id} runs`})`,
-      );
+      if (this.current !== null) {
+        throw new Error(
+          `${channel.name}: core ${sender.id}'s port used while core ${this.current.id}'s handler runs`,
+        );
+      }
+      this.asContinuation(sender, () => this.sendOn(channel, type, bytes, length));
+      return;
     }
     if (!Number.isInteger(type) || type < 0 || type >= messageTypesMax) {
       throw new RangeError(`${channel.name}: message type ${type} is outside [0, ${messageTypesMax})`);
