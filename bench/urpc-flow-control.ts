@@ -13,9 +13,16 @@
 // The bare rings isolate the flow-control discipline (both publish with one atomic store per
 // message); the channel rows show what the full code path achieves. Each row is the median of
 // `runs` runs of 2^20 messages of 60 bytes. Usage: node dist/bench/urpc-flow-control.js [--json]
+import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { ackEverySlots, benchReplyTimeoutMs, slotPayloadBytes, slotsPerRing } from "../src/limits.js";
+import {
+  ackEverySlots,
+  benchReplyTimeoutMs,
+  benchWorkerStartTimeoutMs,
+  slotPayloadBytes,
+  slotsPerRing,
+} from "../src/limits.js";
 import { UrpcChannel } from "../src/urpc/index.js";
 import { type FlowControlPeerData, flowLayout } from "./urpc-flow-control-layout.js";
 import { stopType, type UrpcPeerData } from "./urpc-peer-protocol.js";
@@ -90,6 +97,22 @@ function sendAck(words: Int32Array, writeIndex: number): number {
   return writeIndex;
 }
 
+/** Waits, bounded, for a worker's first message (it is loaded and about to start). */
+async function ready(worker: Worker): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`flow-control bench: worker not ready within ${benchWorkerStartTimeoutMs} ms`)),
+      benchWorkerStartTimeoutMs,
+    );
+  });
+  try {
+    await Promise.race([once(worker, "message"), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function bareRing(role: FlowControlPeerData["role"]): Promise<number> {
   const memory = new SharedArrayBuffer(flowLayout.bytes);
   const words = new Int32Array(memory);
@@ -98,6 +121,7 @@ async function bareRing(role: FlowControlPeerData["role"]): Promise<number> {
     workerData: data,
   });
   try {
+    await ready(worker);
     const rates: number[] = [];
     let writeIndex = 0;
     ackedCached = 0;
@@ -121,6 +145,7 @@ async function channel(deferred: boolean): Promise<number> {
   const payload = new Uint8Array(slotPayloadBytes);
   const ignore = () => {};
   try {
+    await ready(worker);
     const rates: number[] = [];
     for (let run = 1; run <= runs; run++) {
       const start = performance.now();

@@ -8,8 +8,8 @@
 //            slot; the header's epoch bit says the slot is new, and the receiver publishes its
 //            consumed count on its own line once every ackEverySlots slots
 //
-// After each run of `count` messages it stores the run number into the done word and notifies.
-import { workerData } from "node:worker_threads";
+// It says "ready" once loaded; after each run of `count` messages it stores the run number into the done word and notifies.
+import { parentPort, workerData } from "node:worker_threads";
 import { ackEverySlots, slotsPerRing } from "../../src/limits.js";
 import { type FlowControlPeerData, flowLayout } from "../urpc-flow-control-layout.js";
 
@@ -46,6 +46,7 @@ function runAck(): void {
   Atomics.store(words, flowLayout.ackWord, readIndex | 0);
 }
 
+parentPort!.postMessage("ready");
 for (let run = 1; run <= runs; run++) {
   if (role === "cleared") runCleared();
   else runAck();
