@@ -17,9 +17,13 @@ run urpc 90 node $M bench urpc --json --rounds 20000
 run boot16 90 node $M bench boot --cores 16 --runs 5 --json
 run boot2 60 node $M bench boot --cores 2 --runs 5 --json
 run skb16 90 node $M boot --cores 16 --json
+run skb16-nopin 90 node $M boot --cores 16 --no-pin --json
 run rpc 90 node $M bench rpc --rounds 20000 --json
 run start16 120 node $M start --cores 16
 if node $M bench shootdown --help 2>/dev/null | grep -q -- --real; then
   run shootdown 150 node $M bench shootdown --real --cores 2,4,8,16 --json
+fi
+if node $M bench --help 2>/dev/null | grep -q "unmap"; then
+  run unmap 150 node $M bench unmap --cores 16 --json
 fi
 run sharing 120 node $M bench sharing --json
