@@ -27,3 +27,8 @@ if node $M bench --help 2>/dev/null | grep -q "unmap"; then
   run unmap 150 node $M bench unmap --cores 16 --json
 fi
 run sharing 120 node $M bench sharing --json
+# One file for all logs (the device tool brings back at most eight files).
+if [ "${COMBINE:-0}" = 1 ]; then
+  for f in "$OUT"/*.txt; do echo "===== $(basename "$f")"; cat "$f"; done > "$OUT/all.log"
+  find "$OUT" -name '*.txt' ! -name summary.txt -delete
+fi
