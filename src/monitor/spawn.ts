@@ -13,6 +13,7 @@
 //   BSP → core    close(domainId)      once every core has exited: dispatchers stop serving
 
 import { defineInterface, t } from "../idl/index.js";
+import { utf8Length } from "../idl/utf8.js";
 import { domainsMax } from "../limits.js";
 import type { CoreEnv } from "../platform/core-env.js";
 import { bindingTypeBase } from "./message-types.js";
@@ -20,14 +21,18 @@ import type { MonitorModule } from "./monitor-module.js";
 
 /** Spawn messages sit at the top of the binding range, clear of the name service's messages. */
 const spawnTypeBase = bindingTypeBase + 0xf0;
+/** Bytes of a program's path or URL that a spawn message carries (UTF-8). */
+const programBytesMax = 1024;
+/** Bytes of the core list ("0,1,2") that a spawn message carries. */
+const coreListBytesMax = 512;
 
 export const spawnInterface = defineInterface(
   "monitor_spawn",
   {
     spawn: [
       ["domainId", t.u32],
-      ["program", t.string(1024)],
-      ["cores", t.string(512)],
+      ["program", t.string(programBytesMax)],
+      ["cores", t.string(coreListBytesMax)],
     ],
     exited: [
       ["domainId", t.u32],
@@ -106,13 +111,25 @@ export class SpawnModule implements MonitorModule {
       throw new Error(`spawn: cores ${cores.join(",")} name a core twice`);
     if (this.domains.size >= domainsMax)
       throw new Error(`spawn: ${domainsMax} domains already run (limits.domainsMax)`);
+    // Check what the spawn messages carry before anything starts: a message that cannot be sent
+    // after some cores started the domain would leave it half-spawned, never done.
+    const coreList = cores.join(",");
+    if (utf8Length(program) > programBytesMax)
+      throw new Error(
+        `spawn: the program's name is ${utf8Length(program)} bytes, over the ${programBytesMax} a spawn carries`,
+      );
+    if (utf8Length(coreList) > coreListBytesMax)
+      throw new Error(
+        `spawn: the list of ${cores.length} cores is ${utf8Length(coreList)} bytes, over the ${coreListBytesMax} a spawn carries`,
+      );
     const domainId = this.nextDomainId++;
     this.domains.set(domainId, { cores, exits: [], onDone });
-    const coreList = cores.join(",");
+    // Remote cores first, this core last: should a send still fail, nothing has started here.
     for (const core of cores) {
-      if (core === this.env.coreId) this.host.startDispatcher(domainId, program, cores);
-      else spawnInterface.sender(this.env.portTo(core)).spawn(domainId, program, coreList);
+      if (core !== this.env.coreId)
+        spawnInterface.sender(this.env.portTo(core)).spawn(domainId, program, coreList);
     }
+    if (cores.includes(this.env.coreId)) this.host.startDispatcher(domainId, program, cores);
     return domainId;
   }
 
