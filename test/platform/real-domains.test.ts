@@ -20,6 +20,8 @@ const domainTestTimeoutMs = 60_000;
 const bootHookTimeoutMs = 60_000;
 /** Bound on one domain's run, well inside the test's. */
 const runTimeoutMs = 45_000;
+/** Characters a too-long program name has: more than a spawn message carries. */
+const spawnProgramBytesOver = 1100;
 /** Cores of the many-core system: more than a 2-CPU machine has. */
 const manyCores = 4;
 /** How long a domain's printed line may trail its result (they travel on different workers' ports). */
@@ -137,6 +139,23 @@ describe("real platform: domains on 2 cores", () => {
     await assert.rejects(system.run(domain("echo-calls"), [], runTimeoutMs), /at least one core/);
     await assert.rejects(system.run(domain("echo-calls"), [1, 1], runTimeoutMs), /name a core twice/);
     assertAllExited(await system.run(domain("echo-calls"), [0], runTimeoutMs), [0]);
+  });
+
+  it("a program name too long for a spawn message rejects before any core starts it", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const tooLong = domain(`too-long-${"x".repeat(spawnProgramBytesOver)}`);
+    await assert.rejects(
+      system.run(tooLong, [0, 1], runTimeoutMs),
+      /spawn: the program's name is \d+ bytes, over the \d+/,
+    );
+    // A domain run after it completes; had a core started the rejected one, its failure to load
+    // would have been logged by then.
+    assertAllExited(await system.run(domain("echo-calls"), [0, 1], runTimeoutMs), [0, 1]);
+    assert.deepEqual(
+      lines.filter((line) => line.includes("too-long-")),
+      [],
+    );
   });
 
   it("binding to a service nobody exports fails with a clear error", {
