@@ -172,6 +172,8 @@ export const rpcBenchBatch = 16;
 export const domainBindTimeoutMs = 10_000;
 /** Pause between two tries of bindWhenExported while the service is not registered yet. */
 export const bindRetryPauseMs = 1;
+/** Longest a domain run through `Multikernel.run` may take unless the caller says otherwise. */
+export const domainRunTimeoutMs = 600_000;
 /** Boots `bench boot` times unless told otherwise. */
 export const bootBenchRuns = 5;
 /** Domains one booted system may run at a time. */

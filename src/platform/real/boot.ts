@@ -13,6 +13,7 @@ import { Worker } from "node:worker_threads";
 import {
   bootTimeoutMs,
   coresMax,
+  domainRunTimeoutMs,
   latencyMeasureTimeoutMs,
   latencyPasses,
   latencyRoundsPerPair,
@@ -265,7 +266,7 @@ export class Multikernel {
   async run(
     program: string,
     cores: readonly number[] = this.coreIds,
-    timeoutMs = 600_000,
+    timeoutMs = domainRunTimeoutMs,
   ): Promise<DomainResult> {
     if (this.closed) throw new Error("run: the system is shut down");
     const requestId = this.nextRequest++;
