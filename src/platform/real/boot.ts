@@ -298,6 +298,10 @@ export class Multikernel {
       this.options.onLog?.("[boot] shutdown timed out: terminating the remaining workers");
     }
     await Promise.all(live.map((worker) => worker.terminate()));
+    // Whatever still waits (a domain that had not finished) will never hear: say so, rather than
+    // leave its promise, and its timeout's timer, pending.
+    const stopped = new Error("the system was shut down");
+    for (const waiter of [...this.waiters]) waiter.fail(stopped);
     this.waiters.clear();
     if (this.options.trace !== undefined) {
       writeFileSync(this.options.trace, mergeCoreTraces(this.traces));

@@ -8,7 +8,13 @@
 // the run ends each core hands its buffer to the boot thread, which merges them. Times are
 // absolute (performance.timeOrigin + now) so that the cores' clocks line up. A full buffer stops
 // recording and the trace says so.
+import { performance } from "node:perf_hooks";
 import { traceEventsPerCoreMax } from "../../limits.js";
+
+/** Absolute microseconds: the same time base in every worker. */
+export function nowUs(): number {
+  return (performance.timeOrigin + performance.now()) * 1000;
+}
 
 const kindSlice = 0;
 const kindSend = 1;

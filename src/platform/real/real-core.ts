@@ -9,18 +9,13 @@
 // and control messages still run), and any sender to this core wakes it: with more cores than CPUs
 // a core gives its CPU away instead of spinning, which is what lets 4 cores run on 2 CPUs.
 import { performance } from "node:perf_hooks";
-import {
-  channelsPerCoreMax,
-  pollSpinNs,
-  pollsPerClockRead,
-  portBacklogMax,
-  sleepSliceMs,
-} from "../../limits.js";
+import { channelsPerCoreMax, pollSpinNs, pollsPerClockRead, sleepSliceMs } from "../../limits.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
-import { Doorbell, type RingReceiver, type RingSender, UrpcChannel } from "../../urpc/index.js";
+import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
 import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
-import { CoreTrace } from "./core-trace.js";
+import { CoreTrace, nowUs } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
+import { RingPort } from "./ring-port.js";
 import {
   isProbeType,
   probeBeginType,
@@ -46,70 +41,6 @@ interface Incoming {
   readonly receiver: RingReceiver;
   readonly handler: (type: number, bytes: Uint8Array, length: number) => void;
   readonly name: string;
-}
-
-/** A port over a ring, with a bounded backlog for when the ring is full. */
-class RingPort implements Port {
-  private readonly backlog: Array<{ type: number; bytes: Uint8Array }> = [];
-
-  /** With --trace: the flow's channel key on this core, the peer, and messages sent so far. */
-  private traceKey = -1;
-  private tracePeer = -1;
-  private traceSequence = 0;
-
-  constructor(
-    readonly name: string,
-    private readonly sender: RingSender,
-    private readonly core: RealCore,
-    /** The flow's name, the same on both ends ("mesh 0->1"); traced only when given. */
-    flowName?: string,
-    peer?: number,
-  ) {
-    if (core.trace !== undefined && flowName !== undefined) {
-      this.traceKey = core.trace.channelKey(flowName);
-      this.tracePeer = peer ?? -1;
-    }
-  }
-
-  send(type: number, bytes: Uint8Array, length: number): void {
-    if (this.traceKey >= 0)
-      this.core.trace!.send(nowUs(), this.tracePeer, type, this.traceKey, this.traceSequence++);
-    if (this.backlog.length === 0) {
-      // Inside a poll turn, batch: the turn publishes everything at its end. Outside one (a
-      // domain's promise continuation, a timer), publish at once: nobody else would.
-      if (this.core.inTurn) {
-        if (this.sender.trySendDeferred(type, bytes, length)) {
-          this.core.markDirty(this);
-          return;
-        }
-      } else if (this.sender.trySend(type, bytes, length)) {
-        return;
-      }
-    }
-    if (this.backlog.length >= portBacklogMax) {
-      throw new Error(
-        `port "${this.name}": ${portBacklogMax} messages already wait for room (limits.portBacklogMax)`,
-      );
-    }
-    this.backlog.push({ type, bytes: bytes.slice(0, length) });
-    this.core.markDirty(this);
-  }
-
-  /** Publishes what was written; moves backlog into the ring as room appears. Returns whether all is out. */
-  flush(): boolean {
-    while (this.backlog.length > 0) {
-      const next = this.backlog[0]!;
-      if (!this.sender.trySendDeferred(next.type, next.bytes, next.bytes.length)) break;
-      this.backlog.shift();
-    }
-    this.sender.flush();
-    return this.backlog.length === 0;
-  }
-}
-
-/** Absolute microseconds: the same time base in every worker. */
-function nowUs(): number {
-  return (performance.timeOrigin + performance.now()) * 1000;
 }
 
 /** Busy turns between two yields to the event loop. */
