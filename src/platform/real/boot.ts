@@ -45,6 +45,8 @@ export interface BootOptions {
 
 /** One pending wait of the boot thread on the cores' reports. */
 interface Waiter {
+  /** What is awaited, for errors: "domain /path/x.js", "boot of 4 cores". */
+  readonly what: string;
   readonly report: (report: ControlReport) => void;
   readonly fail: (error: Error) => void;
 }
@@ -128,6 +130,7 @@ export class Multikernel {
           }
         },
         fail: reject,
+        what,
       };
       this.waiters.add(waiter);
     });
@@ -300,8 +303,8 @@ export class Multikernel {
     await Promise.all(live.map((worker) => worker.terminate()));
     // Whatever still waits (a domain that had not finished) will never hear: say so, rather than
     // leave its promise, and its timeout's timer, pending.
-    const stopped = new Error("the system was shut down");
-    for (const waiter of [...this.waiters]) waiter.fail(stopped);
+    for (const waiter of [...this.waiters])
+      waiter.fail(new Error(`${waiter.what}: the system was shut down`));
     this.waiters.clear();
     if (this.options.trace !== undefined) {
       writeFileSync(this.options.trace, mergeCoreTraces(this.traces));
