@@ -17,6 +17,12 @@
 // (docs/urpc.md compares this with receiver-cleared slots). A message is sent only when all its
 // slots are free: a full ring makes `trySend` return false, never overwrite.
 //
+// Fast paths. A one-slot message from the source buffer used last (word-aligned, checked when it
+// was adopted) is validated with a few integer compares and written without the fragmenting
+// machinery; a whole one-slot message between messages is received with one mask test on its
+// header. Both keep the publication order above: payload, then plain non-head headers, then the
+// head's Atomics.store; the receiver's Atomics.load of the head, then everything else.
+//
 // Receiving. The receiver loads the header of the slot at its read index; the lap tag tells whether
 // the slot is new. It copies the payload into its own reassembly buffer (so the slot is free again
 // before the handler runs, and a handler can never see a slot being rewritten), and when the last
