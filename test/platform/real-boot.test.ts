@@ -5,12 +5,15 @@
 // tested here too, as a child process.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { boot, type Multikernel } from "../../src/index.js";
 import { cliTimeoutMs, runCli } from "./cli-process.js";
 import { countHandles, handlesAddedSince, settle } from "./handles.js";
 
 /** Bound on one test: a boot, the SKB's measurement and a shutdown, with the CPUs shared. */
 const bootTestTimeoutMs = 60_000;
+/** How long a domain runs before the system under it is shut down. */
+const domainHeadStartMs = 200;
 /** Core counts booted; 4 exceeds the CPUs of a small machine on purpose. */
 const coreCounts: readonly number[] = [2, 4];
 
@@ -96,6 +99,23 @@ describe("real platform: boot and clean shutdown", () => {
     }
     await settle();
     assert.deepEqual(handlesAddedSince(before), []);
+  });
+
+  it("a domain still running at shutdown: its run rejects, and nothing is left behind", {
+    timeout: bootTestTimeoutMs,
+  }, async () => {
+    await settle();
+    const before = countHandles();
+    const lines: string[] = [];
+    const system = await boot({ cores: 2, measureLatency: false, onLog: (line) => lines.push(line) });
+    const program = fileURLToPath(new URL("./domains/runs-on.js", import.meta.url));
+    const running = system.run(program, [0, 1]);
+    await new Promise((resolve) => setTimeout(resolve, domainHeadStartMs));
+    await system.shutdown();
+    await assert.rejects(running, /runs-on\.js: the system was shut down/);
+    await settle();
+    assert.deepEqual(handlesAddedSince(before), [], "handles left after shutdown");
+    assert.ok(!lines.some((line) => line.includes("shutdown timed out")), "every core stopped by itself");
   });
 
   it("runs nothing once shut down", { timeout: bootTestTimeoutMs }, async () => {
