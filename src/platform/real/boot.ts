@@ -171,6 +171,11 @@ export class Multikernel {
         pending = lines.pop() ?? "";
         for (const line of lines) this.options.onLog?.(`[core ${data.coreId}] ${line}`);
       });
+      // A last line with no newline is printed when the worker's stream ends, not lost.
+      stream.on("end", () => {
+        if (pending !== "") this.options.onLog?.(`[core ${data.coreId}] ${pending}`);
+        pending = "";
+      });
     };
     prefix(worker.stdout);
     prefix(worker.stderr);
