@@ -260,6 +260,20 @@ describe("multikernel run (the command)", () => {
     assert.match(result.stdout, /^\[core 1\] \d+ calls answered$/m);
   });
 
+  it("prints what the domain writes to its console, prefixed by core, up to a last line with no newline", {
+    timeout: cliTimeoutMs,
+  }, () => {
+    const result = runCli(["run", domain("prints"), "--cores", "0-1"]);
+    assert.equal(result.status, 0, result.stderr);
+    for (const core of [0, 1]) {
+      assert.match(result.stdout, new RegExp(`^\\[core ${core}\\] console line from core ${core}$`, "m"));
+      assert.match(
+        result.stdout,
+        new RegExp(`^\\[core ${core}\\] last words of core ${core}, no newline$`, "m"),
+      );
+    }
+  });
+
   it("exits with the domain's non-zero status", { timeout: cliTimeoutMs }, () => {
     const result = runCli(["run", domain("exit-status"), "--cores", "0-1"]);
     assert.equal(result.status, 3, result.stderr);
