@@ -85,7 +85,10 @@ export class UrpcChannel {
     return this.sender.trySend(type, bytes, length ?? lengthOf(bytes));
   }
 
-  /** Writes without publishing; `flush()` publishes the batch. False when the ring is full. */
+  /**
+   * Writes without publishing; `flush()` publishes the batch. False when the ring lacks room (the
+   * open batch is then published, so that the receiver can make room).
+   */
   trySendDeferred(type: number, bytes: Uint8Array, length?: number): boolean {
     return this.sender.trySendDeferred(type, bytes, length ?? lengthOf(bytes));
   }

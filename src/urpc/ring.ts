@@ -187,7 +187,8 @@ export class RingSender {
 
   /**
    * Writes a message without publishing it; `flush()` publishes. The batch is published by itself
-   * when it reaches publishBatchSlotsMax slots. Returns false when the ring lacks room.
+   * when it reaches publishBatchSlotsMax slots. Returns false when the ring lacks room for all the
+   * message's slots; then nothing of it is written, and the open batch is published.
    */
   trySendDeferred(type: number, bytes: Uint8Array, length: number): boolean {
     if (this.fitsFastPath(type, bytes, length)) {
