@@ -79,3 +79,9 @@ test("sleep and wake: the same with Atomics.waitAsync", async () => {
   assert.equal(ping.sleepsTimedOut + pong.sleepsTimedOut, 0, "a sleep ended by timeout: a lost wake-up");
   assert.ok(ping.sleeps > 0 && pong.sleeps > 0, `sleeps: ping ${ping.sleeps}, pong ${pong.sleeps}`);
 });
+
+test("sleep and wake through UrpcChannel.waitForMessage with spinNs = 0 on both sides", async () => {
+  const [ping, pong] = await runPair(["ping-api", "pong-api"], wakeRoundTrips);
+  assertClean(ping, wakeRoundTrips);
+  assertClean(pong, wakeRoundTrips);
+});

@@ -8,6 +8,9 @@
 //                   every message; a sleep that ends by its timeout rather than by a ring is counted:
 //                   that is a lost wake-up
 //   ping-async / pong-async   the same with Atomics.waitAsync
+//   ping-api / pong-api       the same through UrpcChannel.waitForMessage(timeout, spinNs = 0), whose
+//                             sleeps come in slices of sleepSliceMs (a lost wake-up there would cost
+//                             a slice, not the round trip; the doorbell-level roles catch it)
 //
 // Every wait is bounded by `timeoutMs`; a worker that runs out of time reports it and stops.
 import { parentPort, workerData } from "node:worker_threads";
@@ -15,7 +18,15 @@ import { messageBytesMax } from "../../../src/limits.js";
 import { UrpcChannel } from "../../../src/urpc/index.js";
 import { checkMessage, fillMessage, messageLength, messageType } from "../message-pattern.js";
 
-export type PeerRole = "stream-send" | "stream-receive" | "ping" | "pong" | "ping-async" | "pong-async";
+export type PeerRole =
+  | "stream-send"
+  | "stream-receive"
+  | "ping"
+  | "pong"
+  | "ping-async"
+  | "pong-async"
+  | "ping-api"
+  | "pong-api";
 
 export interface PeerData {
   readonly memory: SharedArrayBuffer;
@@ -147,12 +158,21 @@ function checkRound(round: number): void {
   }
 }
 
-async function pingPong(initiator: boolean, asynchronous: boolean): Promise<void> {
-  const wait = asynchronous ? waitWokenAsync : () => Promise.resolve(waitWoken());
+function waitThroughChannel(): Promise<boolean> {
+  return Promise.resolve(channel.waitForMessage(timeoutMs, 0));
+}
+
+async function pingPong(initiator: boolean, mode: "sync" | "async" | "api"): Promise<void> {
+  const wait =
+    mode === "async"
+      ? waitWokenAsync
+      : mode === "api"
+        ? waitThroughChannel
+        : () => Promise.resolve(waitWoken());
   for (let round = 0; round < count; round++) {
     if (initiator) channel.sendBlocking(1, roundBytes(round), 8, timeoutMs);
     if (!(await wait())) {
-      problem(`round ${round}: a sleep ended by its ${timeoutMs} ms timeout with no message (lost wake-up)`);
+      problem(`round ${round}: no message within ${timeoutMs} ms (a lost wake-up)`);
       return;
     }
     if (channel.poll(onPing, 1) !== 1) {
@@ -169,7 +189,10 @@ async function main(): Promise<void> {
   try {
     if (role === "stream-send") streamSend();
     else if (role === "stream-receive") streamReceive();
-    else await pingPong(role === "ping" || role === "ping-async", role.endsWith("-async"));
+    else {
+      const mode = role.endsWith("-async") ? "async" : role.endsWith("-api") ? "api" : "sync";
+      await pingPong(role.startsWith("ping"), mode);
+    }
   } catch (error) {
     problem(`threw ${error instanceof Error ? error.message : String(error)}`);
   }
