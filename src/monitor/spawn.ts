@@ -4,13 +4,16 @@
 // monitor (from the platform's `run`), which sends `spawn` to the monitor of every core the domain
 // spans; each of those asks its platform host to load the domain's program and start its
 // dispatcher (loading code is I/O, so it is the host's job, not the monitor's). When a dispatcher's
-// main returns or throws, its monitor sends `exited` to the BSP, which reports the domain done once
-// every core has reported. A domain that throws is cleaned up on its core and reported; other
-// domains and cores go on.
+// main returns or throws, its monitor sends `exited` to the BSP. Once every core has exited, the BSP
+// has every dispatcher closed, and reports the domain done only when each core has said `closed`:
+// closing frees the domain's service names (sent to the name server, on the BSP, before `closed`
+// on the same FIFO channel), so that the next domain may export them again. A domain that throws
+// is cleaned up on its core and reported; other domains and cores go on.
 //
 //   BSP → core    spawn(domainId, program, cores)
 //   core → BSP    exited(domainId, core, status, error)
 //   BSP → core    close(domainId)      once every core has exited: dispatchers stop serving
+//   core → BSP    closed(domainId, core)   the dispatcher is closed, its names released
 
 import { defineInterface, t } from "../idl/index.js";
 import { utf8Length } from "../idl/utf8.js";
@@ -41,6 +44,10 @@ export const spawnInterface = defineInterface(
       ["error", t.string(1024)],
     ],
     close: [["domainId", t.u32]],
+    closed: [
+      ["domainId", t.u32],
+      ["core", t.u16],
+    ],
   },
   { typeBase: spawnTypeBase },
 );
@@ -63,6 +70,8 @@ export interface SpawnHost {
 interface DomainRecord {
   readonly cores: readonly number[];
   readonly exits: DispatcherExit[];
+  /** Cores whose dispatcher is closed, once every core has exited. */
+  readonly closed: Set<number>;
   readonly onDone: (exits: readonly DispatcherExit[]) => void;
 }
 
@@ -80,7 +89,8 @@ export class SpawnModule implements MonitorModule {
       {
         spawn: (domainId, program, cores) => this.spawnReceived(domainId, program, cores),
         exited: (domainId, core, status, error) => this.exitedReceived(domainId, { core, status, error }),
-        close: (domainId) => this.host.closeDispatcher(domainId),
+        close: (domainId) => this.closeReceived(domainId),
+        closed: (domainId, core) => this.closedReceived(domainId, core),
       },
       `monitor ${env.coreId}`,
     );
@@ -123,7 +133,7 @@ export class SpawnModule implements MonitorModule {
         `spawn: the list of ${cores.length} cores is ${utf8Length(coreList)} bytes, over the ${coreListBytesMax} a spawn carries`,
       );
     const domainId = this.nextDomainId++;
-    this.domains.set(domainId, { cores, exits: [], onDone });
+    this.domains.set(domainId, { cores, exits: [], closed: new Set(), onDone });
     // Remote cores first, this core last: should a send still fail, nothing has started here.
     for (const core of cores) {
       if (core !== this.env.coreId)
@@ -152,13 +162,30 @@ export class SpawnModule implements MonitorModule {
       return;
     }
     domain.exits.push(exit);
-    if (domain.exits.length === domain.cores.length) {
-      this.domains.delete(domainId);
-      for (const core of domain.cores) {
-        if (core === this.env.coreId) this.host.closeDispatcher(domainId);
-        else spawnInterface.sender(this.env.portTo(core)).close(domainId);
-      }
-      domain.onDone([...domain.exits].sort((a, b) => a.core - b.core));
+    if (domain.exits.length !== domain.cores.length) return;
+    for (const core of domain.cores) {
+      if (core === this.env.coreId) this.closeReceived(domainId);
+      else spawnInterface.sender(this.env.portTo(core)).close(domainId);
     }
+  }
+
+  /** On each core of a domain that has ended: close its dispatcher, then tell the BSP. */
+  private closeReceived(domainId: number): void {
+    this.host.closeDispatcher(domainId);
+    const bsp = this.env.coreIds[0]!;
+    if (bsp === this.env.coreId) this.closedReceived(domainId, this.env.coreId);
+    else spawnInterface.sender(this.env.portTo(bsp)).closed(domainId, this.env.coreId);
+  }
+
+  private closedReceived(domainId: number, core: number): void {
+    const domain = this.domains.get(domainId);
+    if (domain === undefined || domain.exits.length !== domain.cores.length) {
+      this.env.log(`spawn: close report for domain ${domainId} from core ${core}, which is not closing`);
+      return;
+    }
+    domain.closed.add(core);
+    if (domain.closed.size !== domain.cores.length) return;
+    this.domains.delete(domainId);
+    domain.onDone([...domain.exits].sort((a, b) => a.core - b.core));
   }
 }
