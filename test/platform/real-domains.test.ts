@@ -22,6 +22,8 @@ const bootHookTimeoutMs = 60_000;
 const runTimeoutMs = 45_000;
 /** Characters a too-long program name has: more than a spawn message carries. */
 const spawnProgramBytesOver = 1100;
+/** Back-to-back pairs of domains that export the same name from different cores. */
+const nameReuseRounds = 10;
 /** Cores of the many-core system: more than a 2-CPU machine has. */
 const manyCores = 4;
 /** How long a domain's printed line may trail its result (they travel on different workers' ports). */
@@ -118,6 +120,15 @@ describe("real platform: domains on 2 cores", () => {
       { core: 0, status: 0, error: "" },
       { core: 1, status: 3, error: "" },
     ]);
+  });
+
+  it("a domain's service names are free again once its run resolves", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    for (let round = 0; round < nameReuseRounds; round++) {
+      assertAllExited(await system.run(domain("reuses-name"), [0, 1], runTimeoutMs), [0, 1]);
+      assertAllExited(await system.run(domain("reuses-name-low"), [0, 1], runTimeoutMs), [0, 1]);
+    }
   });
 
   it("a program that does not exist: status 1 on every core, naming the program", {
