@@ -82,6 +82,20 @@ export const sharingRunTimeoutMs = 120_000;
 export const sharingSimUpdatesDefault = 1_000;
 /** `bench sharing --machine`: cycles one core's update of a line it already holds costs (the paper: under 30 cycles). */
 export const sharingSimLocalUpdateCycles = 25;
+/** `report --quick`: round trips per host ping-pong measurement (URPC, postMessage, MessageChannel). */
+export const reportQuickRounds = 1_000;
+/** `report --quick`: batches of the C floor's ping-pong (floorRoundsPerBatch round trips each). */
+export const reportQuickFloorBatches = 20;
+/** `report --quick`: updates each host thread makes in the sharing experiment. */
+export const reportQuickSharingUpdates = 10_000;
+/** `report --quick`: most host threads the sharing experiment goes up to. */
+export const reportQuickSharingThreadsMax = 4;
+/** `report --quick`: updates each simulated core makes in the sharing experiment. */
+export const reportQuickSimSharingUpdates = 200;
+/** `report`: longest an optional `bench …` command run as a child (real shootdown, unmap) may take. */
+export const reportChildTimeoutMs = 600_000;
+/** `report`: most bytes of standard output kept from such a child. */
+export const reportChildOutputBytesMax = 16 * 1024 * 1024;
 
 // ---- Virtual memory: page tables, TLBs, shootdown --------------------------------------------
 
