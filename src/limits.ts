@@ -153,6 +153,22 @@ export const simFaultsMax = 1024;
 export const simMessageDelayCyclesDefault = 10_000;
 /** Default factor by which a "slow core" fault multiplies handler costs. */
 export const simSlowCoreFactorDefault = 4;
+/** Simulated scenarios (src/platform/sim/scenarios): virtual time one run may take before it is cut off and reported as hung. */
+export const simScenarioVirtualNsMax = 20_000_000;
+/** Simulated scenarios: events one run may process before it is cut off. */
+export const simScenarioEventsMax = 20_000_000;
+/** Simulated scenarios: virtual time a run goes on after every crash was detected, so that what can still finish does. */
+export const simScenarioGraceNs = 1_000_000;
+/** `sim --run pingpong`: most round trips one run may be asked for. */
+export const simPingPongRoundsMax = 100_000;
+/** `sim --run replicated`: most updates each core may make (all in flight at once, so at most updatesInFlightMax). */
+export const simReplicatedUpdatesPerCoreMax = 64;
+/** `sim --run boot`: round trips the SKB probe makes per pair in the simulator (fewer than on a host: no JIT to warm). */
+export const simBootProbeRoundsDefault = 8;
+/** `sim --seeds A..B --check`: most seeds one check may cover. */
+export const simCheckSeedsMax = 1_000_000;
+/** `sim --check`: most cores a randomised scenario runs on (a random subset of the machine's). */
+export const simCheckCoresMax = 12;
 
 // ---- Real platform: booting cores as worker threads ---------------------------------------------
 
@@ -223,6 +239,13 @@ export const voteReasonBytesMax = 256;
 /** Messages one core buffers for objects it has not created yet. */
 export const pendingMessagesMax = 4096;
 
+// ---- Liveness: heartbeats between monitors (src/monitor/liveness.ts) ----------------------------
+
+/** Time between two heartbeats a monitor sends to each other monitor. */
+export const heartbeatIntervalNs = 50_000;
+/** Heartbeat intervals without news from a peer after which a monitor declares it failed. */
+export const heartbeatMissesMax = 4;
+
 // ---- Relations -------------------------------------------------------------------------------
 
 function assertLimit(condition: boolean, relation: string): void {
@@ -248,8 +271,14 @@ assertLimit(messageBytesMax <= 0xffff, "a bytes or string field's length fits it
 assertLimit(benchRoundsDefault >= 1 && benchRoundsDefault <= benchRoundsMax, "default rounds within the cap");
 assertLimit(benchWarmupRounds <= benchRoundsMax, "warm-up is no longer than the longest measurement");
 assertLimit(floorBatches <= floorBatchesMax, "floor batches within the native program's cap");
-assertLimit(floorRoundsPerBatch <= floorRoundsPerBatchMax, "floor batch size within the native program's cap");
-assertLimit(benchReplyTimeoutMs > 0 && benchWorkerStartTimeoutMs > 0, "benchmark waits are bounded and positive");
+assertLimit(
+  floorRoundsPerBatch <= floorRoundsPerBatchMax,
+  "floor batch size within the native program's cap",
+);
+assertLimit(
+  benchReplyTimeoutMs > 0 && benchWorkerStartTimeoutMs > 0,
+  "benchmark waits are bounded and positive",
+);
 assertLimit((pageBytes & (pageBytes - 1)) === 0, "pageBytes is a power of two");
 assertLimit(pageBytes >= cacheLineBytes, "a page holds whole cache lines");
 assertLimit(addressSpaceBytes % pageBytes === 0, "the address space is whole pages");
@@ -259,13 +288,37 @@ assertLimit(tlbEntriesMax >= 1 && shootdownsInFlightMax >= 1, "TLB and in-flight
 assertLimit(loopbackMessageCostNs > 0 && loopbackQueuedMessagesMax >= 1, "loopback bounds are positive");
 assertLimit(coresMax >= 1 && latencyClusterGapRatioMin > 1, "the SKB has cores; a gap is a ratio above 1");
 assertLimit(latencyClusterGapsTriedMax >= 1 && sysfsCacheIndexesMax >= 1, "SKB search bounds are positive");
-assertLimit(simCoresMax >= 2 && simCoresMax <= coresMax, "a simulated machine has at least two cores and fits the SKB");
-assertLimit(simHandlerJitterFraction >= 0 && simHandlerJitterFraction < 0.5, "jitter never makes a cost negative");
+assertLimit(
+  simCoresMax >= 2 && simCoresMax <= coresMax,
+  "a simulated machine has at least two cores and fits the SKB",
+);
+assertLimit(
+  simHandlerJitterFraction >= 0 && simHandlerJitterFraction < 0.5,
+  "jitter never makes a cost negative",
+);
 assertLimit(simSendQueueMessagesMax >= slotsPerRing, "a send queue holds at least a ring");
 assertLimit(rpcCallsInFlightMax >= 1 && servicesPerDispatcherMax >= 1, "RPC and export bounds are positive");
-assertLimit(serviceNameBytesMax <= messageBytesMax / 4 && rpcErrorMessageBytesMax <= messageBytesMax / 2, "names and error texts fit one message");
+assertLimit(
+  serviceNameBytesMax <= messageBytesMax / 4 && rpcErrorMessageBytesMax <= messageBytesMax / 2,
+  "names and error texts fit one message",
+);
 assertLimit(
   replicatedObjectNameBytesMax + updateBytesMax + voteReasonBytesMax + 64 <= messageBytesMax,
   "a replication message (name, update or reason, a few numbers) fits one message",
 );
-assertLimit(replicatedObjectsMax >= 1 && updatesInFlightMax >= 1 && pendingMessagesMax >= 1, "replication bounds are positive");
+assertLimit(
+  replicatedObjectsMax >= 1 && updatesInFlightMax >= 1 && pendingMessagesMax >= 1,
+  "replication bounds are positive",
+);
+assertLimit(
+  heartbeatIntervalNs > 0 && heartbeatMissesMax >= 2,
+  "heartbeats are periodic and one late one is no failure",
+);
+assertLimit(
+  simReplicatedUpdatesPerCoreMax <= updatesInFlightMax,
+  "a replicated scenario's core may have all its updates in flight",
+);
+assertLimit(
+  heartbeatIntervalNs * heartbeatMissesMax * 4 <= simScenarioVirtualNsMax,
+  "a scenario runs long enough to detect a crash",
+);

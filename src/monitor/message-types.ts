@@ -18,6 +18,8 @@ export const replicationTypeBase = 0x0200;
 export const shootdownTypeBase = 0x0300;
 /** SKB: latency measurement between cores. */
 export const skbTypeBase = 0x0400;
+/** Liveness: heartbeats between monitors (liveness.ts). */
+export const livenessTypeBase = 0x0500;
 /** Simulator scenarios and test-only protocols. */
 export const testTypeBase = 0x0f00;
 /** Reserved for the platform (the real platform's tight round-trip probe); never an interface's. */

@@ -1,0 +1,137 @@
+// Liveness between monitors: heartbeats, and a failure detector for crash-stop cores.
+//
+// Every monitor sends a heartbeat to every other monitor each `heartbeatIntervalNs` (a platform
+// timer), and notes when it last heard anything from each peer (a heartbeat or any other message
+// routed past this module). At each of its own ticks it declares failed every peer it has not heard
+// from for `heartbeatMissesMax` intervals: it logs the failure, calls `onPeerFailed(core, nowNs)`
+// once, and stops sending to that peer. Failure is final (the crash-stop model): a peer heard from
+// again later is only counted (`lateHeartbeats`), not revived. A peer that is slow or stalled for
+// less than the detection time is never suspected; one stalled longer is, as with any timeout
+// detector.
+//
+//   every interval   heartbeat(core, tick) → every peer not declared failed
+//   at each tick     now − lastHeard[p] > misses × interval  ⇒  peer p failed
+//
+// Sans-IO: time comes from env.nowNs and env.setTimer; `stop()` cancels the timer, so that a
+// platform (or a simulation) can go idle.
+import { defineInterface, t } from "../idl/index.js";
+import { heartbeatIntervalNs, heartbeatMissesMax } from "../limits.js";
+import type { CoreEnv, TimerHandle } from "../platform/core-env.js";
+import { livenessTypeBase } from "./message-types.js";
+import type { MonitorModule } from "./monitor-module.js";
+
+export const livenessInterface = defineInterface(
+  "monitor_liveness",
+  {
+    heartbeat: [
+      ["core", t.u16],
+      ["tick", t.u32],
+    ],
+  },
+  { typeBase: livenessTypeBase },
+);
+
+export interface LivenessOptions {
+  /** Time between heartbeats (default heartbeatIntervalNs). */
+  readonly heartbeatIntervalNs?: number;
+  /** Intervals of silence after which a peer is failed (default heartbeatMissesMax). */
+  readonly heartbeatMissesMax?: number;
+  /** Called once per peer this monitor declares failed. */
+  readonly onPeerFailed?: (core: number, nowNs: number) => void;
+}
+
+/** u32 tick counter wraps here. */
+const tickWrap = 2 ** 32;
+
+export class LivenessModule implements MonitorModule {
+  readonly name = "liveness";
+  readonly intervalNs: number;
+  readonly missesMax: number;
+  /** Heartbeats sent and received, and heartbeats from peers already declared failed. */
+  heartbeatsSent = 0;
+  heartbeatsReceived = 0;
+  lateHeartbeats = 0;
+  private readonly lastHeardNs = new Map<number, number>();
+  private readonly failed = new Set<number>();
+  private readonly receiveFrame;
+  private timer: TimerHandle | null = null;
+  private tick = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly env: CoreEnv,
+    private readonly options: LivenessOptions = {},
+  ) {
+    this.intervalNs = options.heartbeatIntervalNs ?? heartbeatIntervalNs;
+    this.missesMax = options.heartbeatMissesMax ?? heartbeatMissesMax;
+    if (!(this.intervalNs > 0 && Number.isFinite(this.intervalNs)))
+      throw new RangeError(`liveness: heartbeatIntervalNs must be > 0, got ${this.intervalNs}`);
+    if (!(Number.isInteger(this.missesMax) && this.missesMax >= 2))
+      throw new RangeError(`liveness: heartbeatMissesMax must be an integer >= 2, got ${this.missesMax}`);
+    this.receiveFrame = livenessInterface.dispatcher(
+      { heartbeat: (core) => this.heartbeatReceived(core) },
+      `liveness on core ${env.coreId}`,
+    );
+  }
+
+  /** Time after the last news from a peer at which it is declared failed. */
+  get detectionNs(): number {
+    return this.intervalNs * this.missesMax;
+  }
+
+  /** The peers this monitor has declared failed, ascending. */
+  get failedPeers(): number[] {
+    return [...this.failed].sort((a, b) => a - b);
+  }
+
+  start(): void {
+    const now = this.env.nowNs();
+    for (const core of this.env.coreIds) if (core !== this.env.coreId) this.lastHeardNs.set(core, now);
+    this.tickFired();
+  }
+
+  /** Stops sending heartbeats and suspecting peers (idempotent). */
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
+  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
+    // Any message is news of its sender; only heartbeats are this module's to claim.
+    this.heard(fromCore);
+    if (!livenessInterface.owns(type)) return false;
+    this.receiveFrame(type, bytes, length);
+    return true;
+  }
+
+  private heartbeatReceived(core: number): void {
+    this.heartbeatsReceived++;
+    if (this.failed.has(core)) this.lateHeartbeats++;
+  }
+
+  private heard(core: number): void {
+    if (this.lastHeardNs.has(core)) this.lastHeardNs.set(core, this.env.nowNs());
+  }
+
+  private tickFired(): void {
+    this.timer = null;
+    if (this.stopped) return;
+    const now = this.env.nowNs();
+    for (const [core, heardNs] of this.lastHeardNs) {
+      if (this.failed.has(core) || now - heardNs <= this.detectionNs) continue;
+      this.failed.add(core);
+      this.env.log(
+        `liveness: core ${core} failed: no news for ${Math.round((now - heardNs) / 1000)} µs (${this.missesMax} heartbeat intervals)`,
+      );
+      this.options.onPeerFailed?.(core, now);
+    }
+    for (const core of this.lastHeardNs.keys()) {
+      if (this.failed.has(core)) continue;
+      livenessInterface.sender(this.env.portTo(core)).heartbeat(this.env.coreId, this.tick);
+      this.heartbeatsSent++;
+    }
+    this.tick = (this.tick + 1) % tickWrap;
+    this.timer = this.env.setTimer(this.intervalNs, () => this.tickFired());
+  }
+}
