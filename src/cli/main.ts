@@ -11,9 +11,11 @@ import { registerBenchBoot } from "./commands/bench-boot.js";
 import { registerBenchRpc } from "./commands/bench-rpc.js";
 import { registerBenchSharing } from "./commands/bench-sharing.js";
 import { registerBenchShootdown } from "./commands/bench-shootdown.js";
+import { registerBenchSim } from "./commands/bench-sim.js";
 import { registerBenchUrpc } from "./commands/bench-urpc.js";
 import { registerBoot } from "./commands/boot.js";
 import { registerRun } from "./commands/run.js";
+import { registerSim } from "./commands/sim.js";
 import { registerSkb } from "./commands/skb.js";
 import { registerStart } from "./commands/start.js";
 import type { CommandGroups, Registration } from "./registration.js";
@@ -24,10 +26,12 @@ const registrations: readonly Registration[] = [
   registerBoot,
   registerSkb,
   registerRun,
+  registerSim,
   registerBenchBoot,
   registerBenchRpc,
   registerBenchSharing,
   registerBenchShootdown,
+  registerBenchSim,
   registerBenchUrpc,
 ];
 

@@ -22,6 +22,7 @@ import { measureUrpc, type UrpcFigures } from "../../../bench/urpc.js";
 import { benchRoundsDefault, benchRoundsMax } from "../../limits.js";
 import { cpuPairArgument, integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
+import { runBenchUrpcSim } from "./bench-urpc-sim.js";
 
 interface BenchUrpcOptions {
   json: boolean;
@@ -78,7 +79,12 @@ export const registerBenchUrpc: Registration = ({ bench }) => {
         .argParser(cpuPair)
         .default(cpuPair(defaultCpus), defaultCpus),
     )
-    .action(async (options: BenchUrpcOptions) => {
+    .option("--machine <name>", "print the simulated Table 2 of a machine model (machines/*.json) instead")
+    .action(async (options: BenchUrpcOptions & { machine?: string }) => {
+      if (options.machine !== undefined) {
+        runBenchUrpcSim(options.machine, options.json);
+        return;
+      }
       const report = await runBenchUrpc(options);
       printResult(
         `bench urpc (${report.rounds} rounds, node ${report.node})`,

@@ -1,0 +1,298 @@
+// `multikernel sim`: runs the unchanged monitors on a simulated machine, or checks many seeds.
+//
+//   sim --machine amd-8x4 --seed 7 --run boot|pingpong|replicated [--cores LIST] [faults] [--trace FILE] [--json]
+//   sim --seeds 1..1000 --check [--json]
+//
+// One run prints the scenario's results (boot: the boot time and the SKB built from simulated
+// round trips; pingpong: one-way latency in cycles beside the paper's; replicated: what committed
+// and whether the replicas agree), the run's figures, the failures the monitors detected and any
+// invariant violation; with --check a violation makes the exit status 1. Faults, each repeatable:
+// --crash CORE@CYCLES, --stall CORE@FROM-TO, --slow CORE:FACTOR, --delay P:CYCLES[:FROM>TO] (`*` for
+// any core). --seeds runs the randomised checker (src/platform/sim/check-run.ts) and prints each
+// failing seed with the commands that replay it. --json prints one object as the last line.
+import { writeFileSync } from "node:fs";
+import { InvalidArgumentError } from "commander";
+import { jsonLine, progress } from "../../../bench/report.js";
+import {
+  simCheckSeedsMax,
+  simCoresMax,
+  simPingPongRoundsMax,
+  simReplicatedUpdatesPerCoreMax,
+} from "../../limits.js";
+import { checkCaseOf, checkSeeds } from "../../platform/sim/check-run.js";
+import type { Fault } from "../../platform/sim/faults.js";
+import { listMachines, loadMachine } from "../../platform/sim/machine.js";
+import {
+  isScenarioName,
+  makeScenario,
+  runScenario,
+  type ScenarioParams,
+  type ScenarioResult,
+  scenarioNames,
+} from "../../platform/sim/scenarios/index.js";
+import { coreListArgument, integerArgument } from "../arguments.js";
+import type { Registration } from "../registration.js";
+
+interface SimOptions {
+  machine: string;
+  seed: number;
+  run?: string;
+  cores?: readonly number[];
+  pair?: readonly [number, number];
+  rounds?: number;
+  updates?: number;
+  mode?: "one-phase" | "two-phase" | "mixed";
+  probe: boolean;
+  probeRounds?: number;
+  probeWarmup?: number;
+  liveness: boolean;
+  crash: Fault[];
+  stall: Fault[];
+  slow: Fault[];
+  delay: Fault[];
+  trace?: string;
+  json: boolean;
+  check: boolean;
+  seeds?: readonly [number, number];
+  verbose: boolean;
+}
+
+const cycles = (text: string, what: string): number => {
+  const value = Number(text.replaceAll("_", ""));
+  if (!(Number.isFinite(value) && value >= 0))
+    throw new InvalidArgumentError(`${what}: '${text}' is not a number of cycles >= 0.`);
+  return value;
+};
+const coreNumber = (text: string, what: string): number => {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`${what}: '${text}' is not a core number.`);
+  return Number(text);
+};
+const collect =
+  (parse: (value: string) => Fault) =>
+  (value: string, previous: Fault[]): Fault[] => [...previous, parse(value)];
+
+/** --crash CORE@CYCLES */
+export function parseCrash(value: string): Fault {
+  const m = /^(\d+)@(.+)$/.exec(value);
+  if (m === null) throw new InvalidArgumentError(`--crash takes CORE@CYCLES, got '${value}'.`);
+  return { kind: "crash", core: coreNumber(m[1]!, "--crash"), atCycles: cycles(m[2]!, "--crash") };
+}
+
+/** --stall CORE@FROM-TO */
+export function parseStall(value: string): Fault {
+  const m = /^(\d+)@([\d_.]+)-([\d_.]+)$/.exec(value);
+  if (m === null) throw new InvalidArgumentError(`--stall takes CORE@FROM-TO (cycles), got '${value}'.`);
+  return {
+    kind: "stall",
+    core: coreNumber(m[1]!, "--stall"),
+    fromCycles: cycles(m[2]!, "--stall"),
+    toCycles: cycles(m[3]!, "--stall"),
+  };
+}
+
+/** --slow CORE:FACTOR (FACTOR may be empty: the default) */
+export function parseSlow(value: string): Fault {
+  const m = /^(\d+):([\d.]*)$/.exec(value);
+  if (m === null) throw new InvalidArgumentError(`--slow takes CORE:FACTOR, got '${value}'.`);
+  const factor = m[2] === "" ? undefined : Number(m[2]);
+  return { kind: "slow", core: coreNumber(m[1]!, "--slow"), ...(factor === undefined ? {} : { factor }) };
+}
+
+/** --delay P:CYCLES[:FROM>TO] (CYCLES may be empty; FROM or TO may be `*`) */
+export function parseDelay(value: string): Fault {
+  const m = /^([\d.]+):([\d_.]*)(?::(\d+|\*)>(\d+|\*))?$/.exec(value);
+  if (m === null) throw new InvalidArgumentError(`--delay takes P:CYCLES[:FROM>TO], got '${value}'.`);
+  const probability = Number(m[1]);
+  return {
+    kind: "delay",
+    probability,
+    ...(m[2] === "" ? {} : { extraCycles: cycles(m[2]!, "--delay") }),
+    ...(m[3] === undefined || m[3] === "*" ? {} : { fromCore: Number(m[3]) }),
+    ...(m[4] === undefined || m[4] === "*" ? {} : { toCore: Number(m[4]) }),
+  };
+}
+
+function seedRange(value: string): readonly [number, number] {
+  const m = /^(\d+)(?:\.\.(\d+))?$/.exec(value);
+  const first = m === null ? Number.NaN : Number(m[1]);
+  const last = m === null ? Number.NaN : Number(m[2] ?? m[1]);
+  if (!(Number.isSafeInteger(first) && Number.isSafeInteger(last) && last >= first))
+    throw new InvalidArgumentError(`--seeds takes A..B with A <= B, got '${value}'.`);
+  if (last - first + 1 > simCheckSeedsMax)
+    throw new InvalidArgumentError(
+      `--seeds covers at most ${simCheckSeedsMax} seeds, got ${last - first + 1}.`,
+    );
+  return [first, last];
+}
+
+function pairArgument(value: string): readonly [number, number] {
+  const m = /^(\d+),(\d+)$/.exec(value);
+  if (m === null) throw new InvalidArgumentError(`--pair takes A,B, got '${value}'.`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+export const registerSim: Registration = ({ program }) => {
+  program
+    .command("sim")
+    .description(
+      `Run a scenario (${scenarioNames.join(", ")}) of the unchanged monitors on a simulated machine, or check many random seeds.`,
+    )
+    .option("--machine <name>", "simulated machine (machines/*.json)", "amd-8x4")
+    .option("--seed <n>", "the run's seed", integerArgument("--seed", 0, 2 ** 32 - 1), 1)
+    .option("--run <scenario>", `scenario to run: ${scenarioNames.join(", ")}`)
+    .option(
+      "--cores <list>",
+      "cores to run on, e.g. 0-7,12 (default every core)",
+      coreListArgument("--cores", simCoresMax),
+    )
+    .option("--pair <a,b>", "pingpong: the two cores (default the first and last)", pairArgument)
+    .option("--rounds <n>", "pingpong: round trips", integerArgument("--rounds", 1, simPingPongRoundsMax))
+    .option(
+      "--updates <n>",
+      "replicated: updates per core",
+      integerArgument("--updates", 1, simReplicatedUpdatesPerCoreMax),
+    )
+    .option("--mode <mode>", "replicated: one-phase, two-phase or mixed")
+    .option("--no-probe", "boot: skip the SKB's latency probe")
+    .option(
+      "--probe-rounds <n>",
+      "boot: timed round trips per pair",
+      integerArgument("--probe-rounds", 1, 1000),
+    )
+    .option(
+      "--probe-warmup <n>",
+      "boot: untimed round trips per pair",
+      integerArgument("--probe-warmup", 0, 1000),
+    )
+    .option(
+      "--liveness",
+      "heartbeats and failure detection on every monitor (on whenever a core crashes)",
+      false,
+    )
+    .option("--crash <core@cycles>", "crash-stop CORE at CYCLES (repeatable)", collect(parseCrash), [])
+    .option(
+      "--stall <core@from-to>",
+      "CORE runs nothing from FROM to TO cycles (repeatable)",
+      collect(parseStall),
+      [],
+    )
+    .option(
+      "--slow <core:factor>",
+      "CORE's handlers cost FACTOR times more (repeatable)",
+      collect(parseSlow),
+      [],
+    )
+    .option(
+      "--delay <p:cycles[:from>to]>",
+      "delay a message by CYCLES with probability P, optionally only FROM>TO (repeatable)",
+      collect(parseDelay),
+      [],
+    )
+    .option("--trace <file>", "write the run in Chrome Trace Event format")
+    .option("--json", "print one JSON object as the last line", false)
+    .option("--check", "exit with status 1 on any invariant violation", false)
+    .option("--seeds <a..b>", "check seeds A to B with random machines, scenarios and faults", seedRange)
+    .option("--verbose", "print the cores' log lines on standard error", false)
+    .action(async (options: SimOptions) => {
+      if (options.seeds !== undefined) {
+        await checkCommand(options.seeds, options.json);
+        return;
+      }
+      await runCommand(options);
+    });
+};
+
+async function checkCommand([first, last]: readonly [number, number], json: boolean): Promise<void> {
+  const total = last - first + 1;
+  let done = 0;
+  const summary = await checkSeeds(first, last, () => {
+    done++;
+    if (done % 100 === 0) progress(`sim --check: ${done}/${total} seeds`);
+  });
+  const out: string[] = [
+    `sim --check: seeds ${first}..${last}: ${summary.passed} passed, ${summary.failures.length} failed`,
+    `  scenarios: ${Object.entries(summary.scenarios)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}; faults: ${Object.entries(summary.faults)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  ];
+  for (const failure of summary.failures.slice(0, 10)) {
+    out.push(`FAIL seed ${failure.seed}:`);
+    for (const v of failure.violations.slice(0, 5)) out.push(`  ${v}`);
+    out.push(`  replay: ${failure.replay}`);
+    out.push(`  or:     ${failure.command}`);
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+  if (json) process.stdout.write(`${jsonLine(summary)}\n`);
+  if (summary.failures.length > 0) process.exitCode = 1;
+}
+
+async function runCommand(options: SimOptions): Promise<void> {
+  const name = options.run;
+  if (name === undefined)
+    throw new Error(`sim: say --run <scenario> (${scenarioNames.join(", ")}) or --seeds A..B --check`);
+  if (!isScenarioName(name))
+    throw new Error(`sim: unknown scenario '${name}' (known: ${scenarioNames.join(", ")})`);
+  if (!listMachines().includes(options.machine))
+    throw new Error(`sim: unknown machine '${options.machine}' (known: ${listMachines().join(", ")})`);
+  const mode = options.mode;
+  if (mode !== undefined && mode !== "one-phase" && mode !== "two-phase" && mode !== "mixed")
+    throw new Error(`sim: --mode must be one-phase, two-phase or mixed, got '${String(mode)}'`);
+  const machine = loadMachine(options.machine);
+  const cores = options.cores ?? machine.cores.map((c) => c.id);
+  const params: ScenarioParams = {
+    ...(options.probe ? {} : { probe: false }),
+    ...(options.probeRounds === undefined ? {} : { probeRounds: options.probeRounds }),
+    ...(options.probeWarmup === undefined ? {} : { probeWarmupRounds: options.probeWarmup }),
+    ...(options.pair === undefined ? {} : { pair: options.pair }),
+    ...(options.rounds === undefined ? {} : { rounds: options.rounds }),
+    ...(options.updates === undefined ? {} : { updatesPerCore: options.updates }),
+    ...(mode === undefined ? {} : { mode }),
+  };
+  const faults = [...options.crash, ...options.stall, ...options.slow, ...options.delay];
+  const result = await runScenario(
+    makeScenario(
+      name,
+      params,
+      [...cores].sort((a, b) => a - b),
+    ),
+    {
+      machine,
+      seed: options.seed,
+      cores,
+      faults,
+      liveness: options.liveness,
+      trace: options.trace !== undefined,
+      ...(options.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+    },
+  );
+  if (options.trace !== undefined && result.trace !== undefined) {
+    writeFileSync(options.trace, result.trace);
+    progress(`sim: trace written to ${options.trace}`);
+  }
+  process.stdout.write(`${formatResult(result).join("\n")}\n`);
+  if (options.json) {
+    const { trace: _trace, ...rest } = result;
+    process.stdout.write(`${jsonLine(rest)}\n`);
+  }
+  if (options.check && result.violations.length > 0) process.exitCode = 1;
+}
+
+/** The lines `sim --run` prints. */
+export function formatResult(r: ScenarioResult): string[] {
+  const lines = [
+    `sim ${r.scenario} on ${r.machine} (${r.cores.length} cores), seed ${r.seed}${r.faults.length === 0 ? "" : `, ${r.faults.length} fault(s)`}${r.liveness ? ", liveness on" : ""}`,
+    ...r.lines,
+    `run: ${r.completed ? "completed" : "NOT completed"} (stopped: ${r.stoppedBy}), ${(r.virtualNs / 1000).toFixed(2)} µs virtual (${Math.round(r.virtualCycles)} cycles), ${r.events} events, ${r.deliveries} deliveries, ${r.dropped} dropped`,
+  ];
+  lines.push(
+    r.violations.length === 0
+      ? "checkers: no violation"
+      : `checkers: ${r.violations.length} violation(s):\n${r.violations.map((v) => `  ${v}`).join("\n")}`,
+  );
+  return lines;
+}
+
+/** For tests: the case of a seed, as `--seeds S..S` runs it. */
+export { checkCaseOf };

@@ -1,0 +1,66 @@
+// The simulator's scenarios by name, and how a name and its parameters become a Scenario: what the
+// `sim` command, the randomised checker (check-run.ts) and the benchmarks build runs from.
+//
+//   boot        the real BootModule on every core, then the SKB's latency probe (boot.ts)
+//   pingpong    two monitors exchange typed messages; one-way latency in cycles (pingpong.ts)
+//   replicated  concurrent one-phase and two-phase updates of one replicated object (replicated.ts)
+
+import { simBootProbeRoundsDefault } from "../../../limits.js";
+import { bootScenario } from "./boot.js";
+import { pingPongScenario } from "./pingpong.js";
+import { type ReplicatedMode, replicatedScenario } from "./replicated.js";
+import type { Scenario } from "./scenario.js";
+
+export {
+  type Detection,
+  runScenario,
+  type Scenario,
+  type ScenarioOptions,
+  type ScenarioReport,
+  type ScenarioResult,
+  type ScenarioRun,
+} from "./scenario.js";
+export { bootScenario, pingPongScenario, type ReplicatedMode, replicatedScenario };
+
+export const scenarioNames = ["boot", "pingpong", "replicated"] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+/** Every scenario's parameters; each takes the ones it knows and defaults the rest. */
+export interface ScenarioParams {
+  /** boot: run the SKB probe after boot (default true). */
+  readonly probe?: boolean;
+  /** boot: timed round trips per pair (default simBootProbeRoundsDefault). */
+  readonly probeRounds?: number;
+  /** boot: untimed round trips per pair first (default 1). */
+  readonly probeWarmupRounds?: number;
+  /** pingpong: the two cores (default the run's first and last). */
+  readonly pair?: readonly [number, number];
+  /** pingpong: round trips (default 100). */
+  readonly rounds?: number;
+  /** replicated: updates each core makes (default 4). */
+  readonly updatesPerCore?: number;
+  /** replicated: "one-phase", "two-phase" or "mixed" (default). */
+  readonly mode?: ReplicatedMode;
+}
+
+export function isScenarioName(name: string): name is ScenarioName {
+  return (scenarioNames as readonly string[]).includes(name);
+}
+
+/** The scenario `name` with `params`, for a run on `cores` (ascending). */
+export function makeScenario(name: ScenarioName, params: ScenarioParams, cores: readonly number[]): Scenario {
+  switch (name) {
+    case "boot":
+      return bootScenario({
+        ...(params.probe === undefined ? {} : { probe: params.probe }),
+        probeRounds: params.probeRounds ?? simBootProbeRoundsDefault,
+        probeWarmupRounds: params.probeWarmupRounds ?? 1,
+      });
+    case "pingpong": {
+      const [a, b] = params.pair ?? [cores[0]!, cores[cores.length - 1]!];
+      return pingPongScenario({ a, b, rounds: params.rounds ?? 100 });
+    }
+    case "replicated":
+      return replicatedScenario({ updatesPerCore: params.updatesPerCore ?? 4, mode: params.mode ?? "mixed" });
+  }
+}

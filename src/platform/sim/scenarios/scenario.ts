@@ -1,0 +1,263 @@
+// What a simulated scenario is, and the runner that hosts one on a simulated machine.
+//
+// A scenario (boot.ts, pingpong.ts, replicated.ts) is the unchanged monitor — a Monitor per core,
+// with the modules the scenario installs — plus a goal (`done`) and a report. The runner builds a
+// Simulation of the chosen machine and cores, with the faults asked for, adds a LivenessModule to
+// every monitor when asked (always when a core crashes), and runs the simulation in bounded chunks
+// until one of:
+//   done      the goal is reached, and every crash has happened and been detected by every live core;
+//   detected  some core crashed, every live core detected it, and a grace period has passed (what
+//             needed the crashed core stays unfinished: it is reported, not waited for);
+//   idle      nothing is left to happen (a goal unreached here is a hang);
+//   horizon   simScenarioVirtualNsMax of virtual time went by (a hang);
+//   events    simScenarioEventsMax events were processed (a hang).
+// Then it stops the heartbeats, runs the simulation dry, and gathers what the checkers say: the
+// channel checker (FIFO, loss, duplication), the failure detector's (every crash detected by every
+// live core; no live core suspected), monitors that dropped messages, and the scenario's own
+// checkers. The simulator owns time and randomness: the same seed and options give the same run,
+// byte for byte, trace included.
+
+import { simScenarioEventsMax, simScenarioGraceNs, simScenarioVirtualNsMax } from "../../../limits.js";
+import { LivenessModule } from "../../../monitor/liveness.js";
+import { Monitor } from "../../../monitor/monitor.js";
+import { type SimCoreEnv, Simulation } from "../engine.js";
+import type { Fault } from "../faults.js";
+import { loadMachine, type Machine } from "../machine.js";
+
+/** One scenario's behaviour, as the runner sees it. */
+export interface Scenario {
+  readonly name: string;
+  /** Adds this core's scenario modules to its monitor (before the simulation starts). */
+  install(monitor: Monitor, env: SimCoreEnv, run: ScenarioRun): void;
+  /** Whether the goal is reached. */
+  done(): boolean;
+  /** The results, once the run has ended and promise continuations have run. */
+  report(run: ScenarioRun): ScenarioReport;
+}
+
+export interface ScenarioReport {
+  /** Lines for people. */
+  readonly lines: readonly string[];
+  /** Figures for machines (the JSON output). */
+  readonly results: Record<string, unknown>;
+  /** What the scenario's own invariant checkers found. */
+  readonly violations: readonly string[];
+}
+
+/** What a scenario may know of the run hosting it. */
+export interface ScenarioRun {
+  readonly machine: Machine;
+  readonly sim: Simulation;
+  /** The cores the run uses, ascending. */
+  readonly cores: readonly number[];
+  /** Cores that a crash fault stops during the run (known in advance: the faults are a list). */
+  readonly crashing: ReadonlySet<number>;
+  readonly monitors: ReadonlyMap<number, Monitor>;
+}
+
+export interface ScenarioOptions {
+  readonly machine: string | Machine;
+  readonly seed: number;
+  /** Cores to run on (default every core of the machine). */
+  readonly cores?: readonly number[];
+  readonly faults?: readonly Fault[];
+  /** Heartbeats and failure detection on every monitor (forced on when a core crashes). */
+  readonly liveness?: boolean;
+  /** Record a Chrome trace (returned as `trace`). */
+  readonly trace?: boolean;
+  /** Log lines of the cores, as they happen. */
+  readonly log?: (line: string) => void;
+}
+
+export interface Detection {
+  /** The core that declared the failure. */
+  readonly by: number;
+  readonly core: number;
+  readonly atNs: number;
+}
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly machine: string;
+  readonly seed: number;
+  readonly cores: readonly number[];
+  readonly faults: readonly Fault[];
+  readonly liveness: boolean;
+  readonly stoppedBy: "done" | "detected" | "idle" | "horizon" | "events";
+  /** Whether the scenario's goal was reached. */
+  readonly completed: boolean;
+  readonly virtualCycles: number;
+  readonly virtualNs: number;
+  readonly events: number;
+  readonly deliveries: number;
+  readonly dropped: number;
+  readonly crashed: readonly number[];
+  readonly detections: readonly Detection[];
+  readonly lines: readonly string[];
+  readonly results: Record<string, unknown>;
+  /** Every invariant violation found: channel, liveness, monitors, scenario. Empty is a pass. */
+  readonly violations: readonly string[];
+  readonly trace?: string;
+}
+
+/** Events per chunk between two looks at the goal. */
+const chunkEvents = 2048;
+
+const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Runs `scenario` on a simulated machine (see the file comment). */
+export async function runScenario(scenario: Scenario, options: ScenarioOptions): Promise<ScenarioResult> {
+  const machine = typeof options.machine === "string" ? loadMachine(options.machine) : options.machine;
+  const cores = [...(options.cores ?? machine.cores.map((c) => c.id))].sort((a, b) => a - b);
+  if (cores.length < 2) throw new RangeError(`scenario ${scenario.name}: needs at least two cores`);
+  const faults = options.faults ?? [];
+  for (const fault of faults) {
+    const named = fault.kind === "delay" ? [fault.fromCore, fault.toCore] : [fault.core];
+    for (const core of named) {
+      if (core !== undefined && !cores.includes(core))
+        throw new RangeError(`fault ${fault.kind} names core ${core}, which is not one of the run's cores`);
+    }
+  }
+  const crashing = new Set(faults.flatMap((f) => (f.kind === "crash" ? [f.core] : [])));
+  const liveness = options.liveness === true || crashing.size > 0;
+  const sim = new Simulation(machine, {
+    seed: options.seed,
+    faults,
+    trace: options.trace === true,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  const monitors = new Map<number, Monitor>();
+  const livenessModules = new Map<number, LivenessModule>();
+  const detections: Detection[] = [];
+  const run: ScenarioRun = { machine, sim, cores, crashing, monitors };
+  for (const core of cores) {
+    sim.addCore(core, (env) => {
+      const monitor = new Monitor(env);
+      monitors.set(core, monitor);
+      if (liveness) {
+        const module = new LivenessModule(env, {
+          onPeerFailed: (failed, atNs) => detections.push({ by: core, core: failed, atNs }),
+        });
+        livenessModules.set(core, monitor.add(module));
+      }
+      scenario.install(monitor, env, run);
+      return monitor;
+    });
+  }
+
+  const clockGHz = machine.clockGHz;
+  const horizonCycles = simScenarioVirtualNsMax * clockGHz;
+  const crashAtCycles = Math.max(0, ...faults.map((f) => (f.kind === "crash" ? f.atCycles : 0)));
+  const live = cores.filter((c) => !crashing.has(c));
+  const crashesDetected = (): boolean => {
+    if (crashing.size === 0 || !liveness) return true;
+    if (sim.timeCycles < crashAtCycles) return false;
+    for (const by of live) {
+      for (const core of crashing) {
+        if (!detections.some((d) => d.by === by && d.core === core)) return false;
+      }
+    }
+    return true;
+  };
+  const violations: string[] = [];
+  let stoppedBy: ScenarioResult["stoppedBy"] = "idle";
+  let events = 0;
+  let deliveries = 0;
+  let dropped = 0;
+  let graceEndCycles = Number.POSITIVE_INFINITY;
+  try {
+    for (;;) {
+      const stats = sim.run({ maxEvents: chunkEvents, untilCycles: horizonCycles });
+      events += stats.events;
+      deliveries += stats.deliveries;
+      dropped += stats.dropped;
+      const detected = crashesDetected();
+      if (scenario.done() && detected) {
+        stoppedBy = "done";
+        break;
+      }
+      if (stats.stoppedBy === "idle") {
+        stoppedBy = "idle";
+        break;
+      }
+      if (stats.stoppedBy === "untilCycles") {
+        stoppedBy = "horizon";
+        break;
+      }
+      if (events >= simScenarioEventsMax) {
+        stoppedBy = "events";
+        break;
+      }
+      if (crashing.size > 0 && detected) {
+        if (graceEndCycles === Number.POSITIVE_INFINITY)
+          graceEndCycles = sim.timeCycles + simScenarioGraceNs * clockGHz;
+        else if (sim.timeCycles >= graceEndCycles) {
+          stoppedBy = "detected";
+          break;
+        }
+      }
+    }
+    // Stop the heartbeats and let everything in flight land, within what is left of the bound.
+    for (const module of livenessModules.values()) module.stop();
+    const drain = sim.run({ maxEvents: Math.max(0, simScenarioEventsMax - events) });
+    events += drain.events;
+    deliveries += drain.deliveries;
+    dropped += drain.dropped;
+    for (const v of sim.checker?.finish(drain.stoppedBy !== "idle") ?? [])
+      violations.push(`channel: ${v.kind} on ${v.stream}: message ${v.messageId}: ${v.detail}`);
+  } catch (error) {
+    violations.push(`simulation: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // Promise continuations (replicated updates settling) run now, before the report.
+  await macrotask();
+
+  const completed = scenario.done();
+  if (!completed && crashing.size === 0)
+    violations.push(`hang: the scenario did not finish (stopped by ${stoppedBy}) and no core crashed`);
+  if (liveness) {
+    for (const by of live) {
+      for (const core of crashing) {
+        if (!detections.some((d) => d.by === by && d.core === core))
+          violations.push(`liveness: core ${by} never detected that core ${core} crashed`);
+      }
+    }
+    for (const d of detections) {
+      if (!crashing.has(d.core))
+        violations.push(`liveness: core ${d.by} declared core ${d.core} failed, but it never crashed`);
+    }
+  }
+  for (const [core, monitor] of monitors) {
+    if (monitor.droppedMessages > 0)
+      violations.push(`monitor: core ${core} dropped ${monitor.droppedMessages} message(s)`);
+  }
+  const report = scenario.report(run);
+  violations.push(...report.violations);
+  const lines = [...report.lines];
+  for (const core of new Set(detections.map((d) => d.core))) {
+    const times = detections.filter((d) => d.core === core).map((d) => d.atNs);
+    lines.push(
+      `failure detected: core ${core} by ${times.length} of ${live.length} live cores, from ${(Math.min(...times) / 1000).toFixed(1)} to ${(Math.max(...times) / 1000).toFixed(1)} µs${crashing.has(core) ? "" : " (it never crashed)"}`,
+    );
+  }
+  return {
+    scenario: scenario.name,
+    machine: machine.name,
+    seed: options.seed,
+    cores,
+    faults,
+    liveness,
+    stoppedBy,
+    completed,
+    virtualCycles: sim.timeCycles,
+    virtualNs: sim.timeCycles / clockGHz,
+    events,
+    deliveries,
+    dropped,
+    crashed: [...crashing].sort((a, b) => a - b),
+    detections,
+    lines,
+    results: report.results,
+    violations,
+    ...(options.trace === true ? { trace: sim.traceJson() } : {}),
+  };
+}
