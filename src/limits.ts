@@ -11,7 +11,8 @@
 export const cacheLineBytes = 64;
 /** Bytes of a slot that carry payload; the last 4-byte word is the header, written last. */
 export const slotPayloadBytes = cacheLineBytes - 4;
-/** Slots in each direction of a channel (Barrelfish: 32). A power of two, at most 128 (8-bit lap counter). */
+/** Slots in each direction of a channel (Barrelfish: 32). A power of two, so that the slot index's
+ * 32-bit wrap keeps the epoch bit consistent. */
 export const slotsPerRing = 64;
 /** The receiver publishes its consumed count after at most this many slots (and whenever it runs dry). */
 export const ackEverySlots = slotsPerRing / 4;
@@ -246,6 +247,25 @@ export const heartbeatIntervalNs = 50_000;
 /** Heartbeat intervals without news from a peer after which a monitor declares it failed. */
 export const heartbeatMissesMax = 4;
 
+// ---- Virtual memory on real cores: physical memory, address spaces, the shared-memory baseline --
+
+/** Bytes of physical memory (frames for address spaces) a boot shares among its cores. */
+export const physicalMemoryBytes = 16 * 1024 * 1024;
+/** Longest the boot thread waits for every core to take the SKB's packages and trees. */
+export const skbDistributeTimeoutMs = 10_000;
+/** Address spaces one core may have open at once. */
+export const addressSpacesPerCoreMax = 64;
+/** VM messages held for address spaces a core has not opened yet. */
+export const vmEarlyMessagesMax = 4096;
+/** Pages the shared-memory baseline's one page table covers. */
+export const sharedPageTablePages = 1024;
+/** Address spaces the shared-memory baseline may hold (slots of its region). */
+export const sharedShootdownSlots = 8;
+/** Polls of the shared request word per poll-loop turn in the shared-memory baseline. */
+export const sharedShootdownSpinPolls = 64;
+/** Longest the shared-memory baseline's initiator waits for every core's acknowledgement. */
+export const sharedShootdownWaitMs = 5_000;
+
 // ---- Relations -------------------------------------------------------------------------------
 
 function assertLimit(condition: boolean, relation: string): void {
@@ -255,7 +275,7 @@ function assertLimit(condition: boolean, relation: string): void {
 assertLimit(cacheLineBytes === 64, "a slot is one 64-byte cache line");
 assertLimit(slotPayloadBytes % 4 === 0, "payload is whole 32-bit words");
 assertLimit((slotsPerRing & (slotsPerRing - 1)) === 0, "slotsPerRing is a power of two");
-assertLimit(slotsPerRing >= 4 && slotsPerRing <= 128, "slotsPerRing in [4, 128] (8-bit lap counter)");
+assertLimit(slotsPerRing >= 4 && slotsPerRing <= 1024, "slotsPerRing in [4, 1024] (channel memory grows with the square of the cores)");
 assertLimit(ackEverySlots >= 1 && ackEverySlots <= slotsPerRing / 2, "acks come at least twice a ring");
 assertLimit(fragmentsPerMessageMax <= slotsPerRing, "a whole message fits in one ring");
 assertLimit(
