@@ -14,6 +14,7 @@ import { registerBenchShootdown } from "./commands/bench-shootdown.js";
 import { registerBenchSim } from "./commands/bench-sim.js";
 import { registerBenchUrpc } from "./commands/bench-urpc.js";
 import { registerBoot } from "./commands/boot.js";
+import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSim } from "./commands/sim.js";
 import { registerSkb } from "./commands/skb.js";
@@ -27,6 +28,7 @@ const registrations: readonly Registration[] = [
   registerSkb,
   registerRun,
   registerSim,
+  registerReport,
   registerBenchBoot,
   registerBenchRpc,
   registerBenchSharing,

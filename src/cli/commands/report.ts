@@ -1,0 +1,87 @@
+// `multikernel report`: the whole reproduction in one command, written as one HTML page.
+//
+// Runs src/report/collect.ts (URPC on the host, Table 2 simulated on the paper's four machines,
+// sharing on the host and on amd-4x4, TLB shootdown on amd-4x4 and amd-8x4, and — where this build
+// has them — `bench shootdown --real` and `bench unmap`) with a progress bar on standard error, then
+// writes the page of src/report/html.ts to --out (default report.html in the working directory):
+// tables beside the paper's values and Vega-Lite charts, with vega, vega-lite and vega-embed inlined
+// so that it renders offline. Prints where it wrote the page; with --json, a summary object as the
+// last line of standard output.
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { jsonLine } from "../../../bench/report.js";
+import { collectReport, type OptionalCommand, type ReportData } from "../../report/collect.js";
+import { renderReportHtml } from "../../report/html.js";
+import { readChartLibraries } from "../../report/libraries.js";
+import { progressBar } from "../../report/progress.js";
+import type { Registration } from "../registration.js";
+
+interface ReportOptions {
+  out: string;
+  quick: boolean;
+  json: boolean;
+  host: boolean;
+}
+
+/** The page's file name unless --out says otherwise, in the working directory. */
+const outDefault = "report.html";
+
+export const registerReport: Registration = ({ program, bench }) => {
+  program
+    .command("report")
+    .description(
+      "Run the whole reproduction (URPC, Table 2, sharing, shootdown, unmap) and write one self-contained HTML page with tables and charts.",
+    )
+    .option("--out <file>", "the HTML file to write", outDefault)
+    .option("--quick", "fewer rounds and updates (a first look, and the tests)", false)
+    .option("--json", "also print a JSON summary as the last line of standard output", false)
+    .option("--no-host", "skip the host measurements (simulated figures only)")
+    .action(async (options: ReportOptions) => {
+      const summary = await runReport(options, bench);
+      process.stdout.write(`report: wrote ${summary.out} (${summary.bytes} bytes)\n`);
+      if (options.json) process.stdout.write(`${jsonLine(summary)}\n`);
+    });
+};
+
+/** What `report --json` prints: where the page went, and the figures it was built from. */
+export interface ReportSummary {
+  readonly out: string;
+  readonly bytes: number;
+  readonly data: ReportData;
+}
+
+/** Collects the figures, writes the page, and returns the summary. */
+export async function runReport(options: ReportOptions, bench: Command): Promise<ReportSummary> {
+  const libraries = readChartLibraries(); // before measuring: a missing library fails at once
+  const progress = progressBar();
+  let data: ReportData;
+  try {
+    data = await collectReport({
+      quick: options.quick,
+      host: options.host,
+      cliPath: fileURLToPath(new URL("../main.js", import.meta.url)),
+      shootdownReal: optionalCommand(bench, "shootdown", "--real"),
+      unmap: optionalCommand(bench, "unmap", null),
+      onStep: (label, index, total) => progress.step(label, index, total),
+    });
+  } finally {
+    progress.stop();
+  }
+  const html = renderReportHtml(data, libraries);
+  const out = resolve(options.out);
+  writeFileSync(out, html);
+  return { out, bytes: Buffer.byteLength(html), data };
+}
+
+/**
+ * `bench <name> [flag] --json` if this build registers that command (and flag), else absent: the
+ * report runs what exists and says what does not, rather than assuming.
+ */
+function optionalCommand(bench: Command, name: string, flag: string | null): OptionalCommand {
+  const title = `bench ${name}${flag === null ? "" : ` ${flag}`}`;
+  const command = bench.commands.find((c) => c.name() === name);
+  const present = command !== undefined && (flag === null || command.options.some((o) => o.long === flag));
+  return { name: title, args: present ? ["bench", name, ...(flag === null ? [] : [flag]), "--json"] : null };
+}
