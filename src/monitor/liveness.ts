@@ -54,6 +54,8 @@ export class LivenessModule implements MonitorModule {
   private readonly lastHeardNs = new Map<number, number>();
   private readonly failed = new Set<number>();
   private readonly receiveFrame;
+  /** A typed sender per peer, made on first use (each holds its own message buffer). */
+  private readonly senders = new Map<number, ReturnType<typeof livenessInterface.sender>>();
   private timer: TimerHandle | null = null;
   private tick = 0;
   private stopped = false;
@@ -128,7 +130,12 @@ export class LivenessModule implements MonitorModule {
     }
     for (const core of this.lastHeardNs.keys()) {
       if (this.failed.has(core)) continue;
-      livenessInterface.sender(this.env.portTo(core)).heartbeat(this.env.coreId, this.tick);
+      let sender = this.senders.get(core);
+      if (sender === undefined) {
+        sender = livenessInterface.sender(this.env.portTo(core));
+        this.senders.set(core, sender);
+      }
+      sender.heartbeat(this.env.coreId, this.tick);
       this.heartbeatsSent++;
     }
     this.tick = (this.tick + 1) % tickWrap;
