@@ -220,8 +220,10 @@ ${table(
   ],
   rows,
 )}
+<div class="side">
 ${charts.chart(urpcTableSpec(data.urpcTables, "latencyCycles"))}
-${charts.chart(urpcTableSpec(data.urpcTables, "msgsPerKcycle"))}`;
+${charts.chart(urpcTableSpec(data.urpcTables, "msgsPerKcycle"))}
+</div>`;
 }
 
 // ---- 3. Sharing ----------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ const panelWidth = 220;
 const panelHeight = 200;
 const chartWidth = 520;
 const chartHeight = 300;
+/** Width of one bar (one source of one path) in the Table 2 charts, in pixels. */
+const tableBarStep = 18;
 
-/** Host ping-pongs: one-way p50 and p99 per mechanism, on a log scale. */
+/** Host ping-pongs: one-way p50 and p99 per mechanism, as points on a log scale. */
 export function urpcHostSpec(figures: HostUrpcFigures): VegaLiteSpec {
   const rows: { mechanism: string; percentile: string; ns: number }[] = [];
   const add = (mechanism: string, p50: number | null, p99: number | null): void => {
@@ -35,49 +37,52 @@ export function urpcHostSpec(figures: HostUrpcFigures): VegaLiteSpec {
     title: "One-way latency on the host (ns, log scale)",
     width: chartWidth,
     data: { values: rows },
-    mark: { type: "bar", tooltip: true },
+    // Points, not bars: a bar on a log scale has no zero to start from.
+    mark: { type: "point", filled: true, size: 90, tooltip: true },
     encoding: {
       y: { field: "mechanism", type: "nominal", sort: null, title: null },
-      yOffset: { field: "percentile" },
       x: { field: "ns", type: "quantitative", scale: { type: "log" }, title: "one way (ns)" },
       color: { field: "percentile", type: "nominal", title: null },
     },
   };
 }
 
-/** Table 2: simulated beside the paper, one panel per machine, for one metric. */
+/** Table 2: simulated beside the paper, a pair of bars per machine and path, for one metric. */
 export function urpcTableSpec(
   tables: readonly UrpcTableFigure[],
   metric: "latencyCycles" | "msgsPerKcycle",
 ): VegaLiteSpec {
-  const rows: { machine: string; path: string; source: string; value: number }[] = [];
+  const rows: { machine: string; path: string; pair: string; source: string; value: number }[] = [];
   for (const table of tables) {
     for (const row of table.rows) {
+      const pair = `${table.machine} ${row.path}`;
       const simulated = metric === "latencyCycles" ? row.latencyCycles : row.msgsPerKcycle;
       const paper = metric === "latencyCycles" ? row.paperLatencyCycles : row.paperMsgsPerKcycle;
-      rows.push({ machine: table.machine, path: row.path, source: "simulated", value: simulated });
+      rows.push({ machine: table.machine, path: row.path, pair, source: "simulated", value: simulated });
       if (paper !== null)
-        rows.push({ machine: table.machine, path: row.path, source: "paper", value: paper });
+        rows.push({ machine: table.machine, path: row.path, pair, source: "paper", value: paper });
     }
   }
   const title = metric === "latencyCycles" ? "latency (cycles)" : "throughput (msgs/kcycle)";
   return {
     $schema: schema,
     title: `Table 2, ${title}: simulated beside the paper`,
+    width: { step: tableBarStep },
+    height: panelHeight,
     data: { values: rows },
-    facet: { column: { field: "machine", type: "nominal", sort: null, title: null } },
-    spec: {
-      width: 150,
-      height: panelHeight,
-      mark: { type: "bar", tooltip: true },
-      encoding: {
-        x: { field: "path", type: "nominal", sort: null, title: null, axis: { labelAngle: -30 } },
-        xOffset: { field: "source", sort: ["simulated", "paper"] },
-        y: { field: "value", type: "quantitative", title },
-        color: { field: "source", type: "nominal", sort: ["simulated", "paper"], title: null },
+    mark: { type: "bar", tooltip: true },
+    encoding: {
+      x: {
+        field: "pair",
+        type: "nominal",
+        sort: [...new Set(rows.map((r) => r.pair))],
+        title: "machine, path",
+        axis: { labelAngle: -40 },
       },
+      xOffset: { field: "source", type: "nominal", sort: ["simulated", "paper"] },
+      y: { field: "value", type: "quantitative", title },
+      color: { field: "source", type: "nominal", sort: ["simulated", "paper"], title: null },
     },
-    resolve: { scale: { x: "independent" } },
   };
 }
 
@@ -100,7 +105,13 @@ export function sharingSpec(figure: SharingFigure, where: string): VegaLiteSpec 
       mark: { type: "line", point: true, tooltip: true },
       encoding: {
         x: { field: "cores", type: "quantitative", title: "threads (cores)", axis: { tickMinStep: 1 } },
-        y: { field: "updatesPerSec", type: "quantitative", title: "updates/s", axis: { format: "~s" } },
+        y: {
+          field: "updatesPerSec",
+          type: "quantitative",
+          title: "updates/s (log scale)",
+          scale: { type: "log" },
+          axis: { format: "~s" },
+        },
         color: { field: "mode", type: "nominal", title: null },
       },
     },
