@@ -9,7 +9,7 @@
 import { performance } from "node:perf_hooks";
 import { formatRate, printResult, progress, type ReportRow } from "../../../bench/report.js";
 import { boot256, floodRate } from "../../../bench/sim.js";
-import { bootScenario, runScenario } from "../../platform/sim/scenarios/index.js";
+import { makeScenario, runScenario } from "../../platform/sim/index.js";
 import type { Registration } from "../registration.js";
 
 /** Everything `bench sim --json` prints. */
@@ -36,7 +36,7 @@ export async function bootScenario256(): Promise<{
   deliveries: number;
 }> {
   const t0 = performance.now();
-  const result = await runScenario(bootScenario({ probe: false, probeRounds: 1, probeWarmupRounds: 0 }), {
+  const result = await runScenario(makeScenario("boot", { probe: false }, []), {
     machine: "mesh-16x16",
     seed: 1,
   });

@@ -19,17 +19,19 @@ import {
   simPingPongRoundsMax,
   simReplicatedUpdatesPerCoreMax,
 } from "../../limits.js";
-import { checkCaseOf, checkSeeds } from "../../platform/sim/check-run.js";
-import type { Fault } from "../../platform/sim/faults.js";
-import { listMachines, loadMachine } from "../../platform/sim/machine.js";
 import {
+  checkCaseOf,
+  checkSeeds,
+  type Fault,
   isScenarioName,
+  listMachines,
+  loadMachine,
   makeScenario,
   runScenario,
   type ScenarioParams,
   type ScenarioResult,
   scenarioNames,
-} from "../../platform/sim/scenarios/index.js";
+} from "../../platform/sim/index.js";
 import { coreListArgument, integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
 

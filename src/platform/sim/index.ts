@@ -3,7 +3,18 @@
 // A machine model (machine.ts, from a file in machines/ or from SKB measurements), a cost model
 // calibrated to the paper's Table 2 (cost-model.ts), the discrete-event engine that hosts unchanged
 // CoreLogic (engine.ts), the faults it can inject (faults.ts), the trace it can write (trace.ts),
-// the channel invariant checker (checkers.ts) and the simulated Table 2 (urpc-table.ts).
+// the channel invariant checker (checkers.ts), the simulated Table 2 (urpc-table.ts), the scenarios
+// that run the real monitors (scenarios/), the replica checker and the randomised seed checker.
+
+export {
+  type CheckCase,
+  type CheckFailure,
+  type CheckSummary,
+  checkCaseOf,
+  checkSeeds,
+  commandOf,
+  runCheckCase,
+} from "./check-run.js";
 export { ChannelChecker, type ChannelViolation } from "./checkers.js";
 export { CacheLines, CostModel, coreShareOfPeriod } from "./cost-model.js";
 export {
@@ -27,6 +38,18 @@ export {
   pathClassOf,
 } from "./machine.js";
 export { Prng } from "./prng.js";
+export { ReplicaChecker, type UpdateOutcome } from "./replica-checker.js";
+export {
+  isScenarioName,
+  makeScenario,
+  runScenario,
+  type Scenario,
+  type ScenarioName,
+  type ScenarioOptions,
+  type ScenarioParams,
+  type ScenarioResult,
+  scenarioNames,
+} from "./scenarios/index.js";
 export { TraceRecorder } from "./trace.js";
 export {
   measurePingPong,
