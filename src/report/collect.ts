@@ -298,6 +298,7 @@ export async function collectReport(options: CollectOptions): Promise<ReportData
 
   for (const [index, step] of steps.entries()) {
     options.onStep?.(step.label, index, steps.length);
+    await new Promise<void>((resolve) => setImmediate(resolve)); // let the progress bar draw
     await step.run();
   }
   options.onStep?.("done", steps.length, steps.length);
