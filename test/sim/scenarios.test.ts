@@ -64,6 +64,20 @@ describe("sim scenarios", () => {
     }
   });
 
+  it("pingpong through a domain: two dispatchers bind through the monitors and make typed RPC calls", async () => {
+    const r = await runScenario(
+      makeScenario("pingpong", { pair: [0, 9], rounds: 50, domain: true }, range(32)),
+      {
+        machine: "amd-8x4",
+        seed: 7,
+      },
+    );
+    assert.deepEqual(r.violations, []);
+    assert.equal(r.results.rounds, 50);
+    assert.equal(r.results.clientExit, 0);
+    assert.ok((r.results.oneWayCyclesMedian as number) > 500);
+  });
+
   for (const mode of ["one-phase", "two-phase", "mixed"] as const) {
     it(`replicated: ${mode} updates from 16 cores all answered, replicas agree`, async () => {
       const r = await runScenario(makeScenario("replicated", { updatesPerCore: 6, mode }, range(16)), {

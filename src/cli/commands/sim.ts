@@ -42,6 +42,7 @@ interface SimOptions {
   cores?: readonly number[];
   pair?: readonly [number, number];
   rounds?: number;
+  domain: boolean;
   updates?: number;
   mode?: "one-phase" | "two-phase" | "mixed";
   probe: boolean;
@@ -150,6 +151,11 @@ export const registerSim: Registration = ({ program }) => {
     .option("--pair <a,b>", "pingpong: the two cores (default the first and last)", pairArgument)
     .option("--rounds <n>", "pingpong: round trips", integerArgument("--rounds", 1, simPingPongRoundsMax))
     .option(
+      "--domain",
+      "pingpong: through a domain's RPC between two dispatchers, not between monitors",
+      false,
+    )
+    .option(
       "--updates <n>",
       "replicated: updates per core",
       integerArgument("--updates", 1, simReplicatedUpdatesPerCoreMax),
@@ -249,6 +255,7 @@ async function runCommand(options: SimOptions): Promise<void> {
     ...(options.probeWarmup === undefined ? {} : { probeWarmupRounds: options.probeWarmup }),
     ...(options.pair === undefined ? {} : { pair: options.pair }),
     ...(options.rounds === undefined ? {} : { rounds: options.rounds }),
+    ...(options.domain ? { domain: true } : {}),
     ...(options.updates === undefined ? {} : { updatesPerCore: options.updates }),
     ...(mode === undefined ? {} : { mode }),
   };

@@ -92,7 +92,7 @@ export function checkCaseOf(seed: number): CheckCase {
     const a = pick();
     let b = pick();
     while (b === a) b = pick();
-    params = { pair: [a, b], rounds: int(1, 40) };
+    params = { pair: [a, b], rounds: int(1, 40), ...(chance(0.3) ? { domain: true } : {}) };
   } else {
     const modes = ["one-phase", "two-phase", "mixed"] as const;
     params = { updatesPerCore: int(1, 6), mode: modes[int(0, 2)]! };
@@ -158,6 +158,7 @@ export function commandOf(c: CheckCase): string {
   if (p.probeWarmupRounds !== undefined) args.push(`--probe-warmup ${p.probeWarmupRounds}`);
   if (p.pair !== undefined) args.push(`--pair ${p.pair[0]},${p.pair[1]}`);
   if (p.rounds !== undefined) args.push(`--rounds ${p.rounds}`);
+  if (p.domain === true) args.push("--domain");
   if (p.updatesPerCore !== undefined) args.push(`--updates ${p.updatesPerCore}`);
   if (p.mode !== undefined) args.push(`--mode ${p.mode}`);
   if (c.liveness) args.push("--liveness");

@@ -2,11 +2,13 @@
 // `sim` command, the randomised checker (check-run.ts) and the benchmarks build runs from.
 //
 //   boot        the real BootModule on every core, then the SKB's latency probe (boot.ts)
-//   pingpong    two monitors exchange typed messages; one-way latency in cycles (pingpong.ts)
+//   pingpong    two monitors exchange typed messages; one-way latency in cycles (pingpong.ts), or
+//               two dispatchers of a domain make typed RPC calls (domain-pingpong.ts)
 //   replicated  concurrent one-phase and two-phase updates of one replicated object (replicated.ts)
 
 import { simBootProbeRoundsDefault } from "../../../limits.js";
 import { bootScenario } from "./boot.js";
+import { domainPingPongScenario } from "./domain-pingpong.js";
 import { pingPongScenario } from "./pingpong.js";
 import { type ReplicatedMode, replicatedScenario } from "./replicated.js";
 import type { Scenario } from "./scenario.js";
@@ -37,6 +39,8 @@ export interface ScenarioParams {
   readonly pair?: readonly [number, number];
   /** pingpong: round trips (default 100). */
   readonly rounds?: number;
+  /** pingpong: through a domain's RPC (dispatchers, binding) instead of between monitors. */
+  readonly domain?: boolean;
   /** replicated: updates each core makes (default 4). */
   readonly updatesPerCore?: number;
   /** replicated: "one-phase", "two-phase" or "mixed" (default). */
@@ -58,7 +62,10 @@ export function makeScenario(name: ScenarioName, params: ScenarioParams, cores: 
       });
     case "pingpong": {
       const [a, b] = params.pair ?? [cores[0]!, cores[cores.length - 1]!];
-      return pingPongScenario({ a, b, rounds: params.rounds ?? 100 });
+      const rounds = params.rounds ?? 100;
+      return params.domain === true
+        ? domainPingPongScenario({ a, b, rounds })
+        : pingPongScenario({ a, b, rounds });
     }
     case "replicated":
       return replicatedScenario({ updatesPerCore: params.updatesPerCore ?? 4, mode: params.mode ?? "mixed" });

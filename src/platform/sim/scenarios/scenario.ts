@@ -27,6 +27,11 @@ import { loadMachine, type Machine } from "../machine.js";
 /** One scenario's behaviour, as the runner sees it. */
 export interface Scenario {
   readonly name: string;
+  /**
+   * The scenario runs domains, whose code after an `await` runs in promise continuations between
+   * the engine's events: the runner then takes one event at a time and lets them run after each.
+   */
+  readonly continuations?: boolean;
   /** Adds this core's scenario modules to its monitor (before the simulation starts). */
   install(monitor: Monitor, env: SimCoreEnv, run: ScenarioRun): void;
   /** Whether the goal is reached. */
@@ -165,9 +170,11 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
   let deliveries = 0;
   let dropped = 0;
   let graceEndCycles = Number.POSITIVE_INFINITY;
+  const chunk = scenario.continuations === true ? 1 : chunkEvents;
   try {
     for (;;) {
-      const stats = sim.run({ maxEvents: chunkEvents, untilCycles: horizonCycles });
+      const stats = sim.run({ maxEvents: chunk, untilCycles: horizonCycles });
+      if (scenario.continuations === true) await macrotask();
       events += stats.events;
       deliveries += stats.deliveries;
       dropped += stats.dropped;
@@ -176,7 +183,8 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
         stoppedBy = "done";
         break;
       }
-      if (stats.stoppedBy === "idle") {
+      // With continuations, idle is only idle once they too had their turn and added nothing.
+      if (stats.stoppedBy === "idle" && (chunk > 1 || stats.events === 0)) {
         stoppedBy = "idle";
         break;
       }
@@ -199,11 +207,16 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     }
     // Stop the heartbeats and let everything in flight land, within what is left of the bound.
     for (const module of livenessModules.values()) module.stop();
-    const drain = sim.run({ maxEvents: Math.max(0, simScenarioEventsMax - events) });
-    events += drain.events;
-    deliveries += drain.deliveries;
-    dropped += drain.dropped;
-    for (const v of sim.checker?.finish(drain.stoppedBy !== "idle") ?? [])
+    let drained = false;
+    while (!drained && events < simScenarioEventsMax) {
+      const drain = sim.run({ maxEvents: Math.min(chunk, simScenarioEventsMax - events) });
+      if (scenario.continuations === true) await macrotask();
+      events += drain.events;
+      deliveries += drain.deliveries;
+      dropped += drain.dropped;
+      drained = drain.stoppedBy === "idle" && (chunk > 1 || drain.events === 0);
+    }
+    for (const v of sim.checker?.finish(!drained) ?? [])
       violations.push(`channel: ${v.kind} on ${v.stream}: message ${v.messageId}: ${v.detail}`);
   } catch (error) {
     violations.push(`simulation: ${error instanceof Error ? error.message : String(error)}`);
