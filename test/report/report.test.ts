@@ -128,3 +128,21 @@ test("`report --quick --json` runs everything, writes the page and prints a summ
   assert.match(page, new RegExp(`Node ${process.version.replaceAll(".", "\\.")}`));
   for (const spec of chartSpecs(page)) assert.equal(typeof spec, "object");
 });
+
+test("an optional command that exists is run as a child and its JSON shown as a chart and a table", async () => {
+  // `bench shootdown` stands in for `bench shootdown --real` and `bench unmap`: the same JSON shape.
+  const standIn = ["bench", "shootdown", "--machine", "amd-2x2", "--json"];
+  const withOptional = await collectReport({
+    quick: true,
+    host: false,
+    cliPath: mainPath,
+    shootdownReal: { name: "bench shootdown --real", args: standIn },
+    unmap: { name: "bench unmap", args: ["bench", "no-such-command", "--json"] },
+  });
+  assert.equal(withOptional.shootdownReal.status, "ok");
+  assert.equal(withOptional.unmap.status, "failed");
+  const page = renderReportHtml(withOptional, readChartLibraries());
+  assert.equal(chartSpecs(page).length, 6);
+  assert.match(page, /<th>latencyCycles<\/th>/);
+  assert.match(page, /<code>multikernel bench unmap<\/code> failed/);
+});
