@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { bootScenario256 } from "../../src/cli/commands/bench-sim.js";
 import { parseCrash, parseDelay, parseSlow, parseStall } from "../../src/cli/commands/sim.js";
 import { checkCaseOf, checkSeeds, commandOf, runCheckCase } from "../../src/platform/sim/check-run.js";
 import { ReplicaChecker } from "../../src/platform/sim/replica-checker.js";
@@ -144,6 +145,13 @@ describe("sim scenarios", () => {
       ).trace!;
     const a = await once(5);
     assert.ok(a.length > 1000);
+    const events = (JSON.parse(a) as { traceEvents: { ph: string; name: string }[] }).traceEvents;
+    assert.ok(
+      events.some((e) => e.ph === "X") &&
+        events.some((e) => e.ph === "s") &&
+        events.some((e) => e.ph === "f"),
+    );
+    assert.ok(events.some((e) => e.ph === "i" && e.name === "crash"));
     assert.equal(await once(5), a);
     assert.notEqual(await once(6), a);
   });
@@ -180,6 +188,33 @@ describe("sim scenarios", () => {
     };
     assert.equal(got.events, expected.events);
     assert.equal(got.virtualCycles, expected.virtualCycles);
+  });
+
+  it("bench sim's boot: 256 real BootModules on mesh-16x16 in well under ten host seconds", async () => {
+    const boot = await bootScenario256();
+    assert.equal(boot.deliveries, 255 * 256 + 255);
+    assert.ok(boot.virtualNs !== null && boot.virtualNs > 0);
+    assert.ok(boot.hostMs < 10_000, `${boot.hostMs} ms`);
+  });
+
+  it("bench urpc --machine prints the simulated Table 2 as JSON on the last line", () => {
+    const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+    const out = spawnSync(process.execPath, [main, "bench", "urpc", "--machine", "amd-4x4", "--json"], {
+      encoding: "utf8",
+    });
+    assert.equal(out.status, 0, out.stderr);
+    const table = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as {
+      machine: string;
+      paths: { class: string; latencyCycles: number; msgsPerKcycle: number; paperLatencyCycles: number }[];
+    };
+    assert.equal(table.machine, "amd-4x4");
+    assert.deepEqual(
+      table.paths.map((p) => p.class),
+      ["shared", "one-hop", "two-hop"],
+    );
+    for (const p of table.paths)
+      assert.ok(Math.abs(p.latencyCycles - p.paperLatencyCycles) / p.paperLatencyCycles < 0.1);
+    assert.match(out.stdout, /paper: 448 cycles/);
   });
 
   it("200 random seeds (machines, core sets, scenarios, faults) pass every checker", async () => {
