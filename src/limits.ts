@@ -275,7 +275,10 @@ function assertLimit(condition: boolean, relation: string): void {
 assertLimit(cacheLineBytes === 64, "a slot is one 64-byte cache line");
 assertLimit(slotPayloadBytes % 4 === 0, "payload is whole 32-bit words");
 assertLimit((slotsPerRing & (slotsPerRing - 1)) === 0, "slotsPerRing is a power of two");
-assertLimit(slotsPerRing >= 4 && slotsPerRing <= 1024, "slotsPerRing in [4, 1024] (channel memory grows with the square of the cores)");
+assertLimit(
+  slotsPerRing >= 4 && slotsPerRing <= 1024,
+  "slotsPerRing in [4, 1024] (channel memory grows with the square of the cores)",
+);
 assertLimit(ackEverySlots >= 1 && ackEverySlots <= slotsPerRing / 2, "acks come at least twice a ring");
 assertLimit(fragmentsPerMessageMax <= slotsPerRing, "a whole message fits in one ring");
 assertLimit(
