@@ -86,13 +86,8 @@ describe("domains run unchanged on the loopback platform and the simulator", () 
     assert.deepEqual(await settle(machine.platform, spawn(machine, 2, [0, 2, 3], client).exits), [0, 0, 0]);
   });
 
-  // Todo until the simulator runs a domain's continuations as its core's work: code after an
-  // `await` runs in a microtask when no handler is running, and the simulator refuses a send made
-  // outside a handler ("send outside core N's handlers"). The test runs and reports; it does not
-  // fail the suite meanwhile.
-  it("simulator, amd-4x4: the same mains, virtual time from the machine model, reproducible by seed", {
-    todo: "the simulator refuses sends from domain continuations (outside a handler)",
-  }, async () => {
+  // The simulator runs a domain's continuations (code after an `await`) as its core's own work.
+  it("simulator, amd-4x4: the same mains, virtual time from the machine model, reproducible by seed", async () => {
     const runOnce = async (seed: number) => {
       const machine = loadMachine("amd-4x4");
       const sim = new Simulation(machine, { seed });
