@@ -18,7 +18,9 @@ import { domainSleepMsMax, servicesPerDispatcherMax } from "../limits.js";
 import type { Binding, BindTarget, Connection, ExportedService } from "../monitor/binding.js";
 import { checkServiceName, type NameService } from "../monitor/name-service.js";
 import type { ReplicatedObjectDefinition, ReplicationModule } from "../monitor/replication.js";
+import type { VmModule } from "../monitor/vm-module.js";
 import type { CoreEnv, TimerHandle } from "../platform/core-env.js";
+import { DomainAddressSpaces } from "./address-space.js";
 import type { BindOptions, DomainContext, DomainMain, DomainReplica } from "./domain-context.js";
 import {
   errorText,
@@ -36,6 +38,8 @@ export interface DispatcherHost {
   readonly binding: Binding;
   /** Read when a domain first asks for a replicated object. */
   readonly replication: ReplicationModule;
+  /** The monitor's virtual-memory module, where the platform added one (read by addressSpace). */
+  readonly vm?: VmModule | undefined;
 }
 
 export class Dispatcher implements BindTarget {
@@ -49,6 +53,7 @@ export class Dispatcher implements BindTarget {
   /** Names the name service holds for this dispatcher. */
   private readonly registered = new Set<string>();
   private closed = false;
+  private addressSpaces: DomainAddressSpaces | undefined;
 
   constructor(
     private readonly host: DispatcherHost,
@@ -110,6 +115,7 @@ export class Dispatcher implements BindTarget {
     }
     this.registered.clear();
     this.exports.clear();
+    this.addressSpaces?.closeAll();
   }
 
   /** Services exported from this core, by name (for traces and tests). */
@@ -283,6 +289,11 @@ export class Dispatcher implements BindTarget {
       export: (name, rpc, handlers) => this.exportService(name, rpc, handlers),
       bind: (name, rpc, options = {}) => this.bindService(name, rpc, options),
       replicated: (name, definition) => this.replicated(name, definition),
+      addressSpace: (name, options) => {
+        this.checkOpen(`addressSpace("${name}")`);
+        this.addressSpaces ??= new DomainAddressSpaces(this.host.vm, this.domainId, cores);
+        return this.addressSpaces.get(name, options);
+      },
     };
     return Object.freeze(context);
   }

@@ -11,6 +11,7 @@ import type {
   ReplicationMode,
   UpdateResult,
 } from "../monitor/replication.js";
+import type { AddressSpace, AddressSpaceOptions } from "../vm/address-space.js";
 import type { RpcClient, RpcDeclaration, RpcHandlers, RpcInterface } from "./rpc.js";
 
 /** Options of a binding. */
@@ -55,6 +56,14 @@ export interface DomainContext {
    * domains' objects of the same name are different objects.
    */
   replicated<T, U>(name: string, definition: ReplicatedObjectDefinition<T, U>): DomainReplica<T, U>;
+
+  // ---- Virtual memory (src/kernel/address-space.ts, docs/vm.md) ---------------------------------
+  /**
+   * This core's handle on the domain's address space `name`. Every core of the domain must call it
+   * with the same name and protocol. map/unmap/protect resolve once every core sees the change;
+   * translate is local. Throws where the platform has no virtual memory.
+   */
+  addressSpace(name: string, options: AddressSpaceOptions): AddressSpace;
 }
 
 /** A domain's replica of a replicated object. */

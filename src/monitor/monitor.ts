@@ -15,6 +15,7 @@ import { Binding } from "./binding.js";
 import type { MonitorModule } from "./monitor-module.js";
 import { NameService } from "./name-service.js";
 import { ReplicationModule } from "./replication.js";
+import { VmModule } from "./vm-module.js";
 
 /** A module that wants to hear when the monitor starts. */
 export interface StartableModule extends MonitorModule {
@@ -78,6 +79,12 @@ export class Monitor implements CoreLogic, DispatcherHost {
     if (!(module instanceof ReplicationModule))
       throw new Error(`monitor on core ${this.env.coreId}: no replication module (start() adds one)`);
     return module;
+  }
+
+  /** This core's virtual-memory module, where the platform added one (see vm-module.ts). */
+  get vm(): VmModule | undefined {
+    const module = this.modules.find((m) => m.name === "vm");
+    return module instanceof VmModule ? module : undefined;
   }
 
   /** Creates this core's dispatcher of domain `domainId`, which spans `cores`; throws on bad cores. */

@@ -18,7 +18,9 @@ import {
   latencyPasses,
   latencyRoundsPerPair,
   latencyWarmupRoundsPerPair,
+  physicalMemoryBytes,
   shutdownTimeoutMs,
+  skbDistributeTimeoutMs,
 } from "../../limits.js";
 import type { DispatcherExit } from "../../monitor/spawn.js";
 import { LatencyMatrix } from "../../skb/latency.js";
@@ -28,6 +30,7 @@ import type { ControlReport, ControlRequest } from "./control.js";
 import { type CoreTraceData, mergeCoreTraces } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
 import type { CoreWorkerData } from "./real-core.js";
+import { sharedShootdownRegionBytes } from "./shared-memory-space.js";
 import { readHostTopology } from "./sysfs.js";
 
 export interface BootOptions {
@@ -202,7 +205,12 @@ export class Multikernel {
     this.doorbells[core]?.ring();
   }
 
-  async bootCores(memory: SharedArrayBuffer, plan: MemoryPlan, pin: boolean): Promise<void> {
+  async bootCores(
+    memory: SharedArrayBuffer,
+    plan: MemoryPlan,
+    pin: boolean,
+    vmMemory?: { physicalMemory: SharedArrayBuffer; sharedShootdown: SharedArrayBuffer },
+  ): Promise<void> {
     this.doorbells = this.coreIds.map((_, i) => new Doorbell(memory, plan.doorbellWord(i)));
     const cpus = availableParallelism();
     const pinnable = pin && this.cores <= cpus;
@@ -214,6 +222,7 @@ export class Multikernel {
       memory,
       cpu: pinnable ? coreId : null,
       trace: this.options.trace !== undefined,
+      ...vmMemory,
     });
     const up = new Set<number>();
     const allUp = this.waitFor(
@@ -268,6 +277,18 @@ export class Multikernel {
       `SKB: measured ${(this.cores * (this.cores - 1)) / 2} core pairs × ${latencyRoundsPerPair} round trips; ` +
         `${packages.length} package(s) (${this.skb.clustering.source})`,
     );
+    // Each core's vm module builds the same SKB from these rows (multicast packages and trees).
+    const told = new Set<number>();
+    const allTold = this.waitFor(
+      (report) => {
+        if (report.kind === "skb-set") told.add(report.core);
+        return told.size === this.cores ? true : undefined;
+      },
+      skbDistributeTimeoutMs,
+      "SKB distribution to the cores",
+    );
+    for (const core of this.coreIds) this.post(core, { kind: "skb", rows: this.latencyNs });
+    await allTold;
   }
 
   /** Runs `program` (a module path or URL exporting `main`) on `cores`; resolves when every dispatcher ended. */
@@ -333,7 +354,11 @@ export async function boot(options: BootOptions = {}): Promise<Multikernel> {
     const plan = new MemoryPlan(cores);
     const memory = new SharedArrayBuffer(plan.totalBytes);
     system.step(`allocated ${(plan.totalBytes / 1024).toFixed(0)} KiB of shared memory for ${cores} cores`);
-    await system.bootCores(memory, plan, options.pin ?? true);
+    // Physical memory for the domains' address spaces, and the shared-memory shootdown's region.
+    const physicalMemory = new SharedArrayBuffer(physicalMemoryBytes);
+    const sharedShootdown = new SharedArrayBuffer(sharedShootdownRegionBytes);
+    system.step(`allocated ${physicalMemoryBytes / 1024 / 1024} MiB of physical memory for frames`);
+    await system.bootCores(memory, plan, options.pin ?? true, { physicalMemory, sharedShootdown });
     if (options.measureLatency ?? true) await system.measureLatency();
     return system;
   } catch (error) {

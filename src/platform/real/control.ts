@@ -14,7 +14,9 @@ export type ControlRequest =
       readonly program: string;
       readonly cores: readonly number[];
     }
-  | { readonly kind: "shutdown" };
+  | { readonly kind: "shutdown" }
+  /** The SKB's measured round trips, for each core's vm module (packages and multicast trees). */
+  | { readonly kind: "skb"; readonly rows: readonly (readonly number[])[] };
 
 /** A core's worker → the boot thread. */
 export type ControlReport =
@@ -27,6 +29,7 @@ export type ControlReport =
   | { readonly kind: "spawn-failed"; readonly requestId: number; readonly error: string }
   | { readonly kind: "domain-done"; readonly requestId: number; readonly exits: readonly DispatcherExit[] }
   | { readonly kind: "log"; readonly core: number; readonly line: string }
+  | { readonly kind: "skb-set"; readonly core: number }
   | { readonly kind: "trace"; readonly data: CoreTraceData }
   | {
       readonly kind: "stopped";

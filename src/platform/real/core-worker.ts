@@ -10,10 +10,15 @@ import { BootModule } from "../../monitor/boot.js";
 import { LatencyProbeModule } from "../../monitor/latency-probe.js";
 import { Monitor } from "../../monitor/monitor.js";
 import { SpawnModule } from "../../monitor/spawn.js";
+import { VmModule } from "../../monitor/vm-module.js";
+import { LatencyMatrix } from "../../skb/latency.js";
+import { SystemKnowledgeBase } from "../../skb/skb.js";
 import type { ControlReport, ControlRequest } from "./control.js";
 import { DomainHost } from "./domain-host.js";
 import { pinCurrentThread } from "./pinning.js";
 import { type CoreWorkerData, RealCore } from "./real-core.js";
+import { sharedMemoryOpener } from "./shared-memory-space.js";
+import { readHostTopology } from "./sysfs.js";
 
 const data = workerData as CoreWorkerData;
 const port = parentPort!;
@@ -33,6 +38,14 @@ const domains = new DomainHost(monitor, log);
 const spawn = monitor.add(new SpawnModule(core.env, domains));
 domains.attach(spawn);
 monitor.add(boot);
+const vm = monitor.add(
+  new VmModule(core.env, {
+    ...(data.physicalMemory === undefined ? {} : { physicalMemory: data.physicalMemory }),
+    ...(data.sharedShootdown === undefined
+      ? {}
+      : { sharedMemory: sharedMemoryOpener(data.sharedShootdown, core) }),
+  }),
+);
 
 port.on("message", (request: ControlRequest) => {
   switch (request.kind) {
@@ -54,6 +67,11 @@ port.on("message", (request: ControlRequest) => {
       break;
     case "shutdown":
       core.stop();
+      break;
+    case "skb":
+      // Every core builds the same SKB from the same measurements: packages and trees agree.
+      vm.setTopology(new SystemKnowledgeBase(readHostTopology(), LatencyMatrix.fromRows(request.rows)));
+      report({ kind: "skb-set", core: data.coreId });
       break;
   }
   core.flushPorts();

@@ -35,6 +35,18 @@ export interface CoreWorkerData {
   readonly cpu: number | null;
   /** Record a trace of this core's messages and handlers (`--trace`). */
   readonly trace: boolean;
+  /** Physical memory: the frames every core shares (physicalMemoryBytes), for address spaces. */
+  readonly physicalMemory?: SharedArrayBuffer;
+  /** The shared-memory shootdown baseline's region (shared-memory-space.ts). */
+  readonly sharedShootdown?: SharedArrayBuffer;
+}
+
+/** Work a platform module does in the poll loop (the shared-memory shootdown's request word). */
+export interface Poller {
+  /** One look; returns how much it did (0 for nothing). */
+  poll(): number;
+  /** Whether it has work: the core does not sleep while one has. */
+  hasWork(): boolean;
 }
 
 interface Incoming {
@@ -71,6 +83,7 @@ export class RealCore {
   /** This core's trace buffer, with --trace. */
   readonly trace: CoreTrace | undefined;
   private readonly timers = new TimerQueue();
+  private readonly pollers: Poller[] = [];
   private nextChannel = 0;
   private running = false;
   /** Messages delivered, for statistics. */
@@ -293,6 +306,22 @@ export class RealCore {
     };
   }
 
+  /** Adds a poller to the poll loop; returns a function that removes it. */
+  addPoller(poller: Poller): () => void {
+    this.pollers.push(poller);
+    return () => {
+      const i = this.pollers.indexOf(poller);
+      if (i >= 0) this.pollers.splice(i, 1);
+    };
+  }
+
+  /** Rings `coreId`'s doorbell: wakes it if it sleeps (the IPI analogue). */
+  ringDoorbell(coreId: number): void {
+    const index = this.coreIds.indexOf(coreId);
+    if (index < 0) throw new Error(`core ${this.coreId}: no core ${coreId} to ring`);
+    this.doorbells[index]!.ring();
+  }
+
   /** Whether the core is inside a poll turn (sends are batched until the turn ends). */
   inTurn = false;
 
@@ -311,9 +340,11 @@ export class RealCore {
         this.log(`error receiving on ${entry.name}: ${(error as Error).message}`);
       }
     }
+    let polled = 0;
+    for (let i = 0; i < this.pollers.length; i++) polled += this.pollers[i]!.poll();
     this.inTurn = false;
     this.delivered += delivered;
-    return delivered;
+    return delivered + polled;
   }
 
   /** Publishes the messages written during this turn. */
@@ -325,6 +356,7 @@ export class RealCore {
 
   private hasWork(): boolean {
     for (const entry of this.incoming) if (entry.receiver.hasMessage()) return true;
+    for (const poller of this.pollers) if (poller.hasWork()) return true;
     return false;
   }
 

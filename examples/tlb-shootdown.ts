@@ -1,0 +1,107 @@
+// The TLB-shootdown case study on real cores: how long one unmap takes, per protocol.
+//
+// Run it with `npx multikernel run dist/examples/tlb-shootdown.js --cores 0-3`. The domain spans
+// the given cores. For each protocol (broadcast, unicast, multicast, numa-multicast through the
+// monitors; shared-memory, the single-address-space baseline) it opens an address space and
+// repeats: the lowest core maps a page and writes to it; every core translates it (filling its
+// TLB) and reads what was written; the lowest core times `unmap`, which resolves once no core can
+// translate the page; every core then checks that it faults. The cores step together through a
+// barrier (a replicated counter). The lowest core prints a table of the median unmap latency and
+// one line `tlb-shootdown: {"results":[{"protocol","cores","latencyNs"}]}` for tools.
+// TLB_REPS sets the timed repetitions per protocol (default 21, after 5 untimed ones).
+import type { DomainContext } from "../src/index.js";
+import { pageBytes } from "../src/limits.js";
+import { rightRead, rightWrite, type ShootdownProtocol, VmError } from "../src/vm/index.js";
+
+/** Every protocol, message protocols first, the shared-memory baseline last. */
+export const tlbShootdownProtocols: readonly ShootdownProtocol[] = [
+  "broadcast",
+  "unicast",
+  "multicast",
+  "numa-multicast",
+  "shared-memory",
+];
+
+/** The prefix of the result line. */
+export const tlbShootdownLinePrefix = "tlb-shootdown: ";
+
+const repetitions = Number(process.env.TLB_REPS ?? 21);
+/** Untimed repetitions first, per protocol: the JIT warms up on each path. */
+const warmupRepetitions = 5;
+/** The page every repetition maps and unmaps. */
+const vaddr = 0x1_0000;
+
+/** A barrier over the domain's cores: a replicated counter each core adds one to per round. */
+export function makeBarrier(ctx: DomainContext, name: string): () => Promise<void> {
+  const counter = ctx.replicated<number, number>(name, { initial: 0, apply: (state, add) => state + add });
+  let round = 0;
+  return async () => {
+    round++;
+    const target = round * ctx.cores.length;
+    await counter.update(1, "one-phase");
+    if (counter.read() >= target) return;
+    await new Promise<void>((resolve) => {
+      const stop = counter.onApplied((_seq, _update, state) => {
+        if (state >= target) {
+          stop();
+          resolve();
+        }
+      });
+    });
+  };
+}
+
+function median(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export async function main(ctx: DomainContext): Promise<number> {
+  if (!Number.isInteger(repetitions) || repetitions < 1)
+    throw new Error(`TLB_REPS=${repetitions}: not a count`);
+  const leader = ctx.cores[0]!;
+  const barrier = makeBarrier(ctx, "tlb-shootdown-barrier");
+  const results: { protocol: ShootdownProtocol; cores: number; latencyNs: number }[] = [];
+  for (const protocol of tlbShootdownProtocols) {
+    const space = ctx.addressSpace(`tlb-${protocol}`, { protocol });
+    const frame = ctx.coreId === leader ? space.allocFrame() : -1;
+    await barrier();
+    const samples: number[] = [];
+    for (let rep = 0; rep < warmupRepetitions + repetitions; rep++) {
+      const marker = (rep % 250) + 1;
+      if (ctx.coreId === leader) {
+        await space.map(vaddr, frame, rightRead | rightWrite);
+        space.translate(vaddr, rightWrite).bytes[0] = marker;
+      }
+      await barrier();
+      const seen = space.translate(vaddr, rightRead).bytes[0];
+      if (seen !== marker) throw new Error(`${protocol}: core ${ctx.coreId} read ${seen}, not ${marker}`);
+      await barrier();
+      if (ctx.coreId === leader) {
+        const startNs = ctx.nowNs();
+        await space.unmap(vaddr, pageBytes);
+        if (rep >= warmupRepetitions) samples.push(ctx.nowNs() - startNs);
+      }
+      await barrier();
+      try {
+        space.translate(vaddr, rightRead);
+        throw new Error(`${protocol}: core ${ctx.coreId} still translates ${vaddr.toString(16)} after unmap`);
+      } catch (error) {
+        if (!(error instanceof VmError && error.code === "page-fault")) throw error;
+      }
+      await barrier();
+    }
+    if (ctx.coreId === leader)
+      results.push({ protocol, cores: ctx.cores.length, latencyNs: Math.round(median(samples)) });
+  }
+  if (ctx.coreId === leader) {
+    ctx.log(`unmap of one page on ${ctx.cores.length} cores, median of ${repetitions}:`);
+    ctx.log(`${"protocol".padEnd(16)} ${"cores".padStart(5)} ${"µs".padStart(8)}`);
+    for (const r of results)
+      ctx.log(
+        `${r.protocol.padEnd(16)} ${String(r.cores).padStart(5)} ${(r.latencyNs / 1000).toFixed(1).padStart(8)}`,
+      );
+    ctx.log(`${tlbShootdownLinePrefix}${JSON.stringify({ results })}`);
+  }
+  return 0;
+}

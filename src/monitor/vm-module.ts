@@ -1,0 +1,288 @@
+// The monitor's virtual-memory module: one per core, it opens the domains' address spaces and routes
+// each shootdown message to the engine of the address space it belongs to.
+//
+// Several address spaces share the monitor channels, so every shootdown message travels with the
+// id of its address space in front (u32, little-endian) and the engine's own hand-encoded message
+// after it (src/vm/shootdown-messages.ts, unchanged). The id is a 32-bit FNV-1a hash of the space's
+// scoped name (`domain<id>/<name>`): every core computes it alone, no coordination needed; two names
+// of one core with the same hash are refused with a clear error. A message for a space this core
+// has not opened yet (its dispatcher has not reached `addressSpace`) is kept, bounded by
+// vmEarlyMessagesMax, and handed over when it opens.
+// Each engine sees a CoreEnv narrowed to the domain's cores, whose ports add the id. The broadcast
+// ring of the real platform reaches every booted core, so for a domain on fewer cores than booted
+// the engine's broadcast port writes to each member instead (a non-member would otherwise read
+// updates of a space it will never open); the measurements use domains over every core.
+// Topology: multicast uses the SKB's packages, numa-multicast the SKB's tree (farthest package
+// first), both restricted to the domain's cores; with no SKB (booted without measurement) every
+// core is one package. The shared-memory baseline is not a message protocol: the platform opens it.
+
+import { addressSpacesPerCoreMax, vmEarlyMessagesMax } from "../limits.js";
+import type { CoreEnv, Port } from "../platform/core-env.js";
+import type { CorePackage, MulticastNode } from "../skb/types.js";
+import type { AddressSpace, AddressSpaceOptions } from "../vm/address-space.js";
+import { PhysicalMemory } from "../vm/physical-memory.js";
+import { ShootdownEngine } from "../vm/shootdown.js";
+import { shootdownTypeLimit } from "../vm/shootdown-messages.js";
+import { messageShootdownProtocols, packageTree } from "../vm/shootdown-routes.js";
+import { shootdownTypeBase } from "./message-types.js";
+import type { MonitorModule } from "./monitor-module.js";
+
+/** What the vm module needs of the SKB: packages and the multicast tree (SystemKnowledgeBase has both). */
+export interface VmTopology {
+  packages(): readonly CorePackage[];
+  multicastTree(root: number, cores?: readonly number[]): MulticastNode;
+}
+
+/** The platform's shared-memory baseline: opens one core's side of an address space. */
+export type SharedMemorySpaceOpener = (
+  spaceId: number,
+  name: string,
+  cores: readonly number[],
+  memory: PhysicalMemory,
+) => AddressSpace & { close(): void };
+
+export interface VmModuleOptions {
+  /** The frames every core shares (the real platform's physical memory buffer). */
+  readonly physicalMemory?: SharedArrayBuffer;
+  /** The shared-memory baseline, where the platform has one. */
+  readonly sharedMemory?: SharedMemorySpaceOpener;
+}
+
+/** Bytes of the address-space id in front of each message. */
+const spaceIdBytes = 4;
+/** The largest engine message plus the id. */
+const wrappedBytesMax = spaceIdBytes + 20;
+
+/** 32-bit FNV-1a of a string's UTF-16 code units. */
+export function addressSpaceId(scopedName: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < scopedName.length; i++) {
+    hash ^= scopedName.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** A port that writes the space id in front of each message. */
+class SpacePort implements Port {
+  private readonly buffer = new Uint8Array(wrappedBytesMax);
+
+  constructor(
+    readonly name: string,
+    spaceId: number,
+    private readonly send1: (type: number, bytes: Uint8Array, length: number) => void,
+  ) {
+    new DataView(this.buffer.buffer).setUint32(0, spaceId, true);
+  }
+
+  send(type: number, bytes: Uint8Array, length: number): void {
+    if (length + spaceIdBytes > wrappedBytesMax)
+      throw new Error(`${this.name}: a ${length}-byte shootdown message is longer than any known`);
+    this.buffer.set(bytes.subarray(0, length), spaceIdBytes);
+    this.send1(type, this.buffer, length + spaceIdBytes);
+  }
+}
+
+interface Space {
+  readonly name: string;
+  readonly engine: ShootdownEngine | undefined;
+  readonly handle: AddressSpace & { close(): void };
+}
+
+interface EarlyMessage {
+  readonly spaceId: number;
+  readonly fromCore: number;
+  readonly type: number;
+  readonly bytes: Uint8Array;
+}
+
+export class VmModule implements MonitorModule {
+  readonly name = "vm";
+  /** This core's share of physical memory, or undefined where the platform gave none. */
+  readonly memory: PhysicalMemory | undefined;
+  private readonly spaces = new Map<number, Space>();
+  private readonly early: EarlyMessage[] = [];
+  private topology: VmTopology | undefined;
+
+  constructor(
+    private readonly env: CoreEnv,
+    private readonly options: VmModuleOptions = {},
+  ) {
+    this.memory =
+      options.physicalMemory === undefined
+        ? undefined
+        : new PhysicalMemory(options.physicalMemory, env.coreIds, env.coreId);
+  }
+
+  /** The SKB's view, once measured; the same on every core. Spaces opened later use it. */
+  setTopology(topology: VmTopology): void {
+    this.topology = topology;
+  }
+
+  /** Address spaces open on this core. */
+  get openCount(): number {
+    return this.spaces.size;
+  }
+
+  /** Opens this core's side of the address space `scopedName` over `cores` (this core among them). */
+  open(scopedName: string, cores: readonly number[], options: AddressSpaceOptions): AddressSpace {
+    const memory = this.memory;
+    if (memory === undefined)
+      throw new Error(
+        `addressSpace("${scopedName}"): this platform gave core ${this.env.coreId} no physical memory`,
+      );
+    const spaceId = addressSpaceId(scopedName);
+    const existing = this.spaces.get(spaceId);
+    if (existing !== undefined) {
+      throw new Error(
+        existing.name === scopedName
+          ? `addressSpace("${scopedName}"): already open on core ${this.env.coreId}`
+          : `addressSpace("${scopedName}"): its id collides with "${existing.name}" on core ${this.env.coreId}; choose another name`,
+      );
+    }
+    if (this.spaces.size >= addressSpacesPerCoreMax)
+      throw new Error(
+        `addressSpace("${scopedName}"): ${addressSpacesPerCoreMax} address spaces already open on core ${this.env.coreId} (addressSpacesPerCoreMax)`,
+      );
+    const protocol = options.protocol;
+    let space: Space;
+    if (protocol === "shared-memory") {
+      if (this.options.sharedMemory === undefined)
+        throw new Error(`addressSpace("${scopedName}"): this platform has no shared-memory shootdown`);
+      space = {
+        name: scopedName,
+        engine: undefined,
+        handle: this.options.sharedMemory(spaceId, scopedName, cores, memory),
+      };
+    } else if ((messageShootdownProtocols as readonly string[]).includes(protocol)) {
+      const engine = new ShootdownEngine(this.narrowEnv(spaceId, cores), {
+        protocol,
+        memory,
+        packages: this.packagesOf(cores),
+        tree: (root) => this.treeOf(root, cores),
+      });
+      const handle = {
+        name: scopedName,
+        protocol,
+        cores,
+        map: engine.map.bind(engine),
+        unmap: engine.unmap.bind(engine),
+        protect: engine.protect.bind(engine),
+        translate: engine.translate.bind(engine),
+        allocFrame: () => memory.allocFrame(),
+        close: () => {},
+      };
+      space = { name: scopedName, engine, handle };
+    } else {
+      throw new Error(`addressSpace("${scopedName}"): unknown protocol ${String(protocol)}`);
+    }
+    this.spaces.set(spaceId, space);
+    if (space.engine !== undefined) this.deliverEarly(spaceId, space.engine);
+    return space.handle;
+  }
+
+  /** Closes this core's side of `scopedName` (the dispatcher closed); idempotent. */
+  close(scopedName: string): void {
+    const spaceId = addressSpaceId(scopedName);
+    const space = this.spaces.get(spaceId);
+    if (space === undefined || space.name !== scopedName) return;
+    space.handle.close();
+    this.spaces.delete(spaceId);
+  }
+
+  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
+    if (type < shootdownTypeBase || type >= shootdownTypeLimit) return false;
+    if (length < spaceIdBytes) throw new Error(`vm: a ${length}-byte shootdown message has no space id`);
+    const spaceId = new DataView(bytes.buffer, bytes.byteOffset, length).getUint32(0, true);
+    const engine = this.spaces.get(spaceId)?.engine;
+    if (engine !== undefined) {
+      engine.receive(fromCore, type, bytes.subarray(spaceIdBytes, length), length - spaceIdBytes);
+      return true;
+    }
+    if (this.early.length >= vmEarlyMessagesMax)
+      throw new Error(
+        `vm: ${vmEarlyMessagesMax} messages already wait for address spaces core ${this.env.coreId} has not opened (vmEarlyMessagesMax)`,
+      );
+    this.early.push({ spaceId, fromCore, type, bytes: bytes.slice(0, length) });
+    return true;
+  }
+
+  private deliverEarly(spaceId: number, engine: ShootdownEngine): void {
+    const mine = this.early.filter((m) => m.spaceId === spaceId);
+    if (mine.length === 0) return;
+    this.early.splice(0, this.early.length, ...this.early.filter((m) => m.spaceId !== spaceId));
+    for (const m of mine)
+      engine.receive(m.fromCore, m.type, m.bytes.subarray(spaceIdBytes), m.bytes.length - spaceIdBytes);
+  }
+
+  /** The SKB's packages restricted to `cores`; one package of them without an SKB. */
+  private packagesOf(cores: readonly number[]): CorePackage[] {
+    const all = this.topology?.packages() ?? [{ id: 0, leader: cores[0]!, cores }];
+    const packages: CorePackage[] = [];
+    for (const p of all) {
+      const members = p.cores.filter((c) => cores.includes(c));
+      if (members.length === 0) continue;
+      packages.push({
+        id: p.id,
+        leader: members.includes(p.leader) ? p.leader : members[0]!,
+        cores: members,
+      });
+    }
+    return packages;
+  }
+
+  /** The SKB's NUMA-aware tree over `cores`; without an SKB, the one-package tree. */
+  private treeOf(root: number, cores: readonly number[]): MulticastNode {
+    if (this.topology === undefined) return packageTree(this.packagesOf(cores), root);
+    return this.topology.multicastTree(root, cores);
+  }
+
+  /** The CoreEnv an engine sees: the domain's cores, and ports that add the space id. */
+  private narrowEnv(spaceId: number, cores: readonly number[]): CoreEnv {
+    const env = this.env;
+    const ports = new Map<number, Port>();
+    const portTo = (core: number): Port => {
+      let port = ports.get(core);
+      if (port === undefined) {
+        const inner = env.portTo(core);
+        port = new SpacePort(`${inner.name} (space ${spaceId})`, spaceId, (t, b, l) => inner.send(t, b, l));
+        ports.set(core, port);
+      }
+      return port;
+    };
+    const spansAll = cores.length === env.coreIds.length;
+    let broadcast: Port | undefined;
+    const broadcastPort = (): Port => {
+      if (broadcast === undefined) {
+        if (spansAll) {
+          const inner = env.broadcastPort();
+          broadcast = new SpacePort(`${inner.name} (space ${spaceId})`, spaceId, (t, b, l) =>
+            inner.send(t, b, l),
+          );
+        } else {
+          const members = cores.filter((c) => c !== env.coreId);
+          broadcast = {
+            name: `broadcast ${env.coreId} to ${members.join(",")} (space ${spaceId})`,
+            send: (t, b, l) => {
+              for (const c of members) portTo(c).send(t, b, l);
+            },
+          };
+        }
+      }
+      return broadcast;
+    };
+    return {
+      coreId: env.coreId,
+      coreIds: cores,
+      nowNs: () => env.nowNs(),
+      random: () => env.random(),
+      portTo,
+      broadcastPort,
+      allocateChannelId: () => env.allocateChannelId(),
+      openChannel: (channelId, side, peerCore, receive) =>
+        env.openChannel(channelId, side, peerCore, receive),
+      setTimer: (delayNs, onFire) => env.setTimer(delayNs, onFire),
+      log: (line) => env.log(line),
+    };
+  }
+}
