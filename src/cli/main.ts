@@ -12,6 +12,7 @@ import { registerBenchRpc } from "./commands/bench-rpc.js";
 import { registerBenchSharing } from "./commands/bench-sharing.js";
 import { registerBenchShootdown } from "./commands/bench-shootdown.js";
 import { registerBenchSim } from "./commands/bench-sim.js";
+import { registerBenchUnmap } from "./commands/bench-unmap.js";
 import { registerBenchUrpc } from "./commands/bench-urpc.js";
 import { registerBoot } from "./commands/boot.js";
 import { registerReport } from "./commands/report.js";
@@ -34,6 +35,7 @@ const registrations: readonly Registration[] = [
   registerBenchSharing,
   registerBenchShootdown,
   registerBenchSim,
+  registerBenchUnmap,
   registerBenchUrpc,
 ];
 

@@ -17,9 +17,14 @@ import { shootdownBenchCoreCountsDefault, simCoresMax } from "../../limits.js";
 import { loadMachine } from "../../platform/sim/machine.js";
 import { integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
+import { measureShootdownReal, type RealShootdownFigure } from "./shootdown-real.js";
+
+/** Core counts of `--real` without --cores. */
+const realCoreCountsDefault: readonly number[] = [2, 4];
 
 interface BenchShootdownOptions {
   json: boolean;
+  real: boolean;
   machine: string;
   cores?: readonly number[];
 }
@@ -42,12 +47,19 @@ export const registerBenchShootdown: Registration = ({ bench }) => {
     )
     .option("--json", "print one JSON object with every figure as the last line of standard output", false)
     .option("--machine <name>", "the simulated machine (machines/<name>.json)", machineDefault)
+    .option("--real", "measure on this machine's cores instead (examples/tlb-shootdown.js; ns)", false)
     .option(
       "--cores <counts>",
       `core counts, comma-separated, e.g. 2,4,8,16 (default ${shootdownBenchCoreCountsDefault.join(",")}, up to the machine's)`,
       coreCountsArgument,
     )
-    .action((options: BenchShootdownOptions) => {
+    .action(async (options: BenchShootdownOptions) => {
+      if (options.real) {
+        const real = await measureShootdownReal(options.cores ?? realCoreCountsDefault);
+        process.stdout.write(`${renderRealFigure(real)}\n`);
+        if (options.json) process.stdout.write(`${jsonLine(real)}\n`);
+        return;
+      }
       const figure = runBenchShootdown(options.machine, options.cores);
       process.stdout.write(`${renderFigure(figure)}\n`);
       if (options.json) process.stdout.write(`${jsonLine(figure)}\n`);
@@ -71,6 +83,21 @@ export function runBenchShootdown(machineName: string, coreCounts?: readonly num
     counts = coreCounts;
   }
   return simulateShootdown(machine.name, counts, shootdownBenchProtocols);
+}
+
+/** The measured figure as a table: rows are core counts, columns protocols, cells µs. */
+export function renderRealFigure(figure: RealShootdownFigure): string {
+  const protocols = [...new Set(figure.results.map((r) => r.protocol))];
+  const counts = [...new Set(figure.results.map((r) => r.cores))];
+  const table = new Table({ head: ["host: unmap, µs", ...protocols], style: { head: [], border: [] } });
+  for (const cores of counts) {
+    const cells = protocols.map((protocol) => {
+      const point = figure.results.find((r) => r.protocol === protocol && r.cores === cores);
+      return point === undefined ? "n/a" : (point.latencyNs / 1000).toFixed(1);
+    });
+    table.push([`${cores} cores`, ...cells]);
+  }
+  return table.toString();
 }
 
 /** The figure as a table: rows are core counts, columns protocols, cells cycles. */

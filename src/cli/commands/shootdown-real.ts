@@ -1,0 +1,69 @@
+// The TLB-shootdown case study on this machine's cores, for `bench shootdown --real` and `bench unmap`.
+//
+// For each core count: boot that many cores (with the SKB measured, so numa-multicast has its
+// tree), run examples/tlb-shootdown.js over all of them, read the line it prints
+// (`tlb-shootdown: {"results": [...]}`), shut down. The latencies are the end-to-end unmap call as a
+// domain sees it (monitor included for the message protocols), median over the example's
+// repetitions, in nanoseconds of this host's clock.
+import { fileURLToPath } from "node:url";
+import { progress } from "../../../bench/report.js";
+import { boot } from "../../platform/real/boot.js";
+
+/** One measured point. */
+export interface RealShootdownPoint {
+  readonly protocol: string;
+  readonly cores: number;
+  readonly latencyNs: number;
+}
+
+export interface RealShootdownFigure {
+  readonly machine: "host";
+  readonly results: RealShootdownPoint[];
+}
+
+/** What the example prints before its JSON. */
+const linePrefix = "tlb-shootdown: ";
+/** Bound on one run of the example. */
+const exampleRunTimeoutMs = 300_000;
+/** How long the example's line may trail its result (it travels on another worker's port). */
+const lineWaitMs = 5_000;
+const linePollMs = 10;
+
+/** The compiled example, from dist/src/cli/commands/. */
+function exampleProgram(): string {
+  return fileURLToPath(new URL("../../../examples/tlb-shootdown.js", import.meta.url));
+}
+
+async function waitForLine(lines: readonly string[]): Promise<string> {
+  for (let waitedMs = 0; waitedMs <= lineWaitMs; waitedMs += linePollMs) {
+    const line = lines.find((l) => l.includes(linePrefix));
+    if (line !== undefined) return line;
+    await new Promise((resolve) => setTimeout(resolve, linePollMs));
+  }
+  throw new Error(`tlb-shootdown printed no result line within ${lineWaitMs} ms`);
+}
+
+/** Boots each core count in turn and runs the example; throws naming the failing core. */
+export async function measureShootdownReal(coreCounts: readonly number[]): Promise<RealShootdownFigure> {
+  const results: RealShootdownPoint[] = [];
+  for (const cores of coreCounts) {
+    progress(`tlb-shootdown on ${cores} real cores…`);
+    const lines: string[] = [];
+    const system = await boot({ cores, onLog: (line) => lines.push(line) });
+    try {
+      const run = await system.run(exampleProgram(), system.coreIds, exampleRunTimeoutMs);
+      if (run.status !== 0) {
+        const failed = run.exits.find((e) => e.status !== 0);
+        throw new Error(`tlb-shootdown on ${cores} cores failed on core ${failed?.core}: ${failed?.error}`);
+      }
+      const line = await waitForLine(lines);
+      const parsed = JSON.parse(line.slice(line.indexOf(linePrefix) + linePrefix.length)) as {
+        results: RealShootdownPoint[];
+      };
+      results.push(...parsed.results);
+    } finally {
+      await system.shutdown();
+    }
+  }
+  return { machine: "host", results };
+}
