@@ -1,5 +1,6 @@
 // Virtual memory's public entry point: address-space replicas, per-core TLBs, shootdown protocols.
 
+export type { AddressSpace, AddressSpaceOptions } from "./address-space.js";
 export type { VmErrorCode } from "./errors.js";
 export { VmError } from "./errors.js";
 export type { PageTableEntry } from "./page-table.js";

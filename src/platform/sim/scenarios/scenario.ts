@@ -17,9 +17,15 @@
 // checkers. The simulator owns time and randomness: the same seed and options give the same run,
 // byte for byte, trace included.
 
-import { simScenarioEventsMax, simScenarioGraceNs, simScenarioVirtualNsMax } from "../../../limits.js";
+import {
+  physicalMemoryBytes,
+  simScenarioEventsMax,
+  simScenarioGraceNs,
+  simScenarioVirtualNsMax,
+} from "../../../limits.js";
 import { LivenessModule } from "../../../monitor/liveness.js";
 import { Monitor } from "../../../monitor/monitor.js";
+import { VmModule } from "../../../monitor/vm-module.js";
 import { type SimCoreEnv, Simulation } from "../engine.js";
 import type { Fault } from "../faults.js";
 import { loadMachine, type Machine } from "../machine.js";
@@ -135,9 +141,12 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
   const livenessModules = new Map<number, LivenessModule>();
   const detections: Detection[] = [];
   const run: ScenarioRun = { machine, sim, cores, crashing, monitors };
+  // Frames for the domains' address spaces (message protocols; one package: the sim gives no SKB here).
+  const physicalMemory = new SharedArrayBuffer(physicalMemoryBytes);
   for (const core of cores) {
     sim.addCore(core, (env) => {
       const monitor = new Monitor(env);
+      monitor.add(new VmModule(env, { physicalMemory }));
       monitors.set(core, monitor);
       if (liveness) {
         const module = new LivenessModule(env, {
