@@ -18,6 +18,7 @@ run boot16 90 node $M bench boot --cores 16 --runs 5 --json
 run boot2 60 node $M bench boot --cores 2 --runs 5 --json
 run skb16 90 node $M boot --cores 16 --json
 run skb16-nopin 90 node $M boot --cores 16 --no-pin --json
+run host-model 120 node $M skb --cores 16 --save-machine "$OUT/host-16vcpu.json"
 run rpc 90 node $M bench rpc --rounds 20000 --json
 run start16 120 node $M start --cores 16
 if node $M bench shootdown --help 2>/dev/null | grep -q -- --real; then
@@ -30,5 +31,5 @@ run sharing 120 node $M bench sharing --json
 # One file for all logs (the device tool brings back at most eight files).
 if [ "${COMBINE:-0}" = 1 ]; then
   for f in "$OUT"/*.txt; do echo "===== $(basename "$f")"; cat "$f"; done > "$OUT/all.log"
-  find "$OUT" -name '*.txt' ! -name summary.txt -delete
+  find "$OUT" -name '*.txt' ! -name summary.txt -delete  # the machine file (.json) stays
 fi

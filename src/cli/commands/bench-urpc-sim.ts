@@ -11,7 +11,7 @@ import { printResult, type ReportRow } from "../../../bench/report.js";
 import { listMachines, simulateUrpcTable } from "../../platform/sim/index.js";
 
 export function runBenchUrpcSim(machine: string, json: boolean): void {
-  if (!listMachines().includes(machine))
+  if (!listMachines().includes(machine) && !machine.endsWith(".json"))
     throw new Error(`bench urpc: unknown machine '${machine}' (known: ${listMachines().join(", ")})`);
   const table = simulateUrpcTable(machine);
   const rows: ReportRow[] = [];

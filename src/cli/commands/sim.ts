@@ -242,7 +242,7 @@ async function runCommand(options: SimOptions): Promise<void> {
     throw new Error(`sim: say --run <scenario> (${scenarioNames.join(", ")}) or --seeds A..B --check`);
   if (!isScenarioName(name))
     throw new Error(`sim: unknown scenario '${name}' (known: ${scenarioNames.join(", ")})`);
-  if (!listMachines().includes(options.machine))
+  if (!listMachines().includes(options.machine) && !options.machine.endsWith(".json"))
     throw new Error(`sim: unknown machine '${options.machine}' (known: ${listMachines().join(", ")})`);
   const mode = options.mode;
   if (mode !== undefined && mode !== "one-phase" && mode !== "two-phase" && mode !== "mixed")
