@@ -3,9 +3,10 @@
 // Run it with `npx multikernel run dist/examples/tlb-shootdown.js --cores 0-3`. The domain spans
 // the given cores. For each protocol (broadcast, unicast, multicast, numa-multicast through the
 // monitors; shared-memory, the single-address-space baseline) it opens an address space and
-// repeats (the protocols taking turns within each repetition): the lowest core maps a page and writes to it; every core translates it (filling its
-// TLB) and reads what was written; the lowest core times `unmap`, which resolves once no core can
-// translate the page; every core then checks that it faults. The cores step together through a
+// repeats, the protocols taking turns within each repetition: the lowest core maps a page and
+// writes to it; every core translates it (filling its TLB) and reads what was written; the lowest
+// core times `unmap`, which resolves once no core can translate the page; every core then checks
+// that it faults. The cores step together through a
 // barrier (a replicated counter). The lowest core prints a table of the median unmap latency and
 // one line `tlb-shootdown: {"results":[{"protocol","cores","latencyNs"}]}` for tools.
 // TLB_REPS sets the timed repetitions per protocol (default 21, after 5 untimed ones);
@@ -41,6 +42,9 @@ const protocolsToRun: readonly ShootdownProtocol[] =
 /** The page every repetition maps and unmaps. */
 const vaddr = 0x1_0000;
 
+/** How long one barrier may take before the domain gives up (a failed core never arrives). */
+const barrierTimeoutMs = 30_000;
+
 /** A barrier over the domain's cores: a replicated counter each core adds one to per round. */
 export function makeBarrier(ctx: DomainContext, name: string): () => Promise<void> {
   const counter = ctx.replicated<number, number>(name, { initial: 0, apply: (state, add) => state + add });
@@ -50,14 +54,19 @@ export function makeBarrier(ctx: DomainContext, name: string): () => Promise<voi
     const target = round * ctx.cores.length;
     await counter.update(1, "one-phase");
     if (counter.read() >= target) return;
-    await new Promise<void>((resolve) => {
-      const stop = counter.onApplied((_seq, _update, state) => {
-        if (state >= target) {
-          stop();
-          resolve();
-        }
+    let stop = () => {};
+    const reached = new Promise<boolean>((resolve) => {
+      stop = counter.onApplied((_seq, _update, state) => {
+        if (state >= target) resolve(true);
       });
     });
+    const ok = await Promise.race([
+      reached,
+      ctx.sleep(barrierTimeoutMs).then(() => counter.read() >= target),
+    ]);
+    stop();
+    if (!ok)
+      throw new Error(`core ${ctx.coreId}: barrier round ${round} not reached in ${barrierTimeoutMs} ms`);
   };
 }
 
