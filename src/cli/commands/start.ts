@@ -2,8 +2,10 @@
 //
 //   1. boot one CPU driver and monitor per core, printing the boot log with each step's time;
 //   2. print what the SKB measured: the round-trip matrix, the package groups, a multicast tree;
-//   3. run the demonstration domain across every core (examples/kv-store: a sharded key-value
-//      store, one shard per core, every access a message) and print what it printed;
+//   3. run the demonstration domains across every core and print what they printed:
+//      examples/kv-store (a sharded key-value store, one shard per core, every access a message,
+//      with a replicated configuration) and examples/tlb-shootdown (the paper's case study: one
+//      unmap across all cores with each shootdown protocol and the shared-memory baseline, timed);
 //   4. shut down cleanly, printing each core's message count.
 // It exits with status 0 only if every step succeeded.
 import { availableParallelism } from "node:os";
@@ -19,6 +21,10 @@ const demoDomains = [
   {
     title: "sharded key-value store (examples/kv-store.ts)",
     url: new URL("../../../examples/kv-store.js", import.meta.url),
+  },
+  {
+    title: "TLB shootdown, the paper's case study (examples/tlb-shootdown.ts)",
+    url: new URL("../../../examples/tlb-shootdown.js", import.meta.url),
   },
 ];
 
