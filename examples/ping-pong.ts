@@ -21,7 +21,7 @@ export const pingPongRpc = defineRpc("ping_pong", {
   },
 });
 
-const rounds = Number(process.env.PP_ROUNDS ?? 20_000);
+const rounds = 20_000;
 const bindTimeoutMs = 10_000;
 
 export async function main(ctx: DomainContext): Promise<number> {

@@ -13,12 +13,14 @@
 import { writeFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
 import { jsonLine, progress } from "../../../bench/report.js";
+import type { DomainMain } from "../../kernel/domain-context.js";
 import {
   simCheckSeedsMax,
   simCoresMax,
   simPingPongRoundsMax,
   simReplicatedUpdatesPerCoreMax,
 } from "../../limits.js";
+import { programUrl } from "../../platform/real/domain-host.js";
 import {
   checkCaseOf,
   checkSeeds,
@@ -28,10 +30,12 @@ import {
   loadMachine,
   makeScenario,
   runScenario,
+  type ScenarioName,
   type ScenarioParams,
   type ScenarioResult,
   scenarioNames,
 } from "../../platform/sim/index.js";
+import { programScenario } from "../../platform/sim/scenarios/program.js";
 import { coreListArgument, integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
 
@@ -54,6 +58,7 @@ interface SimOptions {
   slow: Fault[];
   delay: Fault[];
   trace?: string;
+  program?: string;
   json: boolean;
   check: boolean;
   seeds?: readonly [number, number];
@@ -196,6 +201,10 @@ export const registerSim: Registration = ({ program }) => {
       collect(parseDelay),
       [],
     )
+    .option(
+      "--program <file>",
+      "run a domain program (a module exporting main(ctx)) on --cores instead of a scenario",
+    )
     .option("--trace <file>", "write the run in Chrome Trace Event format")
     .option("--json", "print one JSON object as the last line", false)
     .option("--check", "exit with status 1 on any invariant violation", false)
@@ -236,11 +245,19 @@ async function checkCommand([first, last]: readonly [number, number], json: bool
   if (summary.failures.length > 0) process.exitCode = 1;
 }
 
+/** Loads a domain program's main, as the real platform's `run` does. */
+async function loadProgram(program: string): Promise<DomainMain> {
+  const module = (await import(programUrl(program))) as { main?: unknown; default?: unknown };
+  const main = typeof module.main === "function" ? module.main : module.default;
+  if (typeof main !== "function") throw new Error(`sim: ${program} exports no main function`);
+  return main as DomainMain;
+}
+
 async function runCommand(options: SimOptions): Promise<void> {
-  const name = options.run;
+  const name = options.program === undefined ? options.run : "program";
   if (name === undefined)
     throw new Error(`sim: say --run <scenario> (${scenarioNames.join(", ")}) or --seeds A..B --check`);
-  if (!isScenarioName(name))
+  if (name !== "program" && !isScenarioName(name))
     throw new Error(`sim: unknown scenario '${name}' (known: ${scenarioNames.join(", ")})`);
   if (!listMachines().includes(options.machine) && !options.machine.endsWith(".json"))
     throw new Error(`sim: unknown machine '${options.machine}' (known: ${listMachines().join(", ")})`);
@@ -260,22 +277,23 @@ async function runCommand(options: SimOptions): Promise<void> {
     ...(mode === undefined ? {} : { mode }),
   };
   const faults = [...options.crash, ...options.stall, ...options.slow, ...options.delay];
-  const result = await runScenario(
-    makeScenario(
-      name,
-      params,
-      [...cores].sort((a, b) => a - b),
-    ),
-    {
-      machine,
-      seed: options.seed,
-      cores,
-      faults,
-      liveness: options.liveness,
-      trace: options.trace !== undefined,
-      ...(options.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
-    },
-  );
+  const scenario =
+    options.program !== undefined
+      ? programScenario({ program: options.program, main: await loadProgram(options.program), cores })
+      : makeScenario(
+          name as ScenarioName,
+          params,
+          [...cores].sort((a, b) => a - b),
+        );
+  const result = await runScenario(scenario, {
+    machine,
+    seed: options.seed,
+    cores,
+    faults,
+    liveness: options.liveness,
+    trace: options.trace !== undefined,
+    ...(options.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+  });
   if (options.trace !== undefined && result.trace !== undefined) {
     writeFileSync(options.trace, result.trace);
     progress(`sim: trace written to ${options.trace}`);

@@ -646,9 +646,11 @@ export class Simulation {
     }
     if (side !== 0 && side !== 1)
       throw new RangeError(`openChannel: side must be 0 or 1, got ${String(side)}`);
+    // A channel between two dispatchers of the same core is allowed (Barrelfish's LMP): its
+    // messages cost the same-core path class, no cache-line transfer.
     const peer = this.cores.get(peerCore);
-    if (peer === undefined || peerCore === coreId)
-      throw new RangeError(`openChannel: core ${peerCore} is not a peer of core ${coreId}`);
+    if (peer === undefined)
+      throw new RangeError(`openChannel: core ${peerCore} is not a core of this machine`);
     let record = this.dispatcherChannels.get(channelId);
     if (record === undefined) {
       const fresh = (): DispatcherEnd => ({ receive: null, closed: false, early: [] });
