@@ -24,6 +24,11 @@ export const fragmentsPerMessageMax = Math.ceil(messageBytesMax / slotPayloadByt
 export const messageTypesMax = 1 << 16;
 /** How long a receiver spins on an empty ring before it sleeps on its doorbell. */
 export const pollSpinNs = 50_000;
+/**
+ * How long a core with a CPU of its own (pinned) spins before sleeping: a wake-up costs
+ * microseconds to tens of microseconds, so a busy core should not fall asleep between messages.
+ */
+export const pollSpinPinnedNs = 1_000_000;
 /** Longest single Atomics.wait; a sleeper re-checks its rings at least this often (never a lost wake-up, but a bound). */
 export const sleepSliceMs = 50;
 /** Messages a batch may hold before the sender publishes it (Seastar-style batching of the index). */
@@ -289,6 +294,7 @@ assertLimit(slotPayloadBytes < 64, "a slot's payload length fits the header's 6 
 assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more than half a ring");
 assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
 assertLimit(sleepSliceMs > 0 && pollSpinNs > 0, "poll and sleep bounds are positive");
+assertLimit(pollSpinPinnedNs >= pollSpinNs, "a core with its own CPU spins at least as long as one sharing it");
 assertLimit(messagesPerInterfaceMax <= messageTypesMax, "message ids fit the header's type field");
 assertLimit(messageBytesMax <= 0xffff, "a bytes or string field's length fits its 16-bit prefix");
 assertLimit(benchRoundsDefault >= 1 && benchRoundsDefault <= benchRoundsMax, "default rounds within the cap");

@@ -5,11 +5,18 @@
 // the monitor mesh, the broadcast rings of the other cores, and its dispatchers' channels — hands
 // each message to its receiver, then publishes the turn's outgoing messages (one store per batch)
 // and lets the thread's microtasks run, so that a domain's promises settle at once. With nothing to
-// do it keeps polling for `pollSpinNs`, then sleeps on its doorbell (Atomics.waitAsync, so timers
+// do it keeps polling for a while (`pollSpinPinnedNs` on a CPU of its own, `pollSpinNs` when cores
+// share CPUs), then sleeps on its doorbell (Atomics.wait, until its next timer; timers
 // and control messages still run), and any sender to this core wakes it: with more cores than CPUs
 // a core gives its CPU away instead of spinning, which is what lets 4 cores run on 2 CPUs.
 import { performance } from "node:perf_hooks";
-import { channelsPerCoreMax, pollSpinNs, pollsPerClockRead, sleepSliceMs } from "../../limits.js";
+import {
+  channelsPerCoreMax,
+  pollSpinNs,
+  pollSpinPinnedNs,
+  pollsPerClockRead,
+  sleepSliceMs,
+} from "../../limits.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
 import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
@@ -88,6 +95,8 @@ export class RealCore {
   private running = false;
   /** Messages delivered, for statistics. */
   delivered = 0;
+  /** How long the core polls with nothing to do before it sleeps. */
+  private readonly spinNs: number;
   /** Times the core slept on its doorbell. */
   sleeps = 0;
   /** Errors thrown by receivers (logged, never fatal to the core). */
@@ -102,6 +111,9 @@ export class RealCore {
     this.memory = data.memory;
     this.position = data.coreIds.indexOf(data.coreId);
     this.trace = data.trace ? new CoreTrace(data.coreId) : undefined;
+    // A pinned core has its CPU to itself: spinning longer costs nobody. Cores sharing CPUs give
+    // them up sooner, so that the others run.
+    this.spinNs = data.cpu === null ? pollSpinNs : pollSpinPinnedNs;
     if (this.position < 0)
       throw new Error(`core ${data.coreId} is not among the booted cores ${data.coreIds.join(",")}`);
     const n = data.coreIds.length;
@@ -378,7 +390,7 @@ export class RealCore {
     let idleSinceMs = performance.now();
     let turns = 0;
     while (this.running) {
-      const delivered = this.pollBurst(pollSpinNs / 1e6) + this.fireTimers();
+      const delivered = this.pollBurst(this.spinNs / 1e6) + this.fireTimers();
       this.flushPorts();
       if (this.probes.length > 0) this.runProbes();
       if (delivered > 0) {
@@ -392,7 +404,7 @@ export class RealCore {
       await yieldToEventLoop();
       this.flushPorts();
       if (this.dirty.size > 0 || !this.running) continue;
-      if ((performance.now() - idleSinceMs) * 1e6 >= pollSpinNs) {
+      if ((performance.now() - idleSinceMs) * 1e6 >= this.spinNs) {
         // Sleep on the doorbell, blocking the thread: a waitAsync wake-up goes through the event
         // loop and costs up to milliseconds; Atomics.wait costs microseconds. Nothing else needs
         // the thread meanwhile: timers are this core's own (due time bounds the sleep), and the
