@@ -37,9 +37,9 @@ import { pageBytes, shootdownBenchQuiesceCycles, shootdownBenchSeed } from "../s
 import type { CoreLogic } from "../src/platform/core-env.js";
 import { CostModel } from "../src/platform/sim/cost-model.js";
 import { type SimCoreEnv, Simulation } from "../src/platform/sim/engine.js";
-import { loadMachine, type Machine, pathClassOf } from "../src/platform/sim/machine.js";
-import { LatencyMatrix } from "../src/skb/latency.js";
-import { SystemKnowledgeBase } from "../src/skb/skb.js";
+import { loadMachine, type Machine } from "../src/platform/sim/machine.js";
+import { skbOfMachine } from "../src/platform/sim/machine-skb.js";
+import type { SystemKnowledgeBase } from "../src/skb/skb.js";
 import type { CorePackage, MulticastNode } from "../src/skb/types.js";
 import { PhysicalMemory } from "../src/vm/physical-memory.js";
 import { rightRead } from "../src/vm/rights.js";
@@ -72,6 +72,8 @@ const framesPerCore = 1;
 const eventsPerCoreSquared = 64;
 
 /** The first `count` cores of the machine in package order. */
+export { skbOfMachine };
+
 export function coresInPackageOrder(machine: Machine, count: number): number[] {
   const all = machine.packages.flat();
   if (!Number.isInteger(count) || count < 2 || count > all.length) {
@@ -80,21 +82,6 @@ export function coresInPackageOrder(machine: Machine, count: number): number[] {
     );
   }
   return all.slice(0, count);
-}
-
-/**
- * The SKB the real platform would build on this machine: the OS's package of each core, and each
- * pair's round trip (twice the calibrated one-way latency of its path class) in ns.
- */
-export function skbOfMachine(machine: Machine): SystemKnowledgeBase {
-  const matrix = LatencyMatrix.fromFunction(machine.cores.length, (a, b) => {
-    const calibration = machine.paths.get(pathClassOf(machine, a, b));
-    if (calibration === undefined)
-      throw new Error(`shootdown: ${machine.name} has no calibration for cores ${a},${b}`);
-    return (2 * calibration.latencyCycles) / machine.clockGHz;
-  });
-  const topology = { cpus: machine.cores.map((core) => ({ cpu: core.id, packageId: core.packageId })) };
-  return new SystemKnowledgeBase(topology, matrix);
 }
 
 /** The SKB's packages restricted to `subset`, each led by the leader the SKB's subset tree picks. */

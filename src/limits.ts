@@ -271,6 +271,11 @@ export const sharedShootdownSpinPolls = 64;
 /** Longest the shared-memory baseline's initiator waits for every core's acknowledgement. */
 export const sharedShootdownWaitMs = 5_000;
 
+/** Translations each core makes in the simulator's `shootdown` scenario (its safety check). */
+export const tlbSafetyTranslationsPerCore = 40;
+/** Pages the `shootdown` scenario maps unless told otherwise. */
+export const tlbSafetyPagesDefault = 4;
+
 // ---- Relations -------------------------------------------------------------------------------
 
 function assertLimit(condition: boolean, relation: string): void {

@@ -49,6 +49,8 @@ interface SimOptions {
   domain: boolean;
   updates?: number;
   mode?: "one-phase" | "two-phase" | "mixed";
+  protocol?: "broadcast" | "unicast" | "multicast" | "numa-multicast";
+  pages?: number;
   probe: boolean;
   probeRounds?: number;
   probeWarmup?: number;
@@ -166,6 +168,8 @@ export const registerSim: Registration = ({ program }) => {
       integerArgument("--updates", 1, simReplicatedUpdatesPerCoreMax),
     )
     .option("--mode <mode>", "replicated: one-phase, two-phase or mixed")
+    .option("--protocol <name>", "shootdown: broadcast, unicast, multicast or numa-multicast")
+    .option("--pages <n>", "shootdown: pages mapped at the start", integerArgument("--pages", 1, 1024))
     .option("--no-probe", "boot: skip the SKB's latency probe")
     .option(
       "--probe-rounds <n>",
@@ -275,7 +279,12 @@ async function runCommand(options: SimOptions): Promise<void> {
     ...(options.domain ? { domain: true } : {}),
     ...(options.updates === undefined ? {} : { updatesPerCore: options.updates }),
     ...(mode === undefined ? {} : { mode }),
+    ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
+    ...(options.pages === undefined ? {} : { pages: options.pages }),
   };
+  const protocols = ["broadcast", "unicast", "multicast", "numa-multicast"];
+  if (options.protocol !== undefined && !protocols.includes(options.protocol))
+    throw new Error(`sim: --protocol must be one of ${protocols.join(", ")}, got '${options.protocol}'`);
   const faults = [...options.crash, ...options.stall, ...options.slow, ...options.delay];
   const scenario =
     options.program !== undefined

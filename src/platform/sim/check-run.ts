@@ -7,7 +7,7 @@
 //
 // Tolerated faults: message delays and slow cores of any size; stalls shorter than half the
 // failure detector's timeout (a longer stall is, correctly, a suspected crash); and at most one
-// crash, never of the replicated object's home (the one core the replication protocol cannot lose:
+// crash (none in the shootdown scenario), never of the replicated object's home (the one core the replication protocol cannot lose:
 // see scenarios/replicated.ts). With a crash the run checks that every live core detects it, and
 // that the replicas that remain still agree.
 //
@@ -83,7 +83,7 @@ export function checkCaseOf(seed: number): CheckCase {
     .shuffle([...all])
     .slice(0, count)
     .sort((a, b) => a - b);
-  const scenarios: readonly ScenarioName[] = ["boot", "pingpong", "replicated"];
+  const scenarios: readonly ScenarioName[] = ["boot", "pingpong", "replicated", "shootdown"];
   const scenario = scenarios[int(0, scenarios.length - 1)]!;
   const pick = (): number => cores[int(0, cores.length - 1)]!;
   let params: ScenarioParams;
@@ -93,6 +93,9 @@ export function checkCaseOf(seed: number): CheckCase {
     let b = pick();
     while (b === a) b = pick();
     params = { pair: [a, b], rounds: int(1, 40), ...(chance(0.3) ? { domain: true } : {}) };
+  } else if (scenario === "shootdown") {
+    const protocols = ["broadcast", "unicast", "multicast", "numa-multicast"] as const;
+    params = { protocol: protocols[int(0, 3)]!, pages: int(1, 6) };
   } else {
     const modes = ["one-phase", "two-phase", "mixed"] as const;
     params = { updatesPerCore: int(1, 6), mode: modes[int(0, 2)]! };
@@ -118,7 +121,8 @@ export function checkCaseOf(seed: number): CheckCase {
       toCycles: fromCycles + int(1_000, stallCyclesMax),
     });
   }
-  if (chance(0.25)) {
+  // No crash for shootdown: an unmap waits for every core's acknowledgement (see tlb-safety.ts).
+  if (scenario !== "shootdown" && chance(0.25)) {
     // Never the replicated object's home, the lowest core (see the file comment).
     const candidates = scenario === "replicated" ? cores.slice(1) : cores;
     faults.push({
@@ -158,6 +162,8 @@ export function commandOf(c: CheckCase): string {
   if (p.probeWarmupRounds !== undefined) args.push(`--probe-warmup ${p.probeWarmupRounds}`);
   if (p.pair !== undefined) args.push(`--pair ${p.pair[0]},${p.pair[1]}`);
   if (p.rounds !== undefined) args.push(`--rounds ${p.rounds}`);
+  if (p.protocol !== undefined) args.push(`--protocol ${p.protocol}`);
+  if (p.pages !== undefined) args.push(`--pages ${p.pages}`);
   if (p.domain === true) args.push("--domain");
   if (p.updatesPerCore !== undefined) args.push(`--updates ${p.updatesPerCore}`);
   if (p.mode !== undefined) args.push(`--mode ${p.mode}`);

@@ -5,13 +5,16 @@
 //   pingpong    two monitors exchange typed messages; one-way latency in cycles (pingpong.ts), or
 //               two dispatchers of a domain make typed RPC calls (domain-pingpong.ts)
 //   replicated  concurrent one-phase and two-phase updates of one replicated object (replicated.ts)
+//   shootdown   concurrent unmaps and protects under translations, with the TLB-safety checker
+//               (tlb-safety.ts)
 
-import { simBootProbeRoundsDefault } from "../../../limits.js";
+import { simBootProbeRoundsDefault, tlbSafetyPagesDefault } from "../../../limits.js";
 import { bootScenario } from "./boot.js";
 import { domainPingPongScenario } from "./domain-pingpong.js";
 import { pingPongScenario } from "./pingpong.js";
 import { type ReplicatedMode, replicatedScenario } from "./replicated.js";
 import type { Scenario } from "./scenario.js";
+import { tlbSafetyScenario } from "./tlb-safety.js";
 
 export {
   type Detection,
@@ -24,7 +27,7 @@ export {
 } from "./scenario.js";
 export { bootScenario, pingPongScenario, type ReplicatedMode, replicatedScenario };
 
-export const scenarioNames = ["boot", "pingpong", "replicated"] as const;
+export const scenarioNames = ["boot", "pingpong", "replicated", "shootdown"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** Every scenario's parameters; each takes the ones it knows and defaults the rest. */
@@ -45,6 +48,10 @@ export interface ScenarioParams {
   readonly updatesPerCore?: number;
   /** replicated: "one-phase", "two-phase" or "mixed" (default). */
   readonly mode?: ReplicatedMode;
+  /** shootdown: the protocol (default numa-multicast). */
+  readonly protocol?: "broadcast" | "unicast" | "multicast" | "numa-multicast";
+  /** shootdown: pages mapped at the start (default tlbSafetyPagesDefault). */
+  readonly pages?: number;
 }
 
 export function isScenarioName(name: string): name is ScenarioName {
@@ -69,5 +76,10 @@ export function makeScenario(name: ScenarioName, params: ScenarioParams, cores: 
     }
     case "replicated":
       return replicatedScenario({ updatesPerCore: params.updatesPerCore ?? 4, mode: params.mode ?? "mixed" });
+    case "shootdown":
+      return tlbSafetyScenario({
+        protocol: params.protocol ?? "numa-multicast",
+        pages: params.pages ?? tlbSafetyPagesDefault,
+      });
   }
 }
