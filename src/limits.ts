@@ -299,7 +299,10 @@ assertLimit(slotPayloadBytes < 64, "a slot's payload length fits the header's 6 
 assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more than half a ring");
 assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
 assertLimit(sleepSliceMs > 0 && pollSpinNs > 0, "poll and sleep bounds are positive");
-assertLimit(pollSpinPinnedNs >= pollSpinNs, "a core with its own CPU spins at least as long as one sharing it");
+assertLimit(
+  pollSpinPinnedNs >= pollSpinNs,
+  "a core with its own CPU spins at least as long as one sharing it",
+);
 assertLimit(messagesPerInterfaceMax <= messageTypesMax, "message ids fit the header's type field");
 assertLimit(messageBytesMax <= 0xffff, "a bytes or string field's length fits its 16-bit prefix");
 assertLimit(benchRoundsDefault >= 1 && benchRoundsDefault <= benchRoundsMax, "default rounds within the cap");
