@@ -19,6 +19,8 @@ import {
   latencyRoundsPerPair,
   latencyWarmupRoundsPerPair,
   physicalMemoryBytes,
+  pollSpinNs,
+  pollSpinPinnedNs,
   shutdownTimeoutMs,
   skbDistributeTimeoutMs,
 } from "../../limits.js";
@@ -216,11 +218,15 @@ export class Multikernel {
     const pinnable = pin && this.cores <= cpus;
     if (pin && !pinnable)
       this.step(`${this.cores} cores on ${cpus} CPUs: threads left unpinned, the OS shares the CPUs`);
+    // Idle cores poll long only while a CPU is left over for the boot thread and V8's own threads:
+    // with every CPU taken by a spinning core, long polls starve them (measured: docs/platform.md).
+    const spinNs = this.cores < cpus ? pollSpinPinnedNs : pollSpinNs;
     const dataFor = (coreId: number): CoreWorkerData => ({
       coreId,
       coreIds: this.coreIds,
       memory,
       cpu: pinnable ? coreId : null,
+      spinNs,
       trace: this.options.trace !== undefined,
       ...vmMemory,
     });

@@ -5,18 +5,12 @@
 // the monitor mesh, the broadcast rings of the other cores, and its dispatchers' channels — hands
 // each message to its receiver, then publishes the turn's outgoing messages (one store per batch)
 // and lets the thread's microtasks run, so that a domain's promises settle at once. With nothing to
-// do it keeps polling for a while (`pollSpinPinnedNs` on a CPU of its own, `pollSpinNs` when cores
-// share CPUs), then sleeps on its doorbell (Atomics.wait, until its next timer; timers
+// do it keeps polling for a while (`pollSpinPinnedNs` while a CPU is left over for the boot thread,
+// else `pollSpinNs`), then sleeps on its doorbell (Atomics.wait, until its next timer; timers
 // and control messages still run), and any sender to this core wakes it: with more cores than CPUs
 // a core gives its CPU away instead of spinning, which is what lets 4 cores run on 2 CPUs.
 import { performance } from "node:perf_hooks";
-import {
-  channelsPerCoreMax,
-  pollSpinNs,
-  pollSpinPinnedNs,
-  pollsPerClockRead,
-  sleepSliceMs,
-} from "../../limits.js";
+import { channelsPerCoreMax, pollsPerClockRead, sleepSliceMs } from "../../limits.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
 import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
@@ -42,6 +36,8 @@ export interface CoreWorkerData {
   readonly cpu: number | null;
   /** Record a trace of this core's messages and handlers (`--trace`). */
   readonly trace: boolean;
+  /** How long the core polls with nothing to do before it sleeps (chosen by the boot thread). */
+  readonly spinNs: number;
   /** Physical memory: the frames every core shares (physicalMemoryBytes), for address spaces. */
   readonly physicalMemory?: SharedArrayBuffer;
   /** The shared-memory shootdown baseline's region (shared-memory-space.ts). */
@@ -111,9 +107,7 @@ export class RealCore {
     this.memory = data.memory;
     this.position = data.coreIds.indexOf(data.coreId);
     this.trace = data.trace ? new CoreTrace(data.coreId) : undefined;
-    // A pinned core has its CPU to itself: spinning longer costs nobody. Cores sharing CPUs give
-    // them up sooner, so that the others run.
-    this.spinNs = data.cpu === null ? pollSpinNs : pollSpinPinnedNs;
+    this.spinNs = data.spinNs;
     if (this.position < 0)
       throw new Error(`core ${data.coreId} is not among the booted cores ${data.coreIds.join(",")}`);
     const n = data.coreIds.length;
