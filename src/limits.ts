@@ -25,8 +25,9 @@ export const messageTypesMax = 1 << 16;
 /** How long a receiver spins on an empty ring before it sleeps on its doorbell. */
 export const pollSpinNs = 50_000;
 /**
- * How long a core with a CPU of its own (pinned) spins before sleeping: a wake-up costs
- * microseconds to tens of microseconds, so a busy core should not fall asleep between messages.
+ * How long an idle core polls before sleeping while fewer cores are booted than there are CPUs (a
+ * CPU is left for the boot thread and V8's threads): a wake-up costs microseconds to tens of
+ * microseconds, so a busy core should not fall asleep between messages.
  */
 export const pollSpinPinnedNs = 1_000_000;
 /** Longest single Atomics.wait; a sleeper re-checks its rings at least this often (never a lost wake-up, but a bound). */
