@@ -25,7 +25,6 @@ import {
   addressSpaceBytes,
   mappedPagesMax,
   pageBytes,
-  pagesPerOperationMax,
   shootdownsInFlightMax,
   tlbEntriesMax,
 } from "../limits.js";
@@ -33,6 +32,7 @@ import type { CoreEnv } from "../platform/core-env.js";
 import { hex, VmError } from "./errors.js";
 import { PageTable, type PageTableEntry } from "./page-table.js";
 import type { PhysicalMemory } from "./physical-memory.js";
+import { checkRange } from "./range.js";
 import { formatRights, isRights, type Rights, rightsAllow, rightsEscalate } from "./rights.js";
 import {
   type AckMessage,
@@ -319,36 +319,7 @@ export class ShootdownEngine {
   // ---- Checks at the requester -----------------------------------------------------------------
 
   private checkRange(description: string, vaddr: number, lengthBytes: number): number {
-    if (!Number.isInteger(vaddr) || vaddr < 0 || vaddr >= addressSpaceBytes) {
-      throw new VmError("out-of-range", `${description}: address outside [0, ${hex(addressSpaceBytes)})`);
-    }
-    if (vaddr % pageBytes !== 0) {
-      throw new VmError(
-        "unaligned",
-        `${description}: address ${hex(vaddr)} is not aligned to the ${pageBytes}-byte page`,
-      );
-    }
-    if (lengthBytes === 0) throw new VmError("zero-length", `${description}: length is zero`);
-    if (!Number.isInteger(lengthBytes) || lengthBytes < 0 || lengthBytes % pageBytes !== 0) {
-      throw new VmError(
-        "unaligned",
-        `${description}: length ${lengthBytes} is not a whole number of ${pageBytes}-byte pages`,
-      );
-    }
-    if (vaddr + lengthBytes > addressSpaceBytes) {
-      throw new VmError(
-        "out-of-range",
-        `${description}: range ends past the address space (${hex(addressSpaceBytes)})`,
-      );
-    }
-    const pageCount = lengthBytes / pageBytes;
-    if (pageCount > pagesPerOperationMax) {
-      throw new VmError(
-        "too-many-pages",
-        `${description}: ${pageCount} pages, more than pagesPerOperationMax=${pagesPerOperationMax}`,
-      );
-    }
-    return pageCount;
+    return checkRange(description, vaddr, lengthBytes, addressSpaceBytes, "the address space");
   }
 
   /** Every page must be mapped here; with `rights`, none may gain a right. */

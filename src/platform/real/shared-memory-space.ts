@@ -23,7 +23,6 @@ import { performance } from "node:perf_hooks";
 import {
   cacheLineBytes,
   pageBytes,
-  pagesPerOperationMax,
   sharedPageTablePages,
   sharedShootdownSlots,
   sharedShootdownSpinPolls,
@@ -34,6 +33,7 @@ import type { SharedMemorySpaceOpener } from "../../monitor/vm-module.js";
 import type { AddressSpace } from "../../vm/address-space.js";
 import { hex, VmError } from "../../vm/errors.js";
 import type { PhysicalMemory } from "../../vm/physical-memory.js";
+import { checkRange } from "../../vm/range.js";
 import { formatRights, isRights, type Rights, rightsAllow, rightsEscalate } from "../../vm/rights.js";
 import type { SharedMemoryShootdown } from "../../vm/shared-memory-shootdown.js";
 import type { Translation } from "../../vm/shootdown.js";
@@ -320,35 +320,13 @@ class SharedMemoryAddressSpace implements AddressSpace {
   }
 
   private checkRange(description: string, vaddr: number, lengthBytes: number): number {
-    const windowBytes = sharedPageTablePages * pageBytes;
-    if (!Number.isInteger(vaddr) || vaddr < 0 || vaddr >= windowBytes)
-      throw new VmError(
-        "out-of-range",
-        `${description}: address outside the shared page table's [0, ${hex(windowBytes)})`,
-      );
-    if (vaddr % pageBytes !== 0)
-      throw new VmError(
-        "unaligned",
-        `${description}: address ${hex(vaddr)} is not aligned to the ${pageBytes}-byte page`,
-      );
-    if (lengthBytes === 0) throw new VmError("zero-length", `${description}: length is zero`);
-    if (!Number.isInteger(lengthBytes) || lengthBytes < 0 || lengthBytes % pageBytes !== 0)
-      throw new VmError(
-        "unaligned",
-        `${description}: length ${lengthBytes} is not a whole number of ${pageBytes}-byte pages`,
-      );
-    if (vaddr + lengthBytes > windowBytes)
-      throw new VmError(
-        "out-of-range",
-        `${description}: range ends past the shared page table (${hex(windowBytes)})`,
-      );
-    const pageCount = lengthBytes / pageBytes;
-    if (pageCount > pagesPerOperationMax)
-      throw new VmError(
-        "too-many-pages",
-        `${description}: ${pageCount} pages, more than pagesPerOperationMax=${pagesPerOperationMax}`,
-      );
-    return pageCount;
+    return checkRange(
+      description,
+      vaddr,
+      lengthBytes,
+      sharedPageTablePages * pageBytes,
+      "the shared page table",
+    );
   }
 
   private checkMapped(
