@@ -90,15 +90,27 @@ const evCredit = 3;
 const evCrash = 4;
 const evStart = 5;
 
-interface Message {
-  readonly kind: typeof itemMessage;
+const itemMessage = 0;
+
+/**
+ * A message in flight. Messages are recycled (Simulation.freeMessage) once delivered or dropped,
+ * in pools by length, so that a send allocates nothing: `bytes` is exactly `length` long and is
+ * handed to the receiver, which may use it only during the call (core-env.ts).
+ */
+class Message {
+  readonly kind = itemMessage;
   /** The stream it travels on (a broadcast has one copy per reader). */
   stream: Stream;
-  readonly id: number;
-  readonly from: number;
-  readonly type: number;
+  id = 0;
+  from = 0;
+  type = 0;
+  slots = 1;
   readonly bytes: Uint8Array;
-  readonly slots: number;
+
+  constructor(stream: Stream, length: number) {
+    this.stream = stream;
+    this.bytes = new Uint8Array(length);
+  }
 }
 
 /** The receiving end of a dispatcher channel (openChannel); messages wait until it opens. */
@@ -176,7 +188,6 @@ interface Timer {
   cancelled: boolean;
 }
 
-const itemMessage = 0;
 const itemTimer = 1;
 const itemStart = 2;
 const startItem = { kind: itemStart } as const;
@@ -199,6 +210,12 @@ interface CoreState {
   readonly channels: Channel[];
 }
 
+/** Copies `length` bytes of `from` into `to` (a loop: most messages are a few lines). */
+function copyBytes(to: Uint8Array, from: Uint8Array, length: number): void {
+  if (length > 256) to.set(from.subarray(0, length));
+  else for (let i = 0; i < length; i++) to[i] = from[i]!;
+}
+
 export class Simulation {
   readonly costs: CostModel;
   private readonly prng: Prng;
@@ -218,6 +235,8 @@ export class Simulation {
   private dropped = 0;
   private nextChannelId = 1;
   private streamCount = 0;
+  /** Free messages by length (see Message). */
+  private readonly messagePools: Message[][] = [];
   /** Per core (by id): when its running handler ends. */
   private readonly busyUntilCycles: Float64Array;
   /** Per stream (by Stream.index): the arrival time of its last message. */
@@ -390,6 +409,7 @@ export class Simulation {
       if (item.kind === itemMessage) {
         this.dropped++;
         this.checker?.dropped(item.stream.name, item.id, `core ${core.id} crashed`);
+        this.freeMessage(item);
       }
     }
     for (const channel of core.channels) {
@@ -398,6 +418,7 @@ export class Simulation {
       for (let m = waiting.shift(); m !== undefined; m = waiting.shift()) {
         for (const stream of channel.streams)
           this.checker?.dropped(stream.name, m.id, `sender ${core.id} crashed`);
+        this.freeMessage(m);
       }
     }
     this.trace?.instant(core.id, this.nowCycles, "crash");
@@ -451,6 +472,7 @@ export class Simulation {
         if (stream.end === null)
           logic.receive(message.from, message.type, message.bytes, message.bytes.length);
         else if (!stream.end.closed) stream.end.receive!(message.type, message.bytes, message.bytes.length);
+        this.freeMessage(message);
       } else if (item.kind === itemTimer) {
         this.charge(core, this.costs.receiveCycles);
         name = "timer";
@@ -712,15 +734,12 @@ export class Simulation {
     }
     if (sender.crashed) return;
     this.charge(sender, this.costs.sendCycles);
-    const message: Message = {
-      kind: itemMessage,
-      stream: channel.first!,
-      id: this.nextMessageId++,
-      from: sender.id,
-      type,
-      bytes: bytes.slice(0, length),
-      slots: Math.max(1, Math.ceil(length / slotPayloadBytes)),
-    };
+    const message = this.newMessage(channel.first!, length);
+    message.id = this.nextMessageId++;
+    message.from = sender.id;
+    message.type = type;
+    message.slots = Math.max(1, Math.ceil(length / slotPayloadBytes));
+    copyBytes(message.bytes, bytes, length);
     this.trace?.flowOut(sender.id, this.cursorCycles, message.id);
     if (this.checker !== null) for (const s of channel.streams) this.checker.sent(s.name, message.id);
     if (
@@ -789,9 +808,31 @@ export class Simulation {
       return;
     }
     // A broadcast line is served to its readers one at a time, in an order the seed decides.
+    const length = message.bytes.length;
     for (const stream of this.prng.shuffle([...channel.streams])) {
-      this.writeStream(stream, { ...message, stream, bytes: message.bytes.slice() }, atCycles);
+      const copy = this.newMessage(stream, length);
+      copy.id = message.id;
+      copy.from = message.from;
+      copy.type = message.type;
+      copy.slots = message.slots;
+      copyBytes(copy.bytes, message.bytes, length);
+      this.writeStream(stream, copy, atCycles);
     }
+    this.freeMessage(message);
+  }
+
+  /** A message of `length` bytes from the pool (its other fields are the caller's to set). */
+  private newMessage(stream: Stream, length: number): Message {
+    const message = this.messagePools[length]?.pop();
+    if (message === undefined) return new Message(stream, length);
+    message.stream = stream;
+    return message;
+  }
+
+  /** Returns a delivered or dropped message to its pool; nothing may refer to it after. */
+  private freeMessage(message: Message): void {
+    const length = message.bytes.length;
+    (this.messagePools[length] ??= []).push(message);
   }
 
   /** Serves a written message's lines to one reader and schedules its arrival. */
@@ -829,6 +870,7 @@ export class Simulation {
       this.dropped++;
       const reason = stream.reader.crashed ? `core ${stream.reader.id} crashed` : "channel end closed";
       this.checker?.dropped(stream.name, message.id, reason);
+      this.freeMessage(message);
       return;
     }
     stream.queued++;
