@@ -457,8 +457,10 @@ export class Simulation {
     this.current = core;
     this.cursorCycles = start;
     const logic = core.logic!;
-    let name: string;
-    let args: string;
+    const trace = this.trace;
+    // The trace's slice name and arguments, made only when tracing (strings cost per delivery).
+    let name = "";
+    let args = "";
     try {
       if (item.kind === itemMessage) {
         const message = item;
@@ -466,9 +468,11 @@ export class Simulation {
         this.charge(core, this.costs.receiveCycles);
         this.consume(stream, message, start);
         this.deliveries++;
-        this.trace?.flowIn(core.id, start, message.id);
-        name = `recv ${message.type} from ${message.from}`;
-        args = `{"id":${message.id},"bytes":${message.bytes.length}}`;
+        if (trace !== null) {
+          trace.flowIn(core.id, start, message.id);
+          name = `recv ${message.type} from ${message.from}`;
+          args = `{"id":${message.id},"bytes":${message.bytes.length}}`;
+        }
         if (stream.end === null)
           logic.receive(message.from, message.type, message.bytes, message.bytes.length);
         else if (!stream.end.closed) stream.end.receive!(message.type, message.bytes, message.bytes.length);
@@ -487,7 +491,7 @@ export class Simulation {
       this.current = null;
     }
     this.busyUntilCycles[core.id] = this.cursorCycles;
-    this.trace?.slice(core.id, start, this.cursorCycles - start, name, args);
+    trace?.slice(core.id, start, this.cursorCycles - start, name, args);
   }
 
   /**
