@@ -321,3 +321,42 @@ test("a crash drops what the core had received but not handled, and what it had 
   assert.deepEqual(sim.checker!.finish(false), []);
   assert.match(sim.checker!.report(), /sender 0 crashed/);
 });
+
+test("a delivered message's bytes are its own, exactly its length, whatever the sender did with its buffer after", () => {
+  // Messages in flight are recycled in pools by length: each delivery must still see what was sent.
+  const sim = new Simulation(amd, { seed: 3 });
+  const got: string[] = [];
+  const sent: string[] = [];
+  const buffer = new Uint8Array(200);
+  for (let c = 0; c < 4; c++) {
+    sim.addCore(c, (env) => ({
+      start() {
+        if (c !== 0) return;
+        for (let i = 0; i < 300; i++) {
+          const length = [0, 1, 16, 61, 130][i % 5]!;
+          for (let b = 0; b < length; b++) buffer[b] = (i * 7 + b) & 0xff;
+          const to = 1 + (i % 3);
+          env.portTo(to).send(i % 5, buffer, length);
+          sent.push(`${to}:${length}:${Array.from(buffer.subarray(0, length)).join(",")}`);
+          buffer.fill(0xee); // the engine copied it: later writes must not show
+        }
+        env.broadcastPort().send(9, new Uint8Array([1, 2, 3]), 3);
+      },
+      receive(from, type, bytes, length) {
+        assert.equal(from, 0);
+        assert.equal(bytes.length, length);
+        if (type === 9) {
+          assert.deepEqual(Array.from(bytes), [1, 2, 3]);
+          bytes.fill(0); // one reader's copy is its own
+          return;
+        }
+        got.push(`${c}:${length}:${Array.from(bytes).join(",")}`);
+        bytes.fill(0xff); // valid only during the call: scribbling on it must not reach later deliveries
+      },
+    }));
+  }
+  const stats = sim.run({ maxEvents: 100_000 });
+  assert.equal(stats.stoppedBy, "idle");
+  assert.equal(stats.deliveries, 303);
+  assert.deepEqual([...got].sort(), [...sent].sort());
+});

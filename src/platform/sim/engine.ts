@@ -836,7 +836,9 @@ export class Simulation {
   /** Returns a delivered or dropped message to its pool; nothing may refer to it after. */
   private freeMessage(message: Message): void {
     const length = message.bytes.length;
-    (this.messagePools[length] ??= []).push(message);
+    const pool = this.messagePools[length];
+    if (pool === undefined) this.messagePools[length] = [message];
+    else pool.push(message);
   }
 
   /** Serves a written message's lines to one reader and schedules its arrival. */
