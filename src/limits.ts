@@ -276,6 +276,10 @@ export const sharedShootdownWaitMs = 5_000;
 export const tlbSafetyTranslationsPerCore = 40;
 /** Pages the `shootdown` scenario maps unless told otherwise. */
 export const tlbSafetyPagesDefault = 4;
+/** Operations (map, unmap, protect) each core makes, one at a time, in the `shootdown` scenario. */
+export const shootdownScenarioOpsPerCore = 4;
+/** Violations the simulator's VM checker lists before only counting the rest. */
+export const vmCheckerViolationsMax = 32;
 
 // ---- Relations -------------------------------------------------------------------------------
 

@@ -160,6 +160,7 @@ export class VmModule implements MonitorModule {
         memory,
         packages: this.packagesOf(cores),
         tree: (root) => this.treeOf(root, cores),
+        ...(options.onComplete === undefined ? {} : { onComplete: options.onComplete }),
       });
       const handle = {
         name: scopedName,

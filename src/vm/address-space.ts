@@ -10,12 +10,17 @@
 // table) and gives a view of the frame's real bytes; bad input rejects with a VmError.
 
 import type { Rights } from "./rights.js";
-import type { Translation } from "./shootdown.js";
+import type { CompletedOperation, Translation } from "./shootdown.js";
 import type { ShootdownProtocol } from "./shootdown-routes.js";
 
 /** What every core declares for an address space, identically. */
 export interface AddressSpaceOptions {
   readonly protocol: ShootdownProtocol;
+  /**
+   * Message protocols only: called on this core the moment one of its operations completes, before
+   * its promise settles (the engine's hook, for invariant checkers such as the simulator's).
+   */
+  readonly onComplete?: (operation: CompletedOperation) => void;
 }
 
 /** One core's handle on a domain's address space. */

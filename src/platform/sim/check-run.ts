@@ -121,7 +121,7 @@ export function checkCaseOf(seed: number): CheckCase {
       toCycles: fromCycles + int(1_000, stallCyclesMax),
     });
   }
-  // No crash for shootdown: an unmap waits for every core's acknowledgement (see tlb-safety.ts).
+  // No crash for shootdown: an unmap waits for every core's acknowledgement (see scenarios/shootdown.ts).
   if (scenario !== "shootdown" && chance(0.25)) {
     // Never the replicated object's home, the lowest core (see the file comment).
     const candidates = scenario === "replicated" ? cores.slice(1) : cores;

@@ -5,8 +5,8 @@
 //   pingpong    two monitors exchange typed messages; one-way latency in cycles (pingpong.ts), or
 //               two dispatchers of a domain make typed RPC calls (domain-pingpong.ts)
 //   replicated  concurrent one-phase and two-phase updates of one replicated object (replicated.ts)
-//   shootdown   concurrent unmaps and protects under translations, with the TLB-safety checker
-//               (tlb-safety.ts)
+//   shootdown   concurrent maps, unmaps and protects under translations, checked by the VM checker
+//               (shootdown.ts, ../vm-checker.ts; tlb-safety.ts is its first, smaller version)
 
 import { simBootProbeRoundsDefault, tlbSafetyPagesDefault } from "../../../limits.js";
 import { bootScenario } from "./boot.js";
@@ -14,7 +14,7 @@ import { domainPingPongScenario } from "./domain-pingpong.js";
 import { pingPongScenario } from "./pingpong.js";
 import { type ReplicatedMode, replicatedScenario } from "./replicated.js";
 import type { Scenario } from "./scenario.js";
-import { tlbSafetyScenario } from "./tlb-safety.js";
+import { shootdownScenario } from "./shootdown.js";
 
 export {
   type Detection,
@@ -77,7 +77,7 @@ export function makeScenario(name: ScenarioName, params: ScenarioParams, cores: 
     case "replicated":
       return replicatedScenario({ updatesPerCore: params.updatesPerCore ?? 4, mode: params.mode ?? "mixed" });
     case "shootdown":
-      return tlbSafetyScenario({
+      return shootdownScenario({
         protocol: params.protocol ?? "numa-multicast",
         pages: params.pages ?? tlbSafetyPagesDefault,
       });
