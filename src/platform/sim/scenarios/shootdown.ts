@@ -80,9 +80,9 @@ export function shootdownScenario(options: ShootdownScenarioOptions): Scenario {
           ): Promise<void> => {
             const vaddr = page * pageBytes;
             const lengthBytes = pageCount * pageBytes;
-            const frame = kind === "map" ? space.allocFrame() : 0;
-            checker.announce(core, { frame, rights });
             try {
+              const frame = kind === "map" ? space.allocFrame() : 0;
+              checker.announce(core, { frame, rights });
               if (kind === "map") await space.map(vaddr, frame, rights, lengthBytes);
               else if (kind === "unmap") await space.unmap(vaddr, lengthBytes);
               else await space.protect(vaddr, lengthBytes, rights);
