@@ -272,7 +272,7 @@ export const sharedShootdownSpinPolls = 64;
 /** Longest the shared-memory baseline's initiator waits for every core's acknowledgement. */
 export const sharedShootdownWaitMs = 5_000;
 
-/** Translations each core makes in the simulator's `shootdown` scenario (its safety check). */
+/** Translations each core makes in the simulator's `shootdown` scenario, at random virtual times. */
 export const tlbSafetyTranslationsPerCore = 40;
 /** Pages the `shootdown` scenario maps unless told otherwise. */
 export const tlbSafetyPagesDefault = 4;

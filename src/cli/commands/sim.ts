@@ -1,11 +1,13 @@
 // `multikernel sim`: runs the unchanged monitors on a simulated machine, or checks many seeds.
 //
-//   sim --machine amd-8x4 --seed 7 --run boot|pingpong|replicated [--cores LIST] [faults] [--trace FILE] [--json]
+//   sim --machine amd-8x4 --seed 7 --run boot|pingpong|replicated|shootdown [--cores LIST] [faults] [--trace FILE] [--json]
+//   sim --machine amd-4x4 --program FILE [--cores LIST]       a domain program, unchanged
 //   sim --seeds 1..1000 --check [--json]
 //
 // One run prints the scenario's results (boot: the boot time and the SKB built from simulated
 // round trips; pingpong: one-way latency in cycles beside the paper's; replicated: what committed
-// and whether the replicas agree), the run's figures, the failures the monitors detected and any
+// and whether the replicas agree; shootdown: what the VM checker found; a program: each core's
+// exit status), the run's figures, the failures the monitors detected and any
 // invariant violation; with --check a violation makes the exit status 1. Faults, each repeatable:
 // --crash CORE@CYCLES, --stall CORE@FROM-TO, --slow CORE:FACTOR, --delay P:CYCLES[:FROM>TO] (`*` for
 // any core). --seeds runs the randomised checker (src/platform/sim/check-run.ts) and prints each

@@ -6,7 +6,7 @@
 //               two dispatchers of a domain make typed RPC calls (domain-pingpong.ts)
 //   replicated  concurrent one-phase and two-phase updates of one replicated object (replicated.ts)
 //   shootdown   concurrent maps, unmaps and protects under translations, checked by the VM checker
-//               (shootdown.ts, ../vm-checker.ts; tlb-safety.ts is its first, smaller version)
+//               (shootdown.ts, ../vm-checker.ts)
 
 import { simBootProbeRoundsDefault, tlbSafetyPagesDefault } from "../../../limits.js";
 import { bootScenario } from "./boot.js";
