@@ -144,17 +144,10 @@ export class UrpcChannel {
     const canSend = () => this.sender.canSend(length);
     if (!this.spinUntil(canSend, pollSpinNs)) {
       const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        this.sender.setWaitingForCredit(true);
-        if (canSend()) break;
-        const left = deadline - performance.now();
-        if (left <= 0) {
-          this.sender.setWaitingForCredit(false);
-          throw this.noCreditError(type, timeoutMs);
-        }
-        this.receiveDoorbell.sleep(canSend, Math.min(left, sleepSliceMs));
+      for (let sleepMs = this.creditSleepMs(canSend, deadline, type, timeoutMs); sleepMs > 0; ) {
+        this.receiveDoorbell.sleep(canSend, sleepMs);
+        sleepMs = this.creditSleepMs(canSend, deadline, type, timeoutMs);
       }
-      this.sender.setWaitingForCredit(false);
     }
     if (!this.sender.trySend(type, bytes, length)) throw this.noCreditError(type, timeoutMs);
   }
@@ -164,18 +157,30 @@ export class UrpcChannel {
     if (this.sender.trySend(type, bytes, length)) return;
     const canSend = () => this.sender.canSend(length);
     const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      this.sender.setWaitingForCredit(true);
-      if (canSend()) break;
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        this.sender.setWaitingForCredit(false);
-        throw this.noCreditError(type, timeoutMs);
-      }
-      await this.receiveDoorbell.sleepAsync(canSend, Math.min(left, sleepSliceMs));
+    for (let sleepMs = this.creditSleepMs(canSend, deadline, type, timeoutMs); sleepMs > 0; ) {
+      await this.receiveDoorbell.sleepAsync(canSend, sleepMs);
+      sleepMs = this.creditSleepMs(canSend, deadline, type, timeoutMs);
     }
-    this.sender.setWaitingForCredit(false);
     if (!this.sender.trySend(type, bytes, length)) throw this.noCreditError(type, timeoutMs);
+  }
+
+  /**
+   * One step of waiting for credit, shared by both sends: 0 once the message fits, else how long
+   * to sleep on the doorbell (the receiver rings it with its next ack). The wait flag is raised
+   * before the check (no lost wake-up) and lowered when the wait ends; past the deadline, throws.
+   */
+  private creditSleepMs(canSend: () => boolean, deadline: number, type: number, timeoutMs: number): number {
+    this.sender.setWaitingForCredit(true);
+    if (canSend()) {
+      this.sender.setWaitingForCredit(false);
+      return 0;
+    }
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      this.sender.setWaitingForCredit(false);
+      throw this.noCreditError(type, timeoutMs);
+    }
+    return Math.min(left, sleepSliceMs);
   }
 
   private noCreditError(type: number, timeoutMs: number): ChannelError {
