@@ -37,6 +37,7 @@ import type { CoreLogic } from "../src/platform/core-env.js";
 import { CostModel } from "../src/platform/sim/cost-model.js";
 import { type SimCoreEnv, Simulation } from "../src/platform/sim/engine.js";
 import { loadMachine, type Machine } from "../src/platform/sim/machine.js";
+import { allocateAlignedShared } from "../src/urpc/aligned-memory.js";
 import { UrpcChannel } from "../src/urpc/index.js";
 import {
   controlBytes,
@@ -150,8 +151,8 @@ async function runHost(
   updates: number,
   timeoutMs: number,
 ): Promise<number> {
-  const control = new Int32Array(new SharedArrayBuffer(controlBytes));
-  const data = mode === "shared" ? new SharedArrayBuffer(lines * cacheLineBytes) : null;
+  const control = new Int32Array(allocateAlignedShared(controlBytes, "sharing control"));
+  const data = mode === "shared" ? allocateAlignedShared(lines * cacheLineBytes, "shared lines") : null;
   const channels = mode === "urpc" ? Array.from({ length: cores - 1 }, () => UrpcChannel.allocate()) : [];
   const workerDatas: SharingWorkerData[] =
     mode === "shared"

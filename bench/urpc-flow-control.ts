@@ -23,6 +23,7 @@ import {
   slotPayloadBytes,
   slotsPerRing,
 } from "../src/limits.js";
+import { allocateAlignedShared } from "../src/urpc/aligned-memory.js";
 import { UrpcChannel } from "../src/urpc/index.js";
 import { type FlowControlPeerData, flowLayout } from "./urpc-flow-control-layout.js";
 import { stopType, type UrpcPeerData } from "./urpc-peer-protocol.js";
@@ -114,7 +115,7 @@ async function ready(worker: Worker): Promise<void> {
 }
 
 async function bareRing(role: FlowControlPeerData["role"]): Promise<number> {
-  const memory = new SharedArrayBuffer(flowLayout.bytes);
+  const memory = allocateAlignedShared(flowLayout.bytes, "flow-control layout");
   const words = new Int32Array(memory);
   const data: FlowControlPeerData = { memory, role, count: messagesPerRun, runs };
   const worker = new Worker(new URL("./workers/urpc-flow-control-peer.js", import.meta.url), {

@@ -13,6 +13,7 @@
 
 import { performance } from "node:perf_hooks";
 import { pollSpinNs, sleepSliceMs } from "../limits.js";
+import { allocateAlignedShared } from "./aligned-memory.js";
 import { ChannelError } from "./channel-error.js";
 import { channelBytes, checkChannelRegion, doorbellWord, ringOffsets } from "./channel-layout.js";
 import { Doorbell } from "./doorbell.js";
@@ -71,7 +72,7 @@ export class UrpcChannel {
 
   /** A fresh shared region holding one channel; open side 0 and side 1 on it. */
   static allocate(): SharedArrayBuffer {
-    return new SharedArrayBuffer(channelBytes);
+    return allocateAlignedShared(channelBytes, "URPC channel");
   }
 
   /** Both ends of a fresh channel, for use in one thread (tests) or to hand side 1 to another thread. */

@@ -15,6 +15,7 @@
 // that core rings it. It is also rung when credit returns to a sender that waits for it.
 
 import { cacheLineBytes } from "../limits.js";
+import { allocateAlignedShared } from "./aligned-memory.js";
 
 /** Longest delay setTimeout accepts (a signed 32-bit count of milliseconds). */
 const timerDelayMaxMs = 2 ** 31 - 1;
@@ -41,7 +42,7 @@ export class Doorbell {
 
   /** A doorbell on its own fresh cache line. */
   static create(): Doorbell {
-    return new Doorbell(new SharedArrayBuffer(cacheLineBytes), 0);
+    return new Doorbell(allocateAlignedShared(cacheLineBytes, "doorbell"), 0);
   }
 
   /** Sender side: wake the owner if it sleeps. Called after the message is published. */

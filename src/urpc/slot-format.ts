@@ -20,37 +20,51 @@
 //   bits  8..13  payload bytes in this slot, 0..60
 //   bits 16..31  message type (16 bits)
 
-import { cacheLineBytes, publishBatchSlotsMax, slotPayloadBytes, slotsPerRing } from "../limits.js";
+// biome-ignore-all lint/style/useLiteralEnumMembers: const enum members are computed by the compiler, not at run time
+// biome-ignore-all lint/suspicious/noDuplicateEnumValues: SlotFormat is a table of layout numbers, several of them equal
+import { publishBatchSlotsMax, UrpcGeometry } from "../limits.js";
 
-/** 32-bit words in one slot. */
-export const wordsPerSlot = cacheLineBytes / 4;
-/** Payload words in one slot. */
-export const payloadWordsPerSlot = slotPayloadBytes / 4;
+/**
+ * The slot's layout as compile-time constants (a const enum: TypeScript writes them into the code as
+ * literals, which the hot paths need; limits.ts says why).
+ */
+export const enum SlotFormat {
+  /** 32-bit words in one slot. */
+  wordsPerSlot = UrpcGeometry.cacheLineBytes / 4,
+  /** Payload words in one slot. */
+  payloadWordsPerSlot = UrpcGeometry.slotPayloadBytes / 4,
+  /** Index of the header word within a slot. */
+  headerWordIndex = wordsPerSlot - 1,
+  /** Index of a slot within its ring: `index & slotMask`. */
+  slotMask = UrpcGeometry.slotsPerRing - 1,
+  epochMask = 1,
+  followingShift = 1,
+  followingMask = 0x1f,
+  firstBit = 1 << 6,
+  lastBit = 1 << 7,
+  /** A one-slot message has both fragment bits. */
+  oneSlotBits = firstBit | lastBit,
+  lengthShift = 8,
+  lengthMask = 0x3f,
+  typeShift = 16,
+  /** The type field's bits, before the shift. */
+  typeMask = UrpcGeometry.messageTypesMax - 1,
+}
+
+/** 32-bit words in one slot (for code off the hot paths). */
+export const wordsPerSlot: number = SlotFormat.wordsPerSlot;
 /** Index of the header word within a slot. */
-export const headerWordIndex = wordsPerSlot - 1;
-/** log2(slotsPerRing): the lap of an absolute index is `index >>> lapShift`. */
-export const lapShift = Math.log2(slotsPerRing);
-
-const epochMask = 1;
-const followingShift = 1;
-const followingMask = 0x1f;
-const firstBit = 1 << 6;
-const lastBit = 1 << 7;
-/** Shift of the payload length within a header (fast paths build headers inline). */
-export const lengthShift = 8;
-const lengthMask = 0x3f;
-/** Shift of the message type within a header. */
-export const typeShift = 16;
+export const headerWordIndex: number = SlotFormat.headerWordIndex;
 
 /** Most slots that may follow a batch head in one batch. */
-export const followingSlotsMax = followingMask;
+export const followingSlotsMax: number = SlotFormat.followingMask;
 if (publishBatchSlotsMax - 1 > followingSlotsMax) {
   throw new Error("limits.ts: publishBatchSlotsMax - 1 must fit a batch head's 5-bit following count");
 }
 
 /** The epoch a slot written at absolute index `index` carries. */
 export function epochOf(index: number): number {
-  return ((index >>> lapShift) + 1) & epochMask;
+  return ((index >>> UrpcGeometry.slotsPerRingLog2) + 1) & SlotFormat.epochMask;
 }
 
 /** Builds a header word (not a batch head: no following count). Arguments are trusted. */
@@ -63,40 +77,40 @@ export function makeHeader(
 ): number {
   return (
     epochOf(index) |
-    (first ? firstBit : 0) |
-    (last ? lastBit : 0) |
-    (length << lengthShift) |
-    (type << typeShift)
+    (first ? SlotFormat.firstBit : 0) |
+    (last ? SlotFormat.lastBit : 0) |
+    (length << SlotFormat.lengthShift) |
+    (type << SlotFormat.typeShift)
   );
 }
 
 /** A header with the count of slots that follow it in its batch. */
 export function withFollowing(header: number, following: number): number {
-  return header | (following << followingShift);
+  return header | (following << SlotFormat.followingShift);
 }
 
 export function headerEpoch(header: number): number {
-  return header & epochMask;
+  return header & SlotFormat.epochMask;
 }
 
 export function headerFollowing(header: number): number {
-  return (header >>> followingShift) & followingMask;
+  return (header >>> SlotFormat.followingShift) & SlotFormat.followingMask;
 }
 
 export function headerType(header: number): number {
-  return header >>> typeShift;
+  return header >>> SlotFormat.typeShift;
 }
 
 export function headerIsFirst(header: number): boolean {
-  return (header & firstBit) !== 0;
+  return (header & SlotFormat.firstBit) !== 0;
 }
 
 export function headerIsLast(header: number): boolean {
-  return (header & lastBit) !== 0;
+  return (header & SlotFormat.lastBit) !== 0;
 }
 
 export function headerLength(header: number): number {
-  return (header >>> lengthShift) & lengthMask;
+  return (header >>> SlotFormat.lengthShift) & SlotFormat.lengthMask;
 }
 
 /** Human-readable header, for error messages. */

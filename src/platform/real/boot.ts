@@ -27,6 +27,7 @@ import {
 import type { DispatcherExit } from "../../monitor/spawn.js";
 import { LatencyMatrix } from "../../skb/latency.js";
 import { SystemKnowledgeBase } from "../../skb/skb.js";
+import { allocateAlignedShared } from "../../urpc/aligned-memory.js";
 import { Doorbell } from "../../urpc/doorbell.js";
 import type { ControlReport, ControlRequest } from "./control.js";
 import { type CoreTraceData, mergeCoreTraces } from "./core-trace.js";
@@ -358,11 +359,11 @@ export async function boot(options: BootOptions = {}): Promise<Multikernel> {
   const system = new Multikernel(cores, options);
   try {
     const plan = new MemoryPlan(cores);
-    const memory = new SharedArrayBuffer(plan.totalBytes);
+    const memory = allocateAlignedShared(plan.totalBytes, "channels");
     system.step(`allocated ${(plan.totalBytes / 1024).toFixed(0)} KiB of shared memory for ${cores} cores`);
     // Physical memory for the domains' address spaces, and the shared-memory shootdown's region.
-    const physicalMemory = new SharedArrayBuffer(physicalMemoryBytes);
-    const sharedShootdown = new SharedArrayBuffer(sharedShootdownRegionBytes);
+    const physicalMemory = allocateAlignedShared(physicalMemoryBytes, "physical memory");
+    const sharedShootdown = allocateAlignedShared(sharedShootdownRegionBytes, "shared-memory shootdown");
     system.step(`allocated ${physicalMemoryBytes / 1024 / 1024} MiB of physical memory for frames`);
     await system.bootCores(memory, plan, options.pin ?? true, { physicalMemory, sharedShootdown });
     if (options.measureLatency ?? true) await system.measureLatency();
