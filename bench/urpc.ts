@@ -1,16 +1,23 @@
 // The URPC figures of `multikernel bench urpc`: ping-pong, streaming and wake-up latency over one
-// channel between the main thread and a worker (bench/urpc-channel.ts does the measuring).
-import { benchWarmupRounds } from "../src/limits.js";
-import { measureUrpcChannel } from "./urpc-channel.js";
+// channel between the main thread and a worker (bench/urpc-channel.ts does the measuring), and the
+// bare ring with the same geometry as the streaming baseline (bench/bare-ring.ts).
+import { benchUrpcWarmupRounds } from "../src/limits.js";
+import { measureBareRing } from "./bare-ring.js";
+import { measureUrpcChannel, streamMessagesPerRun, streamRuns } from "./urpc-channel.js";
 
 export interface UrpcFigures {
   urpcOneWayNs: number;
   urpcOneWayP99Ns: number;
   urpcMsgsPerSec: number;
+  urpcCopyMsgsPerSec: number;
+  /** The bare ring's streaming rate (median of its runs). */
+  bareRingMsgsPerSec: number;
   urpcWakeOneWayNs: number;
   urpcWakeOneWayP99Ns: number;
 }
 
 export async function measureUrpc(opts: { rounds: number }): Promise<UrpcFigures> {
-  return measureUrpcChannel(opts.rounds, Math.min(benchWarmupRounds, opts.rounds));
+  const channel = await measureUrpcChannel(opts.rounds, benchUrpcWarmupRounds);
+  const bare = await measureBareRing(streamMessagesPerRun, streamRuns);
+  return { ...channel, bareRingMsgsPerSec: bare[Math.floor(bare.length / 2)]! };
 }

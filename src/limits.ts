@@ -20,7 +20,7 @@ export const enum UrpcGeometry {
   /** Bytes of a slot that carry payload; the last 4-byte word is the header, written last. */
   slotPayloadBytes = cacheLineBytes - 4,
   /** log2 of slotsPerRing: the lap of an absolute slot index is `index >>> slotsPerRingLog2`. */
-  slotsPerRingLog2 = 6,
+  slotsPerRingLog2 = 8,
   /** Slots in each direction of a channel (Barrelfish: 32). A power of two, so that the slot index's
    * 32-bit wrap keeps the epoch bit consistent. */
   slotsPerRing = 1 << slotsPerRingLog2,
@@ -29,7 +29,7 @@ export const enum UrpcGeometry {
   /** Message types a channel can tell apart (16 bits of the header). */
   messageTypesMax = 1 << 16,
   /** Messages a batch may hold before the sender publishes it (Seastar-style batching of the index). */
-  publishBatchSlotsMax = 16,
+  publishBatchSlotsMax = 32,
 }
 
 /** Size of one URPC slot (UrpcGeometry.cacheLineBytes). */

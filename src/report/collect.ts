@@ -60,6 +60,8 @@ export interface HostUrpcFigures {
   readonly urpcOneWayNs: number | null;
   readonly urpcOneWayP99Ns: number | null;
   readonly urpcMsgsPerSec: number | null;
+  readonly urpcCopyMsgsPerSec: number | null;
+  readonly bareRingMsgsPerSec: number | null;
   readonly urpcWakeOneWayNs: number | null;
   readonly postMessageOneWayNs: number | null;
   readonly postMessageOneWayP99Ns: number | null;
@@ -332,6 +334,8 @@ function hostUrpcFigures(
     urpcOneWayNs: get("urpcOneWayNs"),
     urpcOneWayP99Ns: get("urpcOneWayP99Ns"),
     urpcMsgsPerSec: get("urpcMsgsPerSec"),
+    urpcCopyMsgsPerSec: get("urpcCopyMsgsPerSec"),
+    bareRingMsgsPerSec: get("bareRingMsgsPerSec"),
     urpcWakeOneWayNs: get("urpcWakeOneWayNs"),
     postMessageOneWayNs: get("postMessageOneWayNs"),
     postMessageOneWayP99Ns: get("postMessageOneWayP99Ns"),

@@ -150,7 +150,17 @@ function urpcHostSection(data: ReportData, charts: Charts): string {
       p(u.urpcOneWayNs, u.urpcOneWayP99Ns),
       why("urpc") || "both sides polling",
     ],
-    ["URPC streaming, one-slot messages", formatRate(u.urpcMsgsPerSec), why("urpc")],
+    [
+      "URPC streaming, one-slot messages (zero-copy)",
+      formatRate(u.urpcMsgsPerSec),
+      why("urpc") || "written into the slot",
+    ],
+    ["URPC streaming, copied sends", formatRate(u.urpcCopyMsgsPerSec), why("urpc") || "copied from a buffer"],
+    [
+      "baseline: bare JavaScript ring, streaming",
+      formatRate(u.bareRingMsgsPerSec),
+      why("urpc") || "same geometry, no checks, no handler",
+    ],
     ["URPC wake-up, one way (receiver asleep)", formatNs(u.urpcWakeOneWayNs), why("urpc")],
     [
       "postMessage ping-pong, one way, p50 / p99",

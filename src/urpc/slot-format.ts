@@ -20,7 +20,6 @@
 //   bits  8..13  payload bytes in this slot, 0..60
 //   bits 16..31  message type (16 bits)
 
-// biome-ignore-all lint/style/useLiteralEnumMembers: const enum members are computed by the compiler, not at run time
 // biome-ignore-all lint/suspicious/noDuplicateEnumValues: SlotFormat is a table of layout numbers, several of them equal
 import { publishBatchSlotsMax, UrpcGeometry } from "../limits.js";
 

@@ -83,8 +83,8 @@ test("backpressure: trySend is false exactly when the ring lacks room for all th
   // One slot left: a two-slot message does not fit, a one-slot one does; then nothing fits.
   assert.equal(a.trySend(100, patterned(100, slotPayloadBytes + 1)), false);
   assert.equal(a.trySendDeferred(100, patterned(100, slotPayloadBytes + 1)), false);
-  const last = patterned(63, slotPayloadBytes);
-  assert.ok(a.trySend(63, last));
+  const last = patterned(slotsPerRing - 1, slotPayloadBytes);
+  assert.ok(a.trySend(slotsPerRing - 1, last));
   sent.push(last);
   assert.equal(a.trySend(101, new Uint8Array(0)), false);
   assert.equal(a.sender.freeSlots(), 0);

@@ -43,7 +43,12 @@ export interface BenchUrpcReport {
   floorOneWayP99Ns: number | null;
   urpcOneWayNs: number | null;
   urpcOneWayP99Ns: number | null;
+  /** Streaming one-slot messages written straight into their slots (reserveSlot/commit). */
   urpcMsgsPerSec: number | null;
+  /** Streaming one-slot messages copied from the caller's buffer (trySendDeferred). */
+  urpcCopyMsgsPerSec: number | null;
+  /** Streaming through the barest JavaScript ring of the same geometry (bench/bare-ring.ts): the baseline. */
+  bareRingMsgsPerSec: number | null;
   urpcWakeOneWayNs: number | null;
   postMessageOneWayNs: number;
   postMessageOneWayP99Ns: number;
@@ -55,6 +60,8 @@ export interface BenchUrpcReport {
   postMessageVsUrpc: number | null;
   /** messageChannelOneWayNs / urpcOneWayNs. */
   messageChannelVsUrpc: number | null;
+  /** urpcMsgsPerSec / bareRingMsgsPerSec: how much of the bare ring's rate the channel keeps. */
+  urpcVsBareRing: number | null;
   /** Why a figure is null, by measurement. */
   unavailable: { floor?: string; urpc?: string };
 }
@@ -130,6 +137,8 @@ export async function runBenchUrpc(options: Omit<BenchUrpcOptions, "json">): Pro
     urpcOneWayNs,
     urpcOneWayP99Ns: urpc?.urpcOneWayP99Ns ?? null,
     urpcMsgsPerSec: urpc?.urpcMsgsPerSec ?? null,
+    urpcCopyMsgsPerSec: urpc?.urpcCopyMsgsPerSec ?? null,
+    bareRingMsgsPerSec: urpc?.bareRingMsgsPerSec ?? null,
     urpcWakeOneWayNs: urpc?.urpcWakeOneWayNs ?? null,
     postMessageOneWayNs: postMessage.oneWayNs,
     postMessageOneWayP99Ns: postMessage.oneWayP99Ns,
@@ -138,6 +147,7 @@ export async function runBenchUrpc(options: Omit<BenchUrpcOptions, "json">): Pro
     urpcVsFloor: ratio(urpcOneWayNs, floorOneWayNs),
     postMessageVsUrpc: ratio(postMessage.oneWayNs, urpcOneWayNs),
     messageChannelVsUrpc: ratio(messageChannel.oneWayNs, urpcOneWayNs),
+    urpcVsBareRing: ratio(urpc?.urpcMsgsPerSec ?? null, urpc?.bareRingMsgsPerSec ?? null),
     unavailable,
   };
 }
@@ -163,7 +173,17 @@ function rows(r: BenchUrpcReport): ReportRow[] {
     {
       label: "URPC streaming, one-slot messages",
       value: formatRate(r.urpcMsgsPerSec),
-      note: r.unavailable.urpc ?? "",
+      note: r.unavailable.urpc ?? "60 bytes written into the slot (reserveSlot/commit)",
+    },
+    {
+      label: "URPC streaming, copied sends",
+      value: formatRate(r.urpcCopyMsgsPerSec),
+      note: r.unavailable.urpc ?? "60 bytes copied from a buffer (trySendDeferred)",
+    },
+    {
+      label: "baseline: bare JavaScript ring, streaming",
+      value: formatRate(r.bareRingMsgsPerSec),
+      note: r.unavailable.urpc ?? "same geometry, no checks, no handler (bench/bare-ring.ts)",
     },
     {
       label: "URPC wake-up, one way (receiver asleep)",
@@ -181,6 +201,7 @@ function rows(r: BenchUrpcReport): ReportRow[] {
       note: "main thread ↔ worker over a port pair",
     },
     { label: "URPC / floor", value: formatRatio(r.urpcVsFloor), note: "one-way p50" },
+    { label: "URPC streaming / bare ring", value: formatRatio(r.urpcVsBareRing), note: "zero-copy, medians" },
     { label: "postMessage / URPC", value: formatRatio(r.postMessageVsUrpc), note: "one-way p50" },
     { label: "MessageChannel / URPC", value: formatRatio(r.messageChannelVsUrpc), note: "one-way p50" },
   ];
