@@ -10,11 +10,20 @@ import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { benchReplyTimeoutMs, benchWorkerStartTimeoutMs, slotPayloadBytes } from "../src/limits.js";
 import { UrpcChannel } from "../src/urpc/index.js";
-import { sinkInOrderType, stopType, streamType, type UrpcPeerData } from "./urpc-peer-protocol.js";
+import {
+  reserveWaiting,
+  sinkInOrderType,
+  stopType,
+  streamType,
+  type UrpcPeerData,
+} from "./urpc-peer-protocol.js";
 
 export interface UrpcChannelFigures {
   readonly urpcOneWayNs: number;
   readonly urpcOneWayP99Ns: number;
+  /** Ping-pong with both sides copying each message from a buffer (sendBlocking). */
+  readonly urpcCopyOneWayNs: number;
+  readonly urpcCopyOneWayP99Ns: number;
   /** Streaming with zero-copy sends (reserveSlot/commit). */
   readonly urpcMsgsPerSec: number;
   /** Streaming with sends copied from the caller's buffer (trySendDeferred). */
@@ -76,11 +85,31 @@ function waitReply(channel: UrpcChannel, onMessage: (t: number, b: Uint8Array, l
   channel.poll(onMessage, 1);
 }
 
-function pingPong(channel: UrpcChannel, rounds: number, warmupRounds: number): number[] {
+/** Bytes of a ping: a sequence number and a spare word. */
+const pingBytes = 8;
+const pingType = 1;
+
+/**
+ * One ping: zero-copy (its two words written straight into a reserved slot, published at once) or
+ * copied from a buffer by sendBlocking.
+ */
+function sendPing(channel: UrpcChannel, ping: Uint8Array, sequence: number, zeroCopy: boolean): void {
+  if (!zeroCopy) {
+    channel.sendBlocking(pingType, ping, pingBytes, benchReplyTimeoutMs);
+    return;
+  }
+  const slot = reserveWaiting(channel);
+  const words = channel.sender.words;
+  words[slot] = sequence;
+  words[slot + 1] = 0;
+  channel.sender.commit(slot, pingType, pingBytes, true);
+}
+
+function pingPong(channel: UrpcChannel, rounds: number, warmupRounds: number, zeroCopy: boolean): number[] {
   const ping = new Uint8Array(slotPayloadBytes);
   const ignore = () => {};
   for (let i = 0; i < warmupRounds; i++) {
-    channel.sendBlocking(1, ping, 8, benchReplyTimeoutMs);
+    sendPing(channel, ping, i, zeroCopy);
     waitReply(channel, ignore);
   }
   const samples: number[] = [];
@@ -88,7 +117,7 @@ function pingPong(channel: UrpcChannel, rounds: number, warmupRounds: number): n
   for (let b = 0; b < batches; b++) {
     const start = performance.now();
     for (let i = 0; i < roundTripsPerBatch; i++) {
-      channel.sendBlocking(1, ping, 8, benchReplyTimeoutMs);
+      sendPing(channel, ping, i, zeroCopy);
       waitReply(channel, ignore);
     }
     samples.push(((performance.now() - start) * 1e6) / roundTripsPerBatch / 2);
@@ -108,25 +137,6 @@ function wakePingPong(channel: UrpcChannel, rounds: number): number[] {
     samples.push(((performance.now() - start) * 1e6) / 2);
   }
   return samples.sort((a, b) => a - b);
-}
-
-/** Iterations of a spin on a full ring between two reads of the clock. */
-const spinsPerClockRead = 1 << 10;
-
-/** A reserved slot, waiting (bounded) for the sink to make room. */
-function reserveWaiting(channel: UrpcChannel): number {
-  const sender = channel.sender;
-  let slot = sender.reserveSlot();
-  if (slot >= 0) return slot;
-  const deadline = performance.now() + benchReplyTimeoutMs;
-  for (;;) {
-    for (let i = 0; i < spinsPerClockRead; i++) {
-      slot = sender.reserveSlot();
-      if (slot >= 0) return slot;
-    }
-    if (performance.now() > deadline)
-      throw new Error(`${channel.name}: the sink made no room within ${benchReplyTimeoutMs} ms`);
-  }
 }
 
 /** Waits for the sink's answer to a run: every message counted, in order. */
@@ -193,7 +203,8 @@ function streamCopied(channel: UrpcChannel, messages: number): number {
 }
 
 export async function measureUrpcChannel(rounds: number, warmupRounds: number): Promise<UrpcChannelFigures> {
-  const polled = await withPeer("echo", 0, (channel) => pingPong(channel, rounds, warmupRounds));
+  const polled = await withPeer("echo", 0, (channel) => pingPong(channel, rounds, warmupRounds, true));
+  const copied = await withPeer("echo-copy", 0, (channel) => pingPong(channel, rounds, warmupRounds, false));
   const wake = await withPeer("echo-sleep", 0, (channel) => wakePingPong(channel, Math.min(rounds, 2000)));
   const [rates, copiedRates] = await withPeer("sink", streamMessagesPerRun, (channel) => {
     const zeroCopy: number[] = [];
@@ -207,6 +218,8 @@ export async function measureUrpcChannel(rounds: number, warmupRounds: number): 
   return {
     urpcOneWayNs: percentile(polled, 50),
     urpcOneWayP99Ns: percentile(polled, 99),
+    urpcCopyOneWayNs: percentile(copied, 50),
+    urpcCopyOneWayP99Ns: percentile(copied, 99),
     urpcMsgsPerSec: percentile(rates, 50),
     urpcCopyMsgsPerSec: percentile(copiedRates, 50),
     urpcWakeOneWayNs: percentile(wake, 50),

@@ -1,8 +1,37 @@
-// What the URPC benchmark and its worker (workers/urpc-peer.ts) agree on.
+// What the URPC benchmark and its worker (workers/urpc-peer.ts) agree on, and the bounded wait for a
+// free slot that both sides of a zero-copy exchange use.
+import { performance } from "node:perf_hooks";
+import { benchReplyTimeoutMs } from "../src/limits.js";
+import type { UrpcChannel } from "../src/urpc/index.js";
+
 export interface UrpcPeerData {
   readonly memory: SharedArrayBuffer;
-  readonly role: "echo" | "echo-sleep" | "sink";
+  /**
+   * echo: answer each message by writing it straight into a reserved slot; echo-copy: copy it into a
+   * buffer and send that; echo-sleep: sleep before each message, then answer as echo-copy; sink:
+   * count streamed messages.
+   */
+  readonly role: "echo" | "echo-copy" | "echo-sleep" | "sink";
   readonly count: number;
+}
+
+/** Iterations of a spin on a full ring between two reads of the clock. */
+const spinsPerClockRead = 1 << 10;
+
+/** A reserved slot of `channel`'s send ring, waiting (at most benchReplyTimeoutMs) for room. */
+export function reserveWaiting(channel: UrpcChannel): number {
+  const sender = channel.sender;
+  let slot = sender.reserveSlot();
+  if (slot >= 0) return slot;
+  const deadline = performance.now() + benchReplyTimeoutMs;
+  for (;;) {
+    for (let i = 0; i < spinsPerClockRead; i++) {
+      slot = sender.reserveSlot();
+      if (slot >= 0) return slot;
+    }
+    if (performance.now() > deadline)
+      throw new Error(`${channel.name}: the other side made no room within ${benchReplyTimeoutMs} ms`);
+  }
 }
 
 /** The message type that ends the worker's loop. */

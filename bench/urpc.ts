@@ -8,6 +8,8 @@ import { measureUrpcChannel, streamMessagesPerRun, streamRuns } from "./urpc-cha
 export interface UrpcFigures {
   urpcOneWayNs: number;
   urpcOneWayP99Ns: number;
+  urpcCopyOneWayNs: number;
+  urpcCopyOneWayP99Ns: number;
   urpcMsgsPerSec: number;
   urpcCopyMsgsPerSec: number;
   /** The bare ring's streaming rate (median of its runs). */

@@ -405,7 +405,11 @@ export class RingSender {
 }
 
 export class RingReceiver {
-  private readonly words: Int32Array;
+  /**
+   * The shared memory as words. A handler may read a one-slot message's words from here, starting at
+   * `bytes.byteOffset / 4` (a one-slot message is handed over as a view of its slot).
+   */
+  readonly words: Int32Array;
   private readonly slotsWord: number;
   private readonly ackWord: number;
   private readonly waitWord: number;

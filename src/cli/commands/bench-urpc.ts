@@ -43,6 +43,9 @@ export interface BenchUrpcReport {
   floorOneWayP99Ns: number | null;
   urpcOneWayNs: number | null;
   urpcOneWayP99Ns: number | null;
+  /** Ping-pong with both sides copying each message from a buffer (sendBlocking). */
+  urpcCopyOneWayNs: number | null;
+  urpcCopyOneWayP99Ns: number | null;
   /** Streaming one-slot messages written straight into their slots (reserveSlot/commit). */
   urpcMsgsPerSec: number | null;
   /** Streaming one-slot messages copied from the caller's buffer (trySendDeferred). */
@@ -136,6 +139,8 @@ export async function runBenchUrpc(options: Omit<BenchUrpcOptions, "json">): Pro
     floorOneWayP99Ns: floor.result?.oneWayNsP99 ?? null,
     urpcOneWayNs,
     urpcOneWayP99Ns: urpc?.urpcOneWayP99Ns ?? null,
+    urpcCopyOneWayNs: urpc?.urpcCopyOneWayNs ?? null,
+    urpcCopyOneWayP99Ns: urpc?.urpcCopyOneWayP99Ns ?? null,
     urpcMsgsPerSec: urpc?.urpcMsgsPerSec ?? null,
     urpcCopyMsgsPerSec: urpc?.urpcCopyMsgsPerSec ?? null,
     bareRingMsgsPerSec: urpc?.bareRingMsgsPerSec ?? null,
@@ -168,7 +173,12 @@ function rows(r: BenchUrpcReport): ReportRow[] {
     {
       label: "URPC ping-pong, one way (p50 / p99)",
       value: p50p99(r.urpcOneWayNs, r.urpcOneWayP99Ns),
-      note: r.unavailable.urpc ?? "both sides polling",
+      note: r.unavailable.urpc ?? "both sides polling; written into the slot, echoed slot to slot",
+    },
+    {
+      label: "URPC ping-pong, copied sends, one way (p50 / p99)",
+      value: p50p99(r.urpcCopyOneWayNs, r.urpcCopyOneWayP99Ns),
+      note: r.unavailable.urpc ?? "both sides polling; copied from a buffer (sendBlocking)",
     },
     {
       label: "URPC streaming, one-slot messages",
