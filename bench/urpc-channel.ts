@@ -160,7 +160,8 @@ function streamZeroCopy(channel: UrpcChannel, messages: number): number {
   const words = sender.words;
   const start = performance.now();
   for (let i = 0; i < messages; i++) {
-    const slot = reserveWaiting(channel);
+    let slot = sender.reserveSlot();
+    if (slot < 0) slot = reserveWaiting(channel);
     // Unrolled, highest word first, as ring.ts's copyFullSlot: a loop is about twice as slow in Node 20.
     words[slot + 14] = i;
     words[slot] = i;
