@@ -8,15 +8,14 @@
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { benchReplyTimeoutMs, benchWorkerStartTimeoutMs, slotPayloadBytes } from "../src/limits.js";
-import { UrpcChannel } from "../src/urpc/index.js";
 import {
-  reserveWaiting,
-  sinkInOrderType,
-  stopType,
-  streamType,
-  type UrpcPeerData,
-} from "./urpc-peer-protocol.js";
+  benchReplyTimeoutMs,
+  benchWorkerStartTimeoutMs,
+  slotPayloadBytes,
+  UrpcGeometry,
+} from "../src/limits.js";
+import { UrpcChannel } from "../src/urpc/index.js";
+import { PeerMessage, reserveWaiting, type UrpcPeerData } from "./urpc-peer-protocol.js";
 
 export interface UrpcChannelFigures {
   readonly urpcOneWayNs: number;
@@ -36,7 +35,6 @@ const roundTripsPerBatch = 32;
 /** Messages per streaming run, and runs per streaming figure (the median is reported). */
 export const streamMessagesPerRun = 1 << 20;
 export const streamRuns = 5;
-const streamPayloadBytes = slotPayloadBytes;
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -64,7 +62,7 @@ async function withPeer<T>(
     ]);
     void started;
     const result = body(channel);
-    channel.sendBlocking(stopType, new Uint8Array(4), 0, benchReplyTimeoutMs);
+    channel.sendBlocking(PeerMessage.stopType, new Uint8Array(4), 0, benchReplyTimeoutMs);
     return result;
   } finally {
     await worker.terminate();
@@ -85,24 +83,20 @@ function waitReply(channel: UrpcChannel, onMessage: (t: number, b: Uint8Array, l
   channel.poll(onMessage, 1);
 }
 
-/** Bytes of a ping: a sequence number and a spare word. */
-const pingBytes = 8;
-const pingType = 1;
-
 /**
  * One ping: zero-copy (its two words written straight into a reserved slot, published at once) or
  * copied from a buffer by sendBlocking.
  */
 function sendPing(channel: UrpcChannel, ping: Uint8Array, sequence: number, zeroCopy: boolean): void {
   if (!zeroCopy) {
-    channel.sendBlocking(pingType, ping, pingBytes, benchReplyTimeoutMs);
+    channel.sendBlocking(PeerMessage.pingType, ping, PeerMessage.pingBytes, benchReplyTimeoutMs);
     return;
   }
   const slot = reserveWaiting(channel);
   const words = channel.sender.words;
   words[slot] = sequence;
   words[slot + 1] = 0;
-  channel.sender.commit(slot, pingType, pingBytes, true);
+  channel.sender.commit(slot, PeerMessage.pingType, PeerMessage.pingBytes, true);
 }
 
 function pingPong(channel: UrpcChannel, rounds: number, warmupRounds: number, zeroCopy: boolean): number[] {
@@ -145,7 +139,7 @@ function awaitSinkVerdict(channel: UrpcChannel): void {
   waitReply(channel, (type) => {
     verdict = type;
   });
-  if (verdict !== sinkInOrderType)
+  if (verdict !== PeerMessage.sinkInOrderType)
     throw new Error(`${channel.name}: the sink saw the stream's messages out of order or lost`);
 }
 
@@ -178,7 +172,7 @@ function streamZeroCopy(channel: UrpcChannel, messages: number): number {
     words[slot + 11] = i;
     words[slot + 12] = i;
     words[slot + 13] = i;
-    sender.commit(slot, streamType, streamPayloadBytes, false);
+    sender.commit(slot, PeerMessage.streamType, UrpcGeometry.slotPayloadBytes, false);
   }
   channel.flush();
   awaitSinkVerdict(channel);
@@ -191,9 +185,9 @@ function streamCopied(channel: UrpcChannel, messages: number): number {
   const start = performance.now();
   for (let i = 0; i < messages; i++) {
     payload[0] = i;
-    if (!channel.trySendDeferred(streamType, payload, streamPayloadBytes)) {
+    if (!channel.trySendDeferred(PeerMessage.streamType, payload, UrpcGeometry.slotPayloadBytes)) {
       const deadline = performance.now() + benchReplyTimeoutMs;
-      while (!channel.trySendDeferred(streamType, payload, streamPayloadBytes)) {
+      while (!channel.trySendDeferred(PeerMessage.streamType, payload, UrpcGeometry.slotPayloadBytes)) {
         if (performance.now() > deadline)
           throw new Error(`${channel.name}: the sink made no room within ${benchReplyTimeoutMs} ms`);
       }

@@ -26,7 +26,7 @@ import {
 import { allocateAlignedShared } from "../src/urpc/aligned-memory.js";
 import { UrpcChannel } from "../src/urpc/index.js";
 import { type FlowControlPeerData, flowLayout } from "./urpc-flow-control-layout.js";
-import { stopType, type UrpcPeerData } from "./urpc-peer-protocol.js";
+import { PeerMessage, type UrpcPeerData } from "./urpc-peer-protocol.js";
 
 /** Messages per timed run. */
 const messagesPerRun = 1 << 20;
@@ -160,7 +160,7 @@ async function channel(deferred: boolean): Promise<number> {
       ch.poll(ignore, 1);
       if (run > 1) rates.push(messagesPerRun / ((performance.now() - start) / 1000));
     }
-    ch.sendBlocking(stopType, payload, 0, benchReplyTimeoutMs);
+    ch.sendBlocking(PeerMessage.stopType, payload, 0, benchReplyTimeoutMs);
     return median(rates);
   } finally {
     await worker.terminate();

@@ -11,13 +11,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { benchReplyTimeoutMs } from "../../src/limits.js";
 import { UrpcChannel } from "../../src/urpc/index.js";
-import {
-  reserveWaiting,
-  sinkInOrderType,
-  sinkOutOfOrderType,
-  stopType,
-  type UrpcPeerData,
-} from "../urpc-peer-protocol.js";
+import { PeerMessage, reserveWaiting, type UrpcPeerData } from "../urpc-peer-protocol.js";
 
 /** What the last message was, and a copy of its bytes to answer with. */
 class Echo {
@@ -38,7 +32,7 @@ function echoCopy(channel: UrpcChannel, sleep: boolean): void {
     if (sleep && !channel.waitForMessage(benchReplyTimeoutMs, 0))
       throw new Error("echo-sleep: no message in time");
     if (channel.poll(state.onMessage, 1) === 1) {
-      if (state.type === stopType) return;
+      if (state.type === PeerMessage.stopType) return;
       channel.sendBlocking(state.type, state.reply, state.length, benchReplyTimeoutMs);
     }
   }
@@ -49,7 +43,7 @@ class ZeroCopyEcho {
   stopped = false;
   constructor(private readonly channel: UrpcChannel) {}
   readonly onMessage = (type: number, bytes: Uint8Array, length: number): void => {
-    if (type === stopType) {
+    if (type === PeerMessage.stopType) {
       this.stopped = true;
       return;
     }
@@ -74,7 +68,7 @@ class Sink {
   outOfOrder = 0;
   stopped = false;
   readonly onMessage = (type: number, bytes: Uint8Array): void => {
-    if (type === stopType) {
+    if (type === PeerMessage.stopType) {
       this.stopped = true;
       return;
     }
@@ -89,7 +83,7 @@ function sink(channel: UrpcChannel, count: number): void {
   while (!state.stopped) {
     channel.poll(state.onMessage);
     if (state.received === count) {
-      const type = state.outOfOrder === 0 ? sinkInOrderType : sinkOutOfOrderType;
+      const type = state.outOfOrder === 0 ? PeerMessage.sinkInOrderType : PeerMessage.sinkOutOfOrderType;
       channel.sendBlocking(type, verdict, 0, benchReplyTimeoutMs);
       state.received = 0;
       state.outOfOrder = 0;

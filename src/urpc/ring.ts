@@ -17,7 +17,9 @@
 // (docs/urpc.md compares this with receiver-cleared slots). A message is sent only when all its
 // slots are free: a full ring makes `trySend` return false, never overwrite.
 //
-// Fast paths. A one-slot message from the source buffer used last (word-aligned, checked when it
+// Fast paths. The slot format's bit operations are written out with SlotFormat's literals rather than
+// called from slot-format.ts: in Node 20 an imported function, like an imported constant, is loaded
+// from its module cell and checked at every call. A one-slot message from the source buffer used last (word-aligned, checked when it
 // was adopted) is validated with a few integer compares and written without the fragmenting
 // machinery; a whole one-slot message between messages is received with one mask test on its
 // header. Both keep the publication order above: payload, then plain non-head headers, then the
@@ -40,14 +42,12 @@ import {
   describeHeader,
   epochOf,
   headerEpoch,
-  headerFollowing,
   headerIsFirst,
   headerIsLast,
   headerLength,
   headerType,
   makeHeader,
   SlotFormat,
-  withFollowing,
 } from "./slot-format.js";
 
 /** Bytes of a reassembly buffer: whole slots' worth, so fragments copy as whole words. */
@@ -289,7 +289,10 @@ export class RingSender {
    */
   private publishOneSlot(index: number, base: number, typeAndLength: number, publish: boolean): void {
     const words = this.words;
-    const header = epochOf(index) | SlotFormat.oneSlotBits | typeAndLength;
+    const header =
+      (((index >>> UrpcGeometry.slotsPerRingLog2) + 1) & SlotFormat.epochMask) |
+      SlotFormat.oneSlotBits |
+      typeAndLength;
     const next = (index + 1) >>> 0;
     this.writeIndex = next;
     if (index === this.batchStart) {
@@ -388,7 +391,7 @@ export class RingSender {
       (this.batchStart & SlotFormat.slotMask) * SlotFormat.wordsPerSlot +
       SlotFormat.headerWordIndex;
     const following = ((this.writeIndex - this.batchStart) >>> 0) - 1;
-    Atomics.store(this.words, headWord, withFollowing(this.batchHeadHeader, following));
+    Atomics.store(this.words, headWord, this.batchHeadHeader | (following << SlotFormat.followingShift));
     this.batchStart = this.writeIndex;
     this.receiverDoorbell.ring();
   }
@@ -485,18 +488,24 @@ export class RingReceiver {
       if (this.batchRemaining === 0) {
         // A batch head: the one atomic load of the batch.
         header = Atomics.load(words, base + SlotFormat.headerWordIndex);
-        if (headerEpoch(header) !== epochOf(index)) {
+        if (
+          (header & SlotFormat.epochMask) !==
+          (((index >>> UrpcGeometry.slotsPerRingLog2) + 1) & SlotFormat.epochMask)
+        ) {
           empty = true;
           break;
         }
-        const following = headerFollowing(header);
+        const following = (header >>> SlotFormat.followingShift) & SlotFormat.followingMask;
         this.batchRemaining = following;
         if (following > 0) this.prefetchBatch(index, following);
       } else {
         // Inside a batch: written before its head was published, so a plain load sees it.
         header = words[base + SlotFormat.headerWordIndex]!;
         this.batchRemaining--;
-        if (headerEpoch(header) !== epochOf(index) || headerFollowing(header) !== 0) {
+        if (
+          (header & (SlotFormat.epochMask | (SlotFormat.followingMask << SlotFormat.followingShift))) !==
+          (((index >>> UrpcGeometry.slotsPerRingLog2) + 1) & SlotFormat.epochMask)
+        ) {
           // The slot is left unconsumed and the message in progress untouched: the next poll loads
           // this slot again as a batch head, with an atomic load, and goes on from there.
           this.batchRemaining = 0;
@@ -509,7 +518,7 @@ export class RingReceiver {
       }
       if (
         (header & SlotFormat.oneSlotBits) === SlotFormat.oneSlotBits &&
-        headerLength(header) <= UrpcGeometry.slotPayloadBytes &&
+        ((header >>> SlotFormat.lengthShift) & SlotFormat.lengthMask) <= UrpcGeometry.slotPayloadBytes &&
         this.partialLength < 0
       ) {
         // The common case, a whole one-slot message between messages: handed over in place, with no
@@ -519,7 +528,11 @@ export class RingReceiver {
         this.discarding = false;
         this.readIndex = (index + 1) >>> 0;
         delivered++;
-        handler(headerType(header), this.slotViews[index & SlotFormat.slotMask]!, headerLength(header));
+        handler(
+          header >>> SlotFormat.typeShift,
+          this.slotViews[index & SlotFormat.slotMask]!,
+          (header >>> SlotFormat.lengthShift) & SlotFormat.lengthMask,
+        );
         if ((this.readIndex - this.ackPublished) >>> 0 >= UrpcGeometry.ackEverySlots) this.publishAck();
         continue;
       }
