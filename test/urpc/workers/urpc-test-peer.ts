@@ -2,7 +2,8 @@
 // plays one role, and posts a report (counts and the first problem seen) to the test.
 //
 //   stream-send     sends messages 0..count-1 (message-pattern.ts), mixing trySend, deferred sends
-//                   with flushes, and sendBlocking whenever the ring is full
+//                   with flushes, zero-copy sends (reserveSlot/commit) of one-slot messages, and
+//                   sendBlocking whenever the ring is full
 //   stream-receive  receives them, checking each one's sequence number, length and checksum
 //   ping / pong     `count` round trips with both sides going straight to sleep (no spinning) before
 //                   every message; a sleep that ends by its timeout rather than by a ring is counted:
@@ -14,7 +15,7 @@
 //
 // Every wait is bounded by `timeoutMs`; a worker that runs out of time reports it and stops.
 import { parentPort, workerData } from "node:worker_threads";
-import { messageBytesMax } from "../../../src/limits.js";
+import { messageBytesMax, slotPayloadBytes } from "../../../src/limits.js";
 import { UrpcChannel } from "../../../src/urpc/index.js";
 import { checkMessage, fillMessage, messageLength, messageType } from "../message-pattern.js";
 
@@ -61,6 +62,7 @@ const channel = new UrpcChannel(memory, 0, side, `test ${role}`);
 const doorbell = channel.receiveDoorbell;
 const hasMessage = () => channel.hasMessage();
 const buffer = new Uint8Array(messageBytesMax);
+const bufferWords = new Int32Array(buffer.buffer);
 const scratch = new Uint8Array(messageBytesMax);
 let done = 0;
 let bad = 0;
@@ -78,9 +80,10 @@ function streamSend(): void {
     const length = messageLength(seq);
     const type = messageType(seq);
     fillMessage(seq, buffer, length);
-    const mode = seq % 3;
+    const mode = seq % 4;
     let sent: boolean;
     if (mode === 0) sent = channel.trySend(type, buffer, length);
+    else if (mode === 3 && length <= slotPayloadBytes) sent = sendZeroCopy(type, length, seq % 8 === 3);
     else if (mode === 1) {
       sent = channel.trySendDeferred(type, buffer, length);
       if (sent && seq % deferredPerFlush === 0) channel.flush();
@@ -96,6 +99,16 @@ function streamSend(): void {
     done++;
   }
   channel.flush();
+}
+
+/** Copies the message's words from `buffer` straight into a reserved slot; false on a full ring. */
+function sendZeroCopy(type: number, length: number, publish: boolean): boolean {
+  const sender = channel.sender;
+  const slot = sender.reserveSlot();
+  if (slot < 0) return false;
+  for (let i = 0, n = (length + 3) >>> 2; i < n; i++) sender.words[slot + i] = bufferWords[i]!;
+  sender.commit(slot, type, length, publish);
+  return true;
 }
 
 function onStreamMessage(type: number, bytes: Uint8Array, length: number): void {
