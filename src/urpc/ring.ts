@@ -40,8 +40,6 @@ import type { RingOffsets } from "./channel-layout.js";
 import type { Doorbell } from "./doorbell.js";
 import {
   describeHeader,
-  epochOf,
-  headerEpoch,
   headerIsFirst,
   headerIsLast,
   headerLength,
@@ -467,7 +465,10 @@ export class RingReceiver {
         (this.readIndex & SlotFormat.slotMask) * SlotFormat.wordsPerSlot +
         SlotFormat.headerWordIndex,
     );
-    return headerEpoch(header) === epochOf(this.readIndex);
+    return (
+      (header & SlotFormat.epochMask) ===
+      (((this.readIndex >>> UrpcGeometry.slotsPerRingLog2) + 1) & SlotFormat.epochMask)
+    );
   }
 
   /**
