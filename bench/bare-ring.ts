@@ -9,13 +9,13 @@
 // local variables: no checks of arguments, no handler, no fragments, no doorbell, no objects. What
 // the channel adds on top of this (validation, a handler call per message, the API) is the gap
 // between urpcMsgsPerSec and bareRingMsgsPerSec.
-import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { benchReplyTimeoutMs, benchWorkerStartTimeoutMs, UrpcGeometry } from "../src/limits.js";
+import { benchReplyTimeoutMs, UrpcGeometry } from "../src/limits.js";
 import { allocateAlignedShared } from "../src/urpc/aligned-memory.js";
 import { SlotFormat } from "../src/urpc/slot-format.js";
 import { BareRingLayout, type BareRingSinkData } from "./bare-ring-layout.js";
+import { workerReady } from "./worker-ready.js";
 
 /** Iterations of a spin between two reads of the clock. */
 const spinsPerClockRead = 1 << 10;
@@ -36,16 +36,7 @@ async function measureOneSink(messages: number): Promise<number> {
   const data: BareRingSinkData = { memory };
   const worker = new Worker(new URL("./workers/bare-ring-sink.js", import.meta.url), { workerData: data });
   try {
-    const ready = once(worker, "message");
-    await Promise.race([
-      ready,
-      new Promise((_, reject) =>
-        setTimeout(
-          () => reject(new Error("bare ring: the sink worker did not start")),
-          benchWorkerStartTimeoutMs,
-        ).unref(),
-      ),
-    ]);
+    await workerReady(worker, "bare ring");
     const warmedUp = streamBare(words, 0, messages);
     const start = performance.now();
     streamBare(words, warmedUp, messages);

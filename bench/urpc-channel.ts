@@ -5,17 +5,12 @@
 // a few hundred), and one-way = round trip / 2; p50 and p99 are over batches. Streaming sends
 // one-slot messages with deferred publication (one sequentially consistent store per batch of
 // publishBatchSlotsMax), which is the channel's own API for bulk sending.
-import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import {
-  benchReplyTimeoutMs,
-  benchWorkerStartTimeoutMs,
-  slotPayloadBytes,
-  UrpcGeometry,
-} from "../src/limits.js";
+import { benchReplyTimeoutMs, slotPayloadBytes, UrpcGeometry } from "../src/limits.js";
 import { UrpcChannel } from "../src/urpc/index.js";
 import { PeerMessage, reserveWaiting, type UrpcPeerData } from "./urpc-peer-protocol.js";
+import { workerReady } from "./worker-ready.js";
 
 export interface UrpcChannelFigures {
   readonly urpcOneWayNs: number;
@@ -50,17 +45,7 @@ async function withPeer<T>(
   const data: UrpcPeerData = { memory, role, count };
   const worker = new Worker(new URL("./workers/urpc-peer.js", import.meta.url), { workerData: data });
   try {
-    const ready = once(worker, "message");
-    const started = await Promise.race([
-      ready,
-      new Promise((_, reject) =>
-        setTimeout(
-          () => reject(new Error(`bench ${role}: worker did not start`)),
-          benchWorkerStartTimeoutMs,
-        ).unref(),
-      ),
-    ]);
-    void started;
+    await workerReady(worker, `bench ${role}`);
     const result = body(channel);
     channel.sendBlocking(PeerMessage.stopType, new Uint8Array(4), 0, benchReplyTimeoutMs);
     return result;
