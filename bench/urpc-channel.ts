@@ -110,7 +110,7 @@ function wakePingPong(channel: UrpcChannel, rounds: number): number[] {
   const samples: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const start = performance.now();
-    channel.sendBlocking(1, ping, 8, benchReplyTimeoutMs);
+    channel.sendBlocking(PeerMessage.pingType, ping, PeerMessage.pingBytes, benchReplyTimeoutMs);
     if (!channel.waitForMessage(benchReplyTimeoutMs, 0)) throw new Error("wake ping-pong: no reply");
     channel.poll(ignore, 1);
     samples.push(((performance.now() - start) * 1e6) / 2);
