@@ -11,14 +11,11 @@
 // between urpcMsgsPerSec and bareRingMsgsPerSec.
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { benchReplyTimeoutMs, UrpcGeometry } from "../src/limits.js";
+import { benchReplyTimeoutMs, benchSpinsPerClockRead, UrpcGeometry } from "../src/limits.js";
 import { allocateAlignedShared } from "../src/urpc/aligned-memory.js";
 import { SlotFormat } from "../src/urpc/slot-format.js";
 import { BareRingLayout, type BareRingSinkData } from "./bare-ring-layout.js";
 import { workerReady } from "./worker-ready.js";
-
-/** Iterations of a spin between two reads of the clock. */
-const spinsPerClockRead = 1 << 10;
 
 /**
  * Streams `messages` messages through the bare ring `runs` times, each time to a fresh sink worker
@@ -61,9 +58,9 @@ function streamBare(words: Int32Array, first: number, messages: number): number 
   for (let i = 0; i < messages; i++) {
     while ((index - acked) >>> 0 >= UrpcGeometry.slotsPerRing) {
       acked = Atomics.load(words, BareRingLayout.ackWord) >>> 0;
-      if (++spins % spinsPerClockRead === 0) deadline = checkDeadline(deadline);
+      if (++spins % benchSpinsPerClockRead === 0) deadline = checkDeadline(deadline);
     }
-    const base = (index & (UrpcGeometry.slotsPerRing - 1)) * BareRingLayout.wordsPerSlot;
+    const base = (index & SlotFormat.slotMask) * SlotFormat.wordsPerSlot;
     // Unrolled, highest word first, exactly as the channel's zero-copy benchmark writes its slots.
     words[base + 14] = first + i;
     words[base] = first + i;
@@ -80,33 +77,30 @@ function streamBare(words: Int32Array, first: number, messages: number): number 
     words[base + 11] = first + i;
     words[base + 12] = first + i;
     words[base + 13] = first + i;
-    const header = ((index >>> UrpcGeometry.slotsPerRingLog2) + 1) & 1;
+    const header = ((index >>> UrpcGeometry.slotsPerRingLog2) + 1) & SlotFormat.epochMask;
     if (index === batchStart) headHeader = header;
-    else words[base + BareRingLayout.headerWordIndex] = header;
+    else words[base + SlotFormat.headerWordIndex] = header;
     index = (index + 1) >>> 0;
     if ((index - batchStart) >>> 0 >= UrpcGeometry.publishBatchSlotsMax) {
-      const headWord = (batchStart & (UrpcGeometry.slotsPerRing - 1)) * BareRingLayout.wordsPerSlot;
-      Atomics.store(
-        words,
-        headWord + BareRingLayout.headerWordIndex,
-        headHeader | ((index - batchStart - 1) << SlotFormat.followingShift),
-      );
+      publishBatch(words, batchStart, index, headHeader);
       batchStart = index;
     }
   }
-  if (batchStart !== index) {
-    const headWord = (batchStart & (UrpcGeometry.slotsPerRing - 1)) * BareRingLayout.wordsPerSlot;
-    Atomics.store(
-      words,
-      headWord + BareRingLayout.headerWordIndex,
-      headHeader | ((index - batchStart - 1) << SlotFormat.followingShift),
-    );
-  }
+  if (batchStart !== index) publishBatch(words, batchStart, index, headHeader);
   while (acked !== index) {
     acked = Atomics.load(words, BareRingLayout.ackWord) >>> 0;
-    if (++spins % spinsPerClockRead === 0) deadline = checkDeadline(deadline);
+    if (++spins % benchSpinsPerClockRead === 0) deadline = checkDeadline(deadline);
   }
   return index;
+}
+
+/** Publishes slots [batchStart, end): the head's header, with the count that follows it, stored last. */
+function publishBatch(words: Int32Array, batchStart: number, end: number, headHeader: number): void {
+  Atomics.store(
+    words,
+    (batchStart & SlotFormat.slotMask) * SlotFormat.wordsPerSlot + SlotFormat.headerWordIndex,
+    headHeader | ((end - batchStart - 1) << SlotFormat.followingShift),
+  );
 }
 
 /** Starts the deadline on the first call of a wait, throws once it has passed. */

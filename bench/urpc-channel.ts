@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { benchReplyTimeoutMs, slotPayloadBytes, UrpcGeometry } from "../src/limits.js";
 import { UrpcChannel } from "../src/urpc/index.js";
+import { percentileSorted } from "./stats.js";
 import { PeerMessage, reserveWaiting, type UrpcPeerData } from "./urpc-peer-protocol.js";
 import { workerReady } from "./worker-ready.js";
 
@@ -30,10 +31,6 @@ const roundTripsPerBatch = 32;
 /** Messages per streaming run, and runs per streaming figure (the median is reported). */
 export const streamMessagesPerRun = 1 << 20;
 export const streamRuns = 5;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function withPeer<T>(
   role: UrpcPeerData["role"],
@@ -202,13 +199,13 @@ export async function measureUrpcChannel(rounds: number, warmupRounds: number): 
   rates.sort((a, b) => a - b);
   copiedRates.sort((a, b) => a - b);
   return {
-    urpcOneWayNs: percentile(polled, 50),
-    urpcOneWayP99Ns: percentile(polled, 99),
-    urpcCopyOneWayNs: percentile(copied, 50),
-    urpcCopyOneWayP99Ns: percentile(copied, 99),
-    urpcMsgsPerSec: percentile(rates, 50),
-    urpcCopyMsgsPerSec: percentile(copiedRates, 50),
-    urpcWakeOneWayNs: percentile(wake, 50),
-    urpcWakeOneWayP99Ns: percentile(wake, 99),
+    urpcOneWayNs: percentileSorted(polled, 50),
+    urpcOneWayP99Ns: percentileSorted(polled, 99),
+    urpcCopyOneWayNs: percentileSorted(copied, 50),
+    urpcCopyOneWayP99Ns: percentileSorted(copied, 99),
+    urpcMsgsPerSec: percentileSorted(rates, 50),
+    urpcCopyMsgsPerSec: percentileSorted(copiedRates, 50),
+    urpcWakeOneWayNs: percentileSorted(wake, 50),
+    urpcWakeOneWayP99Ns: percentileSorted(wake, 99),
   };
 }

@@ -13,13 +13,12 @@
 // The bare rings isolate the flow-control discipline (both publish with one atomic store per
 // message); the channel rows show what the full code path achieves. Each row is the median of
 // `runs` runs of 2^20 messages of 60 bytes. Usage: node dist/bench/urpc-flow-control.js [--json]
-import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import {
   ackEverySlots,
   benchReplyTimeoutMs,
-  benchWorkerStartTimeoutMs,
+  benchSpinsPerClockRead,
   slotPayloadBytes,
   slotsPerRing,
 } from "../src/limits.js";
@@ -27,13 +26,12 @@ import { allocateAlignedShared } from "../src/urpc/aligned-memory.js";
 import { UrpcChannel } from "../src/urpc/index.js";
 import { type FlowControlPeerData, flowLayout } from "./urpc-flow-control-layout.js";
 import { PeerMessage, type UrpcPeerData } from "./urpc-peer-protocol.js";
+import { workerReady } from "./worker-ready.js";
 
 /** Messages per timed run. */
 const messagesPerRun = 1 << 20;
 /** Timed runs per variant (the first is a warm-up, not counted). */
 const runs = 6;
-/** Spin iterations between two reads of the clock while the sender waits for room. */
-const spinIterationsPerClockRead = 1024;
 
 const payloadWords = slotPayloadBytes / 4;
 const slotMask = slotsPerRing - 1;
@@ -60,11 +58,11 @@ function waitRun(words: Int32Array, run: number): void {
 /** When the current wait for room began (read at its first clock check). */
 let waitStartMs = 0;
 
-/** Bounds one wait for room: the clock is read once every spinIterationsPerClockRead spins. */
+/** Bounds one wait for room: the clock is read once every benchSpinsPerClockRead spins. */
 function spinDeadlineCheck(spins: number): void {
-  if (spins % spinIterationsPerClockRead !== 0) return;
+  if (spins % benchSpinsPerClockRead !== 0) return;
   const now = performance.now();
-  if (spins === spinIterationsPerClockRead) waitStartMs = now;
+  if (spins === benchSpinsPerClockRead) waitStartMs = now;
   else if (now - waitStartMs > benchReplyTimeoutMs) {
     throw new Error(`flow-control bench: the receiver made no room within ${benchReplyTimeoutMs} ms`);
   }
@@ -99,21 +97,6 @@ function sendAck(words: Int32Array, writeIndex: number): number {
 }
 
 /** Waits, bounded, for a worker's first message (it is loaded and about to start). */
-async function ready(worker: Worker): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`flow-control bench: worker not ready within ${benchWorkerStartTimeoutMs} ms`)),
-      benchWorkerStartTimeoutMs,
-    );
-  });
-  try {
-    await Promise.race([once(worker, "message"), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function bareRing(role: FlowControlPeerData["role"]): Promise<number> {
   const memory = allocateAlignedShared(flowLayout.bytes, "flow-control layout");
   const words = new Int32Array(memory);
@@ -122,7 +105,7 @@ async function bareRing(role: FlowControlPeerData["role"]): Promise<number> {
     workerData: data,
   });
   try {
-    await ready(worker);
+    await workerReady(worker, "flow-control bench");
     const rates: number[] = [];
     let writeIndex = 0;
     ackedCached = 0;
@@ -146,7 +129,7 @@ async function channel(deferred: boolean): Promise<number> {
   const payload = new Uint8Array(slotPayloadBytes);
   const ignore = () => {};
   try {
-    await ready(worker);
+    await workerReady(worker, "flow-control bench");
     const rates: number[] = [];
     for (let run = 1; run <= runs; run++) {
       const start = performance.now();

@@ -1,7 +1,7 @@
 // What the URPC benchmark and its worker (workers/urpc-peer.ts) agree on, and the bounded wait for a
 // free slot that both sides of a zero-copy exchange use.
 import { performance } from "node:perf_hooks";
-import { benchReplyTimeoutMs } from "../src/limits.js";
+import { benchReplyTimeoutMs, benchSpinsPerClockRead } from "../src/limits.js";
 import type { UrpcChannel } from "../src/urpc/index.js";
 
 export interface UrpcPeerData {
@@ -15,9 +15,6 @@ export interface UrpcPeerData {
   readonly count: number;
 }
 
-/** Iterations of a spin on a full ring between two reads of the clock. */
-const spinsPerClockRead = 1 << 10;
-
 /** A reserved slot of `channel`'s send ring, waiting (at most benchReplyTimeoutMs) for room. */
 export function reserveWaiting(channel: UrpcChannel): number {
   const sender = channel.sender;
@@ -25,7 +22,7 @@ export function reserveWaiting(channel: UrpcChannel): number {
   if (slot >= 0) return slot;
   const deadline = performance.now() + benchReplyTimeoutMs;
   for (;;) {
-    for (let i = 0; i < spinsPerClockRead; i++) {
+    for (let i = 0; i < benchSpinsPerClockRead; i++) {
       slot = sender.reserveSlot();
       if (slot >= 0) return slot;
     }

@@ -3,6 +3,7 @@
 // bare ring with the same geometry as the streaming baseline (bench/bare-ring.ts).
 import { benchUrpcWarmupRounds } from "../src/limits.js";
 import { measureBareRing } from "./bare-ring.js";
+import { percentileSorted } from "./stats.js";
 import { measureUrpcChannel, streamMessagesPerRun, streamRuns } from "./urpc-channel.js";
 
 export interface UrpcFigures {
@@ -21,5 +22,5 @@ export interface UrpcFigures {
 export async function measureUrpc(opts: { rounds: number }): Promise<UrpcFigures> {
   const channel = await measureUrpcChannel(opts.rounds, benchUrpcWarmupRounds);
   const bare = await measureBareRing(streamMessagesPerRun, streamRuns);
-  return { ...channel, bareRingMsgsPerSec: bare[Math.floor(bare.length / 2)]! };
+  return { ...channel, bareRingMsgsPerSec: percentileSorted(bare, 50) };
 }

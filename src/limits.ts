@@ -90,6 +90,8 @@ export const benchWarmupRounds = 1_000;
  * after 100 000).
  */
 export const benchUrpcWarmupRounds = 200_000;
+/** Iterations of a benchmark's spin (for credit, for an acknowledgement) between two reads of the clock. */
+export const benchSpinsPerClockRead = 1024;
 /** Longest wait for one reply in a JavaScript ping-pong; longer means the peer is stuck. */
 export const benchReplyTimeoutMs = 5_000;
 /** Longest wait for a benchmark worker to start and say it is ready. */

@@ -13,10 +13,13 @@ let remaining = 0;
 let acked = 0;
 let outOfOrder = 0;
 for (;;) {
-  const base = (index & (UrpcGeometry.slotsPerRing - 1)) * BareRingLayout.wordsPerSlot;
+  const base = (index & SlotFormat.slotMask) * SlotFormat.wordsPerSlot;
   if (remaining === 0) {
-    const header = Atomics.load(words, base + BareRingLayout.headerWordIndex);
-    if ((header & 1) !== (((index >>> UrpcGeometry.slotsPerRingLog2) + 1) & 1)) {
+    const header = Atomics.load(words, base + SlotFormat.headerWordIndex);
+    if (
+      (header & SlotFormat.epochMask) !==
+      (((index >>> UrpcGeometry.slotsPerRingLog2) + 1) & SlotFormat.epochMask)
+    ) {
       if (acked !== index) {
         acked = index;
         acknowledge();
