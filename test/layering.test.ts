@@ -1,19 +1,69 @@
-// Keeps the layers honest: the sans-IO code (kernel, monitor, vm, skb) never touches a thread, a
-// clock, randomness, a timer, the file system or shared memory of its own. Those come only through
-// the platform (src/platform: real and sim), so that the same code runs on worker threads and in
-// the deterministic simulator. Like vscode's `local/code-layering` lint rule, this test reads the
-// TypeScript sources, strips comments (and the contents of strings, except import specifiers), and
-// fails listing every offending file:line.
+// Keeps the layers honest, two ways:
+//   - Direction: every relative import in src/ goes from a layer to one that `allowedImports` lists
+//     for it (the folders, bottom to top: urpc and idl; cpu-driver; rpc, skb, vm; monitor; domain;
+//     the platforms; bench, report, cli). A layer never imports one above it or a sibling it does not
+//     name, so that the tree reads as the architecture (docs/architecture.md).
+//   - Sans-IO: the CPU driver's logic, rpc, the domain library, monitor, vm and skb never touch a
+//     thread, a clock, randomness, a timer, the file system or shared memory of their own. Those come
+//     only through the platform (src/platform: real and sim), so that the same code runs on worker
+//     threads and in the deterministic simulator.
+// Like vscode's `local/code-layering` lint rule, this test reads the TypeScript sources, strips
+// comments (and the contents of strings, except import specifiers), and fails listing every
+// offending file:line.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, normalize, relative, sep } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
 /** The repository root, from this file compiled at dist/test/layering.test.js. */
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 /** The sans-IO folders; src/platform is deliberately not among them. */
-const sansIoFolders: readonly string[] = ["src/kernel", "src/monitor", "src/vm", "src/skb"];
+const sansIoFolders: readonly string[] = [
+  "src/cpu-driver",
+  "src/rpc",
+  "src/domain",
+  "src/monitor",
+  "src/vm",
+  "src/skb",
+];
+
+/**
+ * The layers of src/, each with the layers it may import (its own files always may). A layer is a
+ * folder of src/ (src/platform's three are one each); `limits` is src/limits.ts, which every layer
+ * may read, and `api` is src/index.ts, the package's entry point.
+ */
+const allowedImports: Readonly<Record<string, readonly string[]>> = {
+  limits: [],
+  urpc: ["limits"],
+  idl: ["limits"],
+  "cpu-driver": ["limits"],
+  rpc: ["limits", "idl", "cpu-driver"],
+  skb: ["limits"],
+  vm: ["limits", "cpu-driver", "skb"],
+  monitor: ["limits", "idl", "cpu-driver", "rpc", "skb", "vm"],
+  domain: ["limits", "idl", "cpu-driver", "rpc", "skb", "vm", "monitor"],
+  "platform/loopback": ["limits", "cpu-driver"],
+  "platform/real": ["limits", "urpc", "idl", "cpu-driver", "rpc", "skb", "vm", "monitor", "domain"],
+  "platform/sim": ["limits", "idl", "cpu-driver", "rpc", "skb", "vm", "monitor", "domain"],
+  api: ["limits", "urpc", "idl", "cpu-driver", "rpc", "skb", "vm", "domain", "platform/real"],
+  bench: [
+    "limits",
+    "urpc",
+    "idl",
+    "cpu-driver",
+    "rpc",
+    "skb",
+    "vm",
+    "monitor",
+    "domain",
+    "platform/real",
+    "platform/sim",
+    "api",
+  ],
+  report: ["limits", "platform/sim", "bench"],
+  cli: ["limits", "skb", "domain", "platform/real", "platform/sim", "bench", "report"],
+};
 /** Modules the sans-IO code may not import (with or without the node: prefix, any subpath). */
 const forbiddenModules: readonly string[] = ["worker_threads", "perf_hooks", "fs", "child_process"];
 /** Deepest folder nesting the scan follows (a bound, not an expectation). */
@@ -141,6 +191,83 @@ function sourceFiles(folder: string, depth = 0): string[] {
   }
   return files;
 }
+
+/** The layer of a path relative to src/ ("monitor/binding.ts" → "monitor"), or a reason it has none. */
+export function layerOf(pathInSrc: string): string | undefined {
+  const parts = pathInSrc.split(/[\\/]/);
+  if (parts.length === 1) {
+    const name = parts[0]!.replace(/\.[jt]s$/, "");
+    if (name === "limits") return "limits";
+    if (name === "index") return "api";
+    return undefined;
+  }
+  const layer = parts[0] === "platform" ? `platform/${parts[1]}` : parts[0]!;
+  return layer in allowedImports ? layer : undefined;
+}
+
+/** Relative import specifiers in `source` (comments ignored), each with its line. */
+export function importsIn(source: string): Array<{ line: number; specifier: string }> {
+  const { withoutComments } = splitViews(source);
+  const found: Array<{ line: number; specifier: string }> = [];
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\bexport\s*\*\s*from\s*)["'](\.{1,2}\/[^"']*)["']/g;
+  for (const [index, line] of withoutComments.split("\n").entries()) {
+    for (const match of line.matchAll(pattern)) found.push({ line: index + 1, specifier: match[1]! });
+  }
+  return found;
+}
+
+/** Every import of `file` (a path relative to src/) that the table does not allow, as "file:LINE: why". */
+export function layerViolations(file: string, source: string): string[] {
+  const from = layerOf(file);
+  if (from === undefined) return [`${file}: is in no layer of the table (add its folder to allowedImports)`];
+  const found: string[] = [];
+  for (const { line, specifier } of importsIn(source)) {
+    const target = normalize(join(dirname(file), specifier));
+    if (target.startsWith("..")) {
+      found.push(`${file}:${line}: imports ${specifier}, outside src/`);
+      continue;
+    }
+    const to = layerOf(target.split(sep).join("/"));
+    if (to === undefined) found.push(`${file}:${line}: imports ${specifier}, which is in no layer`);
+    else if (to !== from && !allowedImports[from]!.includes(to))
+      found.push(`${file}:${line}: ${from} may not import ${to} (${specifier})`);
+  }
+  return found;
+}
+
+describe("layering: every import goes downward, as the table of layers allows", () => {
+  it("the checker refuses an upward import, a sibling's, an unknown folder and one outside src/", () => {
+    assert.deepEqual(
+      layerViolations("monitor/monitor.ts", 'import { Dispatcher } from "../domain/dispatcher.js";'),
+      ["monitor/monitor.ts:1: monitor may not import domain (../domain/dispatcher.js)"],
+    );
+    assert.deepEqual(
+      layerViolations("platform/real/boot.ts", 'import { x } from "../sim/engine.js";\nconst y = 1;'),
+      ["platform/real/boot.ts:1: platform/real may not import platform/sim (../sim/engine.js)"],
+    );
+    assert.deepEqual(
+      layerViolations("vm/tlb.ts", '// import "../monitor/monitor.js"\nexport * from "../../bench/x.js";'),
+      ["vm/tlb.ts:2: imports ../../bench/x.js, outside src/"],
+    );
+    assert.deepEqual(layerViolations("kernel/x.ts", ""), [
+      "kernel/x.ts: is in no layer of the table (add its folder to allowedImports)",
+    ]);
+    assert.deepEqual(
+      layerViolations("domain/d.ts", 'import type { M } from "../monitor/m.js";\nimport "./e.js";'),
+      [],
+    );
+  });
+
+  it("no file in src/ imports a layer the table does not allow it", () => {
+    const srcRoot = join(repoRoot, "src");
+    const files = sourceFiles(srcRoot);
+    assert.ok(files.length > 0, `no TypeScript sources found under ${srcRoot}`);
+    const offences = files.flatMap((file) =>
+      layerViolations(relative(srcRoot, file).split(sep).join("/"), readFileSync(file, "utf8")),
+    );
+    assert.deepEqual(offences, [], `imports against the layering:\n${offences.join("\n")}`);
+  });
+});
 
 describe("layering: the sans-IO code touches no platform", () => {
   it("the scanner finds uses in code, not in comments or strings, on the right lines", () => {

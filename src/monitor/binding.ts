@@ -15,8 +15,11 @@
 // The server opens its end before answering, so the client's first call always finds it open.
 // A bind to a dispatcher on the same core runs the same steps without the monitor channel.
 
+import type { CoreEnv } from "../cpu-driver/core-env.js";
+import { bindingTypeBase } from "../cpu-driver/message-types.js";
 import type { Receive } from "../idl/index.js";
 import { t } from "../idl/index.js";
+import { idlNameLengthMax, serviceNameBytesMax } from "../limits.js";
 import {
   defineRpc,
   type RpcClient,
@@ -25,10 +28,7 @@ import {
   RpcError,
   type RpcHandlers,
   type RpcInterface,
-} from "../kernel/rpc.js";
-import { idlNameLengthMax, serviceNameBytesMax } from "../limits.js";
-import type { CoreEnv } from "../platform/core-env.js";
-import { bindingTypeBase } from "./message-types.js";
+} from "../rpc/rpc.js";
 import type { MonitorModule } from "./monitor-module.js";
 import { MonitorRpc } from "./monitor-rpc.js";
 import { checkServiceName, type NameService, type ServiceRecord } from "./name-service.js";

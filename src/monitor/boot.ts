@@ -9,9 +9,10 @@
 // A hello that arrives before the receiving monitor started is simply counted: channels are FIFO
 // and the count is all that matters. Sans-IO: it sends through the CoreEnv and reports through
 // callbacks.
+
+import type { CoreEnv } from "../cpu-driver/core-env.js";
+import { monitorCoreTypeBase } from "../cpu-driver/message-types.js";
 import { defineInterface, t } from "../idl/index.js";
-import type { CoreEnv } from "../platform/core-env.js";
-import { monitorCoreTypeBase } from "./message-types.js";
 import type { MonitorModule } from "./monitor-module.js";
 
 export const bootInterface = defineInterface(

@@ -9,9 +9,10 @@
 //   BSP → a      probe(b, warmupRounds, rounds)
 //   a ↔ b        ping(seq) / pong(seq), `warmupRounds` untimed, then `rounds` timed
 //   a → BSP      probed(b, medianNs)
+
+import type { CoreEnv, Port } from "../cpu-driver/core-env.js";
+import { skbTypeBase } from "../cpu-driver/message-types.js";
 import { defineInterface, t } from "../idl/index.js";
-import type { CoreEnv, Port } from "../platform/core-env.js";
-import { skbTypeBase } from "./message-types.js";
 import type { MonitorModule } from "./monitor-module.js";
 
 export const latencyInterface = defineInterface(

@@ -14,10 +14,11 @@
 //
 // Sans-IO: time comes from env.nowNs and env.setTimer; `stop()` cancels the timer, so that a
 // platform (or a simulation) can go idle.
+
+import type { CoreEnv, TimerHandle } from "../cpu-driver/core-env.js";
+import { livenessTypeBase } from "../cpu-driver/message-types.js";
 import { defineInterface, t } from "../idl/index.js";
 import { heartbeatIntervalNs, heartbeatMissesMax } from "../limits.js";
-import type { CoreEnv, TimerHandle } from "../platform/core-env.js";
-import { livenessTypeBase } from "./message-types.js";
 import type { MonitorModule } from "./monitor-module.js";
 
 export const livenessInterface = defineInterface(

@@ -1,4 +1,4 @@
-// MonitorRpc: a declared rpc interface (src/kernel/rpc.ts) spoken between monitors, over the
+// MonitorRpc: a declared rpc interface (src/rpc/rpc.ts) spoken between monitors, over the
 // monitor-to-monitor channels, as one MonitorModule.
 //
 // Every core runs the same module. A call to core C goes out on this core's port to C through a
@@ -8,6 +8,8 @@
 // come back in any order (handlers may answer later). A call to this core itself does not touch a
 // channel (there is no port to oneself): the handler runs in a later microtask, and its error is
 // reported exactly as a remote one would be, so callers see one behaviour wherever the server is.
+
+import type { CoreEnv } from "../cpu-driver/core-env.js";
 import {
   type CallArgs,
   errorText,
@@ -19,8 +21,7 @@ import {
   type RpcHandlers,
   type RpcInterface,
   type RpcServerEnd,
-} from "../kernel/rpc.js";
-import type { CoreEnv } from "../platform/core-env.js";
+} from "../rpc/rpc.js";
 import type { MonitorModule } from "./monitor-module.js";
 
 type AnyCall = (...args: readonly unknown[]) => Promise<unknown[]>;

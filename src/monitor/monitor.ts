@@ -7,10 +7,9 @@
 // spawn, ...) with `add` before `start`; `start` adds the replicated object service
 // (replication.ts) unless one was added. An incoming message goes to the first module whose
 // `receive` claims it. A message nobody claims, or one whose module throws, is logged with its
-// sending core and type and dropped; nothing else is affected. The monitor also hosts this core's
-// dispatchers: `spawnDispatcher` creates one for a domain (spawn modules call it).
-import { Dispatcher, type DispatcherHost } from "../kernel/dispatcher.js";
-import type { CoreEnv, CoreLogic } from "../platform/core-env.js";
+// sending core and type and dropped; nothing else is affected. The monitor never creates a dispatcher:
+// the layer above it (src/domain) does, given the monitor as its DispatcherHost.
+import type { CoreEnv, CoreLogic } from "../cpu-driver/core-env.js";
 import { Binding } from "./binding.js";
 import type { MonitorModule } from "./monitor-module.js";
 import { NameService } from "./name-service.js";
@@ -22,7 +21,7 @@ export interface StartableModule extends MonitorModule {
   start?(): void;
 }
 
-export class Monitor implements CoreLogic, DispatcherHost {
+export class Monitor implements CoreLogic {
   readonly nameService: NameService;
   readonly binding: Binding;
   /** Messages dropped: unknown types, or a module that threw. */
@@ -85,11 +84,6 @@ export class Monitor implements CoreLogic, DispatcherHost {
   get vm(): VmModule | undefined {
     const module = this.modules.find((m) => m.name === "vm");
     return module instanceof VmModule ? module : undefined;
-  }
-
-  /** Creates this core's dispatcher of domain `domainId`, which spans `cores`; throws on bad cores. */
-  spawnDispatcher(domainId: number, cores: readonly number[]): Dispatcher {
-    return new Dispatcher(this, domainId, cores);
   }
 
   private drop(fromCore: number, type: number, why: string): void {

@@ -15,11 +15,12 @@
 //   core C → name server   unregister_call(requestId, name, coreId, dispatcherId)   (when a dispatcher ends)
 //   name server → core C   unregister_reply(requestId) | rpc_error
 // Only the dispatcher that registered a name may unregister it; then the name is free again.
+
+import type { CoreEnv } from "../cpu-driver/core-env.js";
+import { bindingTypeBase } from "../cpu-driver/message-types.js";
 import { t } from "../idl/index.js";
-import { defineRpc } from "../kernel/rpc.js";
 import { idlNameLengthMax, serviceNameBytesMax, servicesRegisteredMax } from "../limits.js";
-import type { CoreEnv } from "../platform/core-env.js";
-import { bindingTypeBase } from "./message-types.js";
+import { defineRpc } from "../rpc/rpc.js";
 import type { MonitorModule } from "./monitor-module.js";
 import { MonitorRpc } from "./monitor-rpc.js";
 

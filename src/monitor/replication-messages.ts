@@ -12,9 +12,10 @@
 //   abort    home → replica       two-phase: someone said no, drop what you prepared
 //   ack      replica → home       done with `txn` (applied, committed or aborted)
 //   reply    home → requester     the update's outcome, once every replica has acknowledged it
+
+import { replicationTypeBase } from "../cpu-driver/message-types.js";
 import { defineInterface, t } from "../idl/index.js";
 import { replicatedObjectNameBytesMax, updateBytesMax, voteReasonBytesMax } from "../limits.js";
-import { replicationTypeBase } from "./message-types.js";
 
 /** How an update is run: sequenced and always applied, or voted on first. */
 export const enum ModeCode {

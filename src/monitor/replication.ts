@@ -1,6 +1,6 @@
 // The replicated object service: one monitor module per core, holding that core's replica of each
-// replicated object and running the protocols that keep the replicas in agreement (DESIGN.md,
-// principle 3: replicate, then agree).
+// replicated object and running the protocols that keep the replicas in agreement (the
+// multikernel's third principle: replicate state, then agree on updates).
 //
 // An object is named and spans a set of cores; each of them creates it with the same name and
 // definition (initial state, a deterministic `apply`, an optional `validate`, a codec). Reads are
@@ -27,6 +27,7 @@
 // by itself, but a replica that never creates the object, or a crashed core, stalls the updates
 // that need it: the caller bounds its waits with a platform timer if it must.
 
+import type { CoreEnv } from "../cpu-driver/core-env.js";
 import { MessageBuffer } from "../idl/index.js";
 import { utf8Length } from "../idl/utf8.js";
 import {
@@ -37,7 +38,6 @@ import {
   updatesInFlightMax,
   voteReasonBytesMax,
 } from "../limits.js";
-import type { CoreEnv } from "../platform/core-env.js";
 import type { MonitorModule } from "./monitor-module.js";
 import { ReplicationError } from "./replication-error.js";
 import { ModeCode, ReplyStatus, replicationInterface } from "./replication-messages.js";

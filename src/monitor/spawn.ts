@@ -15,11 +15,11 @@
 //   BSP → core    close(domainId)      once every core has exited: dispatchers stop serving
 //   core → BSP    closed(domainId, core)   the dispatcher is closed, its names released
 
+import type { CoreEnv } from "../cpu-driver/core-env.js";
+import { bindingTypeBase } from "../cpu-driver/message-types.js";
 import { defineInterface, t } from "../idl/index.js";
 import { utf8Length } from "../idl/utf8.js";
 import { domainsMax } from "../limits.js";
-import type { CoreEnv } from "../platform/core-env.js";
-import { bindingTypeBase } from "./message-types.js";
 import type { MonitorModule } from "./monitor-module.js";
 
 /** Spawn messages sit at the top of the binding range, clear of the name service's messages. */

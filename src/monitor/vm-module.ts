@@ -16,15 +16,15 @@
 // first), both restricted to the domain's cores; with no SKB (booted without measurement) every
 // core is one package. The shared-memory baseline is not a message protocol: the platform opens it.
 
+import type { CoreEnv, Port } from "../cpu-driver/core-env.js";
+import { shootdownTypeBase } from "../cpu-driver/message-types.js";
 import { addressSpacesPerCoreMax, vmEarlyMessagesMax } from "../limits.js";
-import type { CoreEnv, Port } from "../platform/core-env.js";
 import type { CorePackage, MulticastNode } from "../skb/types.js";
 import type { AddressSpace, AddressSpaceOptions } from "../vm/address-space.js";
 import { PhysicalMemory } from "../vm/physical-memory.js";
 import { ShootdownEngine } from "../vm/shootdown.js";
 import { shootdownTypeLimit } from "../vm/shootdown-messages.js";
 import { messageShootdownProtocols, packageTree } from "../vm/shootdown-routes.js";
-import { shootdownTypeBase } from "./message-types.js";
 import type { MonitorModule } from "./monitor-module.js";
 
 /** What the vm module needs of the SKB: packages and the multicast tree (SystemKnowledgeBase has both). */

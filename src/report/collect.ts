@@ -13,15 +13,11 @@
 // A host measurement that fails is recorded with its reason and the report goes on.
 import { execFile } from "node:child_process";
 import { availableParallelism, cpus as osCpus } from "node:os";
-import { measureFloorOutcome } from "../../bench/floor.js";
-import { measureMessageChannel, measurePostMessage } from "../../bench/post-message.js";
-import { measureSharing, type SharingFigure, simulateSharing } from "../../bench/sharing.js";
-import {
-  type ShootdownFigure,
-  shootdownBenchProtocols,
-  simulateShootdown,
-} from "../../bench/shootdown-sim.js";
-import { measureUrpc } from "../../bench/urpc.js";
+import { measureFloorOutcome } from "../bench/floor.js";
+import { measureMessageChannel, measurePostMessage } from "../bench/post-message.js";
+import { measureSharing, type SharingFigure, simulateSharing } from "../bench/sharing.js";
+import { type ShootdownFigure, shootdownBenchProtocols, simulateShootdown } from "../bench/shootdown-sim.js";
+import { measureUrpc } from "../bench/urpc.js";
 import {
   benchRoundsDefault,
   floorBatches,

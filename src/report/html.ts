@@ -7,9 +7,9 @@
 // which a small script at the end hands to vega-embed. vega, vega-lite and vega-embed are inlined
 // (libraries.ts), so the page loads nothing from the network and renders offline. A figure this
 // tree cannot produce yet is said to be missing, never filled in.
-import { formatNs, formatRate } from "../../bench/report.js";
-import type { SharingFigure } from "../../bench/sharing.js";
-import type { ShootdownFigure } from "../../bench/shootdown-sim.js";
+import { formatNs, formatRate } from "../bench/report.js";
+import type { SharingFigure } from "../bench/sharing.js";
+import type { ShootdownFigure } from "../bench/shootdown-sim.js";
 import type { HostInfo, OptionalOutcome, ReportData, UrpcTableFigure } from "./collect.js";
 import { reportSharingMachine } from "./collect.js";
 import type { InlinedLibrary } from "./libraries.js";

@@ -5,8 +5,8 @@
 // (simulated beside published), lines of updates per second against cores for "sharing is
 // expensive" (one panel per number of cache lines), and lines of unmap latency against cores, one
 // per protocol, for the shootdown figure.
-import type { SharingFigure } from "../../bench/sharing.js";
-import type { ShootdownFigure } from "../../bench/shootdown-sim.js";
+import type { SharingFigure } from "../bench/sharing.js";
+import type { ShootdownFigure } from "../bench/shootdown-sim.js";
 import type { HostUrpcFigures, UrpcTableFigure } from "./collect.js";
 
 /** A Vega-Lite specification, as JSON. */

@@ -10,7 +10,7 @@
 // An `update` of kind unmap or protect is the invalidate of the paper: the receiver applies it to
 // its replica, drops the range from its TLB, and only then acknowledges.
 
-import { shootdownTypeBase } from "../monitor/message-types.js";
+import { shootdownTypeBase } from "../cpu-driver/message-types.js";
 
 export const shootdownRequestType = shootdownTypeBase + 0;
 export const shootdownUpdateType = shootdownTypeBase + 1;

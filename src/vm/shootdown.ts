@@ -21,6 +21,7 @@
 // Safety: when an unmap resolves, every core has applied it and dropped its TLB entries, so no core
 // translates the page (unless a later map, sequenced after it, maps it again).
 
+import type { CoreEnv } from "../cpu-driver/core-env.js";
 import {
   addressSpaceBytes,
   mappedPagesMax,
@@ -28,7 +29,6 @@ import {
   shootdownsInFlightMax,
   tlbEntriesMax,
 } from "../limits.js";
-import type { CoreEnv } from "../platform/core-env.js";
 import { hex, VmError } from "./errors.js";
 import { PageTable, type PageTableEntry } from "./page-table.js";
 import type { PhysicalMemory } from "./physical-memory.js";

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { measureFloor, measureFloorOutcome, parseFloorLine } from "../../bench/floor.js";
+import { measureFloor, measureFloorOutcome, parseFloorLine } from "../../src/bench/floor.js";
 
 test("the floor is a result or null with a reason", async () => {
   const outcome = await measureFloorOutcome({ batches: 20, roundsPerBatch: 200 });

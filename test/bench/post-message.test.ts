@@ -1,7 +1,7 @@
 // Tests of bench/post-message.ts: both ping-pongs complete, give sane figures, and refuse bad rounds.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { measureMessageChannel, measurePostMessage } from "../../bench/post-message.js";
+import { measureMessageChannel, measurePostMessage } from "../../src/bench/post-message.js";
 
 for (const [name, measure] of [
   ["postMessage", measurePostMessage],

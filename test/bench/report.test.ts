@@ -1,7 +1,7 @@
 // Tests of bench/report.ts: the JSON object is exactly one parseable line, and the last one.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatNs, formatRate, printResult } from "../../bench/report.js";
+import { formatNs, formatRate, printResult } from "../../src/bench/report.js";
 
 function capture(): { sink: { write(text: string): boolean }; text: () => string } {
   let buffer = "";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { measureSharing, simulateSharing } from "../../bench/sharing.js";
+import { measureSharing, simulateSharing } from "../../src/bench/sharing.js";
 
 const mainPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const cliTimeoutMs = 60_000;

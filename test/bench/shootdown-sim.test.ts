@@ -9,7 +9,7 @@ import {
   shootdownBenchProtocols,
   simulateShootdown,
   skbOfMachine,
-} from "../../bench/shootdown-sim.js";
+} from "../../src/bench/shootdown-sim.js";
 import { loadMachine } from "../../src/platform/sim/machine.js";
 
 const mainPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));

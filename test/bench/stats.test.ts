@@ -1,7 +1,7 @@
 // Tests of bench/stats.ts: nearest-rank percentiles and summaries over known samples.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { percentileSorted, summarise } from "../../bench/stats.js";
+import { percentileSorted, summarise } from "../../src/bench/stats.js";
 
 test("summarise gives min, mean, nearest-rank p50 and p99, max", () => {
   const samples = Array.from({ length: 100 }, (_, i) => 100 - i); // 100 … 1, unsorted

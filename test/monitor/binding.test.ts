@@ -5,15 +5,16 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { Dispatcher } from "../../src/domain/dispatcher.js";
+import type { DomainContext } from "../../src/domain/domain-context.js";
 import { t } from "../../src/idl/index.js";
-import type { DomainContext } from "../../src/kernel/domain-context.js";
-import { defineRpc, type RpcClient } from "../../src/kernel/rpc.js";
 import { rpcCallsInFlightMax } from "../../src/limits.js";
 import { BindError, bindRpc } from "../../src/monitor/binding.js";
 import { Monitor } from "../../src/monitor/monitor.js";
 import { MonitorRpc } from "../../src/monitor/monitor-rpc.js";
 import { LoopbackPlatform } from "../../src/platform/loopback/index.js";
-import { boot, drain, settle, spawn } from "../kernel/harness.js";
+import { defineRpc, type RpcClient } from "../../src/rpc/rpc.js";
+import { boot, drain, settle, spawn } from "../domain/harness.js";
 
 const calc = defineRpc("calc", {
   add: {
@@ -302,7 +303,7 @@ describe("binding errors", () => {
       return { rpc, start: () => {}, receive: rpc.receive.bind(rpc) };
     });
     platform.start();
-    const server = monitors[1]!.spawnDispatcher(1, [1]);
+    const server = new Dispatcher(monitors[1]!, 1, [1]);
     await settle(platform, calcServer(server.context));
     const channelId = platform.env(2).allocateChannelId();
     await assert.rejects(
@@ -345,10 +346,10 @@ describe("binding errors", () => {
   it("a core that does not exist: spawning on it, or a service record naming it", async () => {
     const machine = boot(4, 1);
     assert.throws(
-      () => machine.monitors[0]!.spawnDispatcher(5, [0, 7]),
+      () => new Dispatcher(machine.monitors[0]!, 5, [0, 7]),
       /domain 5: core 7 does not exist \(cores: 0, 1, 2, 3\)/,
     );
-    assert.throws(() => machine.monitors[0]!.spawnDispatcher(5, [1, 2]), /spans cores 1, 2, not this core 0/);
+    assert.throws(() => new Dispatcher(machine.monitors[0]!, 5, [1, 2]), /spans cores 1, 2, not this core 0/);
     const monitor = machine.monitors[2]!;
     await assert.rejects(
       settle(

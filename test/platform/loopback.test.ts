@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { CoreEnv, CoreLogic } from "../../src/cpu-driver/core-env.js";
 import { loopbackMessageCostNs } from "../../src/limits.js";
-import type { CoreEnv, CoreLogic } from "../../src/platform/core-env.js";
 import { LoopbackPlatform, splitmix32 } from "../../src/platform/loopback/index.js";
 
 interface Received {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import type { CoreLogic } from "../../src/platform/core-env.js";
+import type { CoreLogic } from "../../src/cpu-driver/core-env.js";
 import { CacheLines, CostModel } from "../../src/platform/sim/cost-model.js";
 import { type SimCoreEnv, Simulation, type SimulationOptions } from "../../src/platform/sim/engine.js";
 import { loadMachine } from "../../src/platform/sim/machine.js";

@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { shootdownTypeBase } from "../../src/cpu-driver/message-types.js";
 import { pageBytes } from "../../src/limits.js";
-import { shootdownTypeBase } from "../../src/monitor/message-types.js";
 import {
   PageTable,
   PhysicalMemory,

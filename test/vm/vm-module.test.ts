@@ -5,13 +5,14 @@
 // without the shared-memory baseline, refuses with a clear error. Every wait is bounded in steps.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { DomainContext } from "../../src/kernel/domain-context.js";
+import { Dispatcher } from "../../src/domain/dispatcher.js";
+import type { DomainContext } from "../../src/domain/domain-context.js";
 import { pageBytes } from "../../src/limits.js";
 import { Monitor } from "../../src/monitor/monitor.js";
 import { addressSpaceId, VmModule } from "../../src/monitor/vm-module.js";
 import { LoopbackPlatform } from "../../src/platform/loopback/index.js";
 import { rightRead, rightWrite } from "../../src/vm/index.js";
-import { type Machine, settle, spawn } from "../kernel/harness.js";
+import { type Machine, settle, spawn } from "../domain/harness.js";
 
 const framesPerCore = 16;
 
@@ -130,10 +131,10 @@ describe("vm module: address spaces through the monitors (loopback)", () => {
 
   it("refuses clearly without physical memory or without the shared-memory baseline", async () => {
     const bare = bootWithVm(2, false);
-    const ctx = bare.monitors[0]!.spawnDispatcher(4, [0, 1]).context;
+    const ctx = new Dispatcher(bare.monitors[0]!, 4, [0, 1]).context;
     assert.throws(() => ctx.addressSpace("x", { protocol: "unicast" }), /gave core 0 no physical memory/);
     const machine = bootWithVm(2);
-    const ctx2 = machine.monitors[0]!.spawnDispatcher(5, [0, 1]).context;
+    const ctx2 = new Dispatcher(machine.monitors[0]!, 5, [0, 1]).context;
     assert.throws(() => ctx2.addressSpace("y", { protocol: "shared-memory" }), /no shared-memory shootdown/);
     assert.notEqual(addressSpaceId("domain1/a"), addressSpaceId("domain2/a"));
   });

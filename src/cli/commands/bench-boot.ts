@@ -2,7 +2,7 @@
 // monitor connected (`bootMs`), over several boots; the SKB's measurement is not part of it.
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
-import { printResult, progress } from "../../../bench/report.js";
+import { printResult, progress } from "../../bench/report.js";
 import { bootBenchRuns, coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";

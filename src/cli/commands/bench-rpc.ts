@@ -1,18 +1,18 @@
 // `multikernel bench rpc`: the round trip of a typed call between dispatchers on two cores (URPC,
 // through a binding made by the monitors), against the same call over postMessage, in one run.
 //
-// It boots two cores, runs bench/domains/rpc-bench.js on them (core 0 serves, core 1 calls and
+// It boots two cores, runs src/bench/domains/rpc-bench.js on them (core 0 serves, core 1 calls and
 // prints its figures), then measures the postMessage round trip of the same call's arguments
 // between the main thread and a worker.
 import { fileURLToPath } from "node:url";
-import { measurePostMessage } from "../../../bench/post-message.js";
-import { formatNs, formatRatio, printResult, progress } from "../../../bench/report.js";
+import { measurePostMessage } from "../../bench/post-message.js";
+import { formatNs, formatRatio, printResult, progress } from "../../bench/report.js";
 import { benchRoundsDefault, benchRoundsMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
 
-const domainPath = fileURLToPath(new URL("../../../bench/domains/rpc-bench.js", import.meta.url));
+const domainPath = fileURLToPath(new URL("../../bench/domains/rpc-bench.js", import.meta.url));
 const resultPrefix = "rpc-bench: ";
 
 export const registerBenchRpc: Registration = ({ bench }) => {

@@ -1,4 +1,4 @@
-// `multikernel bench sharing`: the paper's "sharing is expensive" experiment (bench/sharing.ts).
+// `multikernel bench sharing`: the paper's "sharing is expensive" experiment (src/bench/sharing.ts).
 //
 // On the host (the default, `--machine host`): N worker threads, N = 1..--cores (default the
 // host's available parallelism), each updating 1, 2, 4 or 8 shared cache lines with Atomics.add,
@@ -9,8 +9,8 @@
 import { availableParallelism } from "node:os";
 import Table from "cli-table3";
 import { InvalidArgumentError } from "commander";
-import { formatNs, formatRate, jsonLine, progress } from "../../../bench/report.js";
-import { measureSharing, type SharingFigure, simulateSharing } from "../../../bench/sharing.js";
+import { formatNs, formatRate, jsonLine, progress } from "../../bench/report.js";
+import { measureSharing, type SharingFigure, simulateSharing } from "../../bench/sharing.js";
 import {
   sharingLinesChoices,
   sharingSimUpdatesDefault,

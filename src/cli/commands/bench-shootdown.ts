@@ -1,18 +1,18 @@
 // `multikernel bench shootdown`: the paper's TLB-shootdown figure, simulated on a machine model.
 //
-// Runs bench/shootdown-sim.ts: the latency of one unmap, in virtual cycles, for each protocol
+// Runs src/bench/shootdown-sim.ts: the latency of one unmap, in virtual cycles, for each protocol
 // (broadcast, unicast, multicast, numa-multicast, and the shared-memory baseline) at each core
 // count. Prints a table like the paper's figure — one row per core count, one column per protocol —
 // and with --json, as the last line of standard output,
 //   {"machine": …, "results": [{"protocol": …, "cores": …, "latencyCycles": …}]}.
 // A core count above the machine's core count (or below 2) is refused with an error naming it.
 import Table from "cli-table3";
-import { jsonLine } from "../../../bench/report.js";
+import { jsonLine } from "../../bench/report.js";
 import {
   type ShootdownFigure,
   shootdownBenchProtocols,
   simulateShootdown,
-} from "../../../bench/shootdown-sim.js";
+} from "../../bench/shootdown-sim.js";
 import { shootdownBenchCoreCountsDefault, simCoresMax } from "../../limits.js";
 import { loadMachine } from "../../platform/sim/machine.js";
 import { integerArgument } from "../arguments.js";

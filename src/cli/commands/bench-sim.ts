@@ -1,14 +1,14 @@
 // `multikernel bench sim`: how fast the simulator runs on this host.
 //
-// Reports the flood rates of bench/sim.ts (simulated deliveries per host second, on 256 cores and
+// Reports the flood rates of src/bench/sim.ts (simulated deliveries per host second, on 256 cores and
 // on 32) and the host time of a 256-core boot: the `boot` scenario on mesh-16x16, the real
 // BootModule on every core (every monitor greets the 255 others and reports to the BSP), without
 // the SKB probe (32,640 pairs one after another would measure the probe, not the boot). The boot's
 // figures are host milliseconds, the virtual boot time, and its deliveries. --json prints one
 // object as the last line.
 import { performance } from "node:perf_hooks";
-import { formatRate, printResult, progress, type ReportRow } from "../../../bench/report.js";
-import { boot256, floodRate } from "../../../bench/sim.js";
+import { formatRate, printResult, progress, type ReportRow } from "../../bench/report.js";
+import { boot256, floodRate } from "../../bench/sim.js";
 import { makeScenario, runScenario } from "../../platform/sim/index.js";
 import type { Registration } from "../registration.js";
 
@@ -25,7 +25,7 @@ export interface BenchSimReport {
   /** Its virtual boot time. */
   boot256VirtualNs: number | null;
   boot256Deliveries: number;
-  /** Host time of bench/sim.ts's boot-shaped run (plain logic, not the monitor). */
+  /** Host time of src/bench/sim.ts's boot-shaped run (plain logic, not the monitor). */
   bootShaped256Ms: number;
 }
 

@@ -6,7 +6,7 @@
 // as the last line, {"machine": "host", "cores": N, "results": [{"protocol", "cores", "latencyNs",
 // "vsSharedMemory"}]}.
 import { availableParallelism } from "node:os";
-import { formatNs, printResult } from "../../../bench/report.js";
+import { formatNs, printResult } from "../../bench/report.js";
 import { coresMax } from "../../limits.js";
 import { integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";

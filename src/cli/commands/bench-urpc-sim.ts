@@ -7,7 +7,7 @@
 // kilocycle. The table shows the paper's values beside them where the machine is calibrated from
 // the paper; --json prints {"machine", "paths": [{"class", "latencyCycles", "msgsPerKcycle", ...}]}
 // as the last line.
-import { printResult, type ReportRow } from "../../../bench/report.js";
+import { printResult, type ReportRow } from "../../bench/report.js";
 import { listMachines, simulateUrpcTable } from "../../platform/sim/index.js";
 
 export function runBenchUrpcSim(machine: string, json: boolean): void {

@@ -1,15 +1,15 @@
 // `multikernel bench urpc`: URPC against its floor and its rivals, measured in one run.
 //
 // Measures, one after another on the same machine: the C cache-line ping-pong (the physical floor,
-// null without a C compiler), URPC (bench/urpc.ts: polling ping-pong, streaming, and wake-up
+// null without a C compiler), URPC (src/bench/urpc.ts: polling ping-pong, streaming, and wake-up
 // latency), and Node's postMessage and MessageChannel ping-pongs. It prints a table with p50 and
 // p99 and the ratios URPC/floor and postMessage/URPC; with --json, one object with every figure as
 // the last line of standard output. A figure that cannot be measured is null, with the reason under
 // `unavailable`; progress goes to standard error.
 import { availableParallelism, cpus as osCpus } from "node:os";
 import { Option } from "commander";
-import { measureFloorOutcome } from "../../../bench/floor.js";
-import { measureMessageChannel, measurePostMessage } from "../../../bench/post-message.js";
+import { measureFloorOutcome } from "../../bench/floor.js";
+import { measureMessageChannel, measurePostMessage } from "../../bench/post-message.js";
 import {
   formatNs,
   formatRate,
@@ -17,8 +17,8 @@ import {
   printResult,
   progress,
   type ReportRow,
-} from "../../../bench/report.js";
-import { measureUrpc, type UrpcFigures } from "../../../bench/urpc.js";
+} from "../../bench/report.js";
+import { measureUrpc, type UrpcFigures } from "../../bench/urpc.js";
 import { benchRoundsDefault, benchRoundsMax } from "../../limits.js";
 import { cpuPairArgument, integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
@@ -50,7 +50,7 @@ export interface BenchUrpcReport {
   urpcMsgsPerSec: number | null;
   /** Streaming one-slot messages copied from the caller's buffer (trySendDeferred). */
   urpcCopyMsgsPerSec: number | null;
-  /** Streaming through the barest JavaScript ring of the same geometry (bench/bare-ring.ts): the baseline. */
+  /** Streaming through the barest JavaScript ring of the same geometry (src/bench/bare-ring.ts): the baseline. */
   bareRingMsgsPerSec: number | null;
   urpcWakeOneWayNs: number | null;
   postMessageOneWayNs: number;
@@ -193,7 +193,7 @@ function rows(r: BenchUrpcReport): ReportRow[] {
     {
       label: "baseline: bare JavaScript ring, streaming",
       value: formatRate(r.bareRingMsgsPerSec),
-      note: r.unavailable.urpc ?? "same geometry, no checks, no handler (bench/bare-ring.ts)",
+      note: r.unavailable.urpc ?? "same geometry, no checks, no handler (src/bench/bare-ring.ts)",
     },
     {
       label: "URPC wake-up, one way (receiver asleep)",

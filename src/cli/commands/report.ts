@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { jsonLine } from "../../../bench/report.js";
+import { jsonLine } from "../../bench/report.js";
 import { collectReport, type OptionalCommand, type ReportData } from "../../report/collect.js";
 import { renderReportHtml } from "../../report/html.js";
 import { readChartLibraries } from "../../report/libraries.js";

@@ -6,7 +6,7 @@
 // domain sees it (monitor included for the message protocols), median over the example's
 // repetitions, in nanoseconds of this host's clock.
 import { fileURLToPath } from "node:url";
-import { progress } from "../../../bench/report.js";
+import { progress } from "../../bench/report.js";
 import { boot } from "../../platform/real/boot.js";
 
 /** One measured point. */

@@ -14,8 +14,8 @@
 // failing seed with the commands that replay it. --json prints one object as the last line.
 import { writeFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
-import { jsonLine, progress } from "../../../bench/report.js";
-import type { DomainMain } from "../../kernel/domain-context.js";
+import { jsonLine, progress } from "../../bench/report.js";
+import type { DomainMain } from "../../domain/domain-context.js";
 import {
   simCheckSeedsMax,
   simCoresMax,

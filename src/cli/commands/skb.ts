@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { basename } from "node:path";
-import { measureUrpcChannel } from "../../../bench/urpc-channel.js";
+import { measureUrpcChannel } from "../../bench/urpc-channel.js";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { hostMachineSpec } from "../../platform/sim/host-machine.js";

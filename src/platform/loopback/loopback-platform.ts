@@ -19,12 +19,19 @@
 // opened; a message waits in its queue until the receiving end is open, and is dropped once the
 // receiving end is closed. Channel ids come from each core's own range of loopbackChannelsPerCoreMax.
 
+import type {
+  ChannelEnd,
+  ChannelReceive,
+  CoreEnv,
+  CoreLogic,
+  Port,
+  TimerHandle,
+} from "../../cpu-driver/core-env.js";
 import {
   loopbackChannelsPerCoreMax,
   loopbackMessageCostNs,
   loopbackQueuedMessagesMax,
 } from "../../limits.js";
-import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
 import { splitmix32 } from "./splitmix32.js";
 
 /** Options of a loopback platform. */

@@ -10,8 +10,8 @@
 // A failing domain is reported and closed; the core and its other domains go on.
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Dispatcher } from "../../kernel/dispatcher.js";
-import type { DomainMain } from "../../kernel/domain-context.js";
+import { Dispatcher } from "../../domain/dispatcher.js";
+import type { DomainMain } from "../../domain/domain-context.js";
 import type { Monitor } from "../../monitor/monitor.js";
 import type { SpawnHost, SpawnModule } from "../../monitor/spawn.js";
 
@@ -50,7 +50,7 @@ export class DomainHost implements SpawnHost {
       const module = (await import(programUrl(program))) as { main?: unknown; default?: unknown };
       const main = typeof module.main === "function" ? module.main : module.default;
       if (typeof main !== "function") throw new Error(`${program} exports no main function`);
-      const dispatcher = this.monitor.spawnDispatcher(domainId, cores);
+      const dispatcher = new Dispatcher(this.monitor, domainId, cores);
       this.dispatchers.set(domainId, dispatcher);
       const result = await (main as DomainMain)(dispatcher.context);
       if (typeof result === "number" && Number.isInteger(result)) status = result;

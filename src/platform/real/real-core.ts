@@ -10,10 +10,17 @@
 // and control messages still run), and any sender to this core wakes it: with more cores than CPUs
 // a core gives its CPU away instead of spinning, which is what lets 4 cores run on 2 CPUs.
 import { performance } from "node:perf_hooks";
+import type {
+  ChannelEnd,
+  ChannelReceive,
+  CoreEnv,
+  CoreLogic,
+  Port,
+  TimerHandle,
+} from "../../cpu-driver/core-env.js";
 import { channelsPerCoreMax, pollsPerClockRead, sleepSliceMs } from "../../limits.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
-import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
 import { CoreTrace, nowUs } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
 import { RingPort } from "./ring-port.js";

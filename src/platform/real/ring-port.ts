@@ -1,9 +1,10 @@
 // A port over one URPC ring for the real platform's core: batches inside a poll turn, publishes at
 // once outside one, and holds a bounded backlog when the ring is full (drained as credit returns).
 // With --trace it records the send end of each message's flow.
+
+import type { Port } from "../../cpu-driver/core-env.js";
 import { portBacklogMax } from "../../limits.js";
 import type { RingSender } from "../../urpc/index.js";
-import type { Port } from "../core-env.js";
 import { type CoreTrace, nowUs } from "./core-trace.js";
 
 /** What a port needs of its core. */

@@ -1,8 +1,9 @@
 // A core's timers on the real platform: kept by the core itself and fired from its poll loop, so
 // that the loop knows when the next one is due and can sleep on its doorbell exactly until then.
 // A binary heap on due time (ties in insertion order); cancelled timers are skipped when reached.
+
+import type { TimerHandle } from "../../cpu-driver/core-env.js";
 import { timersPerCoreMax } from "../../limits.js";
-import type { TimerHandle } from "../core-env.js";
 
 interface Timer {
   readonly dueMs: number;

@@ -19,9 +19,17 @@
 // before it on the same stream, and one at the same time reuses the previous one's tie-break, so
 // the event queue's sequence number keeps them in send order (see event-queue.ts).
 //
-// The simulator never reads the host clock; callers that want host speed measure it (bench/).
+// The simulator never reads the host clock; callers that want host speed measure it (src/bench/).
 
 import { writeFileSync } from "node:fs";
+import type {
+  ChannelEnd,
+  ChannelReceive,
+  CoreEnv,
+  CoreLogic,
+  Port,
+  TimerHandle,
+} from "../../cpu-driver/core-env.js";
 import {
   ackEverySlots,
   messageBytesMax,
@@ -33,7 +41,6 @@ import {
   slotPayloadBytes,
   slotsPerRing,
 } from "../../limits.js";
-import type { ChannelEnd, ChannelReceive, CoreEnv, CoreLogic, Port, TimerHandle } from "../core-env.js";
 import { ChannelChecker } from "./checkers.js";
 import { CostModel } from "./cost-model.js";
 import { EventQueue } from "./event-queue.js";

@@ -11,7 +11,7 @@
 // With the machine's calibration from the paper, the rows carry the paper's values beside the
 // simulated ones (docs/simulator.md shows the comparison).
 
-import type { CoreLogic } from "../core-env.js";
+import type { CoreLogic } from "../../cpu-driver/core-env.js";
 import { type SimCoreEnv, Simulation } from "./engine.js";
 import { loadMachine, type Machine, pathClassOf } from "./machine.js";
 

@@ -7,10 +7,11 @@
 // which the simulator runs as the core's own work. The domain code is the platform-independent
 // kind (DomainContext only), so it is the same that runs on worker threads.
 
+import { bindWhenExported } from "../../../domain/bind-wait.js";
+import { Dispatcher } from "../../../domain/dispatcher.js";
+import type { DomainContext } from "../../../domain/domain-context.js";
 import { t } from "../../../idl/index.js";
-import { bindWhenExported } from "../../../kernel/bind-wait.js";
-import type { DomainContext } from "../../../kernel/domain-context.js";
-import { defineRpc } from "../../../kernel/rpc.js";
+import { defineRpc } from "../../../rpc/rpc.js";
 import { pathClassOf } from "../machine.js";
 import type { Scenario, ScenarioReport } from "./scenario.js";
 
@@ -71,11 +72,11 @@ export function domainPingPongScenario(options: DomainPingPongOptions): Scenario
         name: "pingpong-domain",
         receive: () => false,
         start() {
-          monitor
-            .spawnDispatcher(
-              domainId,
-              [a, b].sort((x, y) => x - y),
-            )
+          new Dispatcher(
+            monitor,
+            domainId,
+            [a, b].sort((x, y) => x - y),
+          )
             .run(main)
             .then(
               (exit) => {

@@ -8,8 +8,8 @@
 // protocol between monitors would pay it. A module's own checker verifies that pongs come back in
 // order, each once.
 
+import { testTypeBase } from "../../../cpu-driver/message-types.js";
 import { defineInterface, t } from "../../../idl/index.js";
-import { testTypeBase } from "../../../monitor/message-types.js";
 import type { MonitorModule } from "../../../monitor/monitor-module.js";
 import type { SimCoreEnv } from "../engine.js";
 import { pathClassOf } from "../machine.js";

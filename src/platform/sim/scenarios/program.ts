@@ -3,7 +3,9 @@
 // randomness and channels from the simulator instead of worker threads. One dispatcher per core of
 // the domain runs `main`; what it logs is the core's log; the run is done when every main has
 // returned, and the report gives each core's exit status (a throw is status 1 and its message).
-import type { DomainMain } from "../../../kernel/domain-context.js";
+
+import { Dispatcher } from "../../../domain/dispatcher.js";
+import type { DomainMain } from "../../../domain/domain-context.js";
 import type { Scenario, ScenarioReport } from "./scenario.js";
 
 export interface ProgramScenarioOptions {
@@ -32,7 +34,7 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
         name: "program-domain",
         receive: () => false,
         start() {
-          const dispatcher = monitor.spawnDispatcher(domainId, domainCores);
+          const dispatcher = new Dispatcher(monitor, domainId, domainCores);
           Promise.resolve()
             .then(() => options.main(dispatcher.context))
             .then(

@@ -1,0 +1,229 @@
+// The TLB-shootdown figure (paper §5), simulated: the latency of one unmap, by protocol and core count.
+//
+// For each message protocol (broadcast, unicast, multicast, numa-multicast) and each core count N,
+// a fresh Simulation of the named machine hosts a ShootdownEngine (src/vm/shootdown.ts) on each of
+// the first N cores in package order, the first of them the address space's home. Core 0 of the
+// subset maps one page; once the map has completed everywhere, a timer fires after
+// shootdownBenchQuiesceCycles (so that no transfer of the map is still queued at a cache), every core
+// translates the page (filling its TLB), and the home unmaps it. The figure is the virtual time from
+// that `unmap` call to its completion, in cycles, read through the engine's `onComplete` hook, which
+// runs synchronously inside the simulated handler (promise continuations would only run after
+// `Simulation.run` returns, outside virtual time). The simulator charges each handler its
+// receiveCycles and each message its sendCycles, and each line its transfer (cost-model.ts); the
+// engine's own bookkeeping and the TLB invalidation are charged nothing.
+//
+// Packages and the NUMA-aware tree come from a SystemKnowledgeBase built as the real platform builds
+// it: the topology the OS would report (each core's package) and a latency matrix, here the
+// simulated one-way URPC latency of each pair's path class doubled into a round trip (the class's
+// calibrated ping-pong latency, which the simulator reproduces: urpc-table.ts). Multicast uses the
+// SKB's packages in package order; numa-multicast the SKB's tree for the subset (farthest first).
+//
+// The `shared-memory` baseline (what Linux or Windows do with IPIs and a shared counter) is not a
+// message protocol, so it is computed from the same CostModel directly, with its serialisation:
+//   1. the initiator writes the request line (one slot write, sendCycles; resetting the counter is
+//      part of it, so the initiator owns the counter line);
+//   2. each other core, in package order, reads the request line from the initiator's cache
+//      (CostModel.serveRead: the owner serves one transfer at a time) and takes it in
+//      (receiveCycles, scaled by its speed — the same per-core cost a message delivery pays);
+//   3. each increments the shared counter with an atomic: a transfer of the counter line from its
+//      last writer, in the order the cores became ready, each waiting for the one before (the line
+//      has one owner at a time);
+//   4. the initiator reads the counter once after the last increment (its polling is modelled as
+//      that one read: a lower bound, since real polling also steals the line between increments).
+// The interrupt itself (delivery, trap entry and exit) is not modelled, nor is the monitor trip that
+// a real message-based unmap makes; docs/reproducing.md says what that means for the comparison.
+
+import type { CoreLogic } from "../cpu-driver/core-env.js";
+import { pageBytes, shootdownBenchQuiesceCycles, shootdownBenchSeed } from "../limits.js";
+import { CostModel } from "../platform/sim/cost-model.js";
+import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
+import { loadMachine, type Machine } from "../platform/sim/machine.js";
+import { skbOfMachine } from "../platform/sim/machine-skb.js";
+import type { SystemKnowledgeBase } from "../skb/skb.js";
+import type { CorePackage, MulticastNode } from "../skb/types.js";
+import { PhysicalMemory } from "../vm/physical-memory.js";
+import { rightRead } from "../vm/rights.js";
+import { ShootdownEngine } from "../vm/shootdown.js";
+import { messageShootdownProtocols, type ShootdownProtocol } from "../vm/shootdown-routes.js";
+
+/** The protocols of the figure, in the paper's order, with the shared-memory baseline last. */
+export const shootdownBenchProtocols: readonly ShootdownProtocol[] = [
+  ...messageShootdownProtocols,
+  "shared-memory",
+];
+
+export interface ShootdownPoint {
+  readonly protocol: ShootdownProtocol;
+  readonly cores: number;
+  /** Virtual cycles from the unmap call to its completion on the home core. */
+  readonly latencyCycles: number;
+}
+
+export interface ShootdownFigure {
+  readonly machine: string;
+  readonly results: readonly ShootdownPoint[];
+}
+
+/** The virtual address the benchmark maps and unmaps. */
+const benchVaddr = 16 * pageBytes;
+/** Frames each core of the subset owns in the benchmark's physical memory (one is used). */
+const framesPerCore = 1;
+/** Events one unmap may take at most, per core squared (a bound that flags a runaway protocol). */
+const eventsPerCoreSquared = 64;
+
+/** The first `count` cores of the machine in package order. */
+export { skbOfMachine };
+
+export function coresInPackageOrder(machine: Machine, count: number): number[] {
+  const all = machine.packages.flat();
+  if (!Number.isInteger(count) || count < 2 || count > all.length) {
+    throw new RangeError(
+      `shootdown: ${count} cores asked for; ${machine.name} has ${all.length} cores, and a shootdown needs at least 2`,
+    );
+  }
+  return all.slice(0, count);
+}
+
+/** The SKB's packages restricted to `subset`, each led by the leader the SKB's subset tree picks. */
+function packagesOfSubset(skb: SystemKnowledgeBase, subset: readonly number[], root: number): CorePackage[] {
+  const tree = skb.multicastTree(root, subset);
+  const inSubset = new Set(subset);
+  const packages: CorePackage[] = [];
+  for (const p of skb.packages()) {
+    const cores = p.cores.filter((c) => inSubset.has(c));
+    if (cores.length === 0) continue;
+    const leader =
+      cores.find((c) => c === root) ??
+      tree.children.find((node) => cores.includes(node.core))?.core ??
+      cores[0]!;
+    packages.push({ id: packages.length, leader, cores });
+  }
+  return packages;
+}
+
+/** One unmap with a message protocol on `subset`, in a fresh simulation; returns its cycles. */
+function simulateMessageUnmap(
+  machine: Machine,
+  skb: SystemKnowledgeBase,
+  protocol: ShootdownProtocol,
+  subset: readonly number[],
+  seed: number,
+): number {
+  const root = subset[0]!;
+  const packages = packagesOfSubset(skb, subset, root);
+  const tree = (from: number): MulticastNode => skb.multicastTree(from, subset);
+  const sortedSubset = [...subset].sort((a, b) => a - b);
+  const buffer = new SharedArrayBuffer(subset.length * framesPerCore * pageBytes);
+  const sim = new Simulation(machine, { seed });
+  const engines: ShootdownEngine[] = [];
+  let startCycles = -1;
+  let doneCycles = -1;
+  let failure: unknown;
+  const fail = (error: unknown): void => {
+    failure ??= error;
+  };
+  for (const core of subset) {
+    sim.addCore(core, (env: SimCoreEnv): CoreLogic => {
+      // The engine reads env.coreIds when it is made, and the simulator lists only the cores added
+      // so far until it starts: so each engine is made in its core's start(), once all are added.
+      let engine: ShootdownEngine | undefined;
+      const makeEngine = (): ShootdownEngine =>
+        new ShootdownEngine(env, {
+          protocol,
+          packages,
+          tree,
+          home: root,
+          memory: new PhysicalMemory(buffer, sortedSubset, core),
+          onComplete: (op) => {
+            if (op.error !== undefined) fail(op.error);
+            else if (op.kind === "map") {
+              env.setTimer(shootdownBenchQuiesceCycles / machine.clockGHz, () => {
+                for (const e of engines) e.translate(benchVaddr, rightRead);
+                startCycles = env.nowCycles();
+                engine?.unmap(benchVaddr, pageBytes).catch(fail);
+              });
+            } else if (op.kind === "unmap") {
+              doneCycles = env.nowCycles();
+              for (const e of engines) {
+                if (e.tlb.lookup(benchVaddr / pageBytes) !== undefined)
+                  fail(new Error(`shootdown bench: core ${e.coreId} still caches the page after the unmap`));
+              }
+            }
+          },
+        });
+      return {
+        start: () => {
+          const made = makeEngine();
+          engine = made;
+          engines.push(made);
+          if (core === root) {
+            env.setTimer(shootdownBenchQuiesceCycles / machine.clockGHz, () => {
+              made.map(benchVaddr, 0, rightRead).catch(fail);
+            });
+          }
+        },
+        receive: (from, type, bytes, length) => {
+          if (engine === undefined || !engine.receive(from, type, bytes, length))
+            throw new Error(`shootdown bench: core ${core} got message type ${type}, not a shootdown`);
+        },
+      };
+    });
+  }
+  // The map starts from a timer on the root, so that every core's start (all at time 0) has made
+  // its engine before the first message.
+  const maxEvents = eventsPerCoreSquared * subset.length * subset.length + 1_000;
+  const stats = sim.run({ maxEvents });
+  if (failure !== undefined) throw failure;
+  if (doneCycles < 0 || startCycles < 0) {
+    throw new Error(
+      `shootdown bench: ${protocol} on ${subset.length} cores of ${machine.name} did not complete (${stats.stoppedBy} after ${stats.events} events)`,
+    );
+  }
+  return doneCycles - startCycles;
+}
+
+/** The shared-memory baseline on `subset`, computed from the cost model (see the file comment). */
+export function sharedMemoryUnmapCycles(machine: Machine, subset: readonly number[]): number {
+  const costs = new CostModel(machine);
+  const root = subset[0]!;
+  const startCycles = 0;
+  const writtenCycles = startCycles + costs.sendCycles / machine.cores[root]!.speed;
+  const ready: { core: number; cycles: number }[] = [];
+  for (const core of subset) {
+    if (core === root) continue;
+    const arrival = costs.serveRead(root, core, writtenCycles);
+    ready.push({ core, cycles: arrival + costs.receiveCycles / machine.cores[core]!.speed });
+  }
+  ready.sort((a, b) => a.cycles - b.cycles || a.core - b.core);
+  let owner = root;
+  let lineFreeCycles = writtenCycles;
+  for (const { core, cycles } of ready) {
+    lineFreeCycles = costs.serveRead(owner, core, Math.max(cycles, lineFreeCycles));
+    owner = core;
+  }
+  const seenCycles = owner === root ? lineFreeCycles : costs.serveRead(owner, root, lineFreeCycles);
+  return seenCycles - startCycles;
+}
+
+/** The figure: every protocol at every core count, on the named machine (machines/<name>.json). */
+export function simulateShootdown(
+  machineName: string,
+  coreCounts: readonly number[],
+  protocols: readonly ShootdownProtocol[] = shootdownBenchProtocols,
+  seed: number = shootdownBenchSeed,
+): ShootdownFigure {
+  const machine = loadMachine(machineName);
+  const skb = skbOfMachine(machine);
+  const subsets = coreCounts.map((count) => coresInPackageOrder(machine, count));
+  const results: ShootdownPoint[] = [];
+  for (const protocol of protocols) {
+    for (const subset of subsets) {
+      const latencyCycles =
+        protocol === "shared-memory"
+          ? sharedMemoryUnmapCycles(machine, subset)
+          : simulateMessageUnmap(machine, skb, protocol, subset, seed);
+      results.push({ protocol, cores: subset.length, latencyCycles: Math.round(latencyCycles) });
+    }
+  }
+  return { machine: machine.name, results };
+}

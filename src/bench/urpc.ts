@@ -1,0 +1,26 @@
+// The URPC figures of `multikernel bench urpc`: ping-pong, streaming and wake-up latency over one
+// channel between the main thread and a worker (bench/urpc-channel.ts does the measuring), and the
+// bare ring with the same geometry as the streaming baseline (bench/bare-ring.ts).
+import { benchUrpcWarmupRounds } from "../limits.js";
+import { measureBareRing } from "./bare-ring.js";
+import { percentileSorted } from "./stats.js";
+import { measureUrpcChannel, streamMessagesPerRun, streamRuns } from "./urpc-channel.js";
+
+export interface UrpcFigures {
+  urpcOneWayNs: number;
+  urpcOneWayP99Ns: number;
+  urpcCopyOneWayNs: number;
+  urpcCopyOneWayP99Ns: number;
+  urpcMsgsPerSec: number;
+  urpcCopyMsgsPerSec: number;
+  /** The bare ring's streaming rate (median of its runs). */
+  bareRingMsgsPerSec: number;
+  urpcWakeOneWayNs: number;
+  urpcWakeOneWayP99Ns: number;
+}
+
+export async function measureUrpc(opts: { rounds: number }): Promise<UrpcFigures> {
+  const channel = await measureUrpcChannel(opts.rounds, benchUrpcWarmupRounds);
+  const bare = await measureBareRing(streamMessagesPerRun, streamRuns);
+  return { ...channel, bareRingMsgsPerSec: percentileSorted(bare, 50) };
+}

@@ -1,0 +1,287 @@
+// defineRpc: split-phase remote procedure calls declared once, carried as messages of a declared
+// interface (Flounder's `rpc` entries, built on src/idl's defineInterface).
+//
+//   const kv = defineRpc("kv", {
+//     get: { call: [["key", t.string(64)]], reply: [["value", t.string(256)], ["found", t.bool]] },
+//   });
+//   const [value, found] = await client.get("a");          // client side: one promise per call
+//   kv.server(end, { get: async (key) => [map.get(key) ?? "", map.has(key)] });  // server side
+//
+// Wire format. Each rpc method `m` becomes two messages, in declaration order:
+//   m_call(requestId u32, ...call fields)     client → server
+//   m_reply(requestId u32, ...reply fields)   server → client, when the handler succeeded
+// and the interface ends with two more messages shared by every method:
+//   rpc_error(requestId u32, message string)  server → client, when the handler threw or rejected
+//   rpc_close()                               client → server, when the client closes: the server
+//                                             closes its end too (its `onClosed` hears of it)
+// so a failed call carries no reply fields at all, only the error's text (cut to
+// rpcErrorMessageBytesMax bytes). The request id pairs a reply with its call; replies may come in
+// any order, because handlers may answer later (they return a tuple or a promise of one).
+//
+// An entry may instead be a one-way message, `{ message: [...fields] }`, sent client → server as
+//   m_message(...fields)                      no request id, no reply
+// Its client method sends and returns nothing (throwing at once on bad arguments); its handler
+// returns nothing, and a handler that fails is reported on the server's side only (onError).
+// Messages and calls on one binding arrive in the order they were sent (the channel is FIFO).
+//
+// One rule for values: a call's arguments are its call fields, positionally; its result is always
+// the tuple of its reply fields (`[]` for none, `[sum]` for one), and a handler returns that tuple.
+//
+// A client holds at most rpcCallsInFlightMax calls in flight; one more is rejected at once with a
+// clear error (back-pressure is the caller's, never an unbounded queue). A client may also bound
+// how long a call waits for its reply (callTimeout, with the platform's timers). `close()` rejects every
+// call still in flight. The names `close` and `then` are reserved: a client is a plain object with
+// one method per rpc plus close(), and it must not look like a promise.
+//
+// This file declares; the two ends live in rpc-client.ts and rpc-server.ts, and the wire names and
+// error texts they share in rpc-wire.ts.
+
+import type { TimerHandle } from "../cpu-driver/core-env.js";
+import {
+  type Declaration,
+  defineInterface,
+  type FieldDeclaration,
+  type FieldValues,
+  type Interface,
+  type Receive,
+  type Transport,
+  t,
+} from "../idl/index.js";
+import { idlNameLengthMax, rpcErrorMessageBytesMax } from "../limits.js";
+import { makeClient } from "./rpc-client.js";
+import { makeServer } from "./rpc-server.js";
+import { callSuffix, closeMessageName, errorMessageName, messageSuffix, replySuffix } from "./rpc-wire.js";
+
+export { errorText, RpcError } from "./rpc-wire.js";
+
+/** One rpc method: the fields of its call and of its reply. */
+export interface RpcMethodDeclaration {
+  readonly call: readonly FieldDeclaration[];
+  readonly reply: readonly FieldDeclaration[];
+}
+
+/** One one-way message (Flounder's `message`): client to server, no reply, no request id. */
+export interface RpcMessageDeclaration {
+  readonly message: readonly FieldDeclaration[];
+}
+
+/** An rpc interface's entries (rpc methods and one-way messages), by name. */
+export type RpcDeclaration = { readonly [method: string]: RpcMethodDeclaration | RpcMessageDeclaration };
+
+/** Names of the entries of R, rpc methods and messages alike. */
+export type RpcMethodName<R extends RpcDeclaration> = keyof R & string;
+/** Names of the rpc methods of R (the entries that have a reply). */
+export type RpcCallName<R extends RpcDeclaration> = {
+  [M in RpcMethodName<R>]: R[M] extends RpcMessageDeclaration ? never : M;
+}[RpcMethodName<R>];
+
+type FieldsOf<E, K extends string> = E extends {
+  readonly [P in K]: infer F extends readonly FieldDeclaration[];
+}
+  ? F
+  : [];
+/** Positional arguments of entry M: a method's call fields, or a message's fields. */
+export type CallArgs<R extends RpcDeclaration, M extends RpcMethodName<R>> = FieldValues<
+  R[M] extends RpcMessageDeclaration ? FieldsOf<R[M], "message"> : FieldsOf<R[M], "call">
+>;
+/** The reply of method M: always the tuple of its reply fields. */
+export type ReplyValues<R extends RpcDeclaration, M extends RpcMethodName<R>> = FieldValues<
+  FieldsOf<R[M], "reply">
+>;
+
+/** A typed client: one async method per rpc, one sending method per message, plus close(). */
+export type RpcClient<R extends RpcDeclaration> = {
+  readonly [M in RpcMethodName<R>]: R[M] extends RpcMessageDeclaration
+    ? (...args: CallArgs<R, M>) => void
+    : (...args: CallArgs<R, M>) => Promise<ReplyValues<R, M>>;
+} & {
+  /** Rejects every call in flight and closes the channel under the client; idempotent. */
+  close(): void;
+};
+
+/** A server's handlers: an rpc's may answer at once or later; a message's return nothing. */
+export type RpcHandlers<R extends RpcDeclaration> = {
+  readonly [M in RpcMethodName<R>]: R[M] extends RpcMessageDeclaration
+    ? (...args: CallArgs<R, M>) => void | PromiseLike<void>
+    : (...args: CallArgs<R, M>) => ReplyValues<R, M> | PromiseLike<ReplyValues<R, M>>;
+};
+
+/** A transport a client or server may own; closed with it when it has close(). */
+export interface RpcTransport extends Transport {
+  close?(): void;
+}
+
+export interface RpcEndOptions {
+  /**
+   * Where a protocol error goes (a malformed frame, a reply nobody waits for, a call sent to a
+   * client). Default: thrown to whoever delivered the frame.
+   */
+  readonly onError?: (error: Error) => void;
+  /** Server only: the client closed the binding (rpc_close); the server has closed its end. */
+  readonly onClosed?: () => void;
+  /** Calls in flight a client allows; default and most rpcCallsInFlightMax. */
+  readonly callsInFlightMax?: number;
+  /**
+   * Client only: a call with no reply after this long rejects ("no reply within ..."), so that a
+   * server that never answers (its core stopped, say) is an error, not a hang. A reply that comes
+   * after it is dropped. Timers come from the platform. Default: no timeout.
+   */
+  readonly callTimeout?: CallTimeout;
+}
+
+/** A bound on how long a call waits for its reply, and the platform's timers to enforce it. */
+export interface CallTimeout {
+  readonly ns: number;
+  readonly setTimer: (delayNs: number, onFire: () => void) => TimerHandle;
+}
+
+/** A client and the receive function its transport must deliver to. */
+export interface RpcClientEnd<R extends RpcDeclaration> {
+  readonly client: RpcClient<R>;
+  readonly receive: Receive;
+  /** Calls sent and not yet answered. */
+  inFlight(): number;
+}
+
+/** A server and the receive function its transport must deliver to. */
+export interface RpcServerEnd {
+  readonly receive: Receive;
+  /** Drops replies of calls still being handled and closes the transport; idempotent. */
+  close(): void;
+}
+
+/** Options of defineRpc. */
+export interface RpcOptions {
+  /** Type number of the first message (see src/idl); default 0. */
+  readonly typeBase?: number;
+}
+
+/** A declared rpc interface: its wire interface, and clients and servers over any transport. */
+export interface RpcInterface<R extends RpcDeclaration> {
+  readonly name: string;
+  readonly declaration: R;
+  /** The methods, in declaration order. */
+  readonly methods: readonly RpcMethodName<R>[];
+  /** A canonical text of the declaration: "kv{get(key:string(64))->(value:string(256),found:bool)}". */
+  readonly signature: string;
+  /** 32-bit FNV-1a hash of the signature: two sides agree on the interface only if this matches. */
+  readonly fingerprint: number;
+  /** The messages on the wire (m_call and m_reply per method, m_message per message, then rpc_error and rpc_close). */
+  readonly wire: Interface<Declaration>;
+  /** Whether a message type is a call (server-bound) rather than a reply or an error (client-bound). */
+  isCall(type: number): boolean;
+  client(transport: RpcTransport, options?: RpcEndOptions): RpcClientEnd<R>;
+  server(transport: RpcTransport, handlers: RpcHandlers<R>, options?: RpcEndOptions): RpcServerEnd;
+}
+
+const reservedMethods = new Set(["close", "then"]);
+
+function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+function fieldsSignature(fields: readonly FieldDeclaration[]): string {
+  return fields.map(([name, type]) => `${name}:${type.label}`).join(",");
+}
+
+function checkDeclaration(name: string, declaration: RpcDeclaration): string[] {
+  if (typeof declaration !== "object" || declaration === null)
+    throw new Error(`rpc ${name}: the declaration must be an object of methods`);
+  const methods = Object.keys(declaration);
+  if (methods.length === 0) throw new Error(`rpc ${name}: declares no methods`);
+  for (const method of methods) {
+    if (reservedMethods.has(method))
+      throw new Error(
+        `rpc ${name}: method name "${method}" is reserved (clients have close(); then makes a thenable)`,
+      );
+    if (method.length + messageSuffix.length > idlNameLengthMax) {
+      throw new Error(
+        `rpc ${name}: method name "${method}" is longer than ${idlNameLengthMax - messageSuffix.length} characters`,
+      );
+    }
+    const entry = declaration[method] as Partial<RpcMethodDeclaration & RpcMessageDeclaration> | undefined;
+    const isMethod =
+      typeof entry === "object" &&
+      entry !== null &&
+      Array.isArray(entry.call) &&
+      Array.isArray(entry.reply) &&
+      entry.message === undefined;
+    const isMessage =
+      typeof entry === "object" &&
+      entry !== null &&
+      Array.isArray(entry.message) &&
+      entry.call === undefined &&
+      entry.reply === undefined;
+    if (!isMethod && !isMessage) {
+      throw new Error(
+        `rpc ${name}.${method}: must be { call: [[name, type], ...], reply: [[name, type], ...] } or { message: [[name, type], ...] }`,
+      );
+    }
+    for (const [list, fields] of [
+      ["call", entry!.call ?? []],
+      ["reply", entry!.reply ?? []],
+    ] as const) {
+      for (const field of fields) {
+        if (Array.isArray(field) && field[0] === "requestId")
+          throw new Error(`rpc ${name}.${method}: ${list} field name "requestId" is reserved for the wire`);
+      }
+    }
+  }
+  return methods;
+}
+
+/** Declares an rpc interface; see the file comment. */
+export function defineRpc<const R extends RpcDeclaration>(
+  name: string,
+  declaration: R,
+  options: RpcOptions = {},
+): RpcInterface<R> {
+  const methods = checkDeclaration(name, declaration) as RpcMethodName<R>[];
+  const wireDeclaration: Record<string, readonly FieldDeclaration[]> = {};
+  const signatureParts: string[] = [];
+  for (const method of methods) {
+    const entry = declaration[method]!;
+    if ("message" in entry) {
+      wireDeclaration[method + messageSuffix] = entry.message;
+      signatureParts.push(`${method}!(${fieldsSignature(entry.message)})`);
+      continue;
+    }
+    wireDeclaration[method + callSuffix] = [["requestId", t.u32], ...entry.call];
+    wireDeclaration[method + replySuffix] = [["requestId", t.u32], ...entry.reply];
+    signatureParts.push(`${method}(${fieldsSignature(entry.call)})->(${fieldsSignature(entry.reply)})`);
+  }
+  wireDeclaration[errorMessageName] = [
+    ["requestId", t.u32],
+    ["message", t.string(rpcErrorMessageBytesMax)],
+  ];
+  wireDeclaration[closeMessageName] = [];
+  const wire: Interface<Declaration> = defineInterface(
+    name,
+    wireDeclaration,
+    options.typeBase === undefined ? {} : { typeBase: options.typeBase },
+  );
+  const signature = `${name}{${signatureParts.join(";")}}`;
+  const serverBound = new Set<number>([wire.typeOf[closeMessageName]!]);
+  for (const method of methods) {
+    const type = wire.typeOf[method + callSuffix] ?? wire.typeOf[method + messageSuffix];
+    serverBound.add(type!);
+  }
+
+  const rpc: RpcInterface<R> = {
+    name,
+    declaration,
+    methods,
+    signature,
+    fingerprint: fnv1a32(signature),
+    wire,
+    isCall: (type: number): boolean => serverBound.has(type),
+    client: (transport, endOptions = {}) => makeClient(rpc, transport, endOptions),
+    server: (transport, handlers, endOptions = {}) => makeServer(rpc, transport, handlers, endOptions),
+  };
+  return Object.freeze(rpc);
+}
