@@ -209,3 +209,29 @@ export async function measureUrpcChannel(rounds: number, warmupRounds: number): 
     urpcWakeOneWayP99Ns: percentileSorted(wake, 99),
   };
 }
+
+/** The bare channel underneath a typed call, for `bench rpc`'s same-run baseline. */
+export interface UrpcBaseline {
+  /** Zero-copy polled ping-pong, round trip (p50 of batches). */
+  readonly urpcRoundTripNs: number;
+  /** Zero-copy streaming (median over `runs` fresh sink workers). */
+  readonly urpcMsgsPerSec: number;
+}
+
+/** The channel's zero-copy round trip and streaming rate, as measureUrpcChannel measures them. */
+export async function measureUrpcBaseline(
+  rounds: number,
+  warmupRounds: number,
+  runs: number,
+): Promise<UrpcBaseline> {
+  const polled = await withPeer("echo", 0, (channel) => pingPong(channel, rounds, warmupRounds, true));
+  const rates: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    await withPeer("sink", streamMessagesPerRun, (channel) => {
+      streamZeroCopy(channel, streamMessagesPerRun);
+      rates.push(streamZeroCopy(channel, streamMessagesPerRun));
+    });
+  }
+  rates.sort((a, b) => a - b);
+  return { urpcRoundTripNs: 2 * percentileSorted(polled, 50), urpcMsgsPerSec: percentileSorted(rates, 50) };
+}

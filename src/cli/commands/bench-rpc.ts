@@ -1,82 +1,191 @@
-// `multikernel bench rpc`: the round trip of a typed call between dispatchers on two cores (URPC,
-// through a binding made by the monitors), against the same call over postMessage, in one run.
+// `multikernel bench rpc`: what a typed call costs end to end, beside what the channel underneath
+// costs and what JavaScript's own messaging costs, in one run.
 //
-// It boots two cores, runs src/bench/domains/rpc-bench.js on them (core 0 serves, core 1 calls and
-// prints its figures), then measures the postMessage round trip of the same call's arguments
-// between the main thread and a worker.
+// It boots the cores, runs src/bench/domains/rpc-bench.js (the first core serves an echo, the last
+// calls it: sequential calls, calls in flight, one-way messages) and reads its figures and each
+// core's stop report (messages delivered, sleeps). Then, with the multikernel shut down, the
+// baselines: the bare URPC channel's zero-copy round trip and streaming rate (src/bench/urpc-
+// channel.ts), the promise limit (src/bench/call-baselines.ts: one thread doing only a call's
+// promise work), and the same echo over postMessage, sequential and with calls in flight.
 import { fileURLToPath } from "node:url";
+import { measurePostMessageCalls, measurePromiseLimit } from "../../bench/call-baselines.js";
+import {
+  type RpcBenchFigures,
+  rpcBenchCallsInFlight,
+  rpcBenchPipelinedCalls,
+  rpcBenchResultPrefix,
+  rpcBenchRoundsDefault,
+} from "../../bench/domains/rpc-bench.js";
 import { measurePostMessage } from "../../bench/post-message.js";
-import { formatNs, formatRatio, printResult, progress } from "../../bench/report.js";
-import { benchRoundsDefault, benchRoundsMax } from "../../limits.js";
+import { formatNs, formatRate, formatRatio, printResult, progress } from "../../bench/report.js";
+import { measureUrpcBaseline } from "../../bench/urpc-channel.js";
+import { benchRoundsMax, coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
 
 const domainPath = fileURLToPath(new URL("../../bench/domains/rpc-bench.js", import.meta.url));
-const resultPrefix = "rpc-bench: ";
+/** Untimed round trips of the bare channel before its timed ones (so that it runs optimized). */
+const urpcBaselineWarmupRounds = 200_000;
+/** Streaming runs of the bare channel (fresh sink each; the median is kept). */
+const urpcBaselineStreamRuns = 3;
+/** Sequential postMessage round trips timed. */
+const postMessageRounds = 10_000;
+/** Calls made in each baseline's calls-in-flight run. */
+const baselineCalls = 200_000;
+/** What a core's stop report says, as boot.ts logs it. */
+const stopReport = /core (\d+) stopped: (\d+) messages delivered, slept (\d+) times/;
+
+interface CoreReport {
+  readonly core: number;
+  readonly delivered: number;
+  readonly sleeps: number;
+}
+
+async function measureDomain(cores: number, rounds: number): Promise<[RpcBenchFigures, CoreReport[]]> {
+  process.env.MULTIKERNEL_RPC_ROUNDS = String(rounds);
+  let figures: RpcBenchFigures | undefined;
+  const reports: CoreReport[] = [];
+  const system = await boot({
+    cores,
+    measureLatency: false,
+    onLog: (line) => {
+      const at = line.indexOf(rpcBenchResultPrefix);
+      if (at >= 0) figures = JSON.parse(line.slice(at + rpcBenchResultPrefix.length)) as RpcBenchFigures;
+      const stop = stopReport.exec(line);
+      if (stop !== null) reports.push({ core: +stop[1]!, delivered: +stop[2]!, sleeps: +stop[3]! });
+    },
+  });
+  const ids = system.coreIds;
+  try {
+    const result = await system.run(domainPath, [ids[0]!, ids[ids.length - 1]!]);
+    if (result.status !== 0)
+      throw new Error(`rpc bench domain failed: ${result.exits.map((e) => e.error).join("; ")}`);
+  } finally {
+    await system.shutdown();
+  }
+  if (figures === undefined) throw new Error("rpc bench domain printed no figures");
+  return [figures, reports];
+}
 
 export const registerBenchRpc: Registration = ({ bench }) => {
   bench
     .command("rpc")
     .description(
-      "Typed call between dispatchers on two cores over URPC, against the same call over postMessage.",
+      "Typed calls between dispatchers on two cores (sequential, in flight, one-way), against the bare channel, the promise limit and postMessage.",
+    )
+    .option(
+      "--cores <n>",
+      `cores to boot (the first serves, the last calls), 2 to ${coresMax}`,
+      integerArgument("--cores", 2, coresMax),
+      2,
     )
     .option(
       "--rounds <n>",
-      `timed calls, 1 to ${benchRoundsMax}`,
+      `sequential calls timed, 1 to ${benchRoundsMax}`,
       integerArgument("--rounds", 1, benchRoundsMax),
-      benchRoundsDefault,
+      rpcBenchRoundsDefault,
     )
     .option("--json", "print one JSON object as the last line", false)
-    .action(async (options: { rounds: number; json: boolean }) => {
-      process.env.MULTIKERNEL_RPC_ROUNDS = String(options.rounds);
-      let figures: { rpcRoundTripNs: number; rpcRoundTripP99Ns: number } | undefined;
-      progress(`rpc: ${options.rounds} typed calls between cores 0 and 1…`);
-      const system = await boot({
-        cores: 2,
-        measureLatency: false,
-        onLog: (line) => {
-          const at = line.indexOf(resultPrefix);
-          if (at >= 0) figures = JSON.parse(line.slice(at + resultPrefix.length));
-        },
-      });
-      try {
-        const result = await system.run(domainPath, [0, 1]);
-        if (result.status !== 0)
-          throw new Error(`rpc bench domain failed: ${result.exits.map((e) => e.error).join("; ")}`);
-      } finally {
-        await system.shutdown();
-      }
-      if (figures === undefined) throw new Error("rpc bench domain printed no figures");
-      progress(`postMessage: ${options.rounds} round trips…`);
-      const post = await measurePostMessage(options.rounds);
-      const postMessageRoundTripNs = post.oneWayNs * 2;
+    .action(async (options: { cores: number; rounds: number; json: boolean }) => {
+      progress(`rpc: typed calls between two of ${options.cores} cores…`);
+      const [figures, reports] = await measureDomain(options.cores, options.rounds);
+      progress("the bare URPC channel…");
+      const urpc = await measureUrpcBaseline(
+        postMessageRounds,
+        urpcBaselineWarmupRounds,
+        urpcBaselineStreamRuns,
+      );
+      progress("the promise limit and postMessage…");
+      const promiseLimitCallsPerSec = await measurePromiseLimit(baselineCalls, rpcBenchCallsInFlight);
+      const post = await measurePostMessage(postMessageRounds);
+      const postMessageCallsPerSec = await measurePostMessageCalls(baselineCalls, rpcBenchCallsInFlight);
       const json = {
         benchmark: "rpc",
-        rounds: options.rounds,
+        cores: options.cores,
+        calls: figures.calls,
+        callsInFlight: rpcBenchCallsInFlight,
+        pipelinedCalls: rpcBenchPipelinedCalls,
         rpcRoundTripNs: figures.rpcRoundTripNs,
+        rpcMeanRoundTripNs: figures.rpcMeanRoundTripNs,
         rpcRoundTripP99Ns: figures.rpcRoundTripP99Ns,
-        postMessageRoundTripNs,
+        rpcCallsPerSec: figures.rpcCallsPerSec,
+        messagesPerSec: figures.messagesPerSec,
+        urpcRoundTripNs: urpc.urpcRoundTripNs,
+        urpcMsgsPerSec: urpc.urpcMsgsPerSec,
+        promiseLimitCallsPerSec,
+        postMessageRoundTripNs: post.oneWayNs * 2,
         postMessageRoundTripP99Ns: post.oneWayP99Ns * 2,
-        speedup: postMessageRoundTripNs / figures.rpcRoundTripNs,
+        postMessageCallsPerSec,
+        coreSleeps: reports.map((r) => ({ core: r.core, sleeps: r.sleeps, delivered: r.delivered })),
       };
+      const ratio = (a: number, b: number, target: string) => ({
+        value: formatRatio(a / b),
+        note: target,
+      });
       printResult(
-        `bench rpc (${options.rounds} calls)`,
+        `bench rpc (${figures.calls} sequential calls, ${rpcBenchCallsInFlight} in flight)`,
         [
           {
-            label: "typed call over URPC, round trip (p50 / p99)",
-            value: `${formatNs(json.rpcRoundTripNs)} / ${formatNs(json.rpcRoundTripP99Ns)}`,
-            note: "dispatchers on cores 0 and 1",
+            label: "typed call, round trip p50 / mean / p99",
+            value: `${formatNs(json.rpcRoundTripNs)} / ${formatNs(json.rpcMeanRoundTripNs)} / ${formatNs(json.rpcRoundTripP99Ns)}`,
+            note: "sequential calls, each timed",
           },
           {
-            label: "postMessage, round trip (p50 / p99)",
-            value: `${formatNs(postMessageRoundTripNs)} / ${formatNs(json.postMessageRoundTripP99Ns)}`,
+            label: "bare URPC channel, round trip",
+            value: formatNs(json.urpcRoundTripNs),
+            note: "zero-copy ping-pong",
+          },
+          {
+            label: "  call mean / channel round trip",
+            ...ratio(json.rpcMeanRoundTripNs, json.urpcRoundTripNs, "target ≤ 4×"),
+          },
+          {
+            label: "  call p99 / call p50",
+            ...ratio(json.rpcRoundTripP99Ns, json.rpcRoundTripNs, "target ≤ 10×"),
+          },
+          {
+            label: `typed calls, ${rpcBenchCallsInFlight} in flight`,
+            value: formatRate(json.rpcCallsPerSec),
+            note: "each lane awaits its call",
+          },
+          {
+            label: "promise limit (one thread)",
+            value: formatRate(json.promiseLimitCallsPerSec),
+            note: "promise + map + resolve + await",
+          },
+          {
+            label: `postMessage echo, ${rpcBenchCallsInFlight} in flight`,
+            value: formatRate(json.postMessageCallsPerSec),
             note: "main thread ↔ worker",
           },
           {
-            label: "postMessage / URPC call",
-            value: formatRatio(json.speedup),
-            note: "target: at least 20×",
+            label: "  calls / promise limit",
+            ...ratio(json.rpcCallsPerSec, json.promiseLimitCallsPerSec, "target ≥ 0.5×"),
+          },
+          {
+            label: "  calls / postMessage",
+            ...ratio(json.rpcCallsPerSec, json.postMessageCallsPerSec, "target ≥ 10×"),
+          },
+          { label: "one-way typed messages", value: formatRate(json.messagesPerSec), note: "same binding" },
+          {
+            label: "bare URPC channel, streaming",
+            value: formatRate(json.urpcMsgsPerSec),
+            note: "zero-copy",
+          },
+          {
+            label: "  messages / channel",
+            ...ratio(json.messagesPerSec, json.urpcMsgsPerSec, "target ≥ 0.3×"),
+          },
+          {
+            label: "postMessage, round trip p50 / p99",
+            value: `${formatNs(json.postMessageRoundTripNs)} / ${formatNs(json.postMessageRoundTripP99Ns)}`,
+            note: "main thread ↔ worker",
+          },
+          {
+            label: "core sleeps during the run",
+            value: reports.map((r) => `core ${r.core}: ${r.sleeps}`).join(", "),
+            note: "doorbell sleeps, whole run",
           },
         ],
         json,
