@@ -56,6 +56,16 @@ export const pollSpinNs = 50_000;
 export const pollSpinPinnedNs = 1_000_000;
 /** Longest single Atomics.wait; a sleeper re-checks its rings at least this often (never a lost wake-up, but a bound). */
 export const sleepSliceMs = 50;
+/**
+ * How long a core keeps polling after its last message while its domains have calls in flight and
+ * there is a CPU for every core (src/cpu-driver/cpu-driver.ts): a reply is on its way, and a
+ * wake-up costs more than the call. With more cores than CPUs the window is pollSpinNs instead.
+ */
+export const inFlightPollNs = 20_000_000;
+/** Longest a polling core goes without giving its thread's event loop a turn (control messages, I/O). */
+export const eventLoopYieldNs = 1_000_000;
+/** Busy poll turns between two reads of the clock (timers, event-loop turns); a power of two. */
+export const busyTurnsPerClockRead = 64;
 /** Slots a batch may hold before the sender publishes it (UrpcGeometry.publishBatchSlotsMax). */
 export const publishBatchSlotsMax: number = UrpcGeometry.publishBatchSlotsMax;
 
@@ -342,6 +352,15 @@ assertLimit(slotPayloadBytes < 64, "a slot's payload length fits the header's 6 
 assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more than half a ring");
 assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
 assertLimit(sleepSliceMs > 0 && pollSpinNs > 0, "poll and sleep bounds are positive");
+assertLimit(inFlightPollNs >= pollSpinPinnedNs, "a core waits for replies at least as long as for messages");
+assertLimit(
+  eventLoopYieldNs > 0 && eventLoopYieldNs <= sleepSliceMs * 1e6,
+  "the event loop runs at least once per sleep slice",
+);
+assertLimit(
+  busyTurnsPerClockRead > 0 && (busyTurnsPerClockRead & (busyTurnsPerClockRead - 1)) === 0,
+  "busy turns per clock read is a power of two",
+);
 assertLimit(
   pollSpinPinnedNs >= pollSpinNs,
   "a core with its own CPU spins at least as long as one sharing it",

@@ -9,6 +9,8 @@
 // interface declared with src/idl. Between any two cores the monitor channel is FIFO (that is the
 // hardware's guarantee for one URPC ring); across channels any order may happen.
 
+import type { CoreActivity } from "./cpu-driver.js";
+
 /** Sender side of one channel direction. */
 export interface Port {
   /** Channel name for error messages and traces, e.g. "monitor 0->3". */
@@ -76,6 +78,12 @@ export interface CoreEnv {
   measureRoundTrips?(peer: number, warmupRounds: number, rounds: number): Promise<number[]>;
   /** A line for the core's log (boot log, domain output), prefixed with the core by the platform. */
   log(line: string): void;
+  /**
+   * Optional: where this core's rpc clients count their calls in flight, so that the platform's
+   * CPU driver keeps polling instead of sleeping while replies are on their way (cpu-driver.ts).
+   * Platforms that never sleep on work (the simulator, loopback) leave it out.
+   */
+  readonly activity?: CoreActivity;
 }
 
 /** One core's logic, driven by its platform. */

@@ -210,6 +210,7 @@ export class Dispatcher implements BindTarget {
     }
     const client = await this.host.binding.bind(name, rpc, {
       onError: (error) => this.channelError(error),
+      activity: this.env.activity,
       ...(timeoutMs === undefined
         ? {}
         : {

@@ -83,7 +83,10 @@ export class MonitorRpc<R extends RpcDeclaration> implements MonitorModule {
   private clientTo(core: number): RpcClientEnd<R> {
     let end = this.clients.get(core);
     if (end === undefined) {
-      end = this.rpc.client(this.env.portTo(core), { onError: (error) => this.report(core, error) });
+      end = this.rpc.client(this.env.portTo(core), {
+        onError: (error) => this.report(core, error),
+        activity: this.env.activity,
+      });
       this.clients.set(core, end);
     }
     return end;

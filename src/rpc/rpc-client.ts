@@ -1,14 +1,22 @@
 // The client end of an rpc binding: one promise per call, paired with its reply by request id.
 //
-// A call takes a fresh request id (u32, skipping ids still in flight), records its resolve and
-// reject, and sends m_call; m_reply resolves it with the reply tuple, rpc_error rejects it with an
-// RpcError carrying the server's text. At most callsInFlightMax calls wait at once; one more is
-// rejected at once; with a callTimeout, a call whose reply has not come in time is rejected, and
-// its late reply dropped. A message entry sends m_message and returns nothing. close() rejects every call
-// still waiting, tells the server (rpc_close) and closes the transport. Frames a client should
-// never get (a call, an unknown request id, a malformed frame) go to onError.
+// A call takes a fresh request id (u32, never 0) whose low bits pick a free slot of the pending
+// table, records the promise's resolve and reject there, and sends m_call; m_reply resolves it with
+// the reply tuple, rpc_error rejects it with an RpcError carrying the server's text. At most
+// callsInFlightMax calls wait at once; one more is rejected at once; with a callTimeout, a call
+// whose reply has not come in time is rejected, and its late reply dropped. A message entry sends
+// m_message and returns nothing. close() rejects every call still waiting, tells the server
+// (rpc_close) and closes the transport. Frames a client should never get (a call, an unknown
+// request id, a malformed frame) go to onError. With `activity`, the calls in flight are counted
+// there too, so that the core's CPU driver polls instead of sleeping while replies are due.
+//
+// The hot path allocates only what the API hands out (the promise and the reply tuple): the
+// pending table is arrays indexed by slot, not a map of records; each method's function is
+// compiled with the method's exact arity (as src/idl compiles its senders), so that no argument
+// array is built or spread; the promise's resolvers are caught by one shared executor function.
 
 import type { TimerHandle } from "../cpu-driver/core-env.js";
+import type { CoreActivity } from "../cpu-driver/cpu-driver.js";
 import type { Receive } from "../idl/index.js";
 import { rpcCallsInFlightMax } from "../limits.js";
 import type {
@@ -29,14 +37,57 @@ import {
   reportOrThrow,
 } from "./rpc-wire.js";
 
-type AnyArgs = readonly unknown[];
-type SendFunction = (...args: AnyArgs) => void;
+type SendFunction = (...args: readonly unknown[]) => void;
+type Resolve = (values: unknown[]) => void;
+type Reject = (error: Error) => void;
 
-interface PendingCall {
-  readonly method: string;
-  readonly resolve: (values: unknown[]) => void;
-  readonly reject: (error: Error) => void;
-  timer: TimerHandle | undefined;
+/** The resolvers of the promise being made: set by `capture`, read at once by the caller. */
+let capturedResolve: Resolve | undefined;
+let capturedReject: Reject | undefined;
+/** One executor for every call's promise, so that making a promise allocates no closure. */
+function capture(resolve: Resolve, reject: Reject): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** Parameter names a0..a(n-1), for compiled functions. */
+function params(arity: number): string {
+  return Array.from({ length: arity }, (_, i) => `a${i}`).join(", ");
+}
+
+/** The pending calls of one client: a table of slots, each free (id 0) or holding one call. */
+class PendingCalls {
+  readonly ids: Uint32Array;
+  readonly methods: Int32Array;
+  readonly resolves: Array<Resolve | undefined>;
+  readonly rejects: Array<Reject | undefined>;
+  readonly timers: Array<TimerHandle | undefined>;
+  readonly mask: number;
+  size = 0;
+
+  constructor(callsInFlightMax: number) {
+    let capacity = 1;
+    while (capacity < callsInFlightMax) capacity *= 2;
+    this.mask = capacity - 1;
+    this.ids = new Uint32Array(capacity);
+    this.methods = new Int32Array(capacity);
+    this.resolves = new Array(capacity).fill(undefined);
+    this.rejects = new Array(capacity).fill(undefined);
+    this.timers = new Array(capacity).fill(undefined);
+  }
+
+  /** Empties slot `slot` and returns nothing; the caller has read what it needs. */
+  free(slot: number): void {
+    this.ids[slot] = 0;
+    this.resolves[slot] = undefined;
+    this.rejects[slot] = undefined;
+    const timer = this.timers[slot];
+    if (timer !== undefined) {
+      timer.cancel();
+      this.timers[slot] = undefined;
+    }
+    this.size--;
+  }
 }
 
 export function makeClient<R extends RpcDeclaration>(
@@ -54,116 +105,156 @@ export function makeClient<R extends RpcDeclaration>(
   if (timeout !== undefined && !(timeout.ns > 0 && Number.isFinite(timeout.ns)))
     throw new Error(`rpc ${rpc.name}: call timeout ${timeout.ns} ns is not a positive number`);
   const onError = reportOrThrow(options.onError);
+  const activity: CoreActivity = options.activity ?? { callsInFlight: 0 };
   /** Ids of calls that timed out, so that their late replies are dropped quietly (oldest forgotten first). */
   const timedOut = new Set<number>();
   const sender = rpc.wire.sender(transport) as unknown as Record<string, SendFunction>;
-  const pending = new Map<number, PendingCall>();
+  const pending = new PendingCalls(callsInFlightMax);
+  const methodNames = rpc.methods as readonly string[];
   let nextRequestId = 1;
   let closed = false;
 
-  const call = (method: string, arity: number, args: AnyArgs): Promise<unknown[]> => {
-    if (closed) return Promise.reject(new Error(`${rpc.name}.${method}: the binding is closed`));
-    if (args.length !== arity) {
-      return Promise.reject(
-        new Error(`${rpc.name}.${method}: takes ${arity} argument(s), was given ${args.length}`),
-      );
-    }
-    if (pending.size >= callsInFlightMax) {
-      return Promise.reject(
-        new Error(
-          `${rpc.name}.${method}: ${callsInFlightMax} calls already in flight on "${transport.name}" (rpcCallsInFlightMax); await replies before calling again`,
-        ),
-      );
-    }
-    while (pending.has(nextRequestId) || timedOut.has(nextRequestId))
-      nextRequestId = (nextRequestId + 1) >>> 0;
-    const requestId = nextRequestId;
-    nextRequestId = (nextRequestId + 1) >>> 0;
-    return new Promise<unknown[]>((resolve, reject) => {
-      const entry: PendingCall = { method, resolve, reject, timer: undefined };
-      pending.set(requestId, entry);
-      try {
-        sender[method + callSuffix]!(requestId, ...args);
-      } catch (error) {
-        pending.delete(requestId);
-        reject(error instanceof Error ? error : new Error(String(error)));
-        return;
-      }
-      if (timeout !== undefined) {
-        entry.timer = timeout.setTimer(timeout.ns, () => {
-          if (pending.get(requestId) !== entry) return;
-          pending.delete(requestId);
-          timedOut.add(requestId);
-          if (timedOut.size > callsInFlightMax) timedOut.delete(timedOut.values().next().value!);
-          reject(
-            new Error(`${rpc.name}.${method}: no reply within ${timeout.ns / 1e6} ms on "${transport.name}"`),
-          );
-        });
-      }
-    });
+  /** Rejects the promise being made (its resolvers were just captured) with `message`. */
+  const refuse = (message: string): void => {
+    capturedReject!(new Error(message));
   };
 
-  const settle = (requestId: number, what: string): PendingCall | undefined => {
-    const entry = pending.get(requestId);
-    if (entry === undefined) {
-      if (timedOut.delete(requestId)) return undefined;
+  /** Records the call whose promise was just made; returns its request id, or 0 after refusing it. */
+  const register = (method: number, arity: number, given: number): number => {
+    const name = methodNames[method]!;
+    if (closed) {
+      refuse(`${rpc.name}.${name}: the binding is closed`);
+      return 0;
+    }
+    if (given !== arity) {
+      refuse(`${rpc.name}.${name}: takes ${arity} argument(s), was given ${given}`);
+      return 0;
+    }
+    if (pending.size >= callsInFlightMax) {
+      refuse(
+        `${rpc.name}.${name}: ${callsInFlightMax} calls already in flight on "${transport.name}" (rpcCallsInFlightMax); await replies before calling again`,
+      );
+      return 0;
+    }
+    let id = nextRequestId;
+    while (id === 0 || pending.ids[id & pending.mask] !== 0 || (timedOut.size > 0 && timedOut.has(id)))
+      id = (id + 1) >>> 0;
+    nextRequestId = (id + 1) >>> 0;
+    const slot = id & pending.mask;
+    pending.ids[slot] = id;
+    pending.methods[slot] = method;
+    pending.resolves[slot] = capturedResolve;
+    pending.rejects[slot] = capturedReject;
+    pending.size++;
+    activity.callsInFlight++;
+    if (timeout !== undefined) pending.timers[slot] = timeout.setTimer(timeout.ns, () => expire(id));
+    return id;
+  };
+
+  /** The send of call `id` threw (a bad argument, a full channel): the call fails with it. */
+  const sendFailed = (id: number, error: unknown): void => {
+    const slot = id & pending.mask;
+    if (pending.ids[slot] !== id) return;
+    const reject = pending.rejects[slot]!;
+    pending.free(slot);
+    activity.callsInFlight--;
+    reject(error instanceof Error ? error : new Error(String(error)));
+  };
+
+  const expire = (id: number): void => {
+    const slot = id & pending.mask;
+    if (pending.ids[slot] !== id || timeout === undefined) return;
+    const reject = pending.rejects[slot]!;
+    const name = methodNames[pending.methods[slot]!]!;
+    pending.timers[slot] = undefined;
+    pending.free(slot);
+    activity.callsInFlight--;
+    timedOut.add(id);
+    if (timedOut.size > callsInFlightMax) timedOut.delete(timedOut.values().next().value!);
+    reject(new Error(`${rpc.name}.${name}: no reply within ${timeout.ns / 1e6} ms on "${transport.name}"`));
+  };
+
+  /** The slot of in-flight request `id`, or -1 (after reporting it unless it timed out). */
+  const slotOf = (id: number, what: string): number => {
+    const slot = id & pending.mask;
+    if (id !== 0 && pending.ids[slot] === id) return slot;
+    if (!timedOut.delete(id)) {
       onError(
+        new Error(`${rpc.name}: ${what} for request ${id}, which is not in flight on "${transport.name}"`),
+      );
+    }
+    return -1;
+  };
+
+  /** A reply of method `method` for request `id`, with its values. */
+  const replied = (id: number, method: number, values: unknown[]): void => {
+    const slot = slotOf(id, `a reply of ${methodNames[method]}`);
+    if (slot < 0) return;
+    const resolve = pending.resolves[slot]!;
+    const reject = pending.rejects[slot]!;
+    const expected = pending.methods[slot]!;
+    pending.free(slot);
+    activity.callsInFlight--;
+    if (expected !== method) {
+      reject(
         new Error(
-          `${rpc.name}: ${what} for request ${requestId}, which is not in flight on "${transport.name}"`,
+          `${rpc.name}.${methodNames[expected]}: the server answered with a reply of ${methodNames[method]}`,
         ),
       );
-      return undefined;
+      return;
     }
-    pending.delete(requestId);
-    entry.timer?.cancel();
-    return entry;
+    resolve(values);
   };
 
   const handlers: Record<string, (...args: unknown[]) => void> = {};
   const client: Record<string, unknown> = {};
-  for (const method of rpc.methods) {
+  methodNames.forEach((method, index) => {
     const entry = rpc.declaration[method]!;
+    const unexpected = (what: string) => () =>
+      onError(new Error(`${rpc.name}: a client on "${transport.name}" received ${what}`));
     if ("message" in entry) {
-      const arity = entry.message.length;
-      client[method] = (...args: AnyArgs): void => {
-        if (closed) throw new Error(`${rpc.name}.${method}: the binding is closed`);
-        if (args.length !== arity)
-          throw new Error(`${rpc.name}.${method}: takes ${arity} argument(s), was given ${args.length}`);
-        sender[method + messageSuffix]!(...args);
-      };
-      handlers[method + messageSuffix] = () =>
-        onError(new Error(`${rpc.name}: a client on "${transport.name}" received a message ${method}`));
-      continue;
+      client[method] = compileMessage(
+        rpc.name,
+        method,
+        entry.message.length,
+        sender[method + messageSuffix]!,
+        () => closed,
+      );
+      handlers[method + messageSuffix] = unexpected(`a message ${method}`);
+      return;
     }
-    const arity = entry.call.length;
-    client[method] = (...args: AnyArgs) => call(method, arity, args);
-    handlers[method + callSuffix] = () =>
-      onError(new Error(`${rpc.name}: a client on "${transport.name}" received a call of ${method}`));
-    handlers[method + replySuffix] = (requestId, ...values) => {
-      const entry = settle(requestId as number, `a reply of ${method}`);
-      if (entry === undefined) return;
-      if (entry.method !== method) {
-        entry.reject(new Error(`${rpc.name}.${entry.method}: the server answered with a reply of ${method}`));
-        return;
-      }
-      entry.resolve(values);
-    };
-  }
+    client[method] = compileCall(
+      index,
+      entry.call.length,
+      sender[method + callSuffix]!,
+      register,
+      sendFailed,
+    );
+    handlers[method + callSuffix] = unexpected(`a call of ${method}`);
+    handlers[method + replySuffix] = compileReply(index, entry.reply.length, replied);
+  });
   handlers[closeMessageName] = () =>
     onError(new Error(`${rpc.name}: a client on "${transport.name}" received an rpc_close`));
   handlers[errorMessageName] = (requestId, message) => {
-    const entry = settle(requestId as number, "an error");
-    if (entry !== undefined) entry.reject(new RpcError(rpc.name, entry.method, message as string));
+    const slot = slotOf(requestId as number, "an error");
+    if (slot < 0) return;
+    const reject = pending.rejects[slot]!;
+    const name = methodNames[pending.methods[slot]!]!;
+    pending.free(slot);
+    activity.callsInFlight--;
+    reject(new RpcError(rpc.name, name, message as string));
   };
   client.close = () => {
     if (closed) return;
     closed = true;
-    const waiting = [...pending.values()];
-    pending.clear();
-    for (const entry of waiting) {
-      entry.timer?.cancel();
-      entry.reject(new Error(`${rpc.name}.${entry.method}: the binding was closed`));
+    const waiting: Array<[Reject, string]> = [];
+    for (let slot = 0; slot <= pending.mask; slot++) {
+      if (pending.ids[slot] === 0) continue;
+      waiting.push([pending.rejects[slot]!, methodNames[pending.methods[slot]!]!]);
+      pending.free(slot);
+      activity.callsInFlight--;
     }
+    for (const [reject, name] of waiting) reject(new Error(`${rpc.name}.${name}: the binding was closed`));
     try {
       sender[closeMessageName]!();
     } catch {
@@ -186,4 +277,61 @@ export function makeClient<R extends RpcDeclaration>(
     receive,
     inFlight: () => pending.size,
   };
+}
+
+/**
+ * A call method of exact arity: makes the promise, registers it (0: refused, already rejected),
+ * sends m_call(id, args...), and fails the call if the send throws.
+ */
+function compileCall(
+  method: number,
+  arity: number,
+  send: SendFunction,
+  register: (method: number, arity: number, given: number) => number,
+  sendFailed: (id: number, error: unknown) => void,
+): (...args: readonly unknown[]) => Promise<unknown[]> {
+  const args = params(arity);
+  const source = `return function call(${args}) {
+    const promise = new Promise(capture);
+    const id = register(${method}, ${arity}, arguments.length);
+    if (id !== 0) {
+      try { send(id${arity > 0 ? `, ${args}` : ""}); } catch (error) { sendFailed(id, error); }
+    }
+    return promise;
+  };`;
+  return new Function("capture", "register", "send", "sendFailed", source)(
+    capture,
+    register,
+    send,
+    sendFailed,
+  );
+}
+
+/** A reply handler of exact arity: hands the request id and the reply tuple to `replied`. */
+function compileReply(
+  method: number,
+  arity: number,
+  replied: (id: number, method: number, values: unknown[]) => void,
+): (...args: unknown[]) => void {
+  const args = params(arity);
+  const source = `return function reply(id${arity > 0 ? `, ${args}` : ""}) { replied(id, ${method}, [${args}]); };`;
+  return new Function("replied", source)(replied);
+}
+
+/** A one-way message method of exact arity: checks, then sends m_message(args...). */
+function compileMessage(
+  rpcName: string,
+  method: string,
+  arity: number,
+  send: SendFunction,
+  isClosed: () => boolean,
+): (...args: readonly unknown[]) => void {
+  const args = params(arity);
+  const source = `return function message(${args}) {
+    if (isClosed()) throw new Error(prefix + ": the binding is closed");
+    if (arguments.length !== ${arity})
+      throw new Error(prefix + ": takes ${arity} argument(s), was given " + arguments.length);
+    send(${args});
+  };`;
+  return new Function("isClosed", "send", "prefix", source)(isClosed, send, `${rpcName}.${method}`);
 }

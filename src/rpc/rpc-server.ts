@@ -5,6 +5,10 @@
 // handler that throws or rejects, or returns something that is not a tuple of the reply's fields,
 // is answered with rpc_error and its text. A message entry's handler gets no reply; its failures go
 // to onError. rpc_close from the client closes this end and calls onClosed.
+//
+// Each method's call handler and reply sender are compiled with the method's exact arity (as
+// src/idl compiles its senders and decoders): a call's arguments go from the decoder to the handler
+// and a reply's values from its tuple to the encoder without an argument array or a spread.
 import type {
   RpcDeclaration,
   RpcEndOptions,
@@ -67,35 +71,30 @@ export function makeServer<R extends RpcDeclaration>(
       // No reply goes back for a message; a failing handler is reported on this side only.
       const failed = (error: unknown): void =>
         onError(new Error(`${rpc.name}.${method}: the message handler failed: ${errorText(error)}`));
-      wireHandlers[method + messageSuffix] = (...args) => {
-        try {
-          const result = handler(...args);
-          if (isPromiseLike(result)) result.then(undefined, failed);
-        } catch (error) {
-          failed(error);
-        }
-      };
+      wireHandlers[method + messageSuffix] = compileMessageHandler(entry.message.length, handler, failed);
       continue;
     }
     const arity = entry.reply.length;
-    wireHandlers[method + callSuffix] = (requestId, ...args) => {
-      const id = requestId as number;
-      let result: unknown;
-      try {
-        result = handler(...args);
-      } catch (error) {
-        sendError(id, error);
-        return;
-      }
-      if (isPromiseLike(result)) {
-        result.then(
-          (values) => sendReply(method, arity, id, values),
-          (error: unknown) => sendError(id, error),
-        );
-      } else {
-        sendReply(method, arity, id, result);
-      }
+    const send = sender[method + replySuffix]!;
+    const reply = compileReply(
+      arity,
+      send,
+      () => closed,
+      (id, values) => sendReply(method, arity, id, values),
+    );
+    const answerLater = (id: number, result: PromiseLike<unknown>): void => {
+      result.then(
+        (values) => reply(id, values),
+        (error: unknown) => sendError(id, error),
+      );
     };
+    wireHandlers[method + callSuffix] = compileCallHandler(
+      entry.call.length,
+      handler,
+      reply,
+      answerLater,
+      sendError,
+    );
     wireHandlers[method + replySuffix] = () =>
       onError(new Error(`${rpc.name}: a server on "${transport.name}" received a reply of ${method}`));
   }
@@ -123,6 +122,73 @@ export function makeServer<R extends RpcDeclaration>(
     },
     close,
   };
+}
+
+/** Parameter names a0..a(n-1), for compiled functions. */
+function params(arity: number): string {
+  return Array.from({ length: arity }, (_, i) => `a${i}`).join(", ");
+}
+
+/**
+ * The handler of m_call(id, args...), of exact arity: runs the method's handler; a tuple is
+ * answered at once, a promise when it settles, a throw with rpc_error.
+ */
+function compileCallHandler(
+  arity: number,
+  handler: (...args: unknown[]) => unknown,
+  reply: (id: number, values: unknown) => void,
+  answerLater: (id: number, result: PromiseLike<unknown>) => void,
+  sendError: (id: number, thrown: unknown) => void,
+): (...args: unknown[]) => void {
+  const args = params(arity);
+  const source = `return function call(id${arity > 0 ? `, ${args}` : ""}) {
+    let result;
+    try { result = handler(${args}); } catch (error) { sendError(id, error); return; }
+    if (!Array.isArray(result) && isPromiseLike(result)) answerLater(id, result);
+    else reply(id, result);
+  };`;
+  return new Function("handler", "reply", "answerLater", "sendError", "isPromiseLike", source)(
+    handler,
+    reply,
+    answerLater,
+    sendError,
+    isPromiseLike,
+  );
+}
+
+/**
+ * Sends m_reply(id, values...) for a tuple of exactly `arity` values; anything else (or a value
+ * the encoder refuses) goes to `slow`, which answers with rpc_error and says why.
+ */
+function compileReply(
+  arity: number,
+  send: SendFunction,
+  isClosed: () => boolean,
+  slow: (id: number, values: unknown) => void,
+): (id: number, values: unknown) => void {
+  const values = Array.from({ length: arity }, (_, i) => `v[${i}]`).join(", ");
+  const source = `return function reply(id, v) {
+    if (isClosed()) return;
+    if (!Array.isArray(v) || v.length !== ${arity}) { slow(id, v); return; }
+    try { send(id${arity > 0 ? `, ${values}` : ""}); } catch { slow(id, v); }
+  };`;
+  return new Function("send", "isClosed", "slow", source)(send, isClosed, slow);
+}
+
+/** The handler of m_message(args...), of exact arity; a failure goes to `failed`. */
+function compileMessageHandler(
+  arity: number,
+  handler: (...args: unknown[]) => unknown,
+  failed: (error: unknown) => void,
+): (...args: unknown[]) => void {
+  const args = params(arity);
+  const source = `return function message(${args}) {
+    try {
+      const result = handler(${args});
+      if (result !== undefined && isPromiseLike(result)) result.then(undefined, failed);
+    } catch (error) { failed(error); }
+  };`;
+  return new Function("handler", "failed", "isPromiseLike", source)(handler, failed, isPromiseLike);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -37,6 +37,7 @@
 // error texts they share in rpc-wire.ts.
 
 import type { TimerHandle } from "../cpu-driver/core-env.js";
+import type { CoreActivity } from "../cpu-driver/cpu-driver.js";
 import {
   type Declaration,
   defineInterface,
@@ -127,6 +128,11 @@ export interface RpcEndOptions {
    * after it is dropped. Timers come from the platform. Default: no timeout.
    */
   readonly callTimeout?: CallTimeout;
+  /**
+   * Client only: where to count this client's calls in flight (the core's CPU driver, through
+   * CoreEnv.activity), so that the core polls for their replies instead of sleeping.
+   */
+  readonly activity?: CoreActivity | undefined;
 }
 
 /** A bound on how long a call waits for its reply, and the platform's timers to enforce it. */

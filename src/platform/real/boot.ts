@@ -14,6 +14,7 @@ import {
   bootTimeoutMs,
   coresMax,
   domainRunTimeoutMs,
+  inFlightPollNs,
   latencyMeasureTimeoutMs,
   latencyPasses,
   latencyRoundsPerPair,
@@ -154,7 +155,7 @@ export class Multikernel {
     if (report.kind === "trace") this.traces.push(report.data);
     if (report.kind === "stopped") {
       this.step(
-        `core ${report.core} stopped: ${report.delivered} messages delivered, slept ${report.sleeps} times, ${report.receiveErrors} receive errors`,
+        `core ${report.core} stopped: ${report.delivered} messages delivered, slept ${report.sleeps} times (${report.sleepsWithCallsInFlight} with calls in flight), ${report.receiveErrors} receive errors`,
       );
     }
     if (report.kind === "connected")
@@ -222,12 +223,16 @@ export class Multikernel {
     // Idle cores poll long only while a CPU is left over for the boot thread and V8's own threads:
     // with every CPU taken by a spinning core, long polls starve them (measured: docs/platform.md).
     const spinNs = this.cores < cpus ? pollSpinPinnedNs : pollSpinNs;
+    // With a CPU for every core a core polls while its calls are in flight; with fewer, it sleeps
+    // after the short window and lets the CPU go to the peer that must answer.
+    const coreInFlightPollNs = this.cores <= cpus ? inFlightPollNs : spinNs;
     const dataFor = (coreId: number): CoreWorkerData => ({
       coreId,
       coreIds: this.coreIds,
       memory,
       cpu: pinnable ? coreId : null,
       spinNs,
+      inFlightPollNs: coreInFlightPollNs,
       trace: this.options.trace !== undefined,
       ...vmMemory,
     });

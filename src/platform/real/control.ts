@@ -37,4 +37,5 @@ export type ControlReport =
       readonly delivered: number;
       readonly receiveErrors: number;
       readonly sleeps: number;
+      readonly sleepsWithCallsInFlight: number;
     };

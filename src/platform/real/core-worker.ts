@@ -95,7 +95,8 @@ report({
   kind: "stopped",
   core: data.coreId,
   delivered: core.delivered,
-  sleeps: core.sleeps,
+  sleeps: core.driver.sleeps,
+  sleepsWithCallsInFlight: core.driver.sleepsWithCallsInFlight,
   receiveErrors: core.receiveErrors,
 });
 port.close();

@@ -3,12 +3,16 @@
 //
 // The poll loop is the core's only source of events. Each turn it polls every incoming channel —
 // the monitor mesh, the broadcast rings of the other cores, and its dispatchers' channels — hands
-// each message to its receiver, then publishes the turn's outgoing messages (one store per batch)
-// and lets the thread's microtasks run, so that a domain's promises settle at once. With nothing to
-// do it keeps polling for a while (`pollSpinPinnedNs` while a CPU is left over for the boot thread,
-// else `pollSpinNs`), then sleeps on its doorbell (Atomics.wait, until its next timer; timers
-// and control messages still run), and any sender to this core wakes it: with more cores than CPUs
-// a core gives its CPU away instead of spinning, which is what lets 4 cores run on 2 CPUs.
+// each message to its receiver and publishes the replies the handlers wrote (one store per batch).
+// Then it lets the thread's microtasks run, so that a domain's promises settle at once; the sends
+// those continuations make are batched too and published when they have run. The clock is read
+// only every pollsPerClockRead empty polls, or every busyTurnsPerClockRead busy turns: then due
+// timers fire, and the CPU driver (src/cpu-driver/cpu-driver.ts) decides whether to keep polling,
+// give the event loop a turn, or sleep on the doorbell (Atomics.wait, until rung or the next timer).
+// While the core's domains have calls in flight it keeps polling (`inFlightPollNs`); idle, it polls
+// for `spinNs` after its last message and then sleeps, and any sender to this core wakes it: with
+// more cores than CPUs both windows are short, so that a core gives its CPU away instead of
+// spinning, which is what lets 4 cores run on 2 CPUs.
 import { performance } from "node:perf_hooks";
 import type {
   ChannelEnd,
@@ -18,7 +22,14 @@ import type {
   Port,
   TimerHandle,
 } from "../../cpu-driver/core-env.js";
-import { channelsPerCoreMax, pollsPerClockRead, sleepSliceMs } from "../../limits.js";
+import { CoreStep, CpuDriver } from "../../cpu-driver/cpu-driver.js";
+import {
+  busyTurnsPerClockRead,
+  channelsPerCoreMax,
+  eventLoopYieldNs,
+  pollsPerClockRead,
+  sleepSliceMs,
+} from "../../limits.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
 import { CoreTrace, nowUs } from "./core-trace.js";
@@ -45,6 +56,8 @@ export interface CoreWorkerData {
   readonly trace: boolean;
   /** How long the core polls with nothing to do before it sleeps (chosen by the boot thread). */
   readonly spinNs: number;
+  /** How long it polls while its domains have calls in flight (chosen by the boot thread). */
+  readonly inFlightPollNs: number;
   /** Physical memory: the frames every core shares (physicalMemoryBytes), for address spaces. */
   readonly physicalMemory?: SharedArrayBuffer;
   /** The shared-memory shootdown baseline's region (shared-memory-space.ts). */
@@ -64,9 +77,6 @@ interface Incoming {
   readonly handler: (type: number, bytes: Uint8Array, length: number) => void;
   readonly name: string;
 }
-
-/** Busy turns between two yields to the event loop. */
-const turnsPerEventLoopYield = 64;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -98,10 +108,10 @@ export class RealCore {
   private running = false;
   /** Messages delivered, for statistics. */
   delivered = 0;
-  /** How long the core polls with nothing to do before it sleeps. */
-  private readonly spinNs: number;
-  /** Times the core slept on its doorbell. */
-  sleeps = 0;
+  /** The CPU driver: when to poll, yield or sleep, and its counters (sleeps, calls in flight). */
+  readonly driver: CpuDriver;
+  /** Turns that delivered something. */
+  private busyTurns = 0;
   /** Errors thrown by receivers (logged, never fatal to the core). */
   receiveErrors = 0;
 
@@ -114,7 +124,10 @@ export class RealCore {
     this.memory = data.memory;
     this.position = data.coreIds.indexOf(data.coreId);
     this.trace = data.trace ? new CoreTrace(data.coreId) : undefined;
-    this.spinNs = data.spinNs;
+    this.driver = new CpuDriver(
+      { idlePollNs: data.spinNs, inFlightPollNs: data.inFlightPollNs, eventLoopYieldNs },
+      performance.now() * 1e6,
+    );
     if (this.position < 0)
       throw new Error(`core ${data.coreId} is not among the booted cores ${data.coreIds.join(",")}`);
     const n = data.coreIds.length;
@@ -286,6 +299,7 @@ export class RealCore {
         this.openChannel(channelId, side, peerCore, receive),
       setTimer: (delayNs: number, onFire: () => void): TimerHandle => this.timers.add(delayNs / 1e6, onFire),
       log: (line: string) => this.log(line),
+      activity: this.driver,
     };
   }
 
@@ -367,69 +381,102 @@ export class RealCore {
     }
   }
 
+  private readonly hasWorkCheck = (): boolean => this.hasWork();
+
   private hasWork(): boolean {
     for (const entry of this.incoming) if (entry.receiver.hasMessage()) return true;
     for (const poller of this.pollers) if (poller.hasWork()) return true;
     return false;
   }
 
-  /** Fires the timers that are due; returns how many. */
-  private fireTimers(): number {
-    const fired = this.timers.fireDue(performance.now());
-    if (fired > 0) this.flushPorts();
+  /** Fires the timers that are due at `nowNs`; returns how many. */
+  private fireTimers(nowNs: number): number {
+    const fired = this.timers.fireDue(nowNs / 1e6);
+    if (fired > 0) {
+      this.driver.active(nowNs);
+      this.flushPorts();
+    }
     return fired;
   }
 
-  /** Runs `logic` until `stop()`. */
+  /** Runs `logic` until `stop()`: the poll loop, with the CPU driver deciding when to sleep. */
   async run(logic: CoreLogic): Promise<void> {
     this.logic = logic;
     this.running = true;
     logic.start();
     this.flushPorts();
-    const doorbell = this.doorbells[this.position]!;
-    const hasWork = () => this.hasWork();
-    let idleSinceMs = performance.now();
-    let turns = 0;
+    const driver = this.driver;
+    let emptyPolls = 0;
+    /** Whether a turn delivered something since the clock was last read. */
+    let deliveredSinceClockRead = false;
     while (this.running) {
-      const delivered = this.pollBurst(this.spinNs / 1e6) + this.fireTimers();
-      this.flushPorts();
-      if (this.probes.length > 0) this.runProbes();
-      if (delivered > 0) {
-        idleSinceMs = performance.now();
-        // Let the domain's promise continuations run before the next poll; now and then let the
-        // event loop run too (control messages, I/O).
-        await Promise.resolve();
-        if (++turns % turnsPerEventLoopYield === 0) await yieldToEventLoop();
+      if (this.pollAll() > 0) {
+        emptyPolls = 0;
+        deliveredSinceClockRead = true;
+        if (this.dirty.size > 0) this.flushPorts();
+        await this.runContinuations();
+        if ((++this.busyTurns & (busyTurnsPerClockRead - 1)) === 0) await this.busyClockCheck();
         continue;
       }
-      await yieldToEventLoop();
-      this.flushPorts();
-      if (this.dirty.size > 0 || !this.running) continue;
-      if ((performance.now() - idleSinceMs) * 1e6 >= this.spinNs) {
-        // Sleep on the doorbell, blocking the thread: a waitAsync wake-up goes through the event
-        // loop and costs up to milliseconds; Atomics.wait costs microseconds. Nothing else needs
-        // the thread meanwhile: timers are this core's own (due time bounds the sleep), and the
-        // boot thread rings the doorbell after each control message it posts.
-        const sleepMs = Math.min(sleepSliceMs, Math.max(0, this.timers.nextDueMs() - performance.now()));
-        if (sleepMs > 0 && doorbell.sleep(hasWork, sleepMs)) this.sleeps++;
-        idleSinceMs = performance.now();
+      if (this.dirty.size > 0) this.flushPorts();
+      if (++emptyPolls < pollsPerClockRead) continue;
+      emptyPolls = 0;
+      const nowNs = performance.now() * 1e6;
+      // The last message came at most pollsPerClockRead polls ago: close enough to now.
+      if (deliveredSinceClockRead) driver.active(nowNs);
+      deliveredSinceClockRead = false;
+      if (this.timers.size > 0 && this.fireTimers(nowNs) > 0) {
+        await this.runContinuations();
+        continue;
+      }
+      if (this.probes.length > 0) {
+        this.runProbes();
+        driver.active(nowNs);
+        continue;
+      }
+      const step = driver.idle(nowNs);
+      if (step === CoreStep.Sleep) this.sleep(nowNs);
+      if (step !== CoreStep.Poll) {
+        await yieldToEventLoop();
+        driver.yielded(performance.now() * 1e6);
+        this.flushPorts();
       }
     }
   }
 
-  /** Polls until something is delivered or `burstMs` passes; returns the messages delivered. */
-  private pollBurst(burstMs: number): number {
-    // The clock is read only once the first polls found nothing: a busy core never pays for it.
-    let deadline = Number.POSITIVE_INFINITY;
-    for (;;) {
-      for (let i = 0; i < pollsPerClockRead; i++) {
-        const delivered = this.pollAll();
-        if (delivered > 0) return delivered;
-      }
-      const now = performance.now();
-      if (deadline === Number.POSITIVE_INFINITY) deadline = now + burstMs;
-      else if (now >= deadline || !this.running) return 0;
+  /**
+   * Lets the promise continuations that this turn's deliveries made runnable run, their sends
+   * batched (inTurn), then publishes every port once. A continuation queued later still runs at
+   * the loop's next await; its sends, made outside a turn, publish at once.
+   */
+  private async runContinuations(): Promise<void> {
+    this.inTurn = true;
+    await Promise.resolve();
+    this.inTurn = false;
+    this.flushPorts();
+  }
+
+  /** Now and then on a busy core: fires due timers, runs probes, gives the event loop its turn. */
+  private async busyClockCheck(): Promise<void> {
+    const nowNs = performance.now() * 1e6;
+    this.driver.active(nowNs);
+    if (this.timers.size > 0 && this.fireTimers(nowNs) > 0) await this.runContinuations();
+    if (this.probes.length > 0) this.runProbes();
+    if (this.driver.yieldDue(nowNs)) {
+      await yieldToEventLoop();
+      this.driver.yielded(performance.now() * 1e6);
+      this.flushPorts();
     }
+  }
+
+  /** Sleeps on the doorbell until rung, the next timer, or sleepSliceMs. */
+  private sleep(nowNs: number): void {
+    // Blocking the thread: a waitAsync wake-up goes through the event loop and costs up to
+    // milliseconds; Atomics.wait costs microseconds. Nothing else needs the thread meanwhile:
+    // timers are this core's own (the next due one bounds the sleep), and the boot thread rings
+    // the doorbell after each control message it posts.
+    const sleepMs = Math.min(sleepSliceMs, Math.max(0, this.timers.nextDueMs() - nowNs / 1e6));
+    if (sleepMs > 0 && this.doorbells[this.position]!.sleep(this.hasWorkCheck, sleepMs)) this.driver.slept();
   }
 
   stop(): void {

@@ -1,0 +1,112 @@
+// The CPU driver's scheduling decision: what one core does when a poll of its channels found
+// nothing — poll again, give the host's event loop a turn, or sleep on its doorbell — and the
+// counters that show what it decided. Sans-IO: the platform that runs the core (real-core.ts on a
+// worker thread) polls, reads its clock now and then, and asks; this file only decides.
+//
+// The policy, after Barrelfish's dispatcher (a domain polls its waitsets until its timeslice ends;
+// a receiver that goes to sleep sets a flag so that only then does the sender pay for the
+// interrupt), Seastar's reactor (poll mode; sleep only after an idle-poll time with nothing to do)
+// and Glommio's executor (spin, then park):
+//   1. Work in flight keeps the core polling. While a domain on this core has calls awaiting
+//      replies (`callsInFlight`, counted by the rpc clients through CoreActivity), the core does
+//      not sleep, for up to `inFlightPollNs` after its last message: a reply is on its way, and
+//      a wake-up (≈ 8-30 µs on the machines we measured) would cost more than the call itself.
+//   2. A core that just had messages keeps polling for `idlePollNs` after the last one: more
+//      tend to follow (a client's next call, the next message of a stream).
+//   3. Past both windows the core is idle and sleeps on its doorbell, until a sender rings it or
+//      its next timer is due, at most sleepSliceMs at a time: an idle core costs almost nothing.
+//   4. A busy or polling core gives the host's event loop a turn every `eventLoopYieldNs` (control
+//      messages from the boot thread and a domain's own I/O arrive there), and always right after
+//      a sleep.
+// More cores than CPUs: polling then takes the CPU that a peer needs to answer, so the platform
+// passes an `inFlightPollNs` no longer than `idlePollNs` (boot.ts chooses): a core waiting for a
+// reply sleeps after the short window and its peer's send wakes it. Every call still completes;
+// each costs a wake-up instead of a spin.
+//
+// Time is in nanoseconds of whatever clock the platform reads; the driver never reads one.
+
+/** What the platform should do next. */
+export const enum CoreStep {
+  /** Poll the channels again. */
+  Poll = 0,
+  /** Let the host's event loop run once, then poll again. */
+  YieldToEventLoop = 1,
+  /** Sleep on the doorbell (until rung, or the next timer, or sleepSliceMs). */
+  Sleep = 2,
+}
+
+/** How long a core polls in each situation (see the file comment); chosen by the platform at boot. */
+export interface CpuDriverPolicy {
+  /** Polling after the last message, with no call in flight. */
+  readonly idlePollNs: number;
+  /** Polling after the last message while calls await replies. */
+  readonly inFlightPollNs: number;
+  /** Longest stretch without giving the host's event loop a turn. */
+  readonly eventLoopYieldNs: number;
+}
+
+/**
+ * What a core's domains tell its CPU driver: calls sent and not yet answered. Rpc clients add one
+ * when a call goes out and take one away when it settles (replied, failed, timed out or closed).
+ */
+export interface CoreActivity {
+  callsInFlight: number;
+}
+
+export class CpuDriver implements CoreActivity {
+  callsInFlight = 0;
+  /** Times the core slept on its doorbell. */
+  sleeps = 0;
+  /** Sleeps taken with calls in flight (only once the in-flight window had passed). */
+  sleepsWithCallsInFlight = 0;
+  /** Turns given to the host's event loop. */
+  eventLoopYields = 0;
+  private lastMessageNs: number;
+  private lastYieldNs: number;
+
+  constructor(
+    readonly policy: CpuDriverPolicy,
+    nowNs: number,
+  ) {
+    for (const [name, value] of Object.entries(policy)) {
+      if (!(typeof value === "number" && value >= 0 && Number.isFinite(value)))
+        throw new RangeError(`cpu driver: policy ${name} = ${String(value)} is not a finite number ≥ 0`);
+    }
+    this.lastMessageNs = nowNs;
+    this.lastYieldNs = nowNs;
+  }
+
+  /** Messages were delivered (or timers fired) at about `nowNs`. */
+  active(nowNs: number): void {
+    this.lastMessageNs = nowNs;
+  }
+
+  /** Whether a busy core should give the event loop a turn now. */
+  yieldDue(nowNs: number): boolean {
+    return nowNs - this.lastYieldNs >= this.policy.eventLoopYieldNs;
+  }
+
+  /** Polls found nothing for a while; what next, at `nowNs`. */
+  idle(nowNs: number): CoreStep {
+    const quietNs = nowNs - this.lastMessageNs;
+    const windowNs = this.callsInFlight > 0 ? this.policy.inFlightPollNs : this.policy.idlePollNs;
+    if (quietNs >= windowNs) return CoreStep.Sleep;
+    return this.yieldDue(nowNs) ? CoreStep.YieldToEventLoop : CoreStep.Poll;
+  }
+
+  /** The platform gave the event loop a turn at `nowNs`. */
+  yielded(nowNs: number): void {
+    this.eventLoopYields++;
+    this.lastYieldNs = nowNs;
+  }
+
+  /**
+   * The platform slept (it found no work after raising its doorbell flag). Waking does not reopen
+   * a polling window: if the wake-up brought messages, their delivery does (`active`); if it was a
+   * sleep slice ending or a ring without a message, the core goes back to sleep after one poll.
+   */
+  slept(): void {
+    this.sleeps++;
+    if (this.callsInFlight > 0) this.sleepsWithCallsInFlight++;
+  }
+}

@@ -1,0 +1,96 @@
+// Tests of the CPU driver's decision (src/cpu-driver/cpu-driver.ts) in virtual time: a core with a
+// call in flight keeps polling through its in-flight window, one with nothing to do sleeps after
+// its idle window, a busy core gives the event loop its turns, and the counters say what happened.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { CoreStep, CpuDriver, type CpuDriverPolicy } from "../../src/cpu-driver/cpu-driver.js";
+
+const policy: CpuDriverPolicy = {
+  idlePollNs: 50_000,
+  inFlightPollNs: 20_000_000,
+  eventLoopYieldNs: 1_000_000,
+};
+
+describe("cpu driver: when a core polls, yields or sleeps", () => {
+  it("keeps polling while a call is in flight, until the in-flight window passes", () => {
+    const driver = new CpuDriver(policy, 0);
+    driver.active(0);
+    driver.callsInFlight = 1;
+    for (const t of [1, 49_999, 50_000, 999_999, 19_999_999])
+      assert.notEqual(driver.idle(t), CoreStep.Sleep, `at ${t} ns`);
+    assert.equal(driver.idle(20_000_000), CoreStep.Sleep);
+  });
+
+  it("sleeps after the idle window when nothing is in flight", () => {
+    const driver = new CpuDriver(policy, 0);
+    driver.active(1_000);
+    assert.equal(driver.idle(1_000 + 49_999), CoreStep.Poll);
+    assert.equal(driver.idle(1_000 + 50_000), CoreStep.Sleep);
+    driver.slept();
+    assert.equal(driver.sleeps, 1);
+    assert.equal(driver.sleepsWithCallsInFlight, 0);
+    // Waking does not reopen the window: without a message the core goes back to sleep.
+    assert.equal(driver.idle(1_000 + 60_000), CoreStep.Sleep);
+  });
+
+  it("counts a sleep taken with calls in flight (only past the window)", () => {
+    const driver = new CpuDriver(policy, 0);
+    driver.callsInFlight = 3;
+    assert.equal(driver.idle(policy.inFlightPollNs), CoreStep.Sleep);
+    driver.slept();
+    assert.equal(driver.sleepsWithCallsInFlight, 1);
+  });
+
+  it("gives the event loop a turn every eventLoopYieldNs while polling", () => {
+    const driver = new CpuDriver(policy, 0);
+    driver.callsInFlight = 1;
+    assert.equal(driver.idle(999_999), CoreStep.Poll);
+    assert.equal(driver.idle(1_000_000), CoreStep.YieldToEventLoop);
+    assert.equal(driver.yieldDue(1_000_000), true);
+    driver.yielded(1_000_000);
+    assert.equal(driver.eventLoopYields, 1);
+    assert.equal(driver.idle(1_500_000), CoreStep.Poll);
+    assert.equal(driver.yieldDue(2_000_000), true);
+  });
+
+  it("refuses a policy with a negative or non-finite bound, naming it", () => {
+    assert.throws(() => new CpuDriver({ ...policy, idlePollNs: -1 }, 0), /policy idlePollNs = -1/);
+    assert.throws(
+      () => new CpuDriver({ ...policy, inFlightPollNs: Number.NaN }, 0),
+      /policy inFlightPollNs = NaN/,
+    );
+  });
+
+  it("never sleeps inside the window that applies, whatever the history (fast-check)", () => {
+    const event = fc.oneof(
+      fc.record({ kind: fc.constant("active" as const), dt: fc.nat(100_000_000) }),
+      fc.record({ kind: fc.constant("calls" as const), n: fc.nat(4) }),
+      fc.record({ kind: fc.constant("idle" as const), dt: fc.nat(30_000_000) }),
+    );
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 60 }), (events) => {
+        const driver = new CpuDriver(policy, 0);
+        let now = 0;
+        let lastActive = 0;
+        for (const e of events) {
+          if (e.kind === "calls") {
+            driver.callsInFlight = e.n;
+            continue;
+          }
+          now += e.dt;
+          if (e.kind === "active") {
+            driver.active(now);
+            lastActive = now;
+            continue;
+          }
+          const step = driver.idle(now);
+          const window = driver.callsInFlight > 0 ? policy.inFlightPollNs : policy.idlePollNs;
+          assert.equal(step === CoreStep.Sleep, now - lastActive >= window);
+          if (step === CoreStep.Sleep) driver.slept();
+          if (step === CoreStep.YieldToEventLoop) driver.yielded(now);
+        }
+      }),
+    );
+  });
+});
