@@ -6,14 +6,17 @@
 // URPC round trip between every pair of cores, and returns a `Multikernel` that can run domains
 // and shut down. Every step is logged with its time since the start of boot. Every wait is bounded
 // (limits.ts); a boot that fails terminates every worker it started.
+
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
+import { CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
 import {
   bootTimeoutMs,
   coresMax,
   domainRunTimeoutMs,
+  eventLoopYieldNs,
   inFlightPollNs,
   latencyMeasureTimeoutMs,
   latencyPasses,
@@ -48,6 +51,11 @@ export interface BootOptions {
   readonly trace?: string;
   /** Called with each boot-log line and each line a core prints. */
   readonly onLog?: (line: string) => void;
+  /**
+   * Overrides of the CPU driver's polling policy (src/cpu-driver/cpu-driver.ts), for experiments
+   * and tests; by default boot chooses from the number of cores and CPUs.
+   */
+  readonly pollPolicy?: Partial<CpuDriverPolicy>;
 }
 
 /** One pending wait of the boot thread on the cores' reports. */
@@ -163,6 +171,25 @@ export class Multikernel {
     for (const waiter of [...this.waiters]) waiter.report(report);
   }
 
+  /**
+   * The cores' polling policy. Idle cores poll long only while a CPU is left over for the boot
+   * thread and V8's own threads: with every CPU taken by a spinning core, long polls starve them
+   * (measured: docs/platform.md). With a CPU for every core a core polls while its calls are in
+   * flight; with fewer, it sleeps after the short window and lets the CPU go to the peer that must
+   * answer. BootOptions.pollPolicy overrides any of it (checked here, before any thread starts).
+   */
+  private pollPolicy(cpus: number): CpuDriverPolicy {
+    const idlePollNs = this.cores < cpus ? pollSpinPinnedNs : pollSpinNs;
+    const policy: CpuDriverPolicy = {
+      idlePollNs,
+      inFlightPollNs: this.cores <= cpus ? inFlightPollNs : idlePollNs,
+      eventLoopYieldNs,
+      ...this.options.pollPolicy,
+    };
+    new CpuDriver(policy, 0);
+    return policy;
+  }
+
   startWorker(data: CoreWorkerData): void {
     const worker = new Worker(new URL("./core-worker.js", import.meta.url), {
       workerData: data,
@@ -222,17 +249,13 @@ export class Multikernel {
       this.step(`${this.cores} cores on ${cpus} CPUs: threads left unpinned, the OS shares the CPUs`);
     // Idle cores poll long only while a CPU is left over for the boot thread and V8's own threads:
     // with every CPU taken by a spinning core, long polls starve them (measured: docs/platform.md).
-    const spinNs = this.cores < cpus ? pollSpinPinnedNs : pollSpinNs;
-    // With a CPU for every core a core polls while its calls are in flight; with fewer, it sleeps
-    // after the short window and lets the CPU go to the peer that must answer.
-    const coreInFlightPollNs = this.cores <= cpus ? inFlightPollNs : spinNs;
+    const policy = this.pollPolicy(cpus);
     const dataFor = (coreId: number): CoreWorkerData => ({
       coreId,
       coreIds: this.coreIds,
       memory,
       cpu: pinnable ? coreId : null,
-      spinNs,
-      inFlightPollNs: coreInFlightPollNs,
+      policy,
       trace: this.options.trace !== undefined,
       ...vmMemory,
     });

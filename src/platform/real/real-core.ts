@@ -10,7 +10,7 @@
 // timers fire, and the CPU driver (src/cpu-driver/cpu-driver.ts) decides whether to keep polling,
 // give the event loop a turn, or sleep on the doorbell (Atomics.wait, until rung or the next timer).
 // While the core's domains have calls in flight it keeps polling (`inFlightPollNs`); idle, it polls
-// for `spinNs` after its last message and then sleeps, and any sender to this core wakes it: with
+// for `idlePollNs` after its last message and then sleeps, and any sender to this core wakes it: with
 // more cores than CPUs both windows are short, so that a core gives its CPU away instead of
 // spinning, which is what lets 4 cores run on 2 CPUs.
 import { performance } from "node:perf_hooks";
@@ -22,14 +22,8 @@ import type {
   Port,
   TimerHandle,
 } from "../../cpu-driver/core-env.js";
-import { CoreStep, CpuDriver } from "../../cpu-driver/cpu-driver.js";
-import {
-  busyTurnsPerClockRead,
-  channelsPerCoreMax,
-  eventLoopYieldNs,
-  pollsPerClockRead,
-  sleepSliceMs,
-} from "../../limits.js";
+import { CoreStep, CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
+import { busyTurnsPerClockRead, channelsPerCoreMax, pollsPerClockRead, sleepSliceMs } from "../../limits.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
 import { CoreTrace, nowUs } from "./core-trace.js";
@@ -54,10 +48,8 @@ export interface CoreWorkerData {
   readonly cpu: number | null;
   /** Record a trace of this core's messages and handlers (`--trace`). */
   readonly trace: boolean;
-  /** How long the core polls with nothing to do before it sleeps (chosen by the boot thread). */
-  readonly spinNs: number;
-  /** How long it polls while its domains have calls in flight (chosen by the boot thread). */
-  readonly inFlightPollNs: number;
+  /** When the core polls and when it sleeps (chosen by the boot thread). */
+  readonly policy: CpuDriverPolicy;
   /** Physical memory: the frames every core shares (physicalMemoryBytes), for address spaces. */
   readonly physicalMemory?: SharedArrayBuffer;
   /** The shared-memory shootdown baseline's region (shared-memory-space.ts). */
@@ -124,10 +116,7 @@ export class RealCore {
     this.memory = data.memory;
     this.position = data.coreIds.indexOf(data.coreId);
     this.trace = data.trace ? new CoreTrace(data.coreId) : undefined;
-    this.driver = new CpuDriver(
-      { idlePollNs: data.spinNs, inFlightPollNs: data.inFlightPollNs, eventLoopYieldNs },
-      performance.now() * 1e6,
-    );
+    this.driver = new CpuDriver(data.policy, performance.now() * 1e6);
     if (this.position < 0)
       throw new Error(`core ${data.coreId} is not among the booted cores ${data.coreIds.join(",")}`);
     const n = data.coreIds.length;

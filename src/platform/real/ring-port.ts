@@ -1,9 +1,14 @@
 // A port over one URPC ring for the real platform's core: batches inside a poll turn, publishes at
 // once outside one, and holds a bounded backlog when the ring is full (drained as credit returns).
 // With --trace it records the send end of each message's flow.
+//
+// A stream of one-way messages overruns the ring quickly (it holds slotsPerRing slots), so the
+// backlog is on the hot path: its entries, each with a buffer of one slot's payload, are reused
+// from a free list (larger messages get their own copy), and the port tells its core it is dirty
+// once per flush, not once per message.
 
 import type { Port } from "../../cpu-driver/core-env.js";
-import { portBacklogMax } from "../../limits.js";
+import { portBacklogMax, slotPayloadBytes } from "../../limits.js";
 import type { RingSender } from "../../urpc/index.js";
 import { type CoreTrace, nowUs } from "./core-trace.js";
 
@@ -17,8 +22,21 @@ export interface PortOwner {
 }
 
 /** A port over a ring, with a bounded backlog for when the ring is full. */
+/** A message waiting for room in the ring. */
+interface Waiting {
+  type: number;
+  length: number;
+  bytes: Uint8Array;
+}
+
 export class RingPort implements Port {
-  private readonly backlog: Array<{ type: number; bytes: Uint8Array }> = [];
+  /** Waiting messages, oldest first from `backlogHead`. */
+  private backlog: Waiting[] = [];
+  private backlogHead = 0;
+  /** Spare backlog entries with one-slot buffers, reused. */
+  private readonly spares: Waiting[] = [];
+  /** Whether the core has been told to flush this port. */
+  private dirty = false;
 
   /** With --trace: the flow's channel key on this core, the peer, and messages sent so far. */
   private traceKey = -1;
@@ -42,35 +60,65 @@ export class RingPort implements Port {
   send(type: number, bytes: Uint8Array, length: number): void {
     if (this.traceKey >= 0)
       this.core.trace!.send(nowUs(), this.tracePeer, type, this.traceKey, this.traceSequence++);
-    if (this.backlog.length === 0) {
+    if (this.backlogHead === this.backlog.length) {
       // Inside a poll turn, batch: the turn publishes everything at its end. Outside one (a
       // domain's promise continuation, a timer), publish at once: nobody else would.
       if (this.core.inTurn) {
         if (this.sender.trySendDeferred(type, bytes, length)) {
-          this.core.markDirty(this);
+          this.markDirty();
           return;
         }
       } else if (this.sender.trySend(type, bytes, length)) {
         return;
       }
     }
-    if (this.backlog.length >= portBacklogMax) {
-      throw new Error(
-        `port "${this.name}": ${portBacklogMax} messages already wait for room (limits.portBacklogMax)`,
-      );
-    }
-    this.backlog.push({ type, bytes: bytes.slice(0, length) });
-    this.core.markDirty(this);
+    this.enqueue(type, bytes, length);
   }
 
   /** Publishes what was written; moves backlog into the ring as room appears. Returns whether all is out. */
   flush(): boolean {
-    while (this.backlog.length > 0) {
-      const next = this.backlog[0]!;
-      if (!this.sender.trySendDeferred(next.type, next.bytes, next.bytes.length)) break;
-      this.backlog.shift();
+    const backlog = this.backlog;
+    while (this.backlogHead < backlog.length) {
+      const next = backlog[this.backlogHead]!;
+      if (!this.sender.trySendDeferred(next.type, next.bytes, next.length)) break;
+      if (next.bytes.length === slotPayloadBytes) this.spares.push(next);
+      this.backlogHead++;
+    }
+    if (this.backlogHead === backlog.length) {
+      backlog.length = 0;
+      this.backlogHead = 0;
+    } else if (this.backlogHead >= portBacklogMax) {
+      this.backlog = backlog.slice(this.backlogHead);
+      this.backlogHead = 0;
     }
     this.sender.flush();
-    return this.backlog.length === 0;
+    const out = this.backlogHead === this.backlog.length;
+    this.dirty = !out;
+    return out;
+  }
+
+  private markDirty(): void {
+    if (this.dirty) return;
+    this.dirty = true;
+    this.core.markDirty(this);
+  }
+
+  private enqueue(type: number, bytes: Uint8Array, length: number): void {
+    if (this.backlog.length - this.backlogHead >= portBacklogMax) {
+      throw new Error(
+        `port "${this.name}": ${portBacklogMax} messages already wait for room (limits.portBacklogMax)`,
+      );
+    }
+    let entry: Waiting;
+    if (length <= slotPayloadBytes) {
+      entry = this.spares.pop() ?? { type, length, bytes: new Uint8Array(slotPayloadBytes) };
+      entry.type = type;
+      entry.length = length;
+      for (let i = 0; i < length; i++) entry.bytes[i] = bytes[i]!;
+    } else {
+      entry = { type, length, bytes: bytes.slice(0, length) };
+    }
+    this.backlog.push(entry);
+    this.markDirty();
   }
 }
