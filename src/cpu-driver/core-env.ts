@@ -21,6 +21,20 @@ export interface Port {
    * `bytes` is read before `send` returns: the caller may reuse it at once.
    */
   send(type: number, bytes: Uint8Array, length: number): void;
+  /**
+   * Optional: the port's slots, for senders that encode a one-slot message where it will be read
+   * (src/idl's SlotWriter has the contract). A port that offers it keeps FIFO order between slot
+   * sends and `send`: `reserve()` answers -1 while earlier messages still wait.
+   */
+  readonly slot?: PortSlot | undefined;
+}
+
+/** A port's slots: reserve a slot's payload (byte offset, or -1), write it, commit it as a message. */
+export interface PortSlot {
+  reserve(): number;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  commit(type: number, length: number): void;
 }
 
 /** One end of a channel between dispatchers, opened through the platform (see CoreEnv.openChannel). */

@@ -6,7 +6,7 @@
 // no loop over field descriptors, no per-field indirect call and no allocation. Checks are single
 // comparisons that V8 inlines (`(x >>> 0) !== x` for u32); when one fails, a slow-path function
 // outside the generated code works out why and throws a MessageError naming the field.
-import { messageBytesMax } from "../limits.js";
+import { messageBytesMax, slotPayloadBytes } from "../limits.js";
 import { type FieldType, lengthPrefixBytes } from "./field-types.js";
 import { type FieldLayout, isVariable, type MessageLayout } from "./layout.js";
 import type { MessageBuffer } from "./message-buffer.js";
@@ -144,14 +144,16 @@ function makeFailTotal(layout: MessageLayout) {
   };
 }
 
-/** Compiles the encoder of one message: (buf, a0, a1, ...) => length in bytes. */
-export function compileEncoder(layout: MessageLayout): EncodeFunction {
-  const params = layout.fields.map((_, i) => `a${i}`);
-  const lines: string[] = ["const b = buf.bytes, v = buf.view;"];
+/**
+ * The checks and writes of every field, as source lines; offsets are `base + constant` (base "" for
+ * a MessageBuffer, "p + " for a slot at byte p) up to the first variable-length field.
+ */
+function fieldLines(layout: MessageLayout, base: string): { lines: string[]; end: string } {
+  const lines: string[] = [];
   if (layout.variable) lines.push("let o = 0, n = 0, e = 0;");
   let dynamic = false; // whether offsets are relative to `o`
   let offset = 0; // constant part of the offset
-  const at = (extra: string) => (dynamic ? `o + ${offset}${extra}` : `${offset}${extra}`);
+  const at = (extra: string) => (dynamic ? `o + ${offset}${extra}` : `${base}${offset}${extra}`);
   layout.fields.forEach((field, i) => {
     const x = `a${i}`;
     const type = field.type;
@@ -192,8 +194,37 @@ export function compileEncoder(layout: MessageLayout): EncodeFunction {
       offset += type.fixedBytes;
     }
   });
-  lines.push(`return ${at("")};`);
-  const source = `return function encode_${layout.name}(buf, ${params.join(", ")}) {\n  ${lines.join("\n  ")}\n};`;
-  const factory = new Function("fail", "failTotal", "writeUtf8", "utf8Length", source);
-  return factory(makeFail(layout), makeFailTotal(layout), writeUtf8, utf8Length) as EncodeFunction;
+  return { lines, end: at("") };
+}
+
+function compile(layout: MessageLayout, source: string) {
+  return new Function("fail", "failTotal", "writeUtf8", "utf8Length", source)(
+    makeFail(layout),
+    makeFailTotal(layout),
+    writeUtf8,
+    utf8Length,
+  );
+}
+
+/** Compiles the encoder of one message: (buf, a0, a1, ...) => length in bytes. */
+export function compileEncoder(layout: MessageLayout): EncodeFunction {
+  const params = layout.fields.map((_, i) => `a${i}`);
+  const { lines, end } = fieldLines(layout, "");
+  const source = `return function encode_${layout.name}(buf, ${params.join(", ")}) {\n  const b = buf.bytes, v = buf.view;\n  ${lines.join("\n  ")}\n  return ${end};\n};`;
+  return compile(layout, source) as EncodeFunction;
+}
+
+/**
+ * (b, v, p, a0, a1, ...) => void: encodes a message of fixed size straight into memory at byte p
+ * (a URPC slot: Flounder's stubs marshal into the message slot itself). Undefined for a message
+ * with a variable-length field or more bytes than one slot carries: those go through a buffer.
+ */
+export type SlotEncodeFunction = (b: Uint8Array, v: DataView, p: number, ...args: readonly unknown[]) => void;
+
+export function compileSlotEncoder(layout: MessageLayout): SlotEncodeFunction | undefined {
+  if (layout.variable || layout.fixedBytes > slotPayloadBytes) return undefined;
+  const params = layout.fields.map((_, i) => `a${i}`);
+  const { lines } = fieldLines(layout, "p + ");
+  const source = `return function encode_slot_${layout.name}(b, v, p${params.map((x) => `, ${x}`).join("")}) {\n  ${lines.join("\n  ")}\n};`;
+  return compile(layout, source) as SlotEncodeFunction;
 }

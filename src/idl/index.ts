@@ -14,6 +14,7 @@ export {
   type MessageName,
   type Receive,
   type Sender,
+  type SlotWriter,
   type Transport,
 } from "./interface.js";
 export { MessageBuffer, messageBufferBytes } from "./message-buffer.js";

@@ -17,7 +17,12 @@ import {
   messageTypesMax,
 } from "../limits.js";
 import { compileDecoder, type DecodeFunction } from "./decode.js";
-import { compileEncoder, type EncodeFunction } from "./encode.js";
+import {
+  compileEncoder,
+  compileSlotEncoder,
+  type EncodeFunction,
+  type SlotEncodeFunction,
+} from "./encode.js";
 import { type FieldType, isFieldType, type ValueOf } from "./field-types.js";
 import { type FieldLayout, isVariable, type MessageLayout } from "./layout.js";
 import { MessageBuffer } from "./message-buffer.js";
@@ -58,6 +63,22 @@ export type Sender<I extends AnyInterface> = {
 export interface Transport {
   readonly name: string;
   send(type: number, bytes: Uint8Array, length: number): void;
+  /** Optional: room to encode a one-slot message in place (a URPC slot); see SlotWriter. */
+  readonly slot?: SlotWriter | undefined;
+}
+
+/**
+ * A transport's slots, for encoding a message where it will be read (Flounder's stubs marshal
+ * into the URPC slot itself): `reserve()` gives the byte offset of a free slot's payload in
+ * `bytes`/`view`, or -1 when there is none now (the sender then encodes into its buffer and calls
+ * `send`, which queues); reserving stores nothing, so a reservation that is never committed (an
+ * argument the encoder refused) costs nothing. `commit(type, length)` sends the reserved slot.
+ */
+export interface SlotWriter {
+  reserve(): number;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  commit(type: number, length: number): void;
 }
 
 /** Receives one frame: the message type, its bytes, and how many of them are the payload. */
@@ -167,17 +188,39 @@ function layoutMessages(interfaceName: string, declaration: Declaration, typeBas
   });
 }
 
-/** Compiles a sender method with the message's exact arity, so that calling it allocates nothing. */
+/**
+ * Compiles a sender method with the message's exact arity, so that calling it allocates nothing.
+ * A message of one slot's size or less, on a transport with slots, is encoded straight into a
+ * reserved slot; otherwise (or when no slot is free) into the sender's buffer and sent from there.
+ */
 function compileSendMethod(
+  layout: MessageLayout,
   encode: EncodeFunction,
+  encodeSlot: SlotEncodeFunction | undefined,
   buf: MessageBuffer,
   transport: Transport,
-  type: number,
-  arity: number,
 ): (...args: readonly unknown[]) => void {
+  const arity = layout.fields.length;
   const params = Array.from({ length: arity }, (_, i) => `a${i}`).join(", ");
-  const source = `return function (${params}) { const n = encode(buf${arity > 0 ? `, ${params}` : ""}); transport.send(${type}, buf.bytes, n); };`;
-  return new Function("encode", "buf", "transport", source)(encode, buf, transport);
+  const args = arity > 0 ? `, ${params}` : "";
+  const viaBuffer = `const n = encode(buf${args}); transport.send(${layout.type}, buf.bytes, n);`;
+  const slot = transport.slot;
+  const source =
+    encodeSlot === undefined || slot === undefined
+      ? `return function (${params}) { ${viaBuffer} };`
+      : `return function (${params}) {
+          const p = slot.reserve();
+          if (p < 0) { ${viaBuffer} return; }
+          encodeSlot(slot.bytes, slot.view, p${args});
+          slot.commit(${layout.type}, ${layout.fixedBytes});
+        };`;
+  return new Function("encode", "encodeSlot", "buf", "transport", "slot", source)(
+    encode,
+    encodeSlot,
+    buf,
+    transport,
+    slot,
+  );
 }
 
 /** Declares an interface; see the file comment. The `const` parameter keeps field tuples exact. */
@@ -196,6 +239,7 @@ export function defineInterface<const D extends Declaration>(
   const layouts = layoutMessages(name, declaration, typeBase);
   const count = layouts.length;
   const encoders = layouts.map(compileEncoder);
+  const slotEncoders = layouts.map(compileSlotEncoder);
   const decoders: DecodeFunction[] = layouts.map(compileDecoder);
   const names = layouts.map((layout) => layout.name);
   const typeOf: Record<string, number> = {};
@@ -225,13 +269,7 @@ export function defineInterface<const D extends Declaration>(
       const buf = new MessageBuffer();
       const sender: Record<string, (...args: readonly unknown[]) => void> = {};
       layouts.forEach((layout, i) => {
-        sender[layout.name] = compileSendMethod(
-          encoders[i]!,
-          buf,
-          transport,
-          layout.type,
-          layout.fields.length,
-        );
+        sender[layout.name] = compileSendMethod(layout, encoders[i]!, slotEncoders[i], buf, transport);
       });
       return Object.freeze(sender) as unknown as Sender<Interface<D>>;
     },

@@ -315,6 +315,7 @@ export class RealCore {
     return {
       name: port.name,
       send: (type, bytes, length) => port.send(type, bytes, length),
+      slot: port.slot,
       close: () => {
         const i = this.incoming.indexOf(entry);
         if (i >= 0) this.incoming.splice(i, 1);

@@ -7,7 +7,7 @@
 // from a free list (larger messages get their own copy), and the port tells its core it is dirty
 // once per flush, not once per message.
 
-import type { Port } from "../../cpu-driver/core-env.js";
+import type { Port, PortSlot } from "../../cpu-driver/core-env.js";
 import { portBacklogMax, slotPayloadBytes } from "../../limits.js";
 import type { RingSender } from "../../urpc/index.js";
 import { type CoreTrace, nowUs } from "./core-trace.js";
@@ -29,7 +29,14 @@ interface Waiting {
   bytes: Uint8Array;
 }
 
-export class RingPort implements Port {
+export class RingPort implements Port, PortSlot {
+  /** The ring's memory, for encoding into a reserved slot (PortSlot). */
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  /** This port's slots: encoders write one-slot messages in place (see reserve and commit). */
+  readonly slot: PortSlot = this;
+  /** The word index of the slot reserve() returned, for commit(). */
+  private reservedWord = -1;
   /** Waiting messages, oldest first from `backlogHead`. */
   private backlog: Waiting[] = [];
   private backlogHead = 0;
@@ -51,6 +58,8 @@ export class RingPort implements Port {
     flowName?: string,
     peer?: number,
   ) {
+    this.bytes = new Uint8Array(sender.words.buffer);
+    this.view = new DataView(sender.words.buffer);
     if (core.trace !== undefined && flowName !== undefined) {
       this.traceKey = core.trace.channelKey(flowName);
       this.tracePeer = peer ?? -1;
@@ -73,6 +82,25 @@ export class RingPort implements Port {
       }
     }
     this.enqueue(type, bytes, length);
+  }
+
+  /**
+   * Reserves the next slot for an in-place encoding: the byte offset of its payload in `bytes`, or
+   * -1 when messages wait in the backlog (they go first), the ring is full, or the port is traced
+   * (a traced send goes through `send`).
+   */
+  reserve(): number {
+    if (this.backlogHead !== this.backlog.length || this.traceKey >= 0) return -1;
+    const word = this.sender.reserveSlot();
+    this.reservedWord = word;
+    return word < 0 ? -1 : this.sender.words.byteOffset + word * 4;
+  }
+
+  /** Sends the reserved slot: batched inside a poll turn, published at once outside one. */
+  commit(type: number, length: number): void {
+    const inTurn = this.core.inTurn;
+    this.sender.commit(this.reservedWord, type, length, !inTurn);
+    if (inTurn) this.markDirty();
   }
 
   /** Publishes what was written; moves backlog into the ring as room appears. Returns whether all is out. */
