@@ -1,7 +1,15 @@
-// The CPU driver's scheduling decision: what one core does when a poll of its channels found
-// nothing — poll again, give the host's event loop a turn, or sleep on its doorbell — and the
-// counters that show what it decided. Sans-IO: the platform that runs the core (real-core.ts on a
-// worker thread) polls, reads its clock now and then, and asks; this file only decides.
+// The CPU driver: one core's loop — what runs, in which order, and when to poll, give the host's
+// event loop a turn, or sleep on the doorbell — with the counters that show what it decided. It
+// drives a CoreMachine, which the platform implements (real-core.ts on a worker thread: its
+// channels, timers, clock and doorbell); the decision itself (`idle`) reads no clock and is tested
+// in virtual time.
+//
+// The loop, each turn:
+//   1. poll every channel once; if that delivered anything, publish the handlers' replies, let the
+//      promise continuations run (their sends batched, then published), and poll again;
+//   2. only every busyTurnsPerClockRead busy turns, or pollsPerClockRead empty polls, read the
+//      clock: fire due timers, run deferred platform work (the SKB's probes), and on an empty
+//      stretch ask `idle` what next.
 //
 // The policy, after Barrelfish's dispatcher (a domain polls its waitsets until its timeslice ends;
 // a receiver that goes to sleep sets a flag so that only then does the sender pay for the
@@ -23,7 +31,9 @@
 // reply sleeps after the short window and its peer's send wakes it. Every call still completes;
 // each costs a wake-up instead of a spin.
 //
-// Time is in nanoseconds of whatever clock the platform reads; the driver never reads one.
+// Time is in nanoseconds of whatever clock the platform's CoreMachine reads.
+
+import { busyTurnsPerClockRead, pollsPerClockRead } from "../limits.js";
 
 /** What the platform should do next. */
 export const enum CoreStep {
@@ -51,6 +61,30 @@ export interface CpuDriverPolicy {
  */
 export interface CoreActivity {
   callsInFlight: number;
+}
+
+/** One core as the CPU driver's loop sees it; the platform implements it. */
+export interface CoreMachine {
+  /** False once the core is told to stop; the loop then returns. */
+  readonly running: boolean;
+  /** Polls every channel once, handing each message to its receiver; returns how many. */
+  pollChannels(): number;
+  /** Whether ports hold messages written and not yet published. */
+  hasUnpublished(): boolean;
+  /** Publishes every port's written messages. */
+  publish(): void;
+  /** Lets runnable promise continuations run, their sends batched, then publishes. */
+  runContinuations(): Promise<void>;
+  /** The platform's clock, in nanoseconds. */
+  nowNs(): number;
+  /** Fires the timers due at `nowNs`; returns how many. */
+  fireTimers(nowNs: number): number;
+  /** Runs work the platform queued outside the polls; returns how much. */
+  runDeferred(): number;
+  /** Sleeps on the doorbell until rung, the next timer, or a slice; returns whether it slept. */
+  sleep(nowNs: number): boolean;
+  /** Gives the host's event loop one turn. */
+  yieldToEventLoop(): Promise<void>;
 }
 
 export class CpuDriver implements CoreActivity {
@@ -108,5 +142,52 @@ export class CpuDriver implements CoreActivity {
   slept(): void {
     this.sleeps++;
     if (this.callsInFlight > 0) this.sleepsWithCallsInFlight++;
+  }
+
+  /** Runs the core's loop until `core.running` turns false. */
+  async run(core: CoreMachine): Promise<void> {
+    let emptyPolls = 0;
+    let busyTurns = 0;
+    /** Whether a turn delivered something since the clock was last read. */
+    let deliveredSinceClockRead = false;
+    while (core.running) {
+      if (core.pollChannels() > 0) {
+        emptyPolls = 0;
+        deliveredSinceClockRead = true;
+        if (core.hasUnpublished()) core.publish();
+        await core.runContinuations();
+        if ((++busyTurns & (busyTurnsPerClockRead - 1)) === 0) await this.busyCheck(core);
+        continue;
+      }
+      if (core.hasUnpublished()) core.publish();
+      if (++emptyPolls < pollsPerClockRead) continue;
+      emptyPolls = 0;
+      const nowNs = core.nowNs();
+      // The last message came at most pollsPerClockRead polls ago: close enough to now.
+      if (deliveredSinceClockRead) this.active(nowNs);
+      deliveredSinceClockRead = false;
+      if (core.fireTimers(nowNs) + core.runDeferred() > 0) {
+        this.active(nowNs);
+        await core.runContinuations();
+        continue;
+      }
+      const step = this.idle(nowNs);
+      if (step === CoreStep.Sleep && core.sleep(nowNs)) this.slept();
+      if (step !== CoreStep.Poll) await this.yieldTo(core);
+    }
+  }
+
+  /** Now and then on a busy core: timers, deferred work, and the event loop's turn when due. */
+  private async busyCheck(core: CoreMachine): Promise<void> {
+    const nowNs = core.nowNs();
+    this.active(nowNs);
+    if (core.fireTimers(nowNs) + core.runDeferred() > 0) await core.runContinuations();
+    if (this.yieldDue(nowNs)) await this.yieldTo(core);
+  }
+
+  private async yieldTo(core: CoreMachine): Promise<void> {
+    await core.yieldToEventLoop();
+    this.yielded(core.nowNs());
+    core.publish();
   }
 }

@@ -4,7 +4,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { CoreStep, CpuDriver, type CpuDriverPolicy } from "../../src/cpu-driver/cpu-driver.js";
+import {
+  type CoreMachine,
+  CoreStep,
+  CpuDriver,
+  type CpuDriverPolicy,
+} from "../../src/cpu-driver/cpu-driver.js";
 
 const policy: CpuDriverPolicy = {
   idlePollNs: 50_000,
@@ -92,5 +97,97 @@ describe("cpu driver: when a core polls, yields or sleeps", () => {
         }
       }),
     );
+  });
+});
+
+/**
+ * A core in virtual time for the driver's loop: each poll advances the clock by `pollNs`; messages
+ * arrive at the given times; a sleep jumps to the next arrival (a ring) or by a slice; the core
+ * stops at `endNs`. It records what the loop did.
+ */
+class VirtualCore implements CoreMachine {
+  nowNsValue = 0;
+  running = true;
+  readonly log: string[] = [];
+  sleeps = 0;
+  yields = 0;
+  continuations = 0;
+  /** Called for each message delivered (a reply settles a call). */
+  onDeliver = () => {};
+  constructor(
+    private readonly arrivalsNs: number[],
+    private readonly endNs: number,
+    private readonly pollNs = 100,
+    private readonly sliceNs = 50_000_000,
+  ) {}
+  pollChannels(): number {
+    this.nowNsValue += this.pollNs;
+    if (this.nowNsValue >= this.endNs) this.running = false;
+    let delivered = 0;
+    while (this.arrivalsNs.length > 0 && this.arrivalsNs[0]! <= this.nowNsValue) {
+      this.arrivalsNs.shift();
+      this.onDeliver();
+      delivered++;
+    }
+    return delivered;
+  }
+  hasUnpublished(): boolean {
+    return false;
+  }
+  publish(): void {}
+  async runContinuations(): Promise<void> {
+    this.continuations++;
+  }
+  nowNs(): number {
+    return this.nowNsValue;
+  }
+  fireTimers(): number {
+    return 0;
+  }
+  runDeferred(): number {
+    return 0;
+  }
+  sleep(nowNs: number): boolean {
+    this.sleeps++;
+    this.log.push(`sleep at ${nowNs}`);
+    this.nowNsValue = Math.min(
+      this.arrivalsNs[0] ?? Number.POSITIVE_INFINITY,
+      nowNs + this.sliceNs,
+      this.endNs,
+    );
+    return true;
+  }
+  async yieldToEventLoop(): Promise<void> {
+    this.yields++;
+  }
+}
+
+describe("cpu driver: the loop over a core in virtual time", () => {
+  it("polls through a call's wait, sleeps once idle, and stops when told", async () => {
+    // A call goes out at 0; its reply comes at 5 ms (inside the 20 ms window); then nothing.
+    const core = new VirtualCore([5_000_000], 200_000_000);
+    const driver = new CpuDriver(policy, 0);
+    driver.callsInFlight = 1;
+    core.onDeliver = () => {
+      driver.callsInFlight = 0;
+    };
+    await driver.run(core);
+    const [first] = core.log;
+    assert.ok(first !== undefined && Number(first.split(" ").at(-1)) > 5_000_000, `slept before the reply: ${first}`);
+    assert.equal(driver.sleepsWithCallsInFlight, 0, core.log.join("\n"));
+    assert.ok(core.continuations >= 1);
+    assert.ok(core.yields >= 4, "the event loop had a turn every millisecond of polling");
+  });
+
+  it("an idle core sleeps soon after its last message, and again after each empty wake-up", async () => {
+    const core = new VirtualCore([1_000], 120_000_000);
+    const driver = new CpuDriver(policy, 0);
+    await driver.run(core);
+    const [first] = core.log;
+    assert.ok(first !== undefined, "it never slept");
+    const at = Number(first.split(" ").at(-1));
+    assert.ok(at >= 1_000 + policy.idlePollNs && at < 1_000 + policy.idlePollNs + 10_000, first);
+    assert.equal(driver.sleeps, core.sleeps);
+    assert.ok(driver.sleeps >= 2, "woken by its slice with nothing to do, it slept again");
   });
 });

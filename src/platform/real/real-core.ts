@@ -22,7 +22,7 @@ import type {
   Port,
   TimerHandle,
 } from "../../cpu-driver/core-env.js";
-import { CoreStep, CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
+import { type CoreMachine, CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
 import { busyTurnsPerClockRead, channelsPerCoreMax, pollsPerClockRead, sleepSliceMs } from "../../limits.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
@@ -74,7 +74,7 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export class RealCore {
+export class RealCore implements CoreMachine {
   readonly env: CoreEnv;
   readonly coreId: number;
   readonly position: number;
@@ -97,13 +97,11 @@ export class RealCore {
   private readonly timers = new TimerQueue();
   private readonly pollers: Poller[] = [];
   private nextChannel = 0;
-  private running = false;
+  running = false;
   /** Messages delivered, for statistics. */
   delivered = 0;
   /** The CPU driver: when to poll, yield or sleep, and its counters (sleeps, calls in flight). */
   readonly driver: CpuDriver;
-  /** Turns that delivered something. */
-  private busyTurns = 0;
   /** Errors thrown by receivers (logged, never fatal to the core). */
   receiveErrors = 0;
 
@@ -379,59 +377,35 @@ export class RealCore {
     return false;
   }
 
-  /** Fires the timers that are due at `nowNs`; returns how many. */
-  private fireTimers(nowNs: number): number {
+  /** Fires the timers that are due at `nowNs`; returns how many (0 at once when none are pending). */
+  fireTimers(nowNs: number): number {
+    if (this.timers.size === 0) return 0;
     const fired = this.timers.fireDue(nowNs / 1e6);
-    if (fired > 0) {
-      this.driver.active(nowNs);
-      this.flushPorts();
-    }
+    if (fired > 0) this.flushPorts();
     return fired;
   }
 
-  /** Runs `logic` until `stop()`: the poll loop, with the CPU driver deciding when to sleep. */
+  /** Runs `logic` until `stop()`: the CPU driver's loop over this core (CoreMachine). */
   async run(logic: CoreLogic): Promise<void> {
     this.logic = logic;
     this.running = true;
     logic.start();
     this.flushPorts();
-    const driver = this.driver;
-    let emptyPolls = 0;
-    /** Whether a turn delivered something since the clock was last read. */
-    let deliveredSinceClockRead = false;
-    while (this.running) {
-      if (this.pollAll() > 0) {
-        emptyPolls = 0;
-        deliveredSinceClockRead = true;
-        if (this.dirty.size > 0) this.flushPorts();
-        await this.runContinuations();
-        if ((++this.busyTurns & (busyTurnsPerClockRead - 1)) === 0) await this.busyClockCheck();
-        continue;
-      }
-      if (this.dirty.size > 0) this.flushPorts();
-      if (++emptyPolls < pollsPerClockRead) continue;
-      emptyPolls = 0;
-      const nowNs = performance.now() * 1e6;
-      // The last message came at most pollsPerClockRead polls ago: close enough to now.
-      if (deliveredSinceClockRead) driver.active(nowNs);
-      deliveredSinceClockRead = false;
-      if (this.timers.size > 0 && this.fireTimers(nowNs) > 0) {
-        await this.runContinuations();
-        continue;
-      }
-      if (this.probes.length > 0) {
-        this.runProbes();
-        driver.active(nowNs);
-        continue;
-      }
-      const step = driver.idle(nowNs);
-      if (step === CoreStep.Sleep) this.sleep(nowNs);
-      if (step !== CoreStep.Poll) {
-        await yieldToEventLoop();
-        driver.yielded(performance.now() * 1e6);
-        this.flushPorts();
-      }
-    }
+    await this.driver.run(this);
+  }
+
+  // ---- CoreMachine: what the CPU driver's loop drives -------------------------------------------
+
+  pollChannels(): number {
+    return this.pollAll();
+  }
+
+  hasUnpublished(): boolean {
+    return this.dirty.size > 0;
+  }
+
+  publish(): void {
+    this.flushPorts();
   }
 
   /**
@@ -439,34 +413,33 @@ export class RealCore {
    * batched (inTurn), then publishes every port once. A continuation queued later still runs at
    * the loop's next await; its sends, made outside a turn, publish at once.
    */
-  private async runContinuations(): Promise<void> {
+  async runContinuations(): Promise<void> {
     this.inTurn = true;
     await Promise.resolve();
     this.inTurn = false;
     this.flushPorts();
   }
 
-  /** Now and then on a busy core: fires due timers, runs probes, gives the event loop its turn. */
-  private async busyClockCheck(): Promise<void> {
-    const nowNs = performance.now() * 1e6;
-    this.driver.active(nowNs);
-    if (this.timers.size > 0 && this.fireTimers(nowNs) > 0) await this.runContinuations();
-    if (this.probes.length > 0) this.runProbes();
-    if (this.driver.yieldDue(nowNs)) {
-      await yieldToEventLoop();
-      this.driver.yielded(performance.now() * 1e6);
-      this.flushPorts();
-    }
+  nowNs(): number {
+    return performance.now() * 1e6;
   }
 
-  /** Sleeps on the doorbell until rung, the next timer, or sleepSliceMs. */
-  private sleep(nowNs: number): void {
+  runDeferred(): number {
+    return this.probes.length > 0 ? this.runProbes() : 0;
+  }
+
+  yieldToEventLoop(): Promise<void> {
+    return yieldToEventLoop();
+  }
+
+  /** Sleeps on the doorbell until rung, the next timer, or sleepSliceMs; returns whether it slept. */
+  sleep(nowNs: number): boolean {
     // Blocking the thread: a waitAsync wake-up goes through the event loop and costs up to
     // milliseconds; Atomics.wait costs microseconds. Nothing else needs the thread meanwhile:
     // timers are this core's own (the next due one bounds the sleep), and the boot thread rings
     // the doorbell after each control message it posts.
     const sleepMs = Math.min(sleepSliceMs, Math.max(0, this.timers.nextDueMs() - nowNs / 1e6));
-    if (sleepMs > 0 && this.doorbells[this.position]!.sleep(this.hasWorkCheck, sleepMs)) this.driver.slept();
+    return sleepMs > 0 && this.doorbells[this.position]!.sleep(this.hasWorkCheck, sleepMs);
   }
 
   stop(): void {
