@@ -24,7 +24,7 @@ import {
   unmapFigure,
 } from "../bench/shootdown-real.js";
 import { type ShootdownFigure, shootdownBenchProtocols, simulateShootdown } from "../bench/shootdown-sim.js";
-import { measureUrpc } from "../bench/urpc.js";
+import { measureUrpc, type UrpcFigures } from "../bench/urpc.js";
 import { loadMachine } from "../platform/sim/machine.js";
 import { simulateUrpcTable } from "../platform/sim/urpc-table.js";
 import { paperUrpcRow } from "./paper.js";
@@ -89,18 +89,31 @@ export async function measureHostUrpc(
     rounds: settings.rounds,
     floorOneWayNs: floor.result?.oneWayNsMedian ?? null,
     floorOneWayP99Ns: floor.result?.oneWayNsP99 ?? null,
-    urpcOneWayNs: urpc?.urpcOneWayNs ?? null,
-    urpcOneWayP99Ns: urpc?.urpcOneWayP99Ns ?? null,
-    urpcMsgsPerSec: urpc?.urpcMsgsPerSec ?? null,
-    urpcCopyMsgsPerSec: urpc?.urpcCopyMsgsPerSec ?? null,
-    bareRingMsgsPerSec: urpc?.bareRingMsgsPerSec ?? null,
-    urpcWakeOneWayNs: urpc?.urpcWakeOneWayNs ?? null,
+    ...urpcFiguresOrNull(urpc),
     postMessageOneWayNs: postMessage?.oneWayNs ?? null,
     postMessageOneWayP99Ns: postMessage?.oneWayP99Ns ?? null,
     messageChannelOneWayNs: channel?.oneWayNs ?? null,
     messageChannelOneWayP99Ns: channel?.oneWayP99Ns ?? null,
     unavailable,
   };
+}
+
+/** The URPC figures the page shows, from `bench urpc`'s measurement. */
+const hostUrpcKeys = [
+  "urpcOneWayNs",
+  "urpcOneWayP99Ns",
+  "urpcMsgsPerSec",
+  "urpcCopyMsgsPerSec",
+  "bareRingMsgsPerSec",
+  "urpcWakeOneWayNs",
+] as const satisfies readonly (keyof UrpcFigures & keyof HostUrpcFigures)[];
+
+/** The page's URPC figures from `figures`, each null where there was no measurement. */
+function urpcFiguresOrNull(
+  figures: UrpcFigures | null,
+): Record<(typeof hostUrpcKeys)[number], number | null> {
+  const entries = hostUrpcKeys.map((key) => [key, figures?.[key] ?? null] as const);
+  return Object.fromEntries(entries) as Record<(typeof hostUrpcKeys)[number], number | null>;
 }
 
 /** `measure()`'s result, or null with its error recorded under `name`. */
