@@ -3,7 +3,17 @@
 // Like xv6's param.h and TigerBeetle's constants.zig: a limit is a named constant here, never a
 // literal elsewhere, and the relations between limits are asserted when this module loads, so that
 // a change that breaks one (a ring too small for the largest message, say) fails at once and loudly.
-// Units are the last part of a name: `...Bytes`, `...Ns`, `...Ms`.
+// Units are the last part of a name: `...Bytes`, `...Ns`, `...Ms`. Each group of limits is followed by
+// the relations that hold between them; a relation between two groups follows the later one.
+//
+// Only the system's bounds live here. A benchmark's or the report's own settings (rounds, runs,
+// warm-ups, sizes, timeouts of a measurement) sit beside the code that uses them, in src/bench,
+// src/report and the `bench` commands, and are checked there with assertLimit.
+
+/** Throws, naming the file and the relation, unless `condition` holds; called when a module loads. */
+export function assertLimit(condition: boolean, relation: string, file = "limits.ts"): void {
+  if (!condition) throw new Error(`${file}: broken relation between limits: ${relation}`);
+}
 
 // ---- URPC: the cache-line channel -------------------------------------------------------------
 
@@ -74,6 +84,37 @@ export const wasmPageBytes = 65_536;
 /** Largest aligned shared region: a shared WebAssembly.Memory holds at most 65536 pages (4 GiB). */
 export const alignedSharedBytesMax = 65_536 * wasmPageBytes;
 
+assertLimit(cacheLineBytes === 64, "a slot is one 64-byte cache line");
+assertLimit(slotPayloadBytes % 4 === 0, "payload is whole 32-bit words");
+assertLimit((slotsPerRing & (slotsPerRing - 1)) === 0, "slotsPerRing is a power of two");
+assertLimit(
+  slotsPerRing >= 4 && slotsPerRing <= 1024,
+  "slotsPerRing in [4, 1024] (channel memory grows with the square of the cores)",
+);
+assertLimit(ackEverySlots >= 1 && ackEverySlots <= slotsPerRing / 2, "acks come at least twice a ring");
+assertLimit(fragmentsPerMessageMax <= slotsPerRing, "a whole message fits in one ring");
+assertLimit(
+  slotsPerRing - (ackEverySlots - 1) >= fragmentsPerMessageMax,
+  "a drained receiver's unacknowledged slots never keep the largest message out (no credit deadlock)",
+);
+assertLimit(slotPayloadBytes < 64, "a slot's payload length fits the header's 6 bits");
+assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more than half a ring");
+assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
+assertLimit(sleepSliceMs > 0 && pollSpinNs > 0, "poll and sleep bounds are positive");
+assertLimit(inFlightPollNs >= pollSpinPinnedNs, "a core waits for replies at least as long as for messages");
+assertLimit(
+  eventLoopYieldNs > 0 && eventLoopYieldNs <= sleepSliceMs * 1e6,
+  "the event loop runs at least once per sleep slice",
+);
+assertLimit(
+  busyTurnsPerClockRead > 0 && (busyTurnsPerClockRead & (busyTurnsPerClockRead - 1)) === 0,
+  "busy turns per clock read is a power of two",
+);
+assertLimit(
+  pollSpinPinnedNs >= pollSpinNs,
+  "a core with its own CPU spins at least as long as one sharing it",
+);
+
 // ---- IDL: declared interfaces ------------------------------------------------------------------
 
 /** Fields one message may declare. */
@@ -85,72 +126,8 @@ export const fixedArrayElementsMax = 1024;
 /** Characters in an interface, message or field name (they appear in generated code and error messages). */
 export const idlNameLengthMax = 64;
 
-// ---- Benchmarks: the harness behind `multikernel bench` -----------------------------------------
-
-/** Round trips each ping-pong measurement makes unless told otherwise (`--rounds`). */
-export const benchRoundsDefault = 10_000;
-/** Most round trips one measurement may be asked for; keeps a run of `bench` within minutes. */
-export const benchRoundsMax = 1_000_000;
-/** Round trips made and thrown away before timing starts (JIT, caches, thread wake-up). */
-export const benchWarmupRounds = 1_000;
-/**
- * Round trips of URPC ping-pong made and thrown away before timing starts: enough for the optimizing
- * compiler to have compiled both sides' loops (a URPC round trip is under a microsecond, so 1 000
- * would end while the code still runs unoptimized; measured: 255-320 ns one way after 1 000, 215 ns
- * after 100 000).
- */
-export const benchUrpcWarmupRounds = 200_000;
-/** Iterations of a benchmark's spin (for credit, for an acknowledgement) between two reads of the clock. */
-export const benchSpinsPerClockRead = 1024;
-/** Longest wait for one reply in a JavaScript ping-pong; longer means the peer is stuck. */
-export const benchReplyTimeoutMs = 5_000;
-/** Longest wait for a benchmark worker to start and say it is ready. */
-export const benchWorkerStartTimeoutMs = 10_000;
-/** Longest time the C compiler may take to build the native floor benchmark. */
-export const floorCompileTimeoutMs = 60_000;
-/** Longest time the native floor benchmark may run before it is killed. */
-export const floorRunTimeoutMs = 30_000;
-/** Batches the native floor benchmark times (median and p99 are over per-batch averages). */
-export const floorBatches = 200;
-/** Round trips in one batch of the native floor benchmark. */
-export const floorRoundsPerBatch = 1_000;
-/** The native benchmark's own caps (native/cacheline-pingpong.c); the harness never asks for more. */
-export const floorBatchesMax = 10_000;
-export const floorRoundsPerBatchMax = 100_000;
-/** `bench shootdown`: virtual cycles between a map's completion and the timed unmap, so that no transfer of the map is still queued. */
-export const shootdownBenchQuiesceCycles = 100_000;
-/** `bench shootdown`: the simulator's seed (one seed, one set of figures). */
-export const shootdownBenchSeed = 1;
-/** `bench shootdown`: core counts measured unless `--cores` says otherwise (those above the machine's are dropped). */
-export const shootdownBenchCoreCountsDefault: readonly number[] = [2, 4, 8, 16, 32];
-/** `bench sharing`: the numbers of shared cache lines one update touches (the paper's 1, 2, 4, 8). */
-export const sharingLinesChoices: readonly number[] = [1, 2, 4, 8];
-/** `bench sharing`: updates each thread (or each URPC client) makes unless `--updates` says otherwise. */
-export const sharingUpdatesPerThreadDefault = 100_000;
-/** `bench sharing`: most updates per thread one run may be asked for. */
-export const sharingUpdatesPerThreadMax = 10_000_000;
-/** `bench sharing`: most threads one run may use. */
-export const sharingThreadsMax = 64;
-/** `bench sharing`: longest one configuration may run before its workers are terminated and it fails. */
-export const sharingRunTimeoutMs = 120_000;
-/** `bench sharing --machine`: updates each simulated core makes (the simulator queues a client's sends, so keep it below simSendQueueMessagesMax). */
-export const sharingSimUpdatesDefault = 1_000;
-/** `bench sharing --machine`: cycles one core's update of a line it already holds costs (the paper: under 30 cycles). */
-export const sharingSimLocalUpdateCycles = 25;
-/** `report --quick`: round trips per host ping-pong measurement (URPC, postMessage, MessageChannel). */
-export const reportQuickRounds = 1_000;
-/** `report --quick`: batches of the C floor's ping-pong (floorRoundsPerBatch round trips each). */
-export const reportQuickFloorBatches = 20;
-/** `report --quick`: updates each host thread makes in the sharing experiment. */
-export const reportQuickSharingUpdates = 10_000;
-/** `report --quick`: most host threads the sharing experiment goes up to. */
-export const reportQuickSharingThreadsMax = 4;
-/** `report --quick`: updates each simulated core makes in the sharing experiment. */
-export const reportQuickSimSharingUpdates = 200;
-/** `report`: longest an optional `bench …` command run as a child (real shootdown, unmap) may take. */
-export const reportChildTimeoutMs = 600_000;
-/** `report`: most bytes of standard output kept from such a child. */
-export const reportChildOutputBytesMax = 16 * 1024 * 1024;
+assertLimit(messagesPerInterfaceMax <= messageTypesMax, "message ids fit the header's type field");
+assertLimit(messageBytesMax <= 0xffff, "a bytes or string field's length fits its 16-bit prefix");
 
 // ---- Virtual memory: page tables, TLBs, shootdown --------------------------------------------
 
@@ -173,6 +150,14 @@ export const loopbackQueuedMessagesMax = 1 << 16;
 /** Loopback test platform: dispatcher channel ids each core may allocate. */
 export const loopbackChannelsPerCoreMax = 1024;
 
+assertLimit((pageBytes & (pageBytes - 1)) === 0, "pageBytes is a power of two");
+assertLimit(pageBytes >= cacheLineBytes, "a page holds whole cache lines");
+assertLimit(addressSpaceBytes % pageBytes === 0, "the address space is whole pages");
+assertLimit(addressSpaceBytes / pageBytes <= 2 ** 32, "page numbers fit 32 bits");
+assertLimit(pagesPerOperationMax <= mappedPagesMax, "one operation fits a replica");
+assertLimit(tlbEntriesMax >= 1 && shootdownsInFlightMax >= 1, "TLB and in-flight bounds are positive");
+assertLimit(loopbackMessageCostNs > 0 && loopbackQueuedMessagesMax >= 1, "loopback bounds are positive");
+
 // ---- SKB: the System Knowledge Base ----------------------------------------------------------
 
 /** Most cores the SKB describes; larger latency matrices and core numbers are rejected. */
@@ -183,6 +168,9 @@ export const latencyClusterGapRatioMin = 1.3;
 export const latencyClusterGapsTriedMax = 8;
 /** Cache levels read per CPU from sysfs (cpu/cpuN/cache/indexK, K below this). */
 export const sysfsCacheIndexesMax = 16;
+
+assertLimit(coresMax >= 1 && latencyClusterGapRatioMin > 1, "the SKB has cores; a gap is a ratio above 1");
+assertLimit(latencyClusterGapsTriedMax >= 1 && sysfsCacheIndexesMax >= 1, "SKB search bounds are positive");
 
 // ---- Simulator: virtual time, machine models, faults (src/platform/sim) ------------------------
 
@@ -225,6 +213,16 @@ export const simCheckSeedsMax = 1_000_000;
 /** `sim --check`: most cores a randomised scenario runs on (a random subset of the machine's). */
 export const simCheckCoresMax = 12;
 
+assertLimit(
+  simCoresMax >= 2 && simCoresMax <= coresMax,
+  "a simulated machine has at least two cores and fits the SKB",
+);
+assertLimit(
+  simHandlerJitterFraction >= 0 && simHandlerJitterFraction < 0.5,
+  "jitter never makes a cost negative",
+);
+assertLimit(simSendQueueMessagesMax >= slotsPerRing, "a send queue holds at least a ring");
+
 // ---- Real platform: booting cores as worker threads ---------------------------------------------
 
 /** Channel frames each core's monitor may hand out to bindings of its dispatchers. */
@@ -251,16 +249,12 @@ export const traceEventsPerCoreMax = 1_000_000;
 export const timersPerCoreMax = 65_536;
 /** Messages the platform may queue on one port while its ring is full, before sending throws. */
 export const portBacklogMax = 4096;
-/** Calls timed together in one sample of `bench rpc` (the clock read costs more than nothing). */
-export const rpcBenchBatch = 16;
 /** How long example and benchmark domains wait for a service to be exported before giving up. */
 export const domainBindTimeoutMs = 10_000;
 /** Pause between two tries of bindWhenExported while the service is not registered yet. */
 export const bindRetryPauseMs = 1;
 /** Longest a domain run through `Multikernel.run` may take unless the caller says otherwise. */
 export const domainRunTimeoutMs = 600_000;
-/** Boots `bench boot` times unless told otherwise. */
-export const bootBenchRuns = 5;
 /** Domains one booted system may run at a time. */
 export const domainsMax = 64;
 
@@ -278,6 +272,23 @@ export const servicesRegisteredMax = 4096;
 export const servicesPerDispatcherMax = 64;
 /** Longest one `ctx.sleep` may ask for (a day): longer is a bug, not a wait. */
 export const domainSleepMsMax = 86_400_000;
+/** Bytes of a program's path or URL that a spawn message carries (UTF-8). */
+export const spawnProgramBytesMax = 1024;
+/** Bytes of the core list ("0,1,2") that a spawn message carries. */
+export const spawnCoreListBytesMax = 512;
+/** Bytes of the error text a dispatcher's exit message carries to the boot core. */
+export const spawnExitErrorBytesMax = 1024;
+
+assertLimit(rpcCallsInFlightMax >= 1 && servicesPerDispatcherMax >= 1, "RPC and export bounds are positive");
+assertLimit(
+  serviceNameBytesMax <= messageBytesMax / 4 && rpcErrorMessageBytesMax <= messageBytesMax / 2,
+  "names and error texts fit one message",
+);
+assertLimit(
+  spawnProgramBytesMax + spawnCoreListBytesMax + 16 <= messageBytesMax &&
+    spawnExitErrorBytesMax + 16 <= messageBytesMax,
+  "a spawn message (program, cores, an id) and an exit message (error, a few numbers) fit one message",
+);
 
 // ---- Replication: replicated objects kept by the monitors (src/monitor/replication*) -------
 
@@ -294,12 +305,34 @@ export const voteReasonBytesMax = 256;
 /** Messages one core buffers for objects it has not created yet. */
 export const pendingMessagesMax = 4096;
 
+assertLimit(
+  replicatedObjectNameBytesMax + updateBytesMax + voteReasonBytesMax + 64 <= messageBytesMax,
+  "a replication message (name, update or reason, a few numbers) fits one message",
+);
+assertLimit(
+  replicatedObjectsMax >= 1 && updatesInFlightMax >= 1 && pendingMessagesMax >= 1,
+  "replication bounds are positive",
+);
+assertLimit(
+  simReplicatedUpdatesPerCoreMax <= updatesInFlightMax,
+  "a replicated scenario's core may have all its updates in flight",
+);
+
 // ---- Liveness: heartbeats between monitors (src/monitor/liveness.ts) ----------------------------
 
 /** Time between two heartbeats a monitor sends to each other monitor. */
 export const heartbeatIntervalNs = 50_000;
 /** Heartbeat intervals without news from a peer after which a monitor declares it failed. */
 export const heartbeatMissesMax = 4;
+
+assertLimit(
+  heartbeatIntervalNs > 0 && heartbeatMissesMax >= 2,
+  "heartbeats are periodic and one late one is no failure",
+);
+assertLimit(
+  heartbeatIntervalNs * heartbeatMissesMax * 4 <= simScenarioVirtualNsMax,
+  "a scenario runs long enough to detect a crash",
+);
 
 // ---- Virtual memory on real cores: physical memory, address spaces, the shared-memory baseline --
 
@@ -328,96 +361,3 @@ export const tlbSafetyPagesDefault = 4;
 export const shootdownScenarioOpsPerCore = 4;
 /** Violations the simulator's VM checker lists before only counting the rest. */
 export const vmCheckerViolationsMax = 32;
-
-// ---- Relations -------------------------------------------------------------------------------
-
-function assertLimit(condition: boolean, relation: string): void {
-  if (!condition) throw new Error(`limits.ts: broken relation between limits: ${relation}`);
-}
-
-assertLimit(cacheLineBytes === 64, "a slot is one 64-byte cache line");
-assertLimit(slotPayloadBytes % 4 === 0, "payload is whole 32-bit words");
-assertLimit((slotsPerRing & (slotsPerRing - 1)) === 0, "slotsPerRing is a power of two");
-assertLimit(
-  slotsPerRing >= 4 && slotsPerRing <= 1024,
-  "slotsPerRing in [4, 1024] (channel memory grows with the square of the cores)",
-);
-assertLimit(ackEverySlots >= 1 && ackEverySlots <= slotsPerRing / 2, "acks come at least twice a ring");
-assertLimit(fragmentsPerMessageMax <= slotsPerRing, "a whole message fits in one ring");
-assertLimit(
-  slotsPerRing - (ackEverySlots - 1) >= fragmentsPerMessageMax,
-  "a drained receiver's unacknowledged slots never keep the largest message out (no credit deadlock)",
-);
-assertLimit(slotPayloadBytes < 64, "a slot's payload length fits the header's 6 bits");
-assertLimit(publishBatchSlotsMax <= slotsPerRing / 2, "a batch never holds more than half a ring");
-assertLimit(messageBytesMax <= 65535, "message length fits 16 bits");
-assertLimit(sleepSliceMs > 0 && pollSpinNs > 0, "poll and sleep bounds are positive");
-assertLimit(inFlightPollNs >= pollSpinPinnedNs, "a core waits for replies at least as long as for messages");
-assertLimit(
-  eventLoopYieldNs > 0 && eventLoopYieldNs <= sleepSliceMs * 1e6,
-  "the event loop runs at least once per sleep slice",
-);
-assertLimit(
-  busyTurnsPerClockRead > 0 && (busyTurnsPerClockRead & (busyTurnsPerClockRead - 1)) === 0,
-  "busy turns per clock read is a power of two",
-);
-assertLimit(
-  pollSpinPinnedNs >= pollSpinNs,
-  "a core with its own CPU spins at least as long as one sharing it",
-);
-assertLimit(messagesPerInterfaceMax <= messageTypesMax, "message ids fit the header's type field");
-assertLimit(messageBytesMax <= 0xffff, "a bytes or string field's length fits its 16-bit prefix");
-assertLimit(benchRoundsDefault >= 1 && benchRoundsDefault <= benchRoundsMax, "default rounds within the cap");
-assertLimit(benchWarmupRounds <= benchRoundsMax, "warm-up is no longer than the longest measurement");
-assertLimit(floorBatches <= floorBatchesMax, "floor batches within the native program's cap");
-assertLimit(
-  floorRoundsPerBatch <= floorRoundsPerBatchMax,
-  "floor batch size within the native program's cap",
-);
-assertLimit(
-  benchReplyTimeoutMs > 0 && benchWorkerStartTimeoutMs > 0,
-  "benchmark waits are bounded and positive",
-);
-assertLimit((pageBytes & (pageBytes - 1)) === 0, "pageBytes is a power of two");
-assertLimit(pageBytes >= cacheLineBytes, "a page holds whole cache lines");
-assertLimit(addressSpaceBytes % pageBytes === 0, "the address space is whole pages");
-assertLimit(addressSpaceBytes / pageBytes <= 2 ** 32, "page numbers fit 32 bits");
-assertLimit(pagesPerOperationMax <= mappedPagesMax, "one operation fits a replica");
-assertLimit(tlbEntriesMax >= 1 && shootdownsInFlightMax >= 1, "TLB and in-flight bounds are positive");
-assertLimit(loopbackMessageCostNs > 0 && loopbackQueuedMessagesMax >= 1, "loopback bounds are positive");
-assertLimit(coresMax >= 1 && latencyClusterGapRatioMin > 1, "the SKB has cores; a gap is a ratio above 1");
-assertLimit(latencyClusterGapsTriedMax >= 1 && sysfsCacheIndexesMax >= 1, "SKB search bounds are positive");
-assertLimit(
-  simCoresMax >= 2 && simCoresMax <= coresMax,
-  "a simulated machine has at least two cores and fits the SKB",
-);
-assertLimit(
-  simHandlerJitterFraction >= 0 && simHandlerJitterFraction < 0.5,
-  "jitter never makes a cost negative",
-);
-assertLimit(simSendQueueMessagesMax >= slotsPerRing, "a send queue holds at least a ring");
-assertLimit(rpcCallsInFlightMax >= 1 && servicesPerDispatcherMax >= 1, "RPC and export bounds are positive");
-assertLimit(
-  serviceNameBytesMax <= messageBytesMax / 4 && rpcErrorMessageBytesMax <= messageBytesMax / 2,
-  "names and error texts fit one message",
-);
-assertLimit(
-  replicatedObjectNameBytesMax + updateBytesMax + voteReasonBytesMax + 64 <= messageBytesMax,
-  "a replication message (name, update or reason, a few numbers) fits one message",
-);
-assertLimit(
-  replicatedObjectsMax >= 1 && updatesInFlightMax >= 1 && pendingMessagesMax >= 1,
-  "replication bounds are positive",
-);
-assertLimit(
-  heartbeatIntervalNs > 0 && heartbeatMissesMax >= 2,
-  "heartbeats are periodic and one late one is no failure",
-);
-assertLimit(
-  simReplicatedUpdatesPerCoreMax <= updatesInFlightMax,
-  "a replicated scenario's core may have all its updates in flight",
-);
-assertLimit(
-  heartbeatIntervalNs * heartbeatMissesMax * 4 <= simScenarioVirtualNsMax,
-  "a scenario runs long enough to detect a crash",
-);

@@ -11,10 +11,11 @@
 // between urpcMsgsPerSec and bareRingMsgsPerSec.
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { benchReplyTimeoutMs, benchSpinsPerClockRead, UrpcGeometry } from "../limits.js";
+import { UrpcGeometry } from "../limits.js";
 import { allocateAlignedShared } from "../urpc/aligned-memory.js";
 import { SlotFormat } from "../urpc/slot-format.js";
 import { BareRingLayout, type BareRingSinkData } from "./bare-ring-layout.js";
+import { benchReplyTimeoutMs, benchSpinsPerClockRead } from "./waits.js";
 import { workerReady } from "./worker-ready.js";
 
 /**

@@ -9,7 +9,7 @@
 // Each lane awaits its call before making the next, as `bench rpc`'s pipelined run does; every
 // answer is checked. The postMessage run is bounded by benchReplyTimeoutMs without progress.
 import { Worker } from "node:worker_threads";
-import { benchReplyTimeoutMs } from "../limits.js";
+import { benchReplyTimeoutMs } from "./waits.js";
 import { workerReady } from "./worker-ready.js";
 
 type Call = (x: number) => Promise<number>;

@@ -13,14 +13,31 @@ import { access, mkdir, readFile, rename, rm } from "node:fs/promises";
 import { cpus as osCpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  floorBatches,
-  floorBatchesMax,
-  floorCompileTimeoutMs,
-  floorRoundsPerBatch,
-  floorRoundsPerBatchMax,
-  floorRunTimeoutMs,
-} from "../limits.js";
+import { assertLimit } from "../limits.js";
+
+/** Longest time the C compiler may take to build the native floor benchmark. */
+const floorCompileTimeoutMs = 60_000;
+/** Longest time the native floor benchmark may run before it is killed. */
+const floorRunTimeoutMs = 30_000;
+/** Batches the native floor benchmark times unless told otherwise (median and p99 are over per-batch averages). */
+export const floorBatches = 200;
+/** Round trips in one batch of the native floor benchmark. */
+const floorRoundsPerBatch = 1_000;
+/** The native benchmark's own caps (native/cacheline-pingpong.c); the harness never asks for more. */
+const floorBatchesMax = 10_000;
+const floorRoundsPerBatchMax = 100_000;
+
+assertLimit(
+  floorBatches <= floorBatchesMax,
+  "floor batches within the native program's cap",
+  "bench/floor.ts",
+);
+assertLimit(
+  floorRoundsPerBatch <= floorRoundsPerBatchMax,
+  "floor batch size within the native program's cap",
+  "bench/floor.ts",
+);
+assertLimit(floorCompileTimeoutMs > 0 && floorRunTimeoutMs > 0, "floor waits are positive", "bench/floor.ts");
 
 export interface FloorOptions {
   /** The two CPUs to pin the threads to; defaults to [0, 1] (or [0, 0] on a one-CPU machine). */

@@ -9,13 +9,12 @@
 // made at least every benchReplyTimeoutMs, so that a stuck worker fails the measurement instead of
 // hanging it; the worker is terminated and the ports closed in every case.
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import {
-  benchReplyTimeoutMs,
-  benchRoundsMax,
-  benchWarmupRounds,
-  benchWorkerStartTimeoutMs,
-} from "../limits.js";
+import { benchRoundsMax } from "./rounds.js";
 import { type Summary, summarise } from "./stats.js";
+import { benchReplyTimeoutMs, benchWorkerStartTimeoutMs } from "./waits.js";
+
+/** Round trips made and thrown away before timing starts (JIT, caches, thread wake-up). */
+const warmupRounds = 1_000;
 
 export interface PingPongResult {
   /** Median one-way latency (round trip / 2). */
@@ -58,7 +57,7 @@ type Endpoint = Worker | MessagePort;
 function pingPong(endpoint: Endpoint, worker: Worker, rounds: number): Promise<PingPongResult> {
   return new Promise((resolve, reject) => {
     const roundTripNs = new Float64Array(rounds);
-    const total = benchWarmupRounds + rounds;
+    const total = warmupRounds + rounds;
     let ready = false;
     let sent = 0;
     let received = 0;
@@ -100,7 +99,7 @@ function pingPong(endpoint: Endpoint, worker: Worker, rounds: number): Promise<P
         finish(new Error(`echo worker answered ${String(message)} to ${sent}`));
         return;
       }
-      const index = received - benchWarmupRounds;
+      const index = received - warmupRounds;
       if (index >= 0) roundTripNs[index] = Number(now - startedAt);
       received++;
       if (received === total) finish(null);

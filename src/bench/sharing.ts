@@ -28,12 +28,7 @@ import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import type { CoreLogic } from "../cpu-driver/core-env.js";
-import {
-  benchWorkerStartTimeoutMs,
-  cacheLineBytes,
-  sharingRunTimeoutMs,
-  sharingSimLocalUpdateCycles,
-} from "../limits.js";
+import { assertLimit, cacheLineBytes, simSendQueueMessagesMax } from "../limits.js";
 import { CostModel } from "../platform/sim/cost-model.js";
 import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
 import { loadMachine, type Machine } from "../platform/sim/machine.js";
@@ -48,6 +43,31 @@ import {
   type SharingWorkerData,
   updateType,
 } from "./sharing-protocol.js";
+import { benchWorkerStartTimeoutMs } from "./waits.js";
+
+/** The numbers of shared cache lines one update touches (the paper's 1, 2, 4, 8). */
+export const sharingLinesChoices: readonly number[] = [1, 2, 4, 8];
+/** Updates each thread (or each URPC client) makes unless `--updates` says otherwise. */
+export const sharingUpdatesPerThreadDefault = 100_000;
+/** Most threads one run may use. */
+export const sharingThreadsMax = 64;
+/** Longest one configuration may run before its workers are terminated and it fails. */
+const sharingRunTimeoutMs = 120_000;
+/** Simulated: updates each core makes unless told otherwise (the simulator queues a client's sends, so below simSendQueueMessagesMax). */
+export const sharingSimUpdatesDefault = 1_000;
+/** Simulated: cycles one core's update of a line it already holds costs (the paper: under 30 cycles). */
+const sharingSimLocalUpdateCycles = 25;
+
+assertLimit(
+  sharingSimUpdatesDefault < simSendQueueMessagesMax,
+  "a simulated client's updates fit the simulator's send queue",
+  "bench/sharing.ts",
+);
+assertLimit(
+  sharingRunTimeoutMs > 0 && sharingThreadsMax >= 1,
+  "sharing bounds are positive",
+  "bench/sharing.ts",
+);
 
 export type SharingMode = "shared" | "urpc";
 

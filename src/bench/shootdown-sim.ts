@@ -34,7 +34,7 @@
 // a real message-based unmap makes; docs/reproducing.md says what that means for the comparison.
 
 import type { CoreLogic } from "../cpu-driver/core-env.js";
-import { pageBytes, shootdownBenchQuiesceCycles, shootdownBenchSeed } from "../limits.js";
+import { pageBytes } from "../limits.js";
 import { CostModel } from "../platform/sim/cost-model.js";
 import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
 import { loadMachine, type Machine } from "../platform/sim/machine.js";
@@ -45,6 +45,11 @@ import { PhysicalMemory } from "../vm/physical-memory.js";
 import { rightRead } from "../vm/rights.js";
 import { ShootdownEngine } from "../vm/shootdown.js";
 import { messageShootdownProtocols, type ShootdownProtocol } from "../vm/shootdown-routes.js";
+
+/** Virtual cycles between a map's completion and the timed unmap, so that no transfer of the map is still queued. */
+const shootdownBenchQuiesceCycles = 100_000;
+/** The simulator's seed (one seed, one set of figures). */
+const shootdownBenchSeed = 1;
 
 /** The protocols of the figure, in the paper's order, with the shared-memory baseline last. */
 export const shootdownBenchProtocols: readonly ShootdownProtocol[] = [

@@ -7,10 +7,11 @@
 // publishBatchSlotsMax), which is the channel's own API for bulk sending.
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { benchReplyTimeoutMs, slotPayloadBytes, UrpcGeometry } from "../limits.js";
+import { slotPayloadBytes, UrpcGeometry } from "../limits.js";
 import { UrpcChannel } from "../urpc/index.js";
 import { percentileSorted } from "./stats.js";
 import { PeerMessage, reserveWaiting, type UrpcPeerData } from "./urpc-peer-protocol.js";
+import { benchReplyTimeoutMs } from "./waits.js";
 import { workerReady } from "./worker-ready.js";
 
 export interface UrpcChannelFigures {

@@ -15,17 +15,12 @@
 // `runs` runs of 2^20 messages of 60 bytes. Usage: node dist/bench/urpc-flow-control.js [--json]
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import {
-  ackEverySlots,
-  benchReplyTimeoutMs,
-  benchSpinsPerClockRead,
-  slotPayloadBytes,
-  slotsPerRing,
-} from "../limits.js";
+import { ackEverySlots, slotPayloadBytes, slotsPerRing } from "../limits.js";
 import { allocateAlignedShared } from "../urpc/aligned-memory.js";
 import { UrpcChannel } from "../urpc/index.js";
 import { type FlowControlPeerData, flowLayout } from "./urpc-flow-control-layout.js";
 import { PeerMessage, type UrpcPeerData } from "./urpc-peer-protocol.js";
+import { benchReplyTimeoutMs, benchSpinsPerClockRead } from "./waits.js";
 import { workerReady } from "./worker-ready.js";
 
 /** Messages per timed run. */

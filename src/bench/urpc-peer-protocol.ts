@@ -1,8 +1,8 @@
 // What the URPC benchmark and its worker (workers/urpc-peer.ts) agree on, and the bounded wait for a
 // free slot that both sides of a zero-copy exchange use.
 import { performance } from "node:perf_hooks";
-import { benchReplyTimeoutMs, benchSpinsPerClockRead } from "../limits.js";
 import type { UrpcChannel } from "../urpc/index.js";
+import { benchReplyTimeoutMs, benchSpinsPerClockRead } from "./waits.js";
 
 export interface UrpcPeerData {
   readonly memory: SharedArrayBuffer;

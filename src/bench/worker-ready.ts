@@ -3,7 +3,7 @@
 // names it. The timer is cleared either way.
 import { once } from "node:events";
 import type { Worker } from "node:worker_threads";
-import { benchWorkerStartTimeoutMs } from "../limits.js";
+import { benchWorkerStartTimeoutMs } from "./waits.js";
 
 export async function workerReady(worker: Worker, what: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

@@ -18,7 +18,8 @@ import type { CoreEnv, TimerHandle } from "../cpu-driver/core-env.js";
 import { domainSleepMsMax, servicesPerDispatcherMax } from "../limits.js";
 import type { Binding, BindTarget, Connection, ExportedService } from "../monitor/binding.js";
 import { checkServiceName, type NameService } from "../monitor/name-service.js";
-import type { ReplicatedObjectDefinition, ReplicationModule } from "../monitor/replication.js";
+import type { ReplicationModule } from "../monitor/replication.js";
+import type { ReplicatedObjectDefinition } from "../monitor/replication-api.js";
 import type { VmModule } from "../monitor/vm-module.js";
 import {
   errorText,

@@ -10,7 +10,7 @@ import type {
   ReplicatedObjectDefinition,
   ReplicationMode,
   UpdateResult,
-} from "../monitor/replication.js";
+} from "../monitor/replication-api.js";
 import type { RpcClient, RpcDeclaration, RpcHandlers, RpcInterface } from "../rpc/rpc.js";
 import type { AddressSpace, AddressSpaceOptions } from "../vm/address-space.js";
 
@@ -48,7 +48,7 @@ export interface DomainContext {
     options?: BindOptions,
   ): Promise<RpcClient<R>>;
 
-  // ---- Replicated objects (src/monitor/replication.ts) ------------------------------------------
+  // ---- Replicated objects (src/monitor/replication-api.ts) ----------------------------------------
   /**
    * This core's replica of the domain's object `name`. Every core in `definition.cores` (default:
    * every core of the domain) must call it with the same name and definition. Reads are local;

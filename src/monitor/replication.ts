@@ -25,7 +25,10 @@
 // at the requester, `HomeOperation` and the queue at the home, `Prepared` at a replica, and the
 // buffer of messages for objects this core has not created yet. Nothing here waits without end
 // by itself, but a replica that never creates the object, or a crashed core, stalls the updates
-// that need it: the caller bounds its waits with a platform timer if it must.
+//
+// The public types are in replication-api.ts (re-exported here), the in-flight records in
+// replication-records.ts, a replica's state transitions in replication-replica.ts, the messages in
+// replication-messages.ts; this file holds the service's entry points and the protocol's sides.
 
 import type { CoreEnv } from "../cpu-driver/core-env.js";
 import { MessageBuffer } from "../idl/index.js";
@@ -39,170 +42,41 @@ import {
   voteReasonBytesMax,
 } from "../limits.js";
 import type { MonitorModule } from "./monitor-module.js";
+import type {
+  AppliedObserver,
+  ReplicatedObject,
+  ReplicatedObjectDefinition,
+  ReplicationCounters,
+  UpdateCodec,
+  UpdateOptions,
+  UpdateResult,
+} from "./replication-api.js";
 import { ReplicationError } from "./replication-error.js";
 import { ModeCode, ReplyStatus, replicationInterface } from "./replication-messages.js";
+import {
+  type BufferedMessage,
+  cutUtf8,
+  type HomeOperation,
+  jsonCodec,
+  messageOf,
+  modeCodeOf,
+  type ObjectRecord,
+  type PendingUpdate,
+  type QueuedRequest,
+  seqMax,
+} from "./replication-records.js";
+import { type ReplicaVote, replicaApply, replicaDecide, replicaPrepare } from "./replication-replica.js";
 
-/** How an update runs: "one-phase" (ordered, always applied) or "two-phase" (voted; all or none). */
-export type ReplicationMode = "one-phase" | "two-phase";
-
-/** How updates travel: as a string, at most updateBytesMax bytes of UTF-8. JSON by default. */
-export interface UpdateCodec<U> {
-  encode(update: U): string;
-  decode(text: string): U;
-}
-
-/** What every core spanning an object declares for it, identically. */
-export interface ReplicatedObjectDefinition<T, U> {
-  /** Every replica's state before the first update. */
-  readonly initial: T;
-  /** The state after `update`: deterministic, and never throwing on a one-phase update. */
-  readonly apply: (state: T, update: U) => T;
-  /** Two-phase only: a reason to vote no, or undefined to vote yes. */
-  readonly validate?: (state: T, update: U) => string | undefined;
-  /** The cores holding a replica; every booted core by default. This core must be one of them. */
-  readonly cores?: readonly number[];
-  /** How updates are written into messages; JSON by default. */
-  readonly codec?: UpdateCodec<U>;
-}
-
-export interface UpdateOptions {
-  readonly mode: ReplicationMode;
-}
-
-/** A settled update: its place in the object's order of applied updates. */
-export interface UpdateResult {
-  readonly seq: number;
-}
-
-/** Called on a replica each time it applies an update: its seq, the update, the state after it. */
-export type AppliedObserver<T, U> = (seq: number, update: U, state: T) => void;
-
-/** This core's typed view of one replicated object. */
-export interface ReplicatedObject<T, U> {
-  readonly name: string;
-  /** The cores holding a replica, ascending. */
-  readonly cores: readonly number[];
-  /** The core that orders the updates (the lowest of `cores`). */
-  readonly home: number;
-  /** This replica's state (local, no messages). */
-  read(): T;
-  /** The seq of the last update this replica applied (0 before any). */
-  readonly appliedSeq: number;
-  update(update: U, options: UpdateOptions): Promise<UpdateResult>;
-  /** Adds an observer of this replica's applies; returns a function that removes it. */
-  onApplied(observer: AppliedObserver<T, U>): () => void;
-}
-
-/** Messages and work of this core, for tests and traces. */
-export interface ReplicationCounters {
-  requestsSent: number;
-  appliesSent: number;
-  preparesSent: number;
-  votesSent: number;
-  decisionsSent: number;
-  acksSent: number;
-  repliesSent: number;
-  updatesApplied: number;
-  messagesBuffered: number;
-}
-
-/** Requester side: an update this core asked for, not yet answered. */
-interface PendingUpdate {
-  readonly requestId: number;
-  readonly object: ObjectRecord;
-  readonly description: string;
-  readonly resolve: (result: UpdateResult) => void;
-  readonly reject: (error: ReplicationError) => void;
-}
-
-/** Home side: an update waiting in the queue behind an undecided two-phase update. */
-interface QueuedRequest {
-  readonly requester: number;
-  readonly requestId: number;
-  readonly mode: ModeCode;
-  readonly text: string;
-}
-
-/** Home side: a sequenced update, waiting for votes (two-phase) or acks. */
-interface HomeOperation {
-  readonly txn: number;
-  readonly seq: number;
-  readonly requester: number;
-  readonly requestId: number;
-  phase: "voting" | "acking";
-  votesAwaited: number;
-  acksAwaited: number;
-  /** The lowest core that voted no so far, and its reason. */
-  noCore: number | undefined;
-  noReason: string;
-}
-
-/** Replica side: a two-phase update voted on and not yet decided (at most one per object). */
-interface Prepared {
-  readonly txn: number;
-  readonly seq: number;
-  readonly update: unknown;
-  /** Whether this replica voted yes, and then the state it staged. */
-  readonly yes: boolean;
-  readonly staged: unknown;
-}
-
-/** A message for an object not created here yet, kept to be handled once it is. */
-interface BufferedMessage {
-  readonly name: string;
-  readonly fromCore: number;
-  readonly type: number;
-  readonly bytes: Uint8Array;
-}
-
-/** Everything this core keeps about one object: its replica and, at the home, the sequencer. */
-interface ObjectRecord {
-  readonly name: string;
-  readonly cores: readonly number[];
-  readonly home: number;
-  /** `cores` without the home: those the home sends to. */
-  readonly others: readonly number[];
-  readonly apply: (state: unknown, update: unknown) => unknown;
-  readonly validate: ((state: unknown, update: unknown) => string | undefined) | undefined;
-  readonly codec: UpdateCodec<unknown>;
-  readonly observers: Set<AppliedObserver<unknown, unknown>>;
-  // The replica.
-  state: unknown;
-  applied: number;
-  prepared: Prepared | undefined;
-  // The sequencer, used at the home only.
-  sequenced: number;
-  nextTxn: number;
-  readonly operations: Map<number, HomeOperation>;
-  /** The txn of the two-phase update being voted on; while set, new requests queue. */
-  deciding: number | undefined;
-  readonly queue: QueuedRequest[];
-}
-
-const jsonCodec: UpdateCodec<unknown> = {
-  encode: (update) => JSON.stringify(update),
-  decode: (text) => JSON.parse(text),
-};
-
-const seqMax = 0xffff_ffff;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** `text` cut to at most `maxBytes` bytes of UTF-8. */
-function cutUtf8(text: string, maxBytes: number): string {
-  if (utf8Length(text) <= maxBytes) return text;
-  let cut = text.slice(0, maxBytes);
-  while (utf8Length(cut) > maxBytes) cut = cut.slice(0, -1);
-  return cut;
-}
-
-function modeCodeOf(mode: unknown): ModeCode | undefined {
-  if (mode === "one-phase") return ModeCode.onePhase;
-  if (mode === "two-phase") return ModeCode.twoPhase;
-  return undefined;
-}
+export type {
+  AppliedObserver,
+  ReplicatedObject,
+  ReplicatedObjectDefinition,
+  ReplicationCounters,
+  ReplicationMode,
+  UpdateCodec,
+  UpdateOptions,
+  UpdateResult,
+} from "./replication-api.js";
 
 export class ReplicationModule implements MonitorModule {
   readonly name = "replication";
@@ -754,70 +628,22 @@ export class ReplicationModule implements MonitorModule {
 
   /** Applies update `seq` to this replica; it must be the next in order. */
   private applyLocal(object: ObjectRecord, seq: number, update: unknown): void {
-    this.checkNext(object, seq, "apply");
-    try {
-      object.state = object.apply(object.state, update);
-    } catch (error) {
-      // apply is deterministic, so it threw on every replica alike: the update leaves the state as it was.
-      this.env.log(
-        `replication: "${object.name}" update ${seq}: apply threw, state unchanged: ${messageOf(error)}`,
-      );
-    }
+    const thrown = replicaApply(object, this.env.coreId, seq, update);
+    // apply is deterministic, so it threw on every replica alike: the update leaves the state as it was.
+    if (thrown !== undefined)
+      this.env.log(`replication: "${object.name}" update ${seq}: apply threw, state unchanged: ${thrown}`);
     this.applied(object, seq, update);
   }
 
-  /** Votes on update `seq`: validate, then stage apply; a staging that throws is a no. */
-  private prepareLocal(
-    object: ObjectRecord,
-    txn: number,
-    seq: number,
-    text: string,
-  ): { yes: boolean; reason: string } {
-    this.checkNext(object, seq, "prepare");
-    if (object.prepared !== undefined) {
-      throw new Error(
-        `replication: "${object.name}" prepare txn ${txn} while txn ${object.prepared.txn} is undecided`,
-      );
-    }
-    let update: unknown;
-    let reason: string | undefined;
-    let staged: unknown;
-    try {
-      update = object.codec.decode(text);
-      reason = object.validate?.(object.state, update);
-      if (reason !== undefined && typeof reason !== "string") reason = String(reason);
-      if (reason === undefined) staged = object.apply(object.state, update);
-    } catch (error) {
-      reason = `validate or apply threw: ${messageOf(error)}`;
-    }
-    const yes = reason === undefined;
-    object.prepared = { txn, seq, update, yes, staged };
-    return { yes, reason: reason ?? "" };
+  /** Votes on update `seq` (replication-replica.ts). */
+  private prepareLocal(object: ObjectRecord, txn: number, seq: number, text: string): ReplicaVote {
+    return replicaPrepare(object, this.env.coreId, txn, seq, text);
   }
 
   /** Installs (commit) or drops (abort) what this replica prepared for `txn`. */
   private decisionLocal(object: ObjectRecord, txn: number, commit: boolean): void {
-    const prepared = object.prepared;
-    if (prepared === undefined || prepared.txn !== txn) {
-      throw new Error(
-        `replication: "${object.name}" ${commit ? "commit" : "abort"} of txn ${txn}, which this replica has not prepared`,
-      );
-    }
-    object.prepared = undefined;
-    if (!commit) return;
-    if (!prepared.yes)
-      throw new Error(`replication: "${object.name}" commit of txn ${txn}, on which this replica voted no`);
-    this.checkNext(object, prepared.seq, "commit");
-    object.state = prepared.staged;
-    this.applied(object, prepared.seq, prepared.update);
-  }
-
-  private checkNext(object: ObjectRecord, seq: number, what: string): void {
-    if (seq !== object.applied + 1) {
-      throw new Error(
-        `replication: "${object.name}" on core ${this.env.coreId}: ${what} of update ${seq}, but the last applied is ${object.applied} (order violated)`,
-      );
-    }
+    const installed = replicaDecide(object, this.env.coreId, txn, commit);
+    if (installed !== undefined) this.applied(object, installed.seq, installed.update);
   }
 
   private applied(object: ObjectRecord, seq: number, update: unknown): void {

@@ -19,29 +19,30 @@ import type { CoreEnv } from "../cpu-driver/core-env.js";
 import { bindingTypeBase } from "../cpu-driver/message-types.js";
 import { defineInterface, t } from "../idl/index.js";
 import { utf8Length } from "../idl/utf8.js";
-import { domainsMax } from "../limits.js";
+import {
+  domainsMax,
+  spawnCoreListBytesMax,
+  spawnExitErrorBytesMax,
+  spawnProgramBytesMax,
+} from "../limits.js";
 import type { MonitorModule } from "./monitor-module.js";
 
 /** Spawn messages sit at the top of the binding range, clear of the name service's messages. */
 const spawnTypeBase = bindingTypeBase + 0xf0;
-/** Bytes of a program's path or URL that a spawn message carries (UTF-8). */
-const programBytesMax = 1024;
-/** Bytes of the core list ("0,1,2") that a spawn message carries. */
-const coreListBytesMax = 512;
 
 export const spawnInterface = defineInterface(
   "monitor_spawn",
   {
     spawn: [
       ["domainId", t.u32],
-      ["program", t.string(programBytesMax)],
-      ["cores", t.string(coreListBytesMax)],
+      ["program", t.string(spawnProgramBytesMax)],
+      ["cores", t.string(spawnCoreListBytesMax)],
     ],
     exited: [
       ["domainId", t.u32],
       ["core", t.u16],
       ["status", t.i32],
-      ["error", t.string(1024)],
+      ["error", t.string(spawnExitErrorBytesMax)],
     ],
     close: [["domainId", t.u32]],
     closed: [
@@ -124,13 +125,13 @@ export class SpawnModule implements MonitorModule {
     // Check what the spawn messages carry before anything starts: a message that cannot be sent
     // after some cores started the domain would leave it half-spawned, never done.
     const coreList = cores.join(",");
-    if (utf8Length(program) > programBytesMax)
+    if (utf8Length(program) > spawnProgramBytesMax)
       throw new Error(
-        `spawn: the program's name is ${utf8Length(program)} bytes, over the ${programBytesMax} a spawn carries`,
+        `spawn: the program's name is ${utf8Length(program)} bytes, over the ${spawnProgramBytesMax} a spawn carries`,
       );
-    if (utf8Length(coreList) > coreListBytesMax)
+    if (utf8Length(coreList) > spawnCoreListBytesMax)
       throw new Error(
-        `spawn: the list of ${cores.length} cores is ${utf8Length(coreList)} bytes, over the ${coreListBytesMax} a spawn carries`,
+        `spawn: the list of ${cores.length} cores is ${utf8Length(coreList)} bytes, over the ${spawnCoreListBytesMax} a spawn carries`,
       );
     const domainId = this.nextDomainId++;
     this.domains.set(domainId, { cores, exits: [], closed: new Set(), onDone });

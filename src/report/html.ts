@@ -6,11 +6,11 @@
 // — and its charts as Vega-Lite specs (specs.ts) in <script type="application/json"> elements,
 // which a small script at the end hands to vega-embed. vega, vega-lite and vega-embed are inlined
 // (libraries.ts), so the page loads nothing from the network and renders offline. A figure this
-// tree cannot produce yet is said to be missing, never filled in.
+// run did not measure, or failed to, is said to be missing, never filled in.
 import { formatNs, formatRate } from "../bench/report.js";
 import type { SharingFigure } from "../bench/sharing.js";
 import type { ShootdownFigure } from "../bench/shootdown-sim.js";
-import type { HostInfo, OptionalOutcome, ReportData, UrpcTableFigure } from "./collect.js";
+import type { HostInfo, HostOutcome, ReportData, UrpcTableFigure } from "./collect.js";
 import { reportSharingMachine } from "./collect.js";
 import type { InlinedLibrary } from "./libraries.js";
 import { paperMachines, paperSharing, paperShootdownFindings } from "./paper.js";
@@ -348,7 +348,15 @@ function shootdownSection(data: ReportData, charts: Charts): string {
     );
   }
   parts.push("<h3>Real cores (this host)</h3>");
-  parts.push(optionalFigure(data, data.shootdownReal, charts, "TLB shootdown on this host's cores"));
+  parts.push(
+    hostFigure(
+      data,
+      data.shootdownReal,
+      charts,
+      "TLB shootdown on this host's cores",
+      "bench shootdown --real",
+    ),
+  );
   return parts.join("\n");
 }
 
@@ -357,29 +365,30 @@ function shootdownSection(data: ReportData, charts: Charts): string {
 function unmapSection(data: ReportData, charts: Charts): string {
   return `<h2 id="unmap">5. Unmap end to end</h2>
 <p>A domain's unmap through its monitor, on real cores: the path the paper's message-based unmap takes and the simulated figure leaves out.</p>
-${optionalFigure(data, data.unmap, charts, "Unmap end to end on this host")}`;
+${hostFigure(data, data.unmap, charts, "Unmap end to end on this host", "bench unmap")}`;
 }
 
-/** A figure from an optional command: its chart and table, or why there is none. */
-function optionalFigure(data: ReportData, outcome: OptionalOutcome, charts: Charts, title: string): string {
-  const command = `<code>multikernel ${escapeHtml(outcome.command)}</code>`;
-  if (outcome.status === "absent") {
+/** A figure measured on this host's booted cores: its chart and table, or why there is none. */
+function hostFigure(
+  data: ReportData,
+  outcome: HostOutcome<{ readonly results: readonly unknown[] }>,
+  charts: Charts,
+  title: string,
+  command: string,
+): string {
+  const code = `<code>multikernel ${escapeHtml(command)}</code>`;
+  if (outcome.status === "skipped") {
     return missing(
-      `Not measured: this build has no ${command} yet. The figure is produced by that command once it is available; rerun <code>multikernel report</code> then.`,
+      `Not measured: host measurements were not run (<code>--no-host</code>). ${code} measures it on its own.`,
     );
   }
-  if (outcome.status === "failed") return missing(`${command} failed: ${escapeHtml(outcome.error)}`);
-  const json = outcome.json;
-  const results =
-    typeof json === "object" && json !== null && Array.isArray((json as { results?: unknown }).results)
-      ? ((json as { results: unknown[] }).results as unknown[])
-      : [];
-  const spec = resultsLineSpec(title, results);
+  if (outcome.status === "failed") return missing(`${code} failed: ${escapeHtml(outcome.error)}`);
+  const spec = resultsLineSpec(title, outcome.figure.results);
   return `${hostWhere(data)}
-<p>From ${command} (its JSON, as printed).</p>
+<p>Measured as ${code} measures it (its JSON below).</p>
 ${spec === null ? "" : charts.chart(spec)}
-${resultsTable(results)}
-<details><summary>JSON</summary><pre>${escapeHtml(JSON.stringify(json, null, 2))}</pre></details>`;
+${resultsTable(outcome.figure.results)}
+<details><summary>JSON</summary><pre>${escapeHtml(JSON.stringify(outcome.figure, null, 2))}</pre></details>`;
 }
 
 function resultsTable(results: readonly unknown[]): string {

@@ -9,9 +9,9 @@
 // Each role is a function with its state in a small object of its own, so that the loops compile
 // as ordinary optimized functions rather than as on-stack replacement of the module's top level.
 import { parentPort, workerData } from "node:worker_threads";
-import { benchReplyTimeoutMs } from "../../limits.js";
 import { UrpcChannel } from "../../urpc/index.js";
 import { PeerMessage, reserveWaiting, type UrpcPeerData } from "../urpc-peer-protocol.js";
+import { benchReplyTimeoutMs } from "../waits.js";
 
 /** What the last message was, and a copy of its bytes to answer with. */
 class Echo {

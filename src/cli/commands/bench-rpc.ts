@@ -18,8 +18,9 @@ import {
 } from "../../bench/domains/rpc-bench.js";
 import { measurePostMessage } from "../../bench/post-message.js";
 import { formatNs, formatRate, formatRatio, printResult, progress } from "../../bench/report.js";
+import { benchRoundsMax } from "../../bench/rounds.js";
 import { measureUrpcBaseline } from "../../bench/urpc-channel.js";
-import { benchRoundsMax, coresMax } from "../../limits.js";
+import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";

@@ -10,18 +10,22 @@ import { availableParallelism } from "node:os";
 import Table from "cli-table3";
 import { InvalidArgumentError } from "commander";
 import { formatNs, formatRate, jsonLine, progress } from "../../bench/report.js";
-import { measureSharing, type SharingFigure, simulateSharing } from "../../bench/sharing.js";
 import {
+  measureSharing,
+  type SharingFigure,
   sharingLinesChoices,
   sharingSimUpdatesDefault,
   sharingThreadsMax,
   sharingUpdatesPerThreadDefault,
-  sharingUpdatesPerThreadMax,
-  simCoresMax,
-} from "../../limits.js";
+  simulateSharing,
+} from "../../bench/sharing.js";
+import { simCoresMax } from "../../limits.js";
 import { loadMachine } from "../../platform/sim/machine.js";
 import { integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
+
+/** Most updates per thread one run may be asked for (`--updates`). */
+const sharingUpdatesPerThreadMax = 10_000_000;
 
 interface BenchSharingOptions {
   json: boolean;

@@ -9,18 +9,22 @@
 import Table from "cli-table3";
 import { jsonLine } from "../../bench/report.js";
 import {
+  measureShootdownReal,
+  type RealShootdownFigure,
+  shootdownRealCoreCountsDefault,
+} from "../../bench/shootdown-real.js";
+import {
   type ShootdownFigure,
   shootdownBenchProtocols,
   simulateShootdown,
 } from "../../bench/shootdown-sim.js";
-import { shootdownBenchCoreCountsDefault, simCoresMax } from "../../limits.js";
+import { simCoresMax } from "../../limits.js";
 import { loadMachine } from "../../platform/sim/machine.js";
 import { integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
-import { measureShootdownReal, type RealShootdownFigure } from "./shootdown-real.js";
 
-/** Core counts of `--real` without --cores. */
-const realCoreCountsDefault: readonly number[] = [2, 4];
+/** Core counts simulated unless `--cores` says otherwise (those above the machine's are dropped). */
+const shootdownBenchCoreCountsDefault: readonly number[] = [2, 4, 8, 16, 32];
 
 interface BenchShootdownOptions {
   json: boolean;
@@ -55,7 +59,7 @@ export const registerBenchShootdown: Registration = ({ bench }) => {
     )
     .action(async (options: BenchShootdownOptions) => {
       if (options.real) {
-        const real = await measureShootdownReal(options.cores ?? realCoreCountsDefault);
+        const real = await measureShootdownReal(options.cores ?? shootdownRealCoreCountsDefault);
         process.stdout.write(`${renderRealFigure(real)}\n`);
         if (options.json) process.stdout.write(`${jsonLine(real)}\n`);
         return;

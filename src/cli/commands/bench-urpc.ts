@@ -18,8 +18,8 @@ import {
   progress,
   type ReportRow,
 } from "../../bench/report.js";
+import { benchRoundsDefault, benchRoundsMax } from "../../bench/rounds.js";
 import { measureUrpc, type UrpcFigures } from "../../bench/urpc.js";
-import { benchRoundsDefault, benchRoundsMax } from "../../limits.js";
 import { cpuPairArgument, integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
 import { runBenchUrpcSim } from "./bench-urpc-sim.js";

@@ -1,18 +1,16 @@
 // `multikernel report`: the whole reproduction in one command, written as one HTML page.
 //
 // Runs src/report/collect.ts (URPC on the host, Table 2 simulated on the paper's four machines,
-// sharing on the host and on amd-4x4, TLB shootdown on amd-4x4 and amd-8x4, and — where this build
-// has them — `bench shootdown --real` and `bench unmap`) with a progress bar on standard error, then
+// sharing on the host and on amd-4x4, TLB shootdown on amd-4x4 and amd-8x4 and on this host's cores,
+// unmap end to end), all in this process, with a progress bar on standard error, then
 // writes the page of src/report/html.ts to --out (default report.html in the working directory):
 // tables beside the paper's values and Vega-Lite charts, with vega, vega-lite and vega-embed inlined
 // so that it renders offline. Prints where it wrote the page; with --json, a summary object as the
 // last line of standard output.
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
 import { jsonLine } from "../../bench/report.js";
-import { collectReport, type OptionalCommand, type ReportData } from "../../report/collect.js";
+import { collectReport, type ReportData } from "../../report/collect.js";
 import { renderReportHtml } from "../../report/html.js";
 import { readChartLibraries } from "../../report/libraries.js";
 import { progressBar } from "../../report/progress.js";
@@ -28,7 +26,7 @@ interface ReportOptions {
 /** The page's file name unless --out says otherwise, in the working directory. */
 const outDefault = "report.html";
 
-export const registerReport: Registration = ({ program, bench }) => {
+export const registerReport: Registration = ({ program }) => {
   program
     .command("report")
     .description(
@@ -39,7 +37,7 @@ export const registerReport: Registration = ({ program, bench }) => {
     .option("--json", "also print a JSON summary as the last line of standard output", false)
     .option("--no-host", "skip the host measurements (simulated figures only)")
     .action(async (options: ReportOptions) => {
-      const summary = await runReport(options, bench);
+      const summary = await runReport(options);
       process.stdout.write(`report: wrote ${summary.out} (${summary.bytes} bytes)\n`);
       if (options.json) process.stdout.write(`${jsonLine(summary)}\n`);
     });
@@ -53,7 +51,7 @@ export interface ReportSummary {
 }
 
 /** Collects the figures, writes the page, and returns the summary. */
-export async function runReport(options: ReportOptions, bench: Command): Promise<ReportSummary> {
+export async function runReport(options: ReportOptions): Promise<ReportSummary> {
   const libraries = readChartLibraries(); // before measuring: a missing library fails at once
   const progress = progressBar();
   let data: ReportData;
@@ -61,9 +59,6 @@ export async function runReport(options: ReportOptions, bench: Command): Promise
     data = await collectReport({
       quick: options.quick,
       host: options.host,
-      cliPath: fileURLToPath(new URL("../main.js", import.meta.url)),
-      shootdownReal: optionalCommand(bench, "shootdown", "--real"),
-      unmap: optionalCommand(bench, "unmap", null),
       onStep: (label, index, total) => progress.step(label, index, total),
     });
   } finally {
@@ -73,15 +68,4 @@ export async function runReport(options: ReportOptions, bench: Command): Promise
   const out = resolve(options.out);
   writeFileSync(out, html);
   return { out, bytes: Buffer.byteLength(html), data };
-}
-
-/**
- * `bench <name> [flag] --json` if this build registers that command (and flag), else absent: the
- * report runs what exists and says what does not, rather than assuming.
- */
-function optionalCommand(bench: Command, name: string, flag: string | null): OptionalCommand {
-  const title = `bench ${name}${flag === null ? "" : ` ${flag}`}`;
-  const command = bench.commands.find((c) => c.name() === name);
-  const present = command !== undefined && (flag === null || command.options.some((o) => o.long === flag));
-  return { name: title, args: present ? ["bench", name, ...(flag === null ? [] : [flag]), "--json"] : null };
 }

@@ -4,10 +4,14 @@
 // tree), run examples/tlb-shootdown.js over all of them, read the line it prints
 // (`tlb-shootdown: {"results": [...]}`), shut down. The latencies are the end-to-end unmap call as a
 // domain sees it (monitor included for the message protocols), median over the example's
-// repetitions, in nanoseconds of this host's clock.
+// repetitions, in nanoseconds of this host's clock. `unmapFigure` puts one core count's points beside
+// the shared-memory baseline, as `bench unmap` and the report show them.
 import { fileURLToPath } from "node:url";
-import { progress } from "../../bench/report.js";
-import { boot } from "../../platform/real/boot.js";
+import { boot } from "../platform/real/boot.js";
+import { progress } from "./report.js";
+
+/** Core counts measured unless told otherwise (`bench shootdown --real` without --cores, the report). */
+export const shootdownRealCoreCountsDefault: readonly number[] = [2, 4];
 
 /** One measured point. */
 export interface RealShootdownPoint {
@@ -21,6 +25,18 @@ export interface RealShootdownFigure {
   readonly results: RealShootdownPoint[];
 }
 
+/** One protocol's unmap on N cores beside the shared-memory baseline's (null where it was not measured). */
+export interface UnmapPoint extends RealShootdownPoint {
+  readonly vsSharedMemory: number | null;
+}
+
+/** `bench unmap`'s figure: every protocol's unmap on one core count. */
+export interface UnmapFigure {
+  readonly machine: "host";
+  readonly cores: number;
+  readonly results: UnmapPoint[];
+}
+
 /** What the example prints before its JSON. */
 const linePrefix = "tlb-shootdown: ";
 /** Bound on one run of the example. */
@@ -29,9 +45,9 @@ const exampleRunTimeoutMs = 300_000;
 const lineWaitMs = 5_000;
 const linePollMs = 10;
 
-/** The compiled example, from dist/src/cli/commands/. */
+/** The compiled example, from dist/src/bench/. */
 function exampleProgram(): string {
-  return fileURLToPath(new URL("../../../examples/tlb-shootdown.js", import.meta.url));
+  return fileURLToPath(new URL("../../examples/tlb-shootdown.js", import.meta.url));
 }
 
 async function waitForLine(lines: readonly string[]): Promise<string> {
@@ -66,4 +82,15 @@ export async function measureShootdownReal(coreCounts: readonly number[]): Promi
     }
   }
   return { machine: "host", results };
+}
+
+/** The points of `figure` on `cores` cores, each with its ratio to the shared-memory baseline's. */
+export function unmapFigure(figure: RealShootdownFigure, cores: number): UnmapFigure {
+  const points = figure.results.filter((r) => r.cores === cores);
+  const baseline = points.find((r) => r.protocol === "shared-memory")?.latencyNs;
+  const results = points.map((r) => ({
+    ...r,
+    vsSharedMemory: baseline === undefined ? null : Number((r.latencyNs / baseline).toFixed(2)),
+  }));
+  return { machine: "host", cores, results };
 }
