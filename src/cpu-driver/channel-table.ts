@@ -10,7 +10,8 @@
 // It refuses, naming the channel, the side and the core: an id the platform never handed out, a
 // side other than 0 or 1, a side opened twice, a peer core other than the one the other side is
 // open on, and closing a side that is not open. Which ids exist, and which cores, are the
-// platform's business: it says which ids it knows (`knownId`) and checks the peer core itself.
+// platform's business: it says which ids it knows (`knownId`) and checks the peer core itself;
+// the table holds at most one record per known id, so the platform's id bound is the table's.
 //
 // Sans-IO: plain data, no clock, no timers, no threads. The loopback and simulated platforms keep
 // their dispatcher channels in one of these.
