@@ -17,8 +17,10 @@
 // sends and timers are dropped; messages it sent before the crash are still delivered.
 // Dispatcher channels (`openChannel`) are queues too, one per direction, created as they are
 // opened; a message waits in its queue until the receiving end is open, and is dropped once the
-// receiving end is closed. Channel ids come from each core's own range of loopbackChannelsPerCoreMax.
+// receiving end is closed. Channel ids come from each core's own range of loopbackChannelsPerCoreMax;
+// which sides of which id are open on which cores is kept in a ChannelTable (cpu-driver).
 
+import { ChannelTable } from "../../cpu-driver/channel-table.js";
 import type {
   ChannelEnd,
   ChannelReceive,
@@ -81,12 +83,6 @@ interface Channel {
   closed: boolean;
 }
 
-/** Both directions of a dispatcher channel: toward[side] carries messages to that side's end. */
-interface DispatcherChannel {
-  readonly toward: readonly [Channel, Channel];
-  readonly cores: [number | undefined, number | undefined];
-}
-
 interface Timer {
   readonly core: number;
   readonly fireNs: number;
@@ -121,7 +117,8 @@ export class LoopbackPlatform {
   private readonly broadcastChannels = new Map<string, Channel>();
   private readonly sentPerPair = new Map<string, number>();
   private readonly crashed = new Set<number>();
-  private readonly dispatcherChannels = new Map<number, DispatcherChannel>();
+  /** Dispatcher channels: each side's state is the queue toward that side's end. */
+  private readonly dispatcherChannels: ChannelTable<Channel>;
   private readonly channelIdsAllocated = new Map<number, number>();
   private timers: Timer[] = [];
   private timerOrder = 0;
@@ -138,6 +135,15 @@ export class LoopbackPlatform {
     }
     this.coreIds = sorted;
     this.random = splitmix32(options.seed);
+    this.dispatcherChannels = new ChannelTable<Channel>({
+      owner: "loopback",
+      knownId: (id) => id >= 0 && id < sorted.length * loopbackChannelsPerCoreMax,
+      makeState: (id, side) => {
+        const toward = this.makeChannel(`channel ${id} ->${side}`, -1, -1, true);
+        this.channels.push(toward);
+        return toward;
+      },
+    });
     // Channels are created in a fixed order, so the seeded choice among them is reproducible.
     for (const from of sorted) {
       for (const to of sorted) {
@@ -314,48 +320,21 @@ export class LoopbackPlatform {
     receive: ChannelReceive,
   ): ChannelEnd {
     const label = `channel ${channelId} side ${side} on core ${coreId}`;
-    if (
-      !Number.isInteger(channelId) ||
-      channelId < 0 ||
-      channelId >= this.coreIds.length * loopbackChannelsPerCoreMax
-    ) {
-      throw new Error(`loopback: ${label}: no such channel id`);
-    }
-    if (side !== 0 && side !== 1) throw new Error(`loopback: ${label}: side must be 0 or 1`);
     if (!this.coreIds.includes(peerCore))
       throw new Error(`loopback: ${label}: peer core ${peerCore} is not booted`);
-    let channel = this.dispatcherChannels.get(channelId);
-    if (channel === undefined) {
-      const toward: [Channel, Channel] = [
-        this.makeChannel(`channel ${channelId} ->0`, -1, -1, true),
-        this.makeChannel(`channel ${channelId} ->1`, -1, -1, true),
-      ];
-      channel = { toward, cores: [undefined, undefined] };
-      this.dispatcherChannels.set(channelId, channel);
-      this.channels.push(...toward);
-    }
-    const other = side === 0 ? 1 : 0;
-    if (channel.cores[side] !== undefined) throw new Error(`loopback: ${label}: that end is already open`);
-    const peerSeen = channel.cores[other];
-    if (peerSeen !== undefined && peerSeen !== peerCore) {
-      throw new Error(
-        `loopback: ${label}: peer core ${peerCore}, but the other end is open on core ${peerSeen}`,
-      );
-    }
-    channel.cores[side] = coreId;
-    const inbound = channel.toward[side];
-    const outbound = channel.toward[other];
+    const { mine, peer } = this.dispatcherChannels.open(coreId, channelId, side, peerCore);
+    const inbound = mine.state;
+    const outbound = peer.state;
     inbound.to = coreId;
     inbound.from = peerCore;
     outbound.from = coreId;
     outbound.to = peerCore;
     if (!this.crashed.has(coreId)) inbound.receive = receive;
-    let open = true;
     return {
       name: `channel ${channelId} ${coreId}->${peerCore}`,
       send: (type, bytes, length) => {
         this.checkSend(label, type, bytes, length);
-        if (!open) throw new Error(`loopback: ${label}: send on a closed end`);
+        if (mine.closed) throw new Error(`loopback: ${label}: send on a closed end`);
         if (this.crashed.has(coreId) || outbound.closed) {
           this.counters.dropped++;
           return;
@@ -364,8 +343,7 @@ export class LoopbackPlatform {
         this.enqueue(outbound, type, bytes, length);
       },
       close: () => {
-        if (!open) return;
-        open = false;
+        if (!this.dispatcherChannels.close(channelId, side)) return;
         inbound.closed = true;
         inbound.receive = undefined;
         this.counters.dropped += inbound.queue.length - inbound.head;

@@ -324,16 +324,41 @@ export function buildMachine(
 ): Machine {
   const f = new Fields(file, lines);
   validateSpec(f, spec);
-  let paths = spec.paths;
-  let paperCalibration = spec.paperCalibration ?? false;
-  if (spec.pathsFrom !== undefined) {
-    paths = loadMachineSpec(spec.pathsFrom, f, "pathsFrom").spec.paths;
-    paperCalibration = false;
-    if (paths === undefined)
-      f.fail("pathsFrom", `machine "${spec.pathsFrom}" borrows its paths itself; name the original`);
-  }
+  const { paths, paperCalibration } = pathsOf(f, spec);
+  const { cores, packages } = buildCores(f, spec);
+  const caches = buildCaches(f, spec, cores, packages);
+  const links = buildLinks(spec, packages.length);
+  const packageHops = hopsBetweenPackages(f, packages.length, links);
+  const { classes, classIndex } = classifyPairs(cores, caches, packageHops);
+  return {
+    name: spec.name,
+    description: spec.description ?? "",
+    clockGHz: spec.clockGHz,
+    sourceFile: lines.size > 0 ? file : null,
+    cores,
+    packages,
+    caches,
+    links,
+    packageHops,
+    paths: calibrate(f, spec, classes, paths ?? {}),
+    paperCalibration,
+    classes,
+    classIndex,
+  };
+}
 
-  // Cores, numbered on from package to package unless given explicitly.
+/** The spec's path calibration, or the one it borrows (`pathsFrom`, never the paper's then). */
+function pathsOf(f: Fields, spec: MachineSpec): { paths: MachineSpec["paths"]; paperCalibration: boolean } {
+  if (spec.pathsFrom === undefined)
+    return { paths: spec.paths, paperCalibration: spec.paperCalibration ?? false };
+  const paths = loadMachineSpec(spec.pathsFrom, f, "pathsFrom").spec.paths;
+  if (paths === undefined)
+    f.fail("pathsFrom", `machine "${spec.pathsFrom}" borrows its paths itself; name the original`);
+  return { paths, paperCalibration: false };
+}
+
+/** Cores, numbered on from package to package unless given explicitly; each package's ids ascending. */
+function buildCores(f: Fields, spec: MachineSpec): { cores: MachineCore[]; packages: number[][] } {
   const cores: MachineCore[] = [];
   const packages: number[][] = [];
   let nextId = 0;
@@ -342,8 +367,9 @@ export function buildMachine(
       typeof p.cores === "number" ? Array.from({ length: p.cores }, (_, j) => nextId + j) : [...p.cores];
     nextId = Math.max(nextId, ...ids.map((x) => x + 1));
     ids.forEach((id, j) => {
-      cores[id] !== undefined &&
-        f.fail(`packages[${i}].cores`, `core ${id} is already in package ${cores[id]!.packageId}`);
+      const seen = cores[id];
+      if (seen !== undefined)
+        f.fail(`packages[${i}].cores`, `core ${id} is already in package ${seen.packageId}`);
       cores[id] = { id, packageId: i, speed: p.speeds?.[j] ?? p.speed ?? 1 };
     });
     packages.push([...ids].sort((a, b) => a - b));
@@ -355,48 +381,84 @@ export function buildMachine(
     if (cores[id] === undefined)
       f.fail("packages", `core ids must be 0..${coreCount - 1} without gaps; ${id} is missing`);
   }
+  return { cores, packages };
+}
 
-  // Shared caches: groups of cores, each inside one package.
-  const caches: SharedCache[] = (spec.caches ?? []).map((c, i) => {
+/** Shared caches: groups of cores, each inside one package. */
+function buildCaches(
+  f: Fields,
+  spec: MachineSpec,
+  cores: readonly MachineCore[],
+  packages: readonly (readonly number[])[],
+): SharedCache[] {
+  return (spec.caches ?? []).map((c, i) => {
     const path = `caches[${i}].shared`;
+    const shared = c.shared;
     let groups: number[][];
-    if (c.shared === "package") groups = packages.map((p) => [...p]);
-    else if (c.shared === "core") groups = cores.map((core) => [core.id]);
-    else if (typeof c.shared === "number") {
-      const size = c.shared;
-      groups = [];
-      packages.forEach((p, pi) => {
-        if (p.length % size !== 0)
-          f.fail(path, `package ${pi} has ${p.length} cores, not a multiple of ${size}`);
-        for (let j = 0; j < p.length; j += size) groups.push(p.slice(j, j + size));
-      });
-    } else {
-      groups = c.shared.map((g) => [...g].sort((a, b) => a - b));
-      const seen = new Set<number>();
-      groups.forEach((g, j) => {
-        for (const id of g) {
-          if (id >= coreCount)
-            f.fail(`${path}[${j}]`, `core ${id} does not exist (the machine has ${coreCount})`);
-          if (seen.has(id)) f.fail(`${path}[${j}]`, `core ${id} is in two groups of the same cache`);
-          seen.add(id);
-        }
-      });
-    }
+    if (shared === "package") groups = packages.map((p) => [...p]);
+    else if (shared === "core") groups = cores.map((core) => [core.id]);
+    else if (typeof shared === "number") groups = groupsOfSize(f, path, packages, shared);
+    else groups = explicitGroups(f, path, shared, cores.length);
     return { level: c.level, groups };
   });
+}
 
-  // Hops between packages: BFS over the links.
-  const packageCount = packages.length;
+/** Groups of `size` consecutive cores of each package (which must divide by it). */
+function groupsOfSize(
+  f: Fields,
+  path: string,
+  packages: readonly (readonly number[])[],
+  size: number,
+): number[][] {
+  const groups: number[][] = [];
+  packages.forEach((p, pi) => {
+    if (p.length % size !== 0) f.fail(path, `package ${pi} has ${p.length} cores, not a multiple of ${size}`);
+    for (let j = 0; j < p.length; j += size) groups.push(p.slice(j, j + size));
+  });
+  return groups;
+}
+
+/** Groups given core by core: each ascending, of existing cores, no core in two. */
+function explicitGroups(
+  f: Fields,
+  path: string,
+  shared: readonly (readonly number[])[],
+  coreCount: number,
+): number[][] {
+  const groups = shared.map((g) => [...g].sort((a, b) => a - b));
+  const seen = new Set<number>();
+  groups.forEach((g, j) => {
+    for (const id of g) {
+      if (id >= coreCount)
+        f.fail(`${path}[${j}]`, `core ${id} does not exist (the machine has ${coreCount})`);
+      if (seen.has(id)) f.fail(`${path}[${j}]`, `core ${id} is in two groups of the same cache`);
+      seen.add(id);
+    }
+  });
+  return groups;
+}
+
+/** The links between packages: as listed, or every pair for "all". */
+function buildLinks(spec: MachineSpec, packageCount: number): [number, number][] {
   const links: [number, number][] = [];
   if (spec.links === "all") {
     for (let a = 0; a < packageCount; a++) for (let b = a + 1; b < packageCount; b++) links.push([a, b]);
   } else for (const [a, b] of spec.links ?? []) links.push([a, b]);
-  const neighbours: number[][] = packages.map(() => []);
+  return links;
+}
+
+/** Hops between every two packages: breadth-first search over the links; all must be reachable. */
+function hopsBetweenPackages(
+  f: Fields,
+  packageCount: number,
+  links: readonly (readonly [number, number])[],
+): number[][] {
+  const neighbours: number[][] = Array.from({ length: packageCount }, () => []);
   for (const [a, b] of links) {
     neighbours[a]!.push(b);
     neighbours[b]!.push(a);
   }
-  const packageHops = packages.map((_, from) => {
+  return neighbours.map((_, from) => {
     const hops = new Array<number>(packageCount).fill(-1);
     hops[from] = 0;
     const queue = [from];
@@ -413,46 +475,65 @@ export function buildMachine(
     if (unreachable >= 0) f.fail("links", `package ${unreachable} cannot be reached from package ${from}`);
     return hops;
   });
+}
 
-  // Path class of every pair, and the calibration of every class present.
+/** How far a path class is: same-core 0, shared 1, same-package 2, hop-N 2 + N. */
+function classDistance(cls: PathClass): number {
+  if (cls === "same-core") return 0;
+  if (cls === "shared") return 1;
+  if (cls === "same-package") return 2;
+  return 2 + Number(cls.slice(4));
+}
+
+/** The class of every core pair, and the classes present in order of distance. */
+function classifyPairs(
+  cores: readonly MachineCore[],
+  caches: readonly SharedCache[],
+  packageHops: readonly (readonly number[])[],
+): { classes: PathClass[]; classIndex: Uint8Array } {
+  const coreCount = cores.length;
   const sharesCache = (a: number, b: number): boolean =>
     caches.some((c) => c.groups.some((g) => g.length > 1 && g.includes(a) && g.includes(b)));
-  const classes: PathClass[] = ["same-core"];
+  const classOf = (a: number, b: number): PathClass => {
+    if (a === b) return "same-core";
+    if (sharesCache(a, b)) return "shared";
+    const pa = cores[a]!.packageId;
+    const pb = cores[b]!.packageId;
+    return pa === pb ? "same-package" : `hop-${packageHops[pa]![pb]}`;
+  };
+  // Classes are numbered as first seen, then renumbered in order of distance.
+  const seen: PathClass[] = ["same-core"];
   const classIndex = new Uint8Array(coreCount * coreCount);
   for (let a = 0; a < coreCount; a++) {
     for (let b = 0; b < coreCount; b++) {
-      const pa = cores[a]!.packageId;
-      const pb = cores[b]!.packageId;
-      const cls =
-        a === b
-          ? "same-core"
-          : sharesCache(a, b)
-            ? "shared"
-            : pa === pb
-              ? "same-package"
-              : `hop-${packageHops[pa]![pb]}`;
-      let index = classes.indexOf(cls);
-      if (index < 0) index = classes.push(cls) - 1;
+      const cls = classOf(a, b);
+      let index = seen.indexOf(cls);
+      if (index < 0) index = seen.push(cls) - 1;
       classIndex[a * coreCount + b] = index;
     }
   }
-  const distance = (c: string): number =>
-    c === "same-core" ? 0 : c === "shared" ? 1 : c === "same-package" ? 2 : 2 + Number(c.slice(4));
-  const order = classes.map((c, i) => [c, i] as const).sort((x, y) => distance(x[0]) - distance(y[0]));
+  const order = seen.map((c, i) => [c, i] as const).sort((x, y) => classDistance(x[0]) - classDistance(y[0]));
   const renumber = new Uint8Array(order.length);
   order.forEach(([, old], i) => {
     renumber[old] = i;
   });
   for (let i = 0; i < classIndex.length; i++) classIndex[i] = renumber[classIndex[i]!]!;
-  const sortedClasses = order.map(([c]) => c);
+  return { classes: order.map(([c]) => c), classIndex };
+}
 
-  const given = paths ?? {};
+/** The calibration of every class present (but same-core): given, or extrapolated for far hops. */
+function calibrate(
+  f: Fields,
+  spec: MachineSpec,
+  classes: readonly PathClass[],
+  given: Readonly<Record<string, PathSpec>>,
+): Map<PathClass, PathCalibration> {
   const hopEntries = Object.keys(given)
     .filter((k) => k.startsWith("hop-"))
     .map((k) => Number(k.slice(4)))
     .sort((a, b) => a - b);
   const calibration = new Map<PathClass, PathCalibration>();
-  for (const cls of sortedClasses) {
+  for (const cls of classes) {
     if (cls === "same-core") continue;
     const entry = given[cls];
     if (entry !== undefined) {
@@ -465,46 +546,36 @@ export function buildMachine(
       continue;
     }
     const where = spec.pathsFrom === undefined ? `paths.${cls}` : "pathsFrom";
-    if (!cls.startsWith("hop-") || hopEntries.length === 0) {
-      f.fail(where, `the machine has ${cls} core pairs but no calibration for them`);
-    }
-    // Linear extrapolation in latency and in cycles per message from the last two hop entries.
-    const hops = Number(cls.slice(4));
-    const last = hopEntries[hopEntries.length - 1]!;
-    const prev = hopEntries.length > 1 ? hopEntries[hopEntries.length - 2]! : last;
-    const e1 = given[`hop-${last}`]!;
-    const e0 = given[`hop-${prev}`]!;
-    const span = last === prev ? 1 : last - prev;
-    const latencyPerHop = last === prev ? 0 : (e1.latencyCycles - e0.latencyCycles) / span;
-    const periodPerHop = last === prev ? 0 : (1000 / e1.msgsPerKcycle - 1000 / e0.msgsPerKcycle) / span;
-    const latencyCycles = e1.latencyCycles + latencyPerHop * (hops - last);
-    const periodCycles = 1000 / e1.msgsPerKcycle + periodPerHop * (hops - last);
-    if (hops < last || latencyCycles <= 0 || periodCycles <= 0) {
-      f.fail(where, `the machine has ${cls} core pairs but no calibration for them`);
-    }
-    calibration.set(cls, {
-      name: cls,
-      latencyCycles,
-      msgsPerKcycle: 1000 / periodCycles,
-      extrapolated: true,
-    });
+    const extrapolated = cls.startsWith("hop-") ? extrapolateHop(cls, given, hopEntries) : null;
+    if (extrapolated === null) f.fail(where, `the machine has ${cls} core pairs but no calibration for them`);
+    calibration.set(cls, extrapolated);
   }
+  return calibration;
+}
 
-  return {
-    name: spec.name,
-    description: spec.description ?? "",
-    clockGHz: spec.clockGHz,
-    sourceFile: lines.size > 0 ? file : null,
-    cores,
-    packages,
-    caches,
-    links,
-    packageHops,
-    paths: calibration,
-    paperCalibration,
-    classes: sortedClasses,
-    classIndex,
-  };
+/**
+ * The calibration of hop class `cls`, extrapolated linearly in latency and in cycles per message
+ * from the last two hop entries (or repeating the only one); null when there is none to go on, when
+ * `cls` is nearer than the last entry, or when the line reaches zero.
+ */
+function extrapolateHop(
+  cls: PathClass,
+  given: Readonly<Record<string, PathSpec>>,
+  hopEntries: readonly number[],
+): PathCalibration | null {
+  if (hopEntries.length === 0) return null;
+  const hops = Number(cls.slice(4));
+  const last = hopEntries[hopEntries.length - 1]!;
+  const prev = hopEntries.length > 1 ? hopEntries[hopEntries.length - 2]! : last;
+  const e1 = given[`hop-${last}`]!;
+  const e0 = given[`hop-${prev}`]!;
+  const span = last === prev ? 1 : last - prev;
+  const latencyPerHop = last === prev ? 0 : (e1.latencyCycles - e0.latencyCycles) / span;
+  const periodPerHop = last === prev ? 0 : (1000 / e1.msgsPerKcycle - 1000 / e0.msgsPerKcycle) / span;
+  const latencyCycles = e1.latencyCycles + latencyPerHop * (hops - last);
+  const periodCycles = 1000 / e1.msgsPerKcycle + periodPerHop * (hops - last);
+  if (hops < last || latencyCycles <= 0 || periodCycles <= 0) return null;
+  return { name: cls, latencyCycles, msgsPerKcycle: 1000 / periodCycles, extrapolated: true };
 }
 
 /**
