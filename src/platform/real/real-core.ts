@@ -85,7 +85,10 @@ export class RealCore implements CoreMachine {
   private readonly incoming: Incoming[] = [];
   private readonly ports = new Map<number, RingPort>();
   private readonly broadcastPort: RingPort;
-  private readonly dirty = new Set<RingPort>();
+  /** Ports with written or queued messages to publish; each port adds itself once (RingPort). */
+  private dirty: RingPort[] = [];
+  /** The other array of the pair that flushPorts swaps with `dirty`, so that flushing allocates nothing. */
+  private stillDirty: RingPort[] = [];
   private logic: CoreLogic | undefined;
   private readonly meshChannels = new Map<number, UrpcChannel>();
   /** Probe work for the loop to run outside any poll (see round-trip-probe.ts). */
@@ -257,7 +260,7 @@ export class RealCore implements CoreMachine {
   }
 
   markDirty(port: RingPort): void {
-    this.dirty.add(port);
+    this.dirty.push(port);
   }
 
   private makeEnv(): CoreEnv {
@@ -364,9 +367,16 @@ export class RealCore implements CoreMachine {
 
   /** Publishes the messages written during this turn. */
   flushPorts(): void {
-    for (const port of this.dirty) {
-      if (port.flush()) this.dirty.delete(port);
+    const ports = this.dirty;
+    if (ports.length === 0) return;
+    const kept = this.stillDirty;
+    this.dirty = kept;
+    this.stillDirty = ports;
+    for (let i = 0; i < ports.length; i++) {
+      const port = ports[i]!;
+      if (!port.flush()) kept.push(port);
     }
+    ports.length = 0;
   }
 
   private readonly hasWorkCheck = (): boolean => this.hasWork();
@@ -401,7 +411,7 @@ export class RealCore implements CoreMachine {
   }
 
   hasUnpublished(): boolean {
-    return this.dirty.size > 0;
+    return this.dirty.length > 0;
   }
 
   publish(): void {
