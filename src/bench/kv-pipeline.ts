@@ -6,7 +6,8 @@
 // baseline (shards reached through MessagePorts): only the KvShards behind it differ. Each
 // operation is timed from just before its send to just after its reply is seen, with the caller's
 // clock, and every get is checked against the workload's model (see kv-workload.ts). The phase
-// ends when every lane has drained; a shard's failure rejects the phase.
+// ends when every lane has drained; a failed call stops the lanes and, once they drained, rejects
+// the phase, so that no call of the phase is left in flight.
 import { type KvWorkload, kvGetCode, kvOpCode, kvOpKey } from "./kv-workload.js";
 
 /** The shards as one client sees them: each call resolves with the shard's reply. */
@@ -49,8 +50,9 @@ export async function runKvPhase(
   let gets = 0;
   let mismatches = 0;
   let firstMismatch = "";
+  let failure: { error: unknown } | undefined;
   const lane = async (): Promise<void> => {
-    while (issued < ops) {
+    while (issued < ops && failure === undefined) {
       const index = issued++;
       const op = opAt === undefined ? workload.mixedOp() : opAt(index);
       const key = kvOpKey(op);
@@ -71,8 +73,14 @@ export async function runKvPhase(
       if (latenciesNs !== undefined) latenciesNs[index] = nowNs() - startNs;
     }
   };
+  // A failed call stops every lane from issuing more; the phase rejects once the others drained.
+  const guarded = (): Promise<void> =>
+    lane().catch((error: unknown) => {
+      failure ??= { error };
+    });
   const startNs = nowNs();
-  await Promise.all(Array.from({ length: Math.min(phase.window, ops) }, lane));
+  await Promise.all(Array.from({ length: Math.min(phase.window, ops) }, guarded));
+  if (failure !== undefined) throw failure.error;
   return { ops, elapsedNs: nowNs() - startNs, gets, mismatches, firstMismatch };
 }
 
