@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBenchBoot } from "./commands/bench-boot.js";
+import { registerBenchIdle } from "./commands/bench-idle.js";
 import { registerBenchRpc } from "./commands/bench-rpc.js";
 import { registerBenchSharing } from "./commands/bench-sharing.js";
 import { registerBenchShootdown } from "./commands/bench-shootdown.js";
@@ -31,6 +32,7 @@ const registrations: readonly Registration[] = [
   registerSim,
   registerReport,
   registerBenchBoot,
+  registerBenchIdle,
   registerBenchRpc,
   registerBenchSharing,
   registerBenchShootdown,

@@ -109,6 +109,11 @@ function checkCoreCount(cores: number): void {
   }
 }
 
+/** "0,2,3", or "none", for errors. */
+function listed(cores: ReadonlySet<number>): string {
+  return [...cores].sort((a, b) => a - b).join(",") || "none";
+}
+
 /** ms since the epoch: comparable with the times a core's thread reports. */
 function epochMs(): number {
   return performance.timeOrigin + performance.now();
@@ -337,15 +342,19 @@ export class Multikernel {
       ...vmMemory,
       ...(fault?.core === coreId ? { startFault: fault.kind } : {}),
     });
-    let connected = false;
+    let bspSaysConnected = false;
+    const connected = new Set<number>();
     const allConnected = this.waitFor(
       (report) => {
-        if (report.kind === "all-connected") connected = true;
-        // Reports of different workers may arrive in any order: the last core's "up" may follow.
-        return connected && this.up.size === this.cores ? true : undefined;
+        if (report.kind === "all-connected") bspSaysConnected = true;
+        if (report.kind === "connected") connected.add(report.core);
+        // Reports of different workers may arrive in any order: a core's own "up" or "connected"
+        // may follow the BSP's word; the boot is logged up only once every core's has come.
+        const done = bspSaysConnected && this.up.size === this.cores && connected.size === this.cores;
+        return done ? true : undefined;
       },
       bootTimeoutMs,
-      () => `boot of ${this.cores} cores (up: ${[...this.up].sort().join(",") || "none"})`,
+      () => `boot of ${this.cores} cores (up: ${listed(this.up)}; monitors connected: ${listed(connected)})`,
     );
     const startTimeoutMs = this.options.coreStartTimeoutMs ?? coreStartTimeoutMs;
     this.step(`start the threads of all ${this.cores} cores at once`);
