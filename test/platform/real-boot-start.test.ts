@@ -35,7 +35,10 @@ describe("real platform: every core starts at once", () => {
         for (let core = 0; core < cores; core++) {
           const up = steps.find((step) => step.startsWith(`core ${core} up`));
           assert.ok(up !== undefined, `no "core ${core} up" in\n${stepsOf(steps)}`);
-          assert.match(up, /thread start [\d.]+ ms, modules [\d.]+ ms, pin [\d.-]+ ms, channels and monitor/);
+          assert.match(
+            up,
+            /thread start [\d.]+ ms, modules [\d.]+ ms, pin wait [\d.-]+ ms, channels and monitor/,
+          );
           assert.ok(
             steps.some((step) => step.startsWith(`core ${core}: monitor connected`)),
             `core ${core}'s monitor did not report connected in\n${stepsOf(steps)}`,

@@ -124,7 +124,7 @@ function describeStart(times: CoreStartTimes, createdAtMs: number): string {
   const ms = (from: number, to: number) => `${(to - from).toFixed(1)} ms`;
   return (
     `thread start ${ms(createdAtMs, times.bootstrappedAtMs)}, modules ${ms(times.bootstrappedAtMs, times.loadedAtMs)}, ` +
-    `pin ${ms(times.loadedAtMs, times.pinnedAtMs)}, channels and monitor ${ms(times.pinnedAtMs, times.builtAtMs)}`
+    `pin wait ${ms(times.loadedAtMs, times.pinnedAtMs)}, channels and monitor ${ms(times.pinnedAtMs, times.builtAtMs)}`
   );
 }
 
