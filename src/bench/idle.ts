@@ -6,7 +6,15 @@
 // between its own two reads). The figure is the worst core's. The two reads are control requests:
 // each wakes the core once, a cost counted in the window like any other. Where a core cannot read
 // its CPU time (no /proc), the result says why instead of giving a number.
+import { assertLimit } from "../limits.js";
 import type { CoreCpuTime, Multikernel } from "../platform/real/boot.js";
+
+/** The window over which an idle core's CPU time is measured. */
+export const idleWindowMs = 1_000;
+/** How long the booted system is left alone before the window opens (the tail of its boot). */
+export const idleSettleMs = 500;
+
+assertLimit(idleWindowMs > 0 && idleSettleMs >= 0, "bench idle's window is positive", "bench/idle.ts");
 
 export interface IdleCore {
   readonly core: number;

@@ -4,9 +4,9 @@
 // measurement and left alone for `idleSettleMs` first, so that the window sees an idle core, not
 // the tail of its boot. Where /proc cannot be read, it says so instead of printing a number.
 import { availableParallelism } from "node:os";
-import { measureIdle } from "../../bench/idle.js";
+import { idleSettleMs, idleWindowMs, measureIdle } from "../../bench/idle.js";
 import { printResult, progress, type ReportRow } from "../../bench/report.js";
-import { coresMax, idleSettleMs, idleWindowMs } from "../../limits.js";
+import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
