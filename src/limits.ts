@@ -229,6 +229,10 @@ assertLimit(simSendQueueMessagesMax >= slotsPerRing, "a send queue holds at leas
 export const channelsPerCoreMax = 64;
 /** Longest a boot may take, from the first worker's start to every monitor connected. */
 export const bootTimeoutMs = 60_000;
+/** Longest one core may take from its thread's start to reporting up; past it, boot fails naming it. */
+export const coreStartTimeoutMs = 30_000;
+/** Longest the boot thread waits for every core to read its thread's CPU time (bench idle). */
+export const cpuTimeReadTimeoutMs = 10_000;
 /** Longest a clean shutdown may take before the workers are terminated. */
 export const shutdownTimeoutMs = 10_000;
 /** Round trips the SKB measures between each pair of cores at boot (the median is kept). */

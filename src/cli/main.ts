@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBenchBoot } from "./commands/bench-boot.js";
+import { registerBenchIdle } from "./commands/bench-idle.js";
 import { registerBenchKv } from "./commands/bench-kv.js";
 import { registerBenchRpc } from "./commands/bench-rpc.js";
 import { registerBenchSharing } from "./commands/bench-sharing.js";
@@ -33,6 +34,7 @@ const registrations: readonly Registration[] = [
   registerReport,
   registerBenchBoot,
   registerBenchKv,
+  registerBenchIdle,
   registerBenchRpc,
   registerBenchSharing,
   registerBenchShootdown,

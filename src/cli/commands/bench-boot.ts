@@ -1,8 +1,12 @@
-// `multikernel bench boot --cores N`: how long a boot takes, from the first worker's start to every
-// monitor connected (`bootMs`), over several boots; the SKB's measurement is not part of it.
+// `multikernel bench boot --cores N`: how long a boot takes, from the start of every core's thread
+// to every monitor connected (`bootMs`), over several boots; the SKB's measurement is not part of it.
+// Beside it, in the same runs, `workerStartMs`: a bare worker thread started and answering its first
+// message (bench/worker-start.ts), the floor under any core's start, and the ratio of the two.
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
-import { printResult, progress } from "../../bench/report.js";
+import { formatRatio, printResult, progress } from "../../bench/report.js";
+import { percentileSorted } from "../../bench/stats.js";
+import { timeWorkerStart } from "../../bench/worker-start.js";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";
@@ -13,10 +17,74 @@ const bootBenchRuns = 5;
 /** Most boots one run may be asked for. */
 const bootBenchRunsMax = 100;
 
+interface Samples {
+  readonly bootMs: number[];
+  readonly workerStartMs: number[];
+}
+
+/** One run: a bare worker's start, then a boot and its shutdown. */
+async function timeOneRun(cores: number, samples: Samples): Promise<void> {
+  const workerStartMs = await timeWorkerStart();
+  const started = performance.now();
+  const system = await boot({ cores, measureLatency: false });
+  const shutdownStart = performance.now();
+  await system.shutdown();
+  samples.bootMs.push(system.bootMs);
+  samples.workerStartMs.push(workerStartMs);
+  progress(
+    `  bootMs ${system.bootMs.toFixed(1)}, workerStartMs ${workerStartMs.toFixed(1)}, ` +
+      `shutdown ${(performance.now() - shutdownStart).toFixed(1)} ms, total ${(performance.now() - started).toFixed(1)} ms`,
+  );
+}
+
+function sortedCopy(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+function median(sorted: readonly number[]): number {
+  return percentileSorted(sorted, 50);
+}
+
+function report(options: { cores: number; runs: number; json: boolean }, samples: Samples): void {
+  const boots = sortedCopy(samples.bootMs);
+  const workers = sortedCopy(samples.workerStartMs);
+  const bootMs = median(boots);
+  const workerStartMs = median(workers);
+  const bootVsWorkerStart = bootMs / workerStartMs;
+  const json = {
+    benchmark: "boot",
+    cores: options.cores,
+    cpus: availableParallelism(),
+    runs: options.runs,
+    bootMs,
+    bootMsMin: boots[0],
+    bootMsMax: boots.at(-1),
+    samplesMs: samples.bootMs,
+    workerStartMs,
+    workerStartSamplesMs: samples.workerStartMs,
+    bootVsWorkerStart,
+  };
+  printResult(
+    `bench boot (${options.cores} cores on ${availableParallelism()} CPUs)`,
+    [
+      { label: "bootMs (median)", value: `${bootMs.toFixed(1)} ms`, note: `${options.runs} boots` },
+      { label: "bootMs (min / max)", value: `${boots[0]!.toFixed(1)} / ${boots.at(-1)!.toFixed(1)} ms` },
+      {
+        label: "workerStartMs (median)",
+        value: `${workerStartMs.toFixed(1)} ms`,
+        note: "a bare worker started and answering, in the same runs",
+      },
+      { label: "bootMs / workerStartMs", value: formatRatio(bootVsWorkerStart) },
+    ],
+    json,
+    options.json,
+  );
+}
+
 export const registerBenchBoot: Registration = ({ bench }) => {
   bench
     .command("boot")
-    .description("Time boots: start of the first core to every monitor connected.")
+    .description("Time boots: start of every core to every monitor connected, beside a bare worker's start.")
     .option(
       "--cores <n>",
       `cores to boot, 1 to ${coresMax}`,
@@ -26,41 +94,11 @@ export const registerBenchBoot: Registration = ({ bench }) => {
     .option("--runs <n>", "boots to time", integerArgument("--runs", 1, bootBenchRunsMax), bootBenchRuns)
     .option("--json", "print one JSON object as the last line", false)
     .action(async (options: { cores: number; runs: number; json: boolean }) => {
-      const samples: number[] = [];
+      const samples: Samples = { bootMs: [], workerStartMs: [] };
       for (let i = 0; i < options.runs; i++) {
         progress(`boot ${i + 1}/${options.runs} of ${options.cores} cores…`);
-        const started = performance.now();
-        const system = await boot({ cores: options.cores, measureLatency: false });
-        const shutdownStart = performance.now();
-        samples.push(system.bootMs);
-        await system.shutdown();
-        progress(
-          `  bootMs ${system.bootMs.toFixed(1)}, shutdown ${(performance.now() - shutdownStart).toFixed(1)} ms, total ${(performance.now() - started).toFixed(1)} ms`,
-        );
+        await timeOneRun(options.cores, samples);
       }
-      const sorted = [...samples].sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)]!;
-      const json = {
-        benchmark: "boot",
-        cores: options.cores,
-        cpus: availableParallelism(),
-        runs: options.runs,
-        bootMs: median,
-        bootMsMin: sorted[0],
-        bootMsMax: sorted.at(-1),
-        samplesMs: samples,
-      };
-      printResult(
-        `bench boot (${options.cores} cores on ${availableParallelism()} CPUs)`,
-        [
-          { label: "bootMs (median)", value: `${median.toFixed(1)} ms`, note: `${options.runs} boots` },
-          {
-            label: "bootMs (min / max)",
-            value: `${sorted[0]!.toFixed(1)} / ${sorted.at(-1)!.toFixed(1)} ms`,
-          },
-        ],
-        json,
-        options.json,
-      );
+      report(options, samples);
     });
 };

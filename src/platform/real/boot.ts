@@ -1,12 +1,16 @@
 // Booting a multikernel on this machine's cores: `boot({ cores })` → a running system.
 //
-// The boot thread (the caller's thread) plays the firmware: it allocates the shared memory, starts
-// the BSP's worker, and starts each other core's worker when the BSP asks for it. It then waits for
-// the BSP to report every monitor connected (that instant is `bootMs`), has the SKB measure the
-// URPC round trip between every pair of cores, and returns a `Multikernel` that can run domains
-// and shut down. Every step is logged with its time since the start of boot. Every wait is bounded
-// (limits.ts); a boot that fails terminates every worker it started.
-
+// The boot thread (the caller's thread) plays the firmware: it allocates the shared memory and starts
+// every core's worker at once, so that their threads start and load their code in parallel (one
+// after the other, a boot cost the sum of every core's start). It then waits for every core to
+// report up and the BSP to report every monitor connected (that instant is `bootMs`), has the SKB
+// measure the URPC round trip between every pair of cores, and returns a `Multikernel` that can run
+// domains and shut down. Every step is logged with its time since the start of boot; a core's "up"
+// line says how long each of its own start-up steps took (thread start, loading its modules,
+// pinning, building its monitor), timed inside its thread. Every wait is bounded (limits.ts): a
+// core must report up within `coreStartTimeoutMs` of its thread's start. A boot that fails (a core
+// that throws, exits or never answers) rejects with an error naming the core, after terminating
+// every worker and clearing every timer it started.
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -14,7 +18,9 @@ import { Worker } from "node:worker_threads";
 import { CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
 import {
   bootTimeoutMs,
+  coreStartTimeoutMs,
   coresMax,
+  cpuTimeReadTimeoutMs,
   domainRunTimeoutMs,
   eventLoopYieldNs,
   inFlightPollNs,
@@ -33,10 +39,15 @@ import { LatencyMatrix } from "../../skb/latency.js";
 import { SystemKnowledgeBase } from "../../skb/skb.js";
 import { allocateAlignedShared } from "../../urpc/aligned-memory.js";
 import { Doorbell } from "../../urpc/doorbell.js";
-import type { ControlReport, ControlRequest } from "./control.js";
+import type {
+  ControlReport,
+  ControlRequest,
+  CoreStartData,
+  CoreStartFault,
+  CoreStartTimes,
+} from "./control.js";
 import { type CoreTraceData, mergeCoreTraces } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
-import type { CoreWorkerData } from "./real-core.js";
 import { sharedShootdownRegionBytes } from "./shared-memory-space.js";
 import { readHostTopology } from "./sysfs.js";
 
@@ -56,12 +67,26 @@ export interface BootOptions {
    * and tests; by default boot chooses from the number of cores and CPUs.
    */
   readonly pollPolicy?: Partial<CpuDriverPolicy>;
+  /** Longest a core may take from its thread's start to reporting up (default coreStartTimeoutMs). */
+  readonly coreStartTimeoutMs?: number;
+  /** For tests only: make one core fail to start (see CoreStartFault). */
+  readonly startFault?: CoreStartFault;
+}
+
+/** One core's thread CPU time, read inside its worker (thread-cpu.ts). */
+export interface CoreCpuTime {
+  readonly core: number;
+  /** ms since the epoch when it was read. */
+  readonly atMs: number;
+  /** ns the thread has spent on a CPU; null where it cannot be read (then `error` says why). */
+  readonly cpuNs: number | null;
+  readonly error?: string;
 }
 
 /** One pending wait of the boot thread on the cores' reports. */
 interface Waiter {
   /** What is awaited, for errors: "domain /path/x.js", "boot of 4 cores". */
-  readonly what: string;
+  readonly what: () => string;
   readonly report: (report: ControlReport) => void;
   readonly fail: (error: Error) => void;
 }
@@ -84,10 +109,29 @@ function checkCoreCount(cores: number): void {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** "0,2,3", or "none", for errors. */
+function listed(cores: ReadonlySet<number>): string {
+  return [...cores].sort((a, b) => a - b).join(",") || "none";
+}
+
+/** ms since the epoch: comparable with the times a core's thread reports. */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** How long each of a core's start-up steps took, for its "up" line of the boot log. */
+function describeStart(times: CoreStartTimes, createdAtMs: number): string {
+  const ms = (from: number, to: number) => `${(to - from).toFixed(1)} ms`;
+  return (
+    `thread start ${ms(createdAtMs, times.bootstrappedAtMs)}, modules ${ms(times.bootstrappedAtMs, times.loadedAtMs)}, ` +
+    `pin wait ${ms(times.loadedAtMs, times.pinnedAtMs)}, channels and monitor ${ms(times.pinnedAtMs, times.builtAtMs)}`
+  );
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what()} did not finish within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -101,6 +145,11 @@ export class Multikernel {
   latencyNs: number[][] = [];
   skb: SystemKnowledgeBase | undefined;
   private readonly workers: Worker[] = [];
+  /** When the boot thread created each core's worker (ms since the epoch). */
+  private readonly createdAtMs: number[] = [];
+  /** Each core's bound on reporting up, cleared when it does, and at any failure or shutdown. */
+  private readonly startTimers = new Map<number, NodeJS.Timeout>();
+  private readonly up = new Set<number>();
   /** Each worker's end, resolved by its 'exit' event (which fires once: a late listener would wait forever). */
   private readonly workerExits: Promise<void>[] = [];
   private readonly traces: CoreTraceData[] = [];
@@ -131,7 +180,12 @@ export class Multikernel {
    * Resolves with the first report that `pick` accepts (returns non-undefined for); rejects at once
    * if a core has failed or fails meanwhile, since a dead core would never send what is awaited.
    */
-  private waitFor<T>(pick: (report: ControlReport) => T | undefined, ms: number, what: string): Promise<T> {
+  private waitFor<T>(
+    pick: (report: ControlReport) => T | undefined,
+    ms: number,
+    what: string | (() => string),
+  ): Promise<T> {
+    const describe = typeof what === "string" ? () => what : what;
     let waiter: Waiter | undefined;
     const promise = new Promise<T>((resolve, reject) => {
       if (this.failure !== undefined) reject(this.failure);
@@ -145,11 +199,11 @@ export class Multikernel {
           }
         },
         fail: reject,
-        what,
+        what: describe,
       };
       this.waiters.add(waiter);
     });
-    return withTimeout(promise, ms, what).finally(() => this.waiters.delete(waiter!));
+    return withTimeout(promise, ms, describe).finally(() => this.waiters.delete(waiter!));
   }
 
   /** A core's worker died: the system cannot go on; every wait fails with why. */
@@ -159,6 +213,7 @@ export class Multikernel {
   }
 
   private onReport(report: ControlReport): void {
+    if (report.kind === "up") this.coreUp(report);
     if (report.kind === "log") this.options.onLog?.(`[core ${report.core}] ${report.line}`);
     if (report.kind === "trace") this.traces.push(report.data);
     if (report.kind === "stopped") {
@@ -190,8 +245,25 @@ export class Multikernel {
     return policy;
   }
 
-  startWorker(data: CoreWorkerData): void {
-    const worker = new Worker(new URL("./core-worker.js", import.meta.url), {
+  private coreUp(report: Extract<ControlReport, { kind: "up" }>): void {
+    this.up.add(report.core);
+    clearTimeout(this.startTimers.get(report.core));
+    this.startTimers.delete(report.core);
+    this.pinned[report.core] = report.pinned;
+    const pin = report.pinned ? `pinned to CPU ${report.core}` : `not pinned (${report.pinReason})`;
+    const times = describeStart(report.times, this.createdAtMs[report.core] ?? report.times.bootstrappedAtMs);
+    this.step(`core ${report.core} up, ${pin}: ${times}`);
+  }
+
+  private clearStartTimers(): void {
+    for (const timer of this.startTimers.values()) clearTimeout(timer);
+    this.startTimers.clear();
+  }
+
+  /** Starts a core's worker, bounded by `startTimeoutMs` until it reports up. */
+  startWorker(data: CoreStartData, startTimeoutMs: number): void {
+    this.createdAtMs[data.coreId] = epochMs();
+    const worker = new Worker(new URL("./core-entry.js", import.meta.url), {
       workerData: data,
       stdout: true,
       stderr: true,
@@ -215,7 +287,8 @@ export class Multikernel {
     prefix(worker.stderr);
     worker.on("message", (report: ControlReport) => this.onReport(report));
     worker.on("error", (error) => {
-      this.coreFailed(new Error(`core ${data.coreId} failed: ${error.message}`));
+      const what = this.up.has(data.coreId) ? "failed" : "failed to start";
+      this.coreFailed(new Error(`core ${data.coreId} ${what}: ${error.message}`));
       this.options.onLog?.(`[core ${data.coreId}] crashed: ${error.stack ?? error.message}`);
     });
     this.workerExits[data.coreId] = new Promise<void>((resolve) => {
@@ -228,6 +301,14 @@ export class Multikernel {
       });
     });
     this.workers[data.coreId] = worker;
+    const startTimer = setTimeout(() => {
+      this.coreFailed(
+        new Error(
+          `core ${data.coreId} failed to start: not up within ${startTimeoutMs} ms of its thread's start`,
+        ),
+      );
+    }, startTimeoutMs);
+    this.startTimers.set(data.coreId, startTimer);
   }
 
   post(core: number, request: ControlRequest): void {
@@ -250,7 +331,8 @@ export class Multikernel {
     // Idle cores poll long only while a CPU is left over for the boot thread and V8's own threads:
     // with every CPU taken by a spinning core, long polls starve them (measured: docs/platform.md).
     const policy = this.pollPolicy(cpus);
-    const dataFor = (coreId: number): CoreWorkerData => ({
+    const fault = this.options.startFault;
+    const dataFor = (coreId: number): CoreStartData => ({
       coreId,
       coreIds: this.coreIds,
       memory,
@@ -258,33 +340,26 @@ export class Multikernel {
       policy,
       trace: this.options.trace !== undefined,
       ...vmMemory,
+      ...(fault?.core === coreId ? { startFault: fault.kind } : {}),
     });
-    const up = new Set<number>();
-    const allUp = this.waitFor(
+    let bspSaysConnected = false;
+    const connected = new Set<number>();
+    const allConnected = this.waitFor(
       (report) => {
-        if (report.kind === "up") {
-          up.add(report.core);
-          this.pinned[report.core] = report.pinned;
-          this.step(
-            `core ${report.core} up${report.pinned ? `, pinned to CPU ${report.core}` : `, not pinned (${report.pinReason})`}`,
-          );
-          if (report.core === 0) {
-            this.step("BSP (core 0) brings up the other cores");
-            this.post(0, { kind: "start-others" });
-          }
-        } else if (report.kind === "start-core") {
-          this.startWorker(dataFor(report.core));
-        } else if (report.kind === "all-connected") {
-          return true;
-        }
-        return undefined;
+        if (report.kind === "all-connected") bspSaysConnected = true;
+        if (report.kind === "connected") connected.add(report.core);
+        // Reports of different workers may arrive in any order: a core's own "up" or "connected"
+        // may follow the BSP's word; the boot is logged up only once every core's has come.
+        const done = bspSaysConnected && this.up.size === this.cores && connected.size === this.cores;
+        return done ? true : undefined;
       },
       bootTimeoutMs,
-      `boot of ${this.cores} cores`,
+      () => `boot of ${this.cores} cores (up: ${listed(this.up)}; monitors connected: ${listed(connected)})`,
     );
-    this.step("start BSP (core 0)");
-    this.startWorker(dataFor(0));
-    await allUp;
+    const startTimeoutMs = this.options.coreStartTimeoutMs ?? coreStartTimeoutMs;
+    this.step(`start the threads of all ${this.cores} cores at once`);
+    for (const core of this.coreIds) this.startWorker(dataFor(core), startTimeoutMs);
+    await allConnected;
     this.bootMs = performance.now() - this.startMs;
     this.step(`all ${this.cores} monitors connected (bootMs ${this.bootMs.toFixed(1)})`);
   }
@@ -350,14 +425,34 @@ export class Multikernel {
     return { domainId, exits, status: failed?.status ?? 0 };
   }
 
+  /** Each core's thread CPU time now, read inside its worker between two turns of its poll loop. */
+  async cpuTimes(): Promise<CoreCpuTime[]> {
+    if (this.closed) throw new Error("cpuTimes: the system is shut down");
+    const requestId = this.nextRequest++;
+    const times = new Map<number, CoreCpuTime>();
+    const all = this.waitFor(
+      (report) => {
+        if (report.kind !== "cpu-time" || report.requestId !== requestId) return undefined;
+        const { core, atMs, cpuNs, error } = report;
+        times.set(core, { core, atMs, cpuNs, ...(error === undefined ? {} : { error }) });
+        return times.size === this.cores ? this.coreIds.map((c) => times.get(c)!) : undefined;
+      },
+      cpuTimeReadTimeoutMs,
+      () => `reading the CPU time of every core (answered: ${[...times.keys()].join(",") || "none"})`,
+    );
+    for (const core of this.coreIds) this.post(core, { kind: "cpu-time", requestId });
+    return all;
+  }
+
   /** Stops every core and waits for its worker to end; terminates any that does not in time. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.clearStartTimers();
     const live = this.workers.filter((w) => w !== undefined);
     for (const [core] of this.workers.entries()) this.post(core, { kind: "shutdown" });
     try {
-      await withTimeout(Promise.all(this.workerExits), shutdownTimeoutMs, "shutdown");
+      await withTimeout(Promise.all(this.workerExits), shutdownTimeoutMs, () => "shutdown");
     } catch {
       this.options.onLog?.("[boot] shutdown timed out: terminating the remaining workers");
     }
@@ -365,7 +460,7 @@ export class Multikernel {
     // Whatever still waits (a domain that had not finished) will never hear: say so, rather than
     // leave its promise, and its timeout's timer, pending.
     for (const waiter of [...this.waiters])
-      waiter.fail(new Error(`${waiter.what}: the system was shut down`));
+      waiter.fail(new Error(`${waiter.what()}: the system was shut down`));
     this.waiters.clear();
     if (this.options.trace !== undefined) {
       writeFileSync(this.options.trace, mergeCoreTraces(this.traces));
@@ -373,10 +468,14 @@ export class Multikernel {
     }
   }
 
-  /** Terminates every worker at once (after a failed boot). */
+  /** Terminates every worker at once (after a failed boot) and lets go of the shared memory. */
   async kill(): Promise<void> {
     this.closed = true;
+    this.clearStartTimers();
     await Promise.all(this.workers.filter((w) => w !== undefined).map((worker) => worker.terminate()));
+    // The workers held the only other references to the shared memory: dropping the doorbells
+    // leaves it to the collector even while the caller keeps this object.
+    this.doorbells = [];
   }
 }
 

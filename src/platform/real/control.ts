@@ -1,12 +1,26 @@
 // The control plane between the boot thread and the core workers: rare, small messages over
-// postMessage (start, spawn, measure, shutdown, logs). The data plane — everything between cores —
-// is URPC; nothing here is on a hot path.
+// postMessage (up, spawn, measure, shutdown, CPU time, logs). The data plane — everything between
+// cores — is URPC; nothing here is on a hot path.
 import type { DispatcherExit } from "../../monitor/spawn.js";
 import type { CoreTraceData } from "./core-trace.js";
+import type { CoreWorkerData } from "./real-core.js";
+
+/** What a core's worker is given at start: the core's data, and for tests a failure to stage. */
+export interface CoreStartData extends CoreWorkerData {
+  readonly startFault?: CoreStartFault["kind"];
+}
+
+/**
+ * For tests only: make one core fail to start, to check that boot reports it and leaves nothing
+ * behind. "throw": the worker throws before it reports up; "hang": it never reports up.
+ */
+export interface CoreStartFault {
+  readonly core: number;
+  readonly kind: "throw" | "hang";
+}
 
 /** Boot thread → a core's worker. */
 export type ControlRequest =
-  | { readonly kind: "start-others" }
   | { readonly kind: "measure"; readonly warmupRounds: number; readonly rounds: number }
   | {
       readonly kind: "spawn";
@@ -16,12 +30,34 @@ export type ControlRequest =
     }
   | { readonly kind: "shutdown" }
   /** The SKB's measured round trips, for each core's vm module (packages and multicast trees). */
-  | { readonly kind: "skb"; readonly rows: readonly (readonly number[])[] };
+  | { readonly kind: "skb"; readonly rows: readonly (readonly number[])[] }
+  /** Read the core's thread CPU time now (thread-cpu.ts); answered by "cpu-time". */
+  | { readonly kind: "cpu-time"; readonly requestId: number };
+
+/**
+ * When a core's start-up steps ended, each in ms since the epoch (performance.timeOrigin + now(),
+ * comparable across threads): the boot log turns them into how long each step took.
+ */
+export interface CoreStartTimes {
+  /** Node's bootstrap of the thread complete (nodeTiming): about to load the core's program. */
+  readonly bootstrappedAtMs: number;
+  /** Every module of the core's program imported and evaluated. */
+  readonly loadedAtMs: number;
+  /** Its pin known (started before loading; see core-entry.ts): pinned, or why not. */
+  readonly pinnedAtMs: number;
+  /** Its channels opened and its monitor built: about to enter the poll loop. */
+  readonly builtAtMs: number;
+}
 
 /** A core's worker → the boot thread. */
 export type ControlReport =
-  | { readonly kind: "up"; readonly core: number; readonly pinned: boolean; readonly pinReason?: string }
-  | { readonly kind: "start-core"; readonly core: number }
+  | {
+      readonly kind: "up";
+      readonly core: number;
+      readonly pinned: boolean;
+      readonly pinReason?: string;
+      readonly times: CoreStartTimes;
+    }
   | { readonly kind: "connected"; readonly core: number }
   | { readonly kind: "all-connected" }
   | { readonly kind: "latency"; readonly rows: number[][] }
@@ -31,6 +67,16 @@ export type ControlReport =
   | { readonly kind: "log"; readonly core: number; readonly line: string }
   | { readonly kind: "skb-set"; readonly core: number }
   | { readonly kind: "trace"; readonly data: CoreTraceData }
+  /** The answer to "cpu-time": the thread's CPU time, or why it cannot be read. */
+  | {
+      readonly kind: "cpu-time";
+      readonly core: number;
+      readonly requestId: number;
+      /** ms since the epoch when it was read. */
+      readonly atMs: number;
+      readonly cpuNs: number | null;
+      readonly error?: string;
+    }
   | {
       readonly kind: "stopped";
       readonly core: number;

@@ -1,10 +1,14 @@
-// The program of one core's worker thread: pin, build the core's monitor, and run its poll loop.
+// The program of one core's worker thread (loaded by core-entry.ts, which has started pinning the
+// thread): build the core's monitor, and run its poll loop.
 //
-// Boot, step by step, as Barrelfish does it: the boot thread starts the BSP's worker (the lowest
-// core); the BSP asks for the other cores to be started (the analogue of its start-up IPIs), each
-// of which, once up, greets every other monitor over URPC; when every monitor has heard from all
-// the others, the BSP reports the system connected. Control requests from the boot thread (measure,
-// spawn, shutdown) arrive by postMessage and go to the BSP's monitor modules.
+// Boot, step by step: the boot thread starts every core's worker at once (threads are what a
+// core's start costs here, not the start-up IPI a BSP sends: they load in parallel); each worker
+// loads its modules while it pins itself, opens its channels, reports up with when each step ended, and
+// runs its monitor, which greets every other monitor over URPC (a hello to a core still loading
+// waits in its channel). When every monitor has heard from all the others, the BSP (the lowest
+// core) reports the system connected. Control requests from the boot thread (measure, spawn,
+// shutdown, CPU time) arrive by postMessage and go to the core's monitor modules.
+import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { BootModule } from "../../monitor/boot.js";
 import { LatencyProbeModule } from "../../monitor/latency-probe.js";
@@ -13,90 +17,131 @@ import { SpawnModule } from "../../monitor/spawn.js";
 import { VmModule } from "../../monitor/vm-module.js";
 import { LatencyMatrix } from "../../skb/latency.js";
 import { SystemKnowledgeBase } from "../../skb/skb.js";
-import type { ControlReport, ControlRequest } from "./control.js";
+import type { ControlReport, ControlRequest, CoreStartData } from "./control.js";
 import { DomainHost } from "./domain-host.js";
-import { pinCurrentThread } from "./pinning.js";
-import { type CoreWorkerData, RealCore } from "./real-core.js";
+import { pinningOfThisThread } from "./pinning.js";
+import { RealCore } from "./real-core.js";
 import { sharedMemoryOpener } from "./shared-memory-space.js";
 import { readHostTopology } from "./sysfs.js";
+import { readThreadCpu } from "./thread-cpu.js";
 
-const data = workerData as CoreWorkerData;
+/** ms since the epoch, comparable with the boot thread's clock. */
+const epochMs = () => performance.timeOrigin + performance.now();
+const loadedAtMs = epochMs();
+// A worker shares the process's time origin; its nodeTiming marks are its own thread's.
+const bootstrappedAtMs = performance.timeOrigin + performance.nodeTiming.bootstrapComplete;
+
+const data = workerData as CoreStartData;
 const port = parentPort!;
 const report = (message: ControlReport) => port.postMessage(message);
 const log = (line: string) => report({ kind: "log", core: data.coreId, line });
 
-const pin = data.cpu === null ? { pinned: false, reason: "not asked to pin" } : pinCurrentThread(data.cpu);
-const core = new RealCore(data, log);
+if (data.startFault === "throw") throw new Error(`core ${data.coreId}: start-up failure staged by a test`);
+if (data.startFault === "hang") {
+  // Never report up, and stay alive doing nothing: the boot thread's start bound must catch it.
+  setInterval(() => {}, 1 << 30);
+} else {
+  await runCore();
+}
 
-const monitor = new Monitor(core.env);
-const boot = new BootModule(core.env, {
-  onConnected: (c) => report({ kind: "connected", core: c }),
-  onAllConnected: () => report({ kind: "all-connected" }),
-});
-const latency = monitor.add(new LatencyProbeModule(core.env));
-const domains = new DomainHost(monitor, log);
-const spawn = monitor.add(new SpawnModule(core.env, domains));
-domains.attach(spawn);
-monitor.add(boot);
-const vm = monitor.add(
-  new VmModule(core.env, {
-    ...(data.physicalMemory === undefined ? {} : { physicalMemory: data.physicalMemory }),
-    ...(data.sharedShootdown === undefined
-      ? {}
-      : { sharedMemory: sharedMemoryOpener(data.sharedShootdown, core) }),
-  }),
-);
+async function runCore(): Promise<void> {
+  const pin = await pinningOfThisThread();
+  const pinnedAtMs = epochMs();
+  const core = new RealCore(data, log);
+  const { monitor, domains, controlled } = buildMonitor(core);
+  port.on("message", (request: ControlRequest) => {
+    controlled(request);
+    core.flushPorts();
+  });
+  report({
+    kind: "up",
+    core: data.coreId,
+    pinned: pin.pinned,
+    ...(pin.reason === undefined ? {} : { pinReason: pin.reason }),
+    times: { bootstrappedAtMs, loadedAtMs, pinnedAtMs, builtAtMs: epochMs() },
+  });
+  await core.run(monitor);
+  domains.closeAll();
+  if (core.trace !== undefined) report({ kind: "trace", data: core.trace.data() });
+  report({
+    kind: "stopped",
+    core: data.coreId,
+    delivered: core.delivered,
+    sleeps: core.driver.sleeps,
+    sleepsWithCallsInFlight: core.driver.sleepsWithCallsInFlight,
+    receiveErrors: core.receiveErrors,
+  });
+  port.close();
+}
 
-port.on("message", (request: ControlRequest) => {
-  switch (request.kind) {
-    case "start-others":
-      for (const c of data.coreIds) if (c !== data.coreId) report({ kind: "start-core", core: c });
-      break;
-    case "measure":
-      latency.measureAll(request.warmupRounds, request.rounds, (rows) => report({ kind: "latency", rows }));
-      break;
-    case "spawn":
-      try {
-        const domainId = spawn.spawn(request.program, request.cores, (exits) =>
-          report({ kind: "domain-done", requestId: request.requestId, exits }),
-        );
-        report({ kind: "spawned", requestId: request.requestId, domainId });
-      } catch (error) {
-        report({ kind: "spawn-failed", requestId: request.requestId, error: (error as Error).message });
-      }
-      break;
-    case "shutdown":
-      core.stop();
-      break;
-    case "skb":
-      // Every core builds the same SKB from the same measurements: packages and trees agree.
-      try {
-        vm.setTopology(new SystemKnowledgeBase(readHostTopology(), LatencyMatrix.fromRows(request.rows)));
-      } catch (error) {
-        // Every core reads the same rows and sysfs, so every core ends up here alike: one package.
-        log(`vm: no SKB for multicast trees, one package: ${(error as Error).message}`);
-      }
-      report({ kind: "skb-set", core: data.coreId });
-      break;
+/** The core's monitor and its modules, and the handler of the boot thread's requests. */
+function buildMonitor(core: RealCore) {
+  const monitor = new Monitor(core.env);
+  const boot = new BootModule(core.env, {
+    onConnected: (c) => report({ kind: "connected", core: c }),
+    onAllConnected: () => report({ kind: "all-connected" }),
+  });
+  const latency = monitor.add(new LatencyProbeModule(core.env));
+  const domains = new DomainHost(monitor, log);
+  const spawn = monitor.add(new SpawnModule(core.env, domains));
+  domains.attach(spawn);
+  monitor.add(boot);
+  const vm = monitor.add(
+    new VmModule(core.env, {
+      ...(data.physicalMemory === undefined ? {} : { physicalMemory: data.physicalMemory }),
+      ...(data.sharedShootdown === undefined
+        ? {}
+        : { sharedMemory: sharedMemoryOpener(data.sharedShootdown, core) }),
+    }),
+  );
+  const controlled = (request: ControlRequest): void => {
+    switch (request.kind) {
+      case "measure":
+        latency.measureAll(request.warmupRounds, request.rounds, (rows) => report({ kind: "latency", rows }));
+        break;
+      case "spawn":
+        spawnRequested(spawn, request);
+        break;
+      case "shutdown":
+        core.stop();
+        break;
+      case "skb":
+        skbReceived(vm, request.rows);
+        break;
+      case "cpu-time":
+        cpuTimeRequested(request.requestId);
+        break;
+    }
+  };
+  return { monitor, domains, controlled };
+}
+
+function spawnRequested(spawn: SpawnModule, request: Extract<ControlRequest, { kind: "spawn" }>): void {
+  try {
+    const domainId = spawn.spawn(request.program, request.cores, (exits) =>
+      report({ kind: "domain-done", requestId: request.requestId, exits }),
+    );
+    report({ kind: "spawned", requestId: request.requestId, domainId });
+  } catch (error) {
+    report({ kind: "spawn-failed", requestId: request.requestId, error: (error as Error).message });
   }
-  core.flushPorts();
-});
+}
 
-report({
-  kind: "up",
-  core: data.coreId,
-  pinned: pin.pinned,
-  ...(pin.reason === undefined ? {} : { pinReason: pin.reason }),
-});
-await core.run(monitor);
-domains.closeAll();
-if (core.trace !== undefined) report({ kind: "trace", data: core.trace.data() });
-report({
-  kind: "stopped",
-  core: data.coreId,
-  delivered: core.delivered,
-  sleeps: core.driver.sleeps,
-  sleepsWithCallsInFlight: core.driver.sleepsWithCallsInFlight,
-  receiveErrors: core.receiveErrors,
-});
-port.close();
+function skbReceived(vm: VmModule, rows: readonly (readonly number[])[]): void {
+  // Every core builds the same SKB from the same measurements: packages and trees agree.
+  try {
+    vm.setTopology(new SystemKnowledgeBase(readHostTopology(), LatencyMatrix.fromRows(rows)));
+  } catch (error) {
+    // Every core reads the same rows and sysfs, so every core ends up here alike: one package.
+    log(`vm: no SKB for multicast trees, one package: ${(error as Error).message}`);
+  }
+  report({ kind: "skb-set", core: data.coreId });
+}
+
+/** Reads this thread's CPU time: one small file read, between two turns of the poll loop. */
+function cpuTimeRequested(requestId: number): void {
+  const read = readThreadCpu();
+  const atMs = epochMs();
+  if ("cpuNs" in read) report({ kind: "cpu-time", core: data.coreId, requestId, atMs, cpuNs: read.cpuNs });
+  else report({ kind: "cpu-time", core: data.coreId, requestId, atMs, cpuNs: null, error: read.error });
+}
