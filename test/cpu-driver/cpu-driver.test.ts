@@ -173,7 +173,10 @@ describe("cpu driver: the loop over a core in virtual time", () => {
     };
     await driver.run(core);
     const [first] = core.log;
-    assert.ok(first !== undefined && Number(first.split(" ").at(-1)) > 5_000_000, `slept before the reply: ${first}`);
+    assert.ok(
+      first !== undefined && Number(first.split(" ").at(-1)) > 5_000_000,
+      `slept before the reply: ${first}`,
+    );
     assert.equal(driver.sleepsWithCallsInFlight, 0, core.log.join("\n"));
     assert.ok(core.continuations >= 1);
     assert.ok(core.yields >= 4, "the event loop had a turn every millisecond of polling");

@@ -23,7 +23,7 @@ import type {
   TimerHandle,
 } from "../../cpu-driver/core-env.js";
 import { type CoreMachine, CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
-import { busyTurnsPerClockRead, channelsPerCoreMax, pollsPerClockRead, sleepSliceMs } from "../../limits.js";
+import { channelsPerCoreMax, sleepSliceMs } from "../../limits.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
 import { CoreTrace, nowUs } from "./core-trace.js";
