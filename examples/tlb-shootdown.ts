@@ -7,8 +7,9 @@
 // writes to it; every core translates it (filling its TLB) and reads what was written; the lowest
 // core times `unmap`, which resolves once no core can translate the page; every core then checks
 // that it faults. The cores step together through a
-// barrier (a replicated counter). The lowest core prints a table of the median unmap latency and
-// one line `tlb-shootdown: {"results":[{"protocol","cores","latencyNs"}]}` for tools.
+// barrier (a replicated counter). The lowest core prints a table of the unmap latency (median, mean
+// and p99) and one line `tlb-shootdown: {"results":[{"protocol","cores","latencyNs","meanNs",
+// "p99Ns"}]}` for tools (latencyNs is the median).
 // TLB_REPS sets the timed repetitions per protocol (default 200), TLB_WARMUP the untimed ones
 // before them (default 1000);
 // TLB_PROTOCOLS=unicast,shared-memory runs those only, in that order.
@@ -65,9 +66,15 @@ export function makeBarrier(ctx: DomainContext, name: string): () => Promise<voi
   };
 }
 
-function median(samples: readonly number[]): number {
+/** Median, mean and 99th percentile of samples in nanoseconds, rounded. */
+function summary(samples: readonly number[]): { latencyNs: number; meanNs: number; p99Ns: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const mean = sorted.reduce((sum, x) => sum + x, 0) / sorted.length;
+  return {
+    latencyNs: Math.round(sorted[Math.floor(sorted.length / 2)]!),
+    meanNs: Math.round(mean),
+    p99Ns: Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)]!),
+  };
 }
 
 export async function main(ctx: DomainContext): Promise<number> {
@@ -80,7 +87,13 @@ export async function main(ctx: DomainContext): Promise<number> {
     throw new Error(`TLB_REPS=${repetitions}, TLB_WARMUP=${warmupRepetitions}: not counts`);
   const leader = ctx.cores[0]!;
   const barrier = makeBarrier(ctx, "tlb-shootdown-barrier");
-  const results: { protocol: ShootdownProtocol; cores: number; latencyNs: number }[] = [];
+  const results: {
+    protocol: ShootdownProtocol;
+    cores: number;
+    latencyNs: number;
+    meanNs: number;
+    p99Ns: number;
+  }[] = [];
   const spaces = protocolsToRun.map((protocol) => ctx.addressSpace(`tlb-${protocol}`, { protocol }));
   const frames = spaces.map((space) => (ctx.coreId === leader ? space.allocFrame() : -1));
   const samples = spaces.map((): number[] => []);
@@ -120,17 +133,18 @@ export async function main(ctx: DomainContext): Promise<number> {
       results.push({
         protocol: protocolsToRun[p]!,
         cores: ctx.cores.length,
-        latencyNs: Math.round(median(samples[p]!)),
+        ...summary(samples[p]!),
       });
   }
   if (ctx.coreId === leader) {
     ctx.log(
-      `unmap of one page on ${ctx.cores.length} cores, median of ${repetitions} after ${warmupRepetitions} untimed:`,
+      `unmap of one page on ${ctx.cores.length} cores, ${repetitions} timed after ${warmupRepetitions} untimed (µs):`,
     );
-    ctx.log(`${"protocol".padEnd(16)} ${"cores".padStart(5)} ${"µs".padStart(8)}`);
+    const us = (ns: number) => (ns / 1000).toFixed(1).padStart(8);
+    ctx.log(`${"protocol".padEnd(16)} ${"cores".padStart(5)} ${"median".padStart(8)} ${"mean".padStart(8)} ${"p99".padStart(8)}`);
     for (const r of results)
       ctx.log(
-        `${r.protocol.padEnd(16)} ${String(r.cores).padStart(5)} ${(r.latencyNs / 1000).toFixed(1).padStart(8)}`,
+        `${r.protocol.padEnd(16)} ${String(r.cores).padStart(5)} ${us(r.latencyNs)} ${us(r.meanNs)} ${us(r.p99Ns)}`,
       );
     ctx.log(`${tlbShootdownLinePrefix}${JSON.stringify({ results })}`);
   }

@@ -18,6 +18,9 @@ export interface RealShootdownPoint {
   readonly protocol: string;
   readonly cores: number;
   readonly latencyNs: number;
+  /** Mean and 99th percentile of the same unmaps (examples/tlb-shootdown prints them too). */
+  readonly meanNs?: number;
+  readonly p99Ns?: number;
 }
 
 export interface RealShootdownFigure {

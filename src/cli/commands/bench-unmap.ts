@@ -26,11 +26,11 @@ export const registerBenchUnmap: Registration = ({ bench }) => {
     .action(async (options: { cores: number; json: boolean }) => {
       const figure = unmapFigure(await measureShootdownReal([options.cores]), options.cores);
       printResult(
-        `bench unmap (${options.cores} cores on ${availableParallelism()} CPUs, median unmap call)`,
+        `bench unmap (${options.cores} cores on ${availableParallelism()} CPUs, unmap call: median / mean / p99)`,
         figure.results.map((r) => ({
           label: r.protocol,
-          value: formatNs(r.latencyNs),
-          note: r.vsSharedMemory === null ? "" : `${r.vsSharedMemory}× shared-memory`,
+          value: [r.latencyNs, r.meanNs, r.p99Ns].map((ns) => formatNs(ns ?? null)).join(" / "),
+          note: r.vsSharedMemory === null ? "" : `median ${r.vsSharedMemory}× shared-memory`,
         })),
         figure,
         options.json,

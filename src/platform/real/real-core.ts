@@ -382,6 +382,7 @@ export class RealCore implements CoreMachine {
   private readonly hasWorkCheck = (): boolean => this.hasWork();
 
   private hasWork(): boolean {
+    for (let i = 0; i < this.dirty.length; i++) if (this.dirty[i]!.canDrain()) return true;
     for (const entry of this.incoming) if (entry.receiver.hasMessage()) return true;
     for (const poller of this.pollers) if (poller.hasWork()) return true;
     return false;
@@ -449,7 +450,11 @@ export class RealCore implements CoreMachine {
     // timers are this core's own (the next due one bounds the sleep), and the boot thread rings
     // the doorbell after each control message it posts.
     const sleepMs = Math.min(sleepSliceMs, Math.max(0, this.timers.nextDueMs() - nowNs / 1e6));
-    return sleepMs > 0 && this.doorbells[this.position]!.sleep(this.hasWorkCheck, sleepMs);
+    if (sleepMs <= 0) return false;
+    // Ports with a backlog ask their receivers to ring this core when credit returns; the flag is
+    // raised before the doorbell's, so that either the receiver sees it or hasWork sees the credit.
+    for (let i = 0; i < this.dirty.length; i++) if (this.dirty[i]!.awaitCredit()) return false;
+    return this.doorbells[this.position]!.sleep(this.hasWorkCheck, sleepMs);
   }
 
   stop(): void {

@@ -125,6 +125,22 @@ export class RingPort implements Port, PortSlot {
     return out;
   }
 
+  /**
+   * Before its core sleeps with this port's backlog waiting: asks the receiver to ring the core's
+   * doorbell on its next acknowledgement, so that returning credit wakes it (else it would sleep a
+   * whole slice with messages to send). Returns whether credit is already there (then: no sleep).
+   */
+  awaitCredit(): boolean {
+    if (this.backlogHead === this.backlog.length) return false;
+    this.sender.setWaitingForCredit(true);
+    return this.canDrain();
+  }
+
+  /** Whether the oldest waiting message fits in the ring now. */
+  canDrain(): boolean {
+    return this.backlogHead < this.backlog.length && this.sender.canSend(this.backlog[this.backlogHead]!.length);
+  }
+
   private markDirty(): void {
     if (this.dirty) return;
     this.dirty = true;
