@@ -141,7 +141,9 @@ export async function main(ctx: DomainContext): Promise<number> {
       `unmap of one page on ${ctx.cores.length} cores, ${repetitions} timed after ${warmupRepetitions} untimed (µs):`,
     );
     const us = (ns: number) => (ns / 1000).toFixed(1).padStart(8);
-    ctx.log(`${"protocol".padEnd(16)} ${"cores".padStart(5)} ${"median".padStart(8)} ${"mean".padStart(8)} ${"p99".padStart(8)}`);
+    ctx.log(
+      `${"protocol".padEnd(16)} ${"cores".padStart(5)} ${"median".padStart(8)} ${"mean".padStart(8)} ${"p99".padStart(8)}`,
+    );
     for (const r of results)
       ctx.log(
         `${r.protocol.padEnd(16)} ${String(r.cores).padStart(5)} ${us(r.latencyNs)} ${us(r.meanNs)} ${us(r.p99Ns)}`,

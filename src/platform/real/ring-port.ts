@@ -138,7 +138,9 @@ export class RingPort implements Port, PortSlot {
 
   /** Whether the oldest waiting message fits in the ring now. */
   canDrain(): boolean {
-    return this.backlogHead < this.backlog.length && this.sender.canSend(this.backlog[this.backlogHead]!.length);
+    return (
+      this.backlogHead < this.backlog.length && this.sender.canSend(this.backlog[this.backlogHead]!.length)
+    );
   }
 
   private markDirty(): void {
