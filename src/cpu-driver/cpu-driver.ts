@@ -16,7 +16,8 @@
 // interrupt), Seastar's reactor (poll mode; sleep only after an idle-poll time with nothing to do)
 // and Glommio's executor (spin, then park):
 //   1. Work in flight keeps the core polling. While a domain on this core has calls awaiting
-//      replies (`callsInFlight`, counted by the rpc clients through CoreActivity), the core does
+//      replies (`callsInFlight`, counted through CoreActivity by the rpc clients, and by the
+//      monitor for replicated-object updates and shootdowns this core started), the core does
 //      not sleep, for up to `inFlightPollNs` after its last message: a reply is on its way, and
 //      a wake-up (≈ 8-30 µs on the machines we measured) would cost more than the call itself.
 //   2. A core that just had messages keeps polling for `idlePollNs` after the last one: more
@@ -56,8 +57,10 @@ export interface CpuDriverPolicy {
 }
 
 /**
- * What a core's domains tell its CPU driver: calls sent and not yet answered. Rpc clients add one
- * when a call goes out and take one away when it settles (replied, failed, timed out or closed).
+ * What a core's domains and monitor tell its CPU driver: requests sent and not yet answered. Rpc
+ * clients add one when a call goes out and take one away when it settles (replied, failed, timed
+ * out or closed); so do the monitor's replicated-object updates and TLB shootdowns for the
+ * operations this core started.
  */
 export interface CoreActivity {
   callsInFlight: number;

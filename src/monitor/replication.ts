@@ -284,6 +284,8 @@ export class ReplicationModule implements MonitorModule {
     const result = new Promise<UpdateResult>((resolve, reject) => {
       this.pending.set(requestId, { requestId, object, description, resolve, reject });
     });
+    // The requester's core keeps polling until the update settles (src/cpu-driver/cpu-driver.ts).
+    if (this.env.activity !== undefined) this.env.activity.callsInFlight++;
     if (object.home === this.env.coreId) {
       this.homeRequestReceived(object, this.env.coreId, requestId, mode, text);
     } else {
@@ -327,6 +329,7 @@ export class ReplicationModule implements MonitorModule {
 
   private settle(pending: PendingUpdate, status: number, seq: number, core: number, reason: string): void {
     this.pending.delete(pending.requestId);
+    if (this.env.activity !== undefined) this.env.activity.callsInFlight--;
     switch (status) {
       case ReplyStatus.applied:
         pending.resolve({ seq });

@@ -366,6 +366,8 @@ export class ShootdownEngine {
         reject,
       });
     });
+    // The requester's core keeps polling until the operation completes (src/cpu-driver/cpu-driver.ts).
+    if (this.env.activity !== undefined) this.env.activity.callsInFlight++;
     if (this.coreId === this.home) {
       this.requestReceived(this.coreId, request);
     } else {
@@ -530,6 +532,7 @@ export class ShootdownEngine {
     if (request === undefined)
       throw new Error(`shootdown: core ${this.coreId} got a reply to unknown request ${reply.requestId}`);
     this.pending.delete(reply.requestId);
+    if (this.env.activity !== undefined) this.env.activity.callsInFlight--;
     const error =
       reply.status === ReplyStatus.alreadyMapped
         ? new VmError(
