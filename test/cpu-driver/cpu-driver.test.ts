@@ -135,9 +135,10 @@ class VirtualCore implements CoreMachine {
     return false;
   }
   publish(): void {}
-  async runContinuations(): Promise<void> {
+  continuationsBegin(): void {
     this.continuations++;
   }
+  continuationsEnd(): void {}
   nowNs(): number {
     return this.nowNsValue;
   }

@@ -419,14 +419,13 @@ export class RealCore implements CoreMachine {
     this.flushPorts();
   }
 
-  /**
-   * Lets the promise continuations that this turn's deliveries made runnable run, their sends
-   * batched (inTurn), then publishes every port once. A continuation queued later still runs at
-   * the loop's next await; its sends, made outside a turn, publish at once.
-   */
-  async runContinuations(): Promise<void> {
+  /** Sends from here to continuationsEnd() are batched: promise continuations run in between. */
+  continuationsBegin(): void {
     this.inTurn = true;
-    await Promise.resolve();
+  }
+
+  /** Publishes what the continuations sent; later sends, outside a turn, publish at once. */
+  continuationsEnd(): void {
     this.inTurn = false;
     this.flushPorts();
   }
