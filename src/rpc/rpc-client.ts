@@ -6,8 +6,9 @@
 // callsInFlightMax calls wait at once; one more is rejected at once; with a callTimeout, a call
 // whose reply has not come in time is rejected, and its late reply dropped. A message entry sends
 // m_message and returns nothing. close() rejects every call still waiting, tells the server
-// (rpc_close) and closes the transport. Frames a client should never get (a call, an unknown
-// request id, a malformed frame) go to onError. With `activity`, the calls in flight are counted
+// (rpc_close) and closes the transport; rpc_closed from the server (its end closed first) rejects
+// every call still waiting and closes the client the same way. Frames a client should never get
+// (a call, an unknown request id, a malformed frame) go to onError. With `activity`, the calls in flight are counted
 // there too, so that the core's CPU driver polls instead of sleeping while replies are due.
 //
 // The hot path allocates only what the API hands out (the promise and the reply tuple): the
@@ -29,6 +30,7 @@ import type {
 } from "./rpc.js";
 import {
   callSuffix,
+  closedMessageName,
   closeMessageName,
   errorMessageName,
   messageSuffix,
@@ -244,7 +246,8 @@ export function makeClient<R extends RpcDeclaration>(
     activity.callsInFlight--;
     reject(new RpcError(rpc.name, name, message as string));
   };
-  client.close = () => {
+  /** Rejects every call in flight with `why` and closes; tells the server unless it went first. */
+  const closeWith = (why: string, tellServer: boolean): void => {
     if (closed) return;
     closed = true;
     const waiting: Array<[Reject, string]> = [];
@@ -254,14 +257,19 @@ export function makeClient<R extends RpcDeclaration>(
       pending.free(slot);
       activity.callsInFlight--;
     }
-    for (const [reject, name] of waiting) reject(new Error(`${rpc.name}.${name}: the binding was closed`));
-    try {
-      sender[closeMessageName]!();
-    } catch {
-      // The channel may be gone already (its end closed under us); closing goes on regardless.
+    for (const [reject, name] of waiting) reject(new Error(`${rpc.name}.${name}: ${why}`));
+    if (tellServer) {
+      try {
+        sender[closeMessageName]!();
+      } catch {
+        // The channel may be gone already (its end closed under us); closing goes on regardless.
+      }
     }
     transport.close?.();
   };
+  client.close = () => closeWith("the binding was closed", true);
+  handlers[closedMessageName] = () =>
+    closeWith(`the server on "${transport.name}" closed the binding before replying`, false);
 
   const dispatch = rpc.wire.dispatcher(handlers as never, transport.name);
   const receive: Receive = (type, bytes, length) => {

@@ -4,7 +4,9 @@
 // m_reply with the call's request id, whenever it is ready, so replies may pass each other. A
 // handler that throws or rejects, or returns something that is not a tuple of the reply's fields,
 // is answered with rpc_error and its text. A message entry's handler gets no reply; its failures go
-// to onError. rpc_close from the client closes this end and calls onClosed.
+// to onError. rpc_close from the client closes this end and calls onClosed; closing this end
+// otherwise (the server's dispatcher ended) first sends rpc_closed, so that the client's calls
+// in flight fail at once instead of waiting for replies that cannot come.
 //
 // Each method's call handler and reply sender are compiled with the method's exact arity (as
 // src/idl compiles its senders and decoders): a call's arguments go from the decoder to the handler
@@ -19,6 +21,7 @@ import type {
 } from "./rpc.js";
 import {
   callSuffix,
+  closedMessageName,
   closeMessageName,
   errorMessageName,
   errorText,
@@ -100,15 +103,25 @@ export function makeServer<R extends RpcDeclaration>(
   }
   wireHandlers[errorMessageName] = () =>
     onError(new Error(`${rpc.name}: a server on "${transport.name}" received an rpc_error`));
-  const close = (): void => {
+  /** Closes this end; unless the client asked for it, tells the client first (rpc_closed). */
+  const close = (byClient = false): void => {
     if (closed) return;
     closed = true;
+    if (!byClient) {
+      try {
+        sender[closedMessageName]!();
+      } catch {
+        // The channel may be gone already; the client then learns nothing, as with a crash.
+      }
+    }
     transport.close?.();
   };
   wireHandlers[closeMessageName] = () => {
-    close();
+    close(true);
     options.onClosed?.();
   };
+  wireHandlers[closedMessageName] = () =>
+    onError(new Error(`${rpc.name}: a server on "${transport.name}" received an rpc_closed`));
 
   const dispatch = rpc.wire.dispatcher(wireHandlers as never, transport.name);
   return {
@@ -120,7 +133,7 @@ export function makeServer<R extends RpcDeclaration>(
         onError(error instanceof Error ? error : new Error(String(error)));
       }
     },
-    close,
+    close: () => close(),
   };
 }
 

@@ -8,6 +8,8 @@ export const messageSuffix = "_message";
 /** The messages every rpc interface ends with. */
 export const errorMessageName = "rpc_error";
 export const closeMessageName = "rpc_close";
+/** Server → client: the server closed its end (its dispatcher ended); calls in flight will not be answered. */
+export const closedMessageName = "rpc_closed";
 
 /** Where a protocol error goes: the end's onError, or thrown to whoever delivered the frame. */
 export function reportOrThrow(onError: ((error: Error) => void) | undefined): (error: Error) => void {

@@ -12,6 +12,10 @@
 //   m_reply(requestId u32, ...reply fields)   server → client, when the handler succeeded
 // and the interface ends with two more messages shared by every method:
 //   rpc_error(requestId u32, message string)  server → client, when the handler threw or rejected
+//   rpc_closed()                              server → client, when the server closes its end first
+//                                             (its dispatcher ended): every call still in flight
+//                                             rejects, and the client closes, instead of waiting
+//                                             for replies that cannot come
 //   rpc_close()                               client → server, when the client closes: the server
 //                                             closes its end too (its `onClosed` hears of it)
 // so a failed call carries no reply fields at all, only the error's text (cut to
@@ -51,7 +55,14 @@ import {
 import { idlNameLengthMax, rpcErrorMessageBytesMax } from "../limits.js";
 import { makeClient } from "./rpc-client.js";
 import { makeServer } from "./rpc-server.js";
-import { callSuffix, closeMessageName, errorMessageName, messageSuffix, replySuffix } from "./rpc-wire.js";
+import {
+  callSuffix,
+  closedMessageName,
+  closeMessageName,
+  errorMessageName,
+  messageSuffix,
+  replySuffix,
+} from "./rpc-wire.js";
 
 export { errorText, RpcError } from "./rpc-wire.js";
 
@@ -172,7 +183,7 @@ export interface RpcInterface<R extends RpcDeclaration> {
   readonly signature: string;
   /** 32-bit FNV-1a hash of the signature: two sides agree on the interface only if this matches. */
   readonly fingerprint: number;
-  /** The messages on the wire (m_call and m_reply per method, m_message per message, then rpc_error and rpc_close). */
+  /** The messages on the wire (m_call and m_reply per method, m_message per message, then rpc_error, rpc_close and rpc_closed). */
   readonly wire: Interface<Declaration>;
   /** Whether a message type is a call (server-bound) rather than a reply or an error (client-bound). */
   isCall(type: number): boolean;
@@ -266,6 +277,7 @@ export function defineRpc<const R extends RpcDeclaration>(
     ["message", t.string(rpcErrorMessageBytesMax)],
   ];
   wireDeclaration[closeMessageName] = [];
+  wireDeclaration[closedMessageName] = [];
   const wire: Interface<Declaration> = defineInterface(
     name,
     wireDeclaration,

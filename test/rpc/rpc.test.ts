@@ -320,6 +320,33 @@ describe("rpc client and server", () => {
     assert.equal(p.closes(), 2, "both ends closed");
   });
 
+  it("a server that closes first tells the client: its calls in flight fail at once, later ones too", async () => {
+    const p = pair();
+    const held: Array<() => void> = [];
+    const server = kv.server(p.serverTransport, {
+      get: () => new Promise((resolve) => held.push(() => resolve(["late", true]))),
+      add: (a, b) => [a + b],
+      reset: () => [],
+    });
+    const errors: Error[] = [];
+    const { client, receive, inFlight } = kv.client(p.clientTransport, { onError: (e) => errors.push(e) });
+    const waiting = assert.rejects(
+      client.get("k"),
+      /kv\.get: the server on "client->server" closed the binding before replying/,
+    );
+    await flush(p, receive, server.receive);
+    assert.equal(inFlight(), 1);
+    server.close();
+    for (const answer of held) answer();
+    await flush(p, receive, server.receive);
+    await waiting;
+    assert.equal(inFlight(), 0);
+    await assert.rejects(client.add(1, 2), /kv\.add: the binding is closed/);
+    assert.equal(p.closes(), 2, "both ends closed");
+    assert.deepEqual(errors, []);
+    assert.ok(!kv.isCall(kv.wire.typeOf.rpc_closed!), "rpc_closed goes to the client");
+  });
+
   it("one-way messages: sent in order with the calls, no reply, a failing handler reported on the server", async () => {
     const log = defineRpc("log", {
       line: { message: [["text", t.string(64)]] },
