@@ -247,6 +247,14 @@ export const latencyPasses = 2;
 export const latencyMeasureTimeoutMs = 60_000;
 /** Polls of an idle core between two reads of the clock while it spins before sleeping. */
 export const pollsPerClockRead = 64;
+/** Empty polls between two microtask turns given to promise continuations; a power of two. */
+export const pollsPerMicrotaskTurn = 16;
+assertLimit(
+  pollsPerMicrotaskTurn > 0 &&
+    (pollsPerMicrotaskTurn & (pollsPerMicrotaskTurn - 1)) === 0 &&
+    pollsPerMicrotaskTurn <= pollsPerClockRead,
+  "polls per microtask turn is a power of two, at most the polls per clock read",
+);
 /** Trace events one core records on the real platform (`--trace`); past it, recording stops. */
 export const traceEventsPerCoreMax = 1_000_000;
 /** Timers one core may have pending (domains' sleeps, protocol timeouts). */

@@ -7,9 +7,12 @@
 // The loop, each turn:
 //   1. poll every channel once; if that delivered anything, publish the handlers' replies, let the
 //      promise continuations run (their sends batched, then published), and poll again;
-//   2. only every busyTurnsPerClockRead busy turns, or pollsPerClockRead empty polls, read the
+//   2. while polls find nothing, give promise continuations a microtask turn every
+//      pollsPerMicrotaskTurn polls (an async chain advances one step per turn);
+//   3. only every busyTurnsPerClockRead busy turns, or pollsPerClockRead empty polls, read the
 //      clock: fire due timers, run deferred platform work (the SKB's probes), and on an empty
-//      stretch ask `idle` what next.
+//      stretch ask `idle` what next; before any sleep, let every microtask and the event loop
+//      run, and sleep only if the core is still idle.
 //
 // The policy, after Barrelfish's dispatcher (a domain polls its waitsets until its timeslice ends;
 // a receiver that goes to sleep sets a flag so that only then does the sender pay for the
@@ -34,7 +37,7 @@
 //
 // Time is in nanoseconds of whatever clock the platform's CoreMachine reads.
 
-import { busyTurnsPerClockRead, pollsPerClockRead } from "../limits.js";
+import { busyTurnsPerClockRead, pollsPerClockRead, pollsPerMicrotaskTurn } from "../limits.js";
 
 /** What the platform should do next. */
 export const enum CoreStep {
@@ -171,7 +174,11 @@ export class CpuDriver implements CoreActivity {
         continue;
       }
       if (core.hasUnpublished()) core.publish();
-      if (++emptyPolls < pollsPerClockRead) continue;
+      // A continuation chain deeper than the one turn above (an async function awaiting another)
+      // advances one step per microtask turn: give it turns while polling, so that it reaches its
+      // next send within microseconds rather than at the next event-loop turn.
+      if ((++emptyPolls & (pollsPerMicrotaskTurn - 1)) === 0) await undefined;
+      if (emptyPolls < pollsPerClockRead) continue;
       emptyPolls = 0;
       const nowNs = core.nowNs();
       // The last message came at most pollsPerClockRead polls ago: close enough to now.
@@ -183,8 +190,15 @@ export class CpuDriver implements CoreActivity {
         continue;
       }
       const step = this.idle(nowNs);
-      if (step === CoreStep.Sleep && core.sleep(nowNs)) this.slept();
-      if (step !== CoreStep.Poll) await this.yieldTo(core);
+      if (step === CoreStep.Poll) continue;
+      // Before sleeping, and every eventLoopYieldNs: every microtask and the event loop run (a
+      // continuation still queued must not wait out a sleep); a sleep is taken only if the core is
+      // still idle after that, and is followed by another turn (control messages wake it).
+      await this.yieldTo(core);
+      if (step === CoreStep.Sleep && this.idle(core.nowNs()) === CoreStep.Sleep && !core.hasUnpublished()) {
+        if (core.sleep(core.nowNs())) this.slept();
+        await this.yieldTo(core);
+      }
     }
   }
 

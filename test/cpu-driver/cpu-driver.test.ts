@@ -195,3 +195,27 @@ describe("cpu driver: the loop over a core in virtual time", () => {
     assert.ok(driver.sleeps >= 2, "woken by its slice with nothing to do, it slept again");
   });
 });
+
+describe("cpu driver: promise continuations never wait out a sleep", () => {
+  it("a continuation chain many awaits deep finishes while the core polls, before it sleeps", async () => {
+    const depth = 50;
+    let finishedAt = -1;
+    const core = new VirtualCore([], 100_000_000);
+    const originalSleep = core.sleep.bind(core);
+    let chainDoneAtFirstSleep: boolean | undefined;
+    core.sleep = (nowNs: number) => {
+      chainDoneAtFirstSleep ??= finishedAt >= 0;
+      return originalSleep(nowNs);
+    };
+    const chain = async (left: number): Promise<void> => {
+      if (left > 0) return chain(left - 1);
+      await undefined;
+      finishedAt = core.nowNsValue;
+    };
+    const driver = new CpuDriver(policy, 0);
+    void chain(depth);
+    await driver.run(core);
+    assert.equal(chainDoneAtFirstSleep, true, "the core slept with a continuation still queued");
+    assert.ok(finishedAt >= 0 && finishedAt < policy.idlePollNs, `the chain finished at ${finishedAt} ns`);
+  });
+});
