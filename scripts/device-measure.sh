@@ -22,14 +22,14 @@ run boot2 60 node $M bench boot --cores 2 --runs 5 --json
 run skb16 90 node $M boot --cores 16 --json
 run skb16-nopin 90 node $M boot --cores 16 --no-pin --json
 run host-model 120 node $M skb --cores 16 --save-machine "$OUT/host-16vcpu.json"
-run rpc 90 node $M bench rpc --rounds 20000 --json
+run rpc 120 node $M bench rpc --json
+run rpc16 120 node $M bench rpc --cores 16 --json
+run kv2 120 node $M bench kv --cores 2 --json
+run kv16 180 node $M bench kv --cores 16 --json
+run idle16 60 node $M bench idle --cores 16 --json
 run start16 120 node $M start --cores 16
-if node $M bench shootdown --help 2>/dev/null | grep -q -- --real; then
-  run shootdown 150 node $M bench shootdown --real --cores 2,4,8,16 --json
-fi
-if node $M bench --help 2>/dev/null | grep -q "unmap"; then
-  run unmap 150 node $M bench unmap --cores 16 --json
-fi
+run shootdown 150 node $M bench shootdown --real --cores 2,4,8,16 --json
+run unmap 150 node $M bench unmap --cores 16 --json
 run sharing 120 node $M bench sharing --json
 # One file for all logs (the device tool brings back at most eight files).
 if [ "${COMBINE:-0}" = 1 ]; then
