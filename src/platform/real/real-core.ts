@@ -1,18 +1,15 @@
-// One core of the real platform: the CoreEnv over URPC channels in shared memory, and the poll loop
-// that drives the core's logic (monitor and dispatchers). It runs inside the core's worker thread.
+// One core of the real platform: the CoreEnv over URPC channels in shared memory, and the machine
+// that the CPU driver's loop drives (CoreMachine, src/cpu-driver/cpu-driver.ts). It runs inside the
+// core's worker thread.
 //
-// The poll loop is the core's only source of events. Each turn it polls every incoming channel —
-// the monitor mesh, the broadcast rings of the other cores, and its dispatchers' channels — hands
-// each message to its receiver and publishes the replies the handlers wrote (one store per batch).
-// Then it lets the thread's microtasks run, so that a domain's promises settle at once; the sends
-// those continuations make are batched too and published when they have run. The clock is read
-// only every pollsPerClockRead empty polls, or every busyTurnsPerClockRead busy turns: then due
-// timers fire, and the CPU driver (src/cpu-driver/cpu-driver.ts) decides whether to keep polling,
-// give the event loop a turn, or sleep on the doorbell (Atomics.wait, until rung or the next timer).
-// While the core's domains have calls in flight it keeps polling (`inFlightPollNs`); idle, it polls
-// for `idlePollNs` after its last message and then sleeps, and any sender to this core wakes it: with
-// more cores than CPUs both windows are short, so that a core gives its CPU away instead of
-// spinning, which is what lets 4 cores run on 2 CPUs.
+// The loop — poll, publish, let continuations run, read the clock now and then, poll on or sleep —
+// is the CPU driver's; this file is its I/O. `pollChannels` polls every incoming channel — the
+// monitor mesh, the broadcast rings of the other cores, and its dispatchers' channels — and hands
+// each message to its receiver; sends made meanwhile, and by the continuations between
+// `continuationsBegin` and `continuationsEnd`, are batched and published together (one store per
+// batch per ring). `sleep` blocks on the core's doorbell (Atomics.wait) until a sender rings it or
+// the next timer is due, after raising each backlogged port's wait-for-credit flag, so that
+// returning credit rings it too. Timers are the core's own (timer-queue.ts), fired from the loop.
 import { performance } from "node:perf_hooks";
 import type {
   ChannelEnd,
@@ -100,7 +97,7 @@ export class RealCore implements CoreMachine {
   private readonly timers = new TimerQueue();
   private readonly pollers: Poller[] = [];
   private nextChannel = 0;
-  running = false;
+  private isRunning = false;
   /** Messages delivered, for statistics. */
   delivered = 0;
   /** The CPU driver: when to poll, yield or sleep, and its counters (sleeps, calls in flight). */
@@ -399,7 +396,7 @@ export class RealCore implements CoreMachine {
   /** Runs `logic` until `stop()`: the CPU driver's loop over this core (CoreMachine). */
   async run(logic: CoreLogic): Promise<void> {
     this.logic = logic;
-    this.running = true;
+    this.isRunning = true;
     logic.start();
     this.flushPorts();
     await this.driver.run(this);
@@ -456,8 +453,13 @@ export class RealCore implements CoreMachine {
     return this.doorbells[this.position]!.sleep(this.hasWorkCheck, sleepMs);
   }
 
+  /** False once stop() was called: the CPU driver's loop then returns. */
+  get running(): boolean {
+    return this.isRunning;
+  }
+
   stop(): void {
-    this.running = false;
+    this.isRunning = false;
     this.doorbells[this.position]!.ring();
   }
 }
