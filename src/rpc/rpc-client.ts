@@ -8,8 +8,9 @@
 // m_message and returns nothing. close() rejects every call still waiting, tells the server
 // (rpc_close) and closes the transport; rpc_closed from the server (its end closed first) rejects
 // every call still waiting and closes the client the same way. Frames a client should never get
-// (a call, an unknown request id, a malformed frame) go to onError. With `activity`, the calls in flight are counted
-// there too, so that the core's CPU driver polls instead of sleeping while replies are due.
+// (a call, an unknown request id, a malformed frame) go to onError. With `activity`, the calls in
+// flight are counted there too, so that the core's CPU driver polls instead of sleeping while
+// replies are due.
 //
 // The hot path allocates only what the API hands out (the promise and the reply tuple): the
 // pending table is arrays indexed by slot, not a map of records; each method's function is
@@ -67,7 +68,11 @@ class PendingCalls {
   readonly mask: number;
   size = 0;
 
-  constructor(callsInFlightMax: number) {
+  constructor(
+    callsInFlightMax: number,
+    /** Where the core counts calls in flight: one more per call recorded, one less per slot freed. */
+    private readonly activity: CoreActivity,
+  ) {
     let capacity = 1;
     while (capacity < callsInFlightMax) capacity *= 2;
     this.mask = capacity - 1;
@@ -78,7 +83,19 @@ class PendingCalls {
     this.timers = new Array(capacity).fill(undefined);
   }
 
-  /** Empties slot `slot` and returns nothing; the caller has read what it needs. */
+  /** Records call `id` of method `method` in its slot, which is free. */
+  record(id: number, method: number, resolve: Resolve, reject: Reject): number {
+    const slot = id & this.mask;
+    this.ids[slot] = id;
+    this.methods[slot] = method;
+    this.resolves[slot] = resolve;
+    this.rejects[slot] = reject;
+    this.size++;
+    this.activity.callsInFlight++;
+    return slot;
+  }
+
+  /** Empties slot `slot`; the caller has read what it needs. */
   free(slot: number): void {
     this.ids[slot] = 0;
     this.resolves[slot] = undefined;
@@ -89,6 +106,7 @@ class PendingCalls {
       this.timers[slot] = undefined;
     }
     this.size--;
+    this.activity.callsInFlight--;
   }
 }
 
@@ -107,11 +125,10 @@ export function makeClient<R extends RpcDeclaration>(
   if (timeout !== undefined && !(timeout.ns > 0 && Number.isFinite(timeout.ns)))
     throw new Error(`rpc ${rpc.name}: call timeout ${timeout.ns} ns is not a positive number`);
   const onError = reportOrThrow(options.onError);
-  const activity: CoreActivity = options.activity ?? { callsInFlight: 0 };
   /** Ids of calls that timed out, so that their late replies are dropped quietly (oldest forgotten first). */
   const timedOut = new Set<number>();
   const sender = rpc.wire.sender(transport) as unknown as Record<string, SendFunction>;
-  const pending = new PendingCalls(callsInFlightMax);
+  const pending = new PendingCalls(callsInFlightMax, options.activity ?? { callsInFlight: 0 });
   const methodNames = rpc.methods as readonly string[];
   let nextRequestId = 1;
   let closed = false;
@@ -142,13 +159,7 @@ export function makeClient<R extends RpcDeclaration>(
     while (id === 0 || pending.ids[id & pending.mask] !== 0 || (timedOut.size > 0 && timedOut.has(id)))
       id = (id + 1) >>> 0;
     nextRequestId = (id + 1) >>> 0;
-    const slot = id & pending.mask;
-    pending.ids[slot] = id;
-    pending.methods[slot] = method;
-    pending.resolves[slot] = capturedResolve;
-    pending.rejects[slot] = capturedReject;
-    pending.size++;
-    activity.callsInFlight++;
+    const slot = pending.record(id, method, capturedResolve!, capturedReject!);
     if (timeout !== undefined) pending.timers[slot] = timeout.setTimer(timeout.ns, () => expire(id));
     return id;
   };
@@ -159,7 +170,6 @@ export function makeClient<R extends RpcDeclaration>(
     if (pending.ids[slot] !== id) return;
     const reject = pending.rejects[slot]!;
     pending.free(slot);
-    activity.callsInFlight--;
     reject(error instanceof Error ? error : new Error(String(error)));
   };
 
@@ -170,17 +180,20 @@ export function makeClient<R extends RpcDeclaration>(
     const name = methodNames[pending.methods[slot]!]!;
     pending.timers[slot] = undefined;
     pending.free(slot);
-    activity.callsInFlight--;
     timedOut.add(id);
     if (timedOut.size > callsInFlightMax) timedOut.delete(timedOut.values().next().value!);
     reject(new Error(`${rpc.name}.${name}: no reply within ${timeout.ns / 1e6} ms on "${transport.name}"`));
   };
 
-  /** The slot of in-flight request `id`, or -1 (after reporting it unless it timed out). */
-  const slotOf = (id: number, what: string): number => {
+  /**
+   * The slot of in-flight request `id`, or -1 after reporting it (unless it timed out). `method` is
+   * the reply's method index, or -1 for an rpc_error; the report's text is built only then.
+   */
+  const slotOf = (id: number, method: number): number => {
     const slot = id & pending.mask;
     if (id !== 0 && pending.ids[slot] === id) return slot;
     if (!timedOut.delete(id)) {
+      const what = method < 0 ? "an error" : `a reply of ${methodNames[method]}`;
       onError(
         new Error(`${rpc.name}: ${what} for request ${id}, which is not in flight on "${transport.name}"`),
       );
@@ -190,13 +203,12 @@ export function makeClient<R extends RpcDeclaration>(
 
   /** A reply of method `method` for request `id`, with its values. */
   const replied = (id: number, method: number, values: unknown[]): void => {
-    const slot = slotOf(id, `a reply of ${methodNames[method]}`);
+    const slot = slotOf(id, method);
     if (slot < 0) return;
     const resolve = pending.resolves[slot]!;
     const reject = pending.rejects[slot]!;
     const expected = pending.methods[slot]!;
     pending.free(slot);
-    activity.callsInFlight--;
     if (expected !== method) {
       reject(
         new Error(
@@ -238,12 +250,11 @@ export function makeClient<R extends RpcDeclaration>(
   handlers[closeMessageName] = () =>
     onError(new Error(`${rpc.name}: a client on "${transport.name}" received an rpc_close`));
   handlers[errorMessageName] = (requestId, message) => {
-    const slot = slotOf(requestId as number, "an error");
+    const slot = slotOf(requestId as number, -1);
     if (slot < 0) return;
     const reject = pending.rejects[slot]!;
     const name = methodNames[pending.methods[slot]!]!;
     pending.free(slot);
-    activity.callsInFlight--;
     reject(new RpcError(rpc.name, name, message as string));
   };
   /** Rejects every call in flight with `why` and closes; tells the server unless it went first. */
@@ -255,7 +266,6 @@ export function makeClient<R extends RpcDeclaration>(
       if (pending.ids[slot] === 0) continue;
       waiting.push([pending.rejects[slot]!, methodNames[pending.methods[slot]!]!]);
       pending.free(slot);
-      activity.callsInFlight--;
     }
     for (const [reject, name] of waiting) reject(new Error(`${rpc.name}.${name}: ${why}`));
     if (tellServer) {
