@@ -75,7 +75,7 @@ export interface CoreMachine {
   readonly running: boolean;
   /** Polls every channel once, handing each message to its receiver; returns how many. */
   pollChannels(): number;
-  /** Whether ports hold messages written and not yet published. */
+  /** Whether ports hold messages written and not yet published, or waiting for room in a ring. */
   hasUnpublished(): boolean;
   /** Publishes every port's written messages. */
   publish(): void;
@@ -192,10 +192,12 @@ export class CpuDriver implements CoreActivity {
       const step = this.idle(nowNs);
       if (step === CoreStep.Poll) continue;
       // Before sleeping, and every eventLoopYieldNs: every microtask and the event loop run (a
-      // continuation still queued must not wait out a sleep); a sleep is taken only if the core is
-      // still idle after that, and is followed by another turn (control messages wake it).
+      // continuation still queued must not wait out a sleep), and every written slot is published;
+      // a sleep is taken only if the core still runs and is still idle after that, and is followed
+      // by another turn (control messages wake it). Messages waiting in a port's backlog for credit
+      // do not keep the core awake: its sleep asks the receivers to ring it when credit returns.
       await this.yieldTo(core);
-      if (step === CoreStep.Sleep && this.idle(core.nowNs()) === CoreStep.Sleep && !core.hasUnpublished()) {
+      if (step === CoreStep.Sleep && core.running && this.idle(core.nowNs()) === CoreStep.Sleep) {
         if (core.sleep(core.nowNs())) this.slept();
         await this.yieldTo(core);
       }

@@ -217,12 +217,16 @@ export function compileEncoder(layout: MessageLayout): EncodeFunction {
 /**
  * (b, v, p, a0, a1, ...) => void: encodes a message of fixed size straight into memory at byte p
  * (a URPC slot: Flounder's stubs marshal into the message slot itself). Undefined for a message
- * with a variable-length field or more bytes than one slot carries: those go through a buffer.
+ * with a variable-length or array field or more bytes than one slot carries: those go through a
+ * buffer.
  */
 export type SlotEncodeFunction = (b: Uint8Array, v: DataView, p: number, ...args: readonly unknown[]) => void;
 
 export function compileSlotEncoder(layout: MessageLayout): SlotEncodeFunction | undefined {
+  // Arrays go through the buffer too: reading an element may run the caller's code (a getter, a
+  // Proxy), which could send on the same port between the slot's reservation and its commit.
   if (layout.variable || layout.fixedBytes > slotPayloadBytes) return undefined;
+  if (layout.fields.some((field) => field.type.kind === "array")) return undefined;
   const params = layout.fields.map((_, i) => `a${i}`);
   const { lines } = fieldLines(layout, "p + ");
   const source = `return function encode_slot_${layout.name}(b, v, p${params.map((x) => `, ${x}`).join("")}) {\n  ${lines.join("\n  ")}\n};`;

@@ -286,12 +286,19 @@ export class ReplicationModule implements MonitorModule {
     });
     // The requester's core keeps polling until the update settles (src/cpu-driver/cpu-driver.ts).
     if (this.env.activity !== undefined) this.env.activity.callsInFlight++;
-    if (object.home === this.env.coreId) {
-      this.homeRequestReceived(object, this.env.coreId, requestId, mode, text);
-    } else {
-      const n = replicationInterface.encode.request(this.buf, object.name, requestId, mode, text);
-      this.env.portTo(object.home).send(replicationInterface.typeOf.request, this.buf.bytes, n);
-      this.counters.requestsSent++;
+    try {
+      if (object.home === this.env.coreId) {
+        this.homeRequestReceived(object, this.env.coreId, requestId, mode, text);
+      } else {
+        const n = replicationInterface.encode.request(this.buf, object.name, requestId, mode, text);
+        this.env.portTo(object.home).send(replicationInterface.typeOf.request, this.buf.bytes, n);
+        this.counters.requestsSent++;
+      }
+    } catch (error) {
+      // The request never went out (a full port, say): forget it, so that nothing waits for it.
+      if (this.pending.delete(requestId) && this.env.activity !== undefined)
+        this.env.activity.callsInFlight--;
+      throw error;
     }
     return result;
   }

@@ -159,8 +159,18 @@ export function makeClient<R extends RpcDeclaration>(
     while (id === 0 || pending.ids[id & pending.mask] !== 0 || (timedOut.size > 0 && timedOut.has(id)))
       id = (id + 1) >>> 0;
     nextRequestId = (id + 1) >>> 0;
-    const slot = pending.record(id, method, capturedResolve!, capturedReject!);
-    if (timeout !== undefined) pending.timers[slot] = timeout.setTimer(timeout.ns, () => expire(id));
+    const reject = capturedReject!;
+    const slot = pending.record(id, method, capturedResolve!, reject);
+    if (timeout !== undefined) {
+      try {
+        pending.timers[slot] = timeout.setTimer(timeout.ns, () => expire(id));
+      } catch (error) {
+        // No timer, no call: the slot is freed and the call fails with why (nothing was sent).
+        pending.free(slot);
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return 0;
+      }
+    }
     return id;
   };
 

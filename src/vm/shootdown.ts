@@ -368,13 +368,20 @@ export class ShootdownEngine {
     });
     // The requester's core keeps polling until the operation completes (src/cpu-driver/cpu-driver.ts).
     if (this.env.activity !== undefined) this.env.activity.callsInFlight++;
-    if (this.coreId === this.home) {
-      this.requestReceived(this.coreId, request);
-    } else {
-      this.env
-        .portTo(this.home)
-        .send(shootdownRequestType, this.encoder.bytes, this.encoder.request(request));
-      this.counters.requestsSent++;
+    try {
+      if (this.coreId === this.home) {
+        this.requestReceived(this.coreId, request);
+      } else {
+        this.env
+          .portTo(this.home)
+          .send(shootdownRequestType, this.encoder.bytes, this.encoder.request(request));
+        this.counters.requestsSent++;
+      }
+    } catch (error) {
+      // The request never went out (a full port, say): forget it, so that nothing waits for it.
+      if (this.pending.delete(requestId) && this.env.activity !== undefined)
+        this.env.activity.callsInFlight--;
+      throw error;
     }
     return promise;
   }

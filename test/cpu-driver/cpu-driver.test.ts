@@ -219,3 +219,30 @@ describe("cpu driver: promise continuations never wait out a sleep", () => {
     assert.ok(finishedAt >= 0 && finishedAt < policy.idlePollNs, `the chain finished at ${finishedAt} ns`);
   });
 });
+
+describe("cpu driver: what may and may not keep a core from sleeping", () => {
+  it("a backlog waiting for credit does not keep an idle core awake (its sleep asks for a ring)", async () => {
+    const core = new VirtualCore([], 100_000_000);
+    let publishes = 0;
+    core.hasUnpublished = () => true;
+    core.publish = () => {
+      publishes++;
+    };
+    const driver = new CpuDriver(policy, 0);
+    await driver.run(core);
+    assert.ok(core.sleeps > 0, "a core with a backlog and nothing else to do never slept");
+    assert.ok(publishes > 0, "the backlog was offered to the rings while polling");
+  });
+
+  it("a core told to stop during the turn before a sleep does not sleep", async () => {
+    const core = new VirtualCore([], 100_000_000);
+    core.yieldToEventLoop = async () => {
+      core.yields++;
+      core.running = false;
+    };
+    const driver = new CpuDriver(policy, 0);
+    await driver.run(core);
+    assert.equal(core.sleeps, 0, core.log.join("\n"));
+    assert.equal(core.yields, 1);
+  });
+});

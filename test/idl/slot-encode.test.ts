@@ -1,7 +1,7 @@
 // Tests of encoding in place (a transport with slots, src/idl's SlotWriter): a message of one slot's
 // size or less is written straight into the reserved slot, byte for byte what the buffer path
-// writes; with no free slot, or a message too big for one, the buffer path is taken; an argument
-// the encoder refuses throws as usual and commits nothing.
+// writes; with no free slot, or a message with a variable-length or array field, the buffer path is
+// taken; an argument the encoder refuses throws as usual and commits nothing.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { defineInterface, type SlotWriter, t } from "../../src/idl/index.js";
@@ -11,10 +11,21 @@ const iface = defineInterface("slots", {
   small: [
     ["a", t.u32],
     ["b", t.f64],
-    ["c", t.array(t.u16, 3)],
+    ["c", t.u16],
+    ["d", t.bool],
   ],
-  full: [["x", t.array(t.u32, slotPayloadBytes / 4)]],
+  full: [
+    ["x0", t.f64],
+    ["x1", t.f64],
+    ["x2", t.f64],
+    ["x3", t.f64],
+    ["x4", t.f64],
+    ["x5", t.f64],
+    ["x6", t.f64],
+    ["y", t.u32],
+  ],
   text: [["s", t.string(16)]],
+  list: [["c", t.array(t.u16, 3)]],
 });
 
 /** A transport with one slot at byte `at` of its memory, counting what it does. */
@@ -53,40 +64,44 @@ describe("idl: encoding straight into a slot", () => {
   it("writes a one-slot message in place, byte for byte as the buffer path", () => {
     const at = 64;
     const { transport, sent, commits, memory } = slotted(at);
-    iface.sender(transport).small(7, 2.5, [1, 2, 65535]);
+    iface.sender(transport).small(7, 2.5, 65535, true);
     assert.equal(sent.length, 0);
-    assert.deepEqual(commits, [{ type: iface.typeOf.small, length: 18 }]);
-    const expected = viaBuffer((s) => s.small!(7, 2.5, [1, 2, 65535]));
-    assert.deepEqual(new Uint8Array(memory, at, 18), expected);
-    const words = Array.from({ length: slotPayloadBytes / 4 }, (_, i) => i * 1000);
-    iface.sender(transport).full(words);
+    assert.deepEqual(commits, [{ type: iface.typeOf.small, length: 15 }]);
+    const expected = viaBuffer((s) => s.small!(7, 2.5, 65535, true));
+    assert.deepEqual(new Uint8Array(memory, at, 15), expected);
+    const values = [0.5, -1, 1e300, 3, 4, 5, 6, 0xffff_ffff] as const;
+    iface.sender(transport).full(...values);
     assert.equal(commits.at(-1)!.length, slotPayloadBytes);
     assert.deepEqual(
       new Uint8Array(memory, at, slotPayloadBytes),
-      viaBuffer((s) => s.full!(words)),
+      viaBuffer((s) => s.full!(...values)),
     );
   });
 
-  it("takes the buffer path when no slot is free, and for variable-length messages", () => {
+  it("takes the buffer path when no slot is free, and for variable-length and array messages", () => {
     const { transport, sent, commits, setFree } = slotted(0);
     setFree(false);
-    iface.sender(transport).small(1, 0, [0, 0, 0]);
+    iface.sender(transport).small(1, 0, 0, false);
     setFree(true);
     iface.sender(transport).text("hi");
+    iface.sender(transport).list([1, 2, 3]);
     assert.equal(commits.length, 0);
     assert.deepEqual(
       sent.map((f) => f.type),
-      [iface.typeOf.small, iface.typeOf.text],
+      [iface.typeOf.small, iface.typeOf.text, iface.typeOf.list],
     );
   });
 
   it("refuses a bad argument as the buffer path does, committing nothing", () => {
     const { transport, sent, commits } = slotted(0);
     assert.throws(
-      () => iface.sender(transport).small(-1, 0, [0, 0, 0]),
+      () => iface.sender(transport).small(-1, 0, 0, false),
       /field "a" = -1 is out of range for u32/,
     );
-    assert.throws(() => iface.sender(transport).small(1, 0, [0, 70000, 0]), /element \[1\] = 70000/);
+    assert.throws(
+      () => iface.sender(transport).small(1, 0, 70000, false),
+      /field "c" = 70000 is out of range for u16/,
+    );
     assert.equal(commits.length + sent.length, 0);
   });
 });

@@ -71,4 +71,17 @@ describe("real platform: a port over a ring", () => {
     assert.equal(port.awaitCredit(), false);
     assert.equal(port.canDrain(), false);
   });
+  it("refuses a bad message into its backlog, naming what was wrong, and the rest still goes out", () => {
+    const { b, port } = pair();
+    const message = new Uint8Array(4);
+    for (let i = 0; i < slotsPerRing + 1; i++) port.send(1, message, 4);
+    assert.throws(() => port.send(1, message, -1), /length -1 is not within its 4-byte buffer/);
+    assert.throws(() => port.send(70000, message, 4), /message type 70000 is not an integer/);
+    let delivered = 0;
+    while (delivered < slotsPerRing + 1) {
+      delivered += b.poll(() => {});
+      port.flush();
+    }
+    assert.equal(port.flush(), true);
+  });
 });

@@ -320,6 +320,24 @@ describe("rpc client and server", () => {
     assert.equal(p.closes(), 2, "both ends closed");
   });
 
+  it("a call whose timeout cannot be set fails with why, sends nothing and leaves no call in flight", async () => {
+    const p = pair();
+    const activity = { callsInFlight: 0 };
+    const { client, inFlight } = kv.client(p.clientTransport, {
+      activity,
+      callTimeout: {
+        ns: 1e6,
+        setTimer: () => {
+          throw new Error("timers: 65536 timers already pending on this core (limits.timersPerCoreMax)");
+        },
+      },
+    });
+    await assert.rejects(client.add(1, 2), /timersPerCoreMax/);
+    assert.equal(inFlight(), 0);
+    assert.equal(activity.callsInFlight, 0);
+    assert.equal(p.toServer.length, 0, "nothing was sent");
+  });
+
   it("a server that closes first tells the client: its calls in flight fail at once, later ones too", async () => {
     const p = pair();
     const held: Array<() => void> = [];

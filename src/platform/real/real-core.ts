@@ -379,6 +379,7 @@ export class RealCore implements CoreMachine {
   private readonly hasWorkCheck = (): boolean => this.hasWork();
 
   private hasWork(): boolean {
+    if (this.probes.length > 0 || !this.isRunning) return true;
     for (let i = 0; i < this.dirty.length; i++) if (this.dirty[i]!.canDrain()) return true;
     for (const entry of this.incoming) if (entry.receiver.hasMessage()) return true;
     for (const poller of this.pollers) if (poller.hasWork()) return true;

@@ -1,6 +1,8 @@
 // A core's timers on the real platform: kept by the core itself and fired from its poll loop, so
 // that the loop knows when the next one is due and can sleep on its doorbell exactly until then.
-// A binary heap on due time (ties in insertion order); cancelled timers are skipped when reached.
+// A binary heap on due time (ties in insertion order); cancelled timers are skipped when reached,
+// and swept out all at once when they are more than half the heap or the heap is full, so that
+// timers set and cancelled at a high rate (a call timeout per rpc call) never fill it.
 
 import type { TimerHandle } from "../../cpu-driver/core-env.js";
 import { timersPerCoreMax } from "../../limits.js";
@@ -13,11 +15,14 @@ interface Timer {
 }
 
 export class TimerQueue {
-  private readonly heap: Timer[] = [];
+  private heap: Timer[] = [];
   private seq = 0;
+  /** Cancelled timers still in the heap. */
+  private cancelledCount = 0;
 
   /** Adds a timer due `delayMs` from now (performance.now() time). */
   add(delayMs: number, fire: () => void, nowMs: number = performance.now()): TimerHandle {
+    if (this.heap.length >= timersPerCoreMax) this.sweep();
     if (this.heap.length >= timersPerCoreMax) {
       throw new Error(
         `timers: ${timersPerCoreMax} timers already pending on this core (limits.timersPerCoreMax)`,
@@ -28,14 +33,27 @@ export class TimerQueue {
     this.up(this.heap.length - 1);
     return {
       cancel: () => {
+        if (timer.cancelled) return;
         timer.cancelled = true;
+        if (++this.cancelledCount > this.heap.length / 2) this.sweep();
       },
     };
   }
 
+  /** Removes every cancelled timer and rebuilds the heap (ties keep their insertion order). */
+  private sweep(): void {
+    if (this.cancelledCount === 0) return;
+    this.heap = this.heap.filter((timer) => !timer.cancelled);
+    this.cancelledCount = 0;
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
   /** Due time of the earliest pending timer, or +Infinity. */
   nextDueMs(): number {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) {
+      this.pop();
+      this.cancelledCount--;
+    }
     return this.heap[0]?.dueMs ?? Number.POSITIVE_INFINITY;
   }
 
@@ -44,7 +62,10 @@ export class TimerQueue {
     let fired = 0;
     while (this.heap.length > 0 && this.heap[0]!.dueMs <= nowMs) {
       const timer = this.pop();
-      if (timer.cancelled) continue;
+      if (timer.cancelled) {
+        this.cancelledCount--;
+        continue;
+      }
       fired++;
       timer.fire();
     }
