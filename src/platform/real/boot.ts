@@ -155,6 +155,9 @@ export class Multikernel {
   private readonly traces: CoreTraceData[] = [];
   /** Each core's doorbell, in the shared memory: rung after every control message. */
   private doorbells: Doorbell[] = [];
+  /** The shared memory as words, and each core's control count in it (MemoryPlan.controlWord). */
+  private controlCounts: Int32Array | undefined;
+  private controlWords: number[] = [];
   private readonly startMs = performance.now();
   private readonly waiters = new Set<Waiter>();
   private nextRequest = 1;
@@ -313,7 +316,9 @@ export class Multikernel {
 
   post(core: number, request: ControlRequest): void {
     this.workers[core]?.postMessage(request);
-    // The core may sleep in Atomics.wait: ring its doorbell so that it turns to its event loop.
+    // The core may sleep in Atomics.wait, or be about to: count the message where the core checks
+    // before it sleeps, then ring its doorbell, so that it turns to its event loop either way.
+    if (this.controlCounts !== undefined) Atomics.add(this.controlCounts, this.controlWords[core]!, 1);
     this.doorbells[core]?.ring();
   }
 
@@ -324,6 +329,8 @@ export class Multikernel {
     vmMemory?: { physicalMemory: SharedArrayBuffer; sharedShootdown: SharedArrayBuffer },
   ): Promise<void> {
     this.doorbells = this.coreIds.map((_, i) => new Doorbell(memory, plan.doorbellWord(i)));
+    this.controlCounts = new Int32Array(memory);
+    this.controlWords = this.coreIds.map((_, i) => plan.controlWord(i));
     const cpus = availableParallelism();
     const pinnable = pin && this.cores <= cpus;
     if (pin && !pinnable)

@@ -2,7 +2,8 @@
 //
 // At boot the platform allocates one SharedArrayBuffer and hands it to every core's worker; nothing
 // else is shared between cores. It holds, each part cache-line aligned:
-//   - one doorbell line per core: the word the core sleeps on (urpc/doorbell.ts);
+//   - one doorbell line per core: the word the core sleeps on (urpc/doorbell.ts), and next to it
+//     the count of control messages the boot thread has posted to the core (controlWord);
 //   - the monitor mesh: one URPC channel per pair of cores (i < j; side 0 is core i), so that
 //     every monitor reaches every other, as Barrelfish's monitors do (N×(N−1) channel ends);
 //   - one broadcast ring per core (the shootdown study's broadcast medium);
@@ -35,6 +36,15 @@ export class MemoryPlan {
   /** Word index of core `index`'s doorbell (cores are numbered by position 0..n-1 here). */
   doorbellWord(index: number): number {
     return (this.doorbellsByte + index * cacheLineBytes) / 4;
+  }
+
+  /**
+   * Word index of core `index`'s control count: the boot thread adds one after each control message
+   * it posts to the core and before it rings the doorbell, so that a core about to sleep sees a
+   * message still on its way to its event loop (the doorbell alone misses one rung while awake).
+   */
+  controlWord(index: number): number {
+    return this.doorbellWord(index) + 1;
   }
 
   /** Byte offset of the mesh channel between positions a and b, and which side a is. */

@@ -104,6 +104,11 @@ export class RealCore implements CoreMachine {
   readonly driver: CpuDriver;
   /** Errors thrown by receivers (logged, never fatal to the core). */
   receiveErrors = 0;
+  /** The shared memory as words, for the control count the boot thread bumps (MemoryPlan.controlWord). */
+  private readonly words: Int32Array;
+  private readonly controlWord: number;
+  /** The control count when the core last gave its event loop a turn. */
+  private controlSeen = 0;
 
   constructor(
     data: CoreWorkerData,
@@ -119,6 +124,8 @@ export class RealCore implements CoreMachine {
       throw new Error(`core ${data.coreId} is not among the booted cores ${data.coreIds.join(",")}`);
     const n = data.coreIds.length;
     this.plan = new MemoryPlan(n);
+    this.words = new Int32Array(this.memory);
+    this.controlWord = this.plan.controlWord(this.position);
     this.doorbells = data.coreIds.map((_, i) => new Doorbell(this.memory, this.plan.doorbellWord(i)));
     const me = this.position;
     for (let p = 0; p < n; p++) {
@@ -379,7 +386,10 @@ export class RealCore implements CoreMachine {
   private readonly hasWorkCheck = (): boolean => this.hasWork();
 
   private hasWork(): boolean {
-    if (this.probes.length > 0 || !this.isRunning) return true;
+    // (stop() runs on this thread, in an event-loop turn, and the loop checks `running` after it.)
+    if (this.probes.length > 0) return true;
+    // A control message posted since the last event-loop turn is waiting there, or on its way.
+    if (Atomics.load(this.words, this.controlWord) !== this.controlSeen) return true;
     for (let i = 0; i < this.dirty.length; i++) if (this.dirty[i]!.canDrain()) return true;
     for (const entry of this.incoming) if (entry.receiver.hasMessage()) return true;
     for (const poller of this.pollers) if (poller.hasWork()) return true;
@@ -436,7 +446,9 @@ export class RealCore implements CoreMachine {
     return this.probes.length > 0 ? this.runProbes() : 0;
   }
 
+  /** Gives the event loop a turn; control messages posted until now are handled in it. */
   yieldToEventLoop(): Promise<void> {
+    this.controlSeen = Atomics.load(this.words, this.controlWord);
     return yieldToEventLoop();
   }
 
