@@ -133,7 +133,12 @@ export class RingSender {
     return this.freeSlotsCached() >= needed || this.freeSlots() >= needed;
   }
 
-  private check(type: number, bytes: Uint8Array, length: number): void {
+  /**
+   * Throws a ChannelError naming what is wrong with a message of `type` whose payload is the first
+   * `length` bytes of `bytes`; every send checks this (the fast path by equivalent compares), and a
+   * port that queues a message for later checks it before queueing it.
+   */
+  checkMessage(type: number, bytes: Uint8Array, length: number): void {
     if (!(bytes instanceof Uint8Array)) {
       throw new ChannelError(
         this.name,
@@ -186,7 +191,7 @@ export class RingSender {
 
   /**
    * Whether a send can take the fast path: a one-slot message from the last (word-aligned) source
-   * buffer, with a valid type and length, and room by the cached credit. Every check of `check()`
+   * buffer, with a valid type and length, and room by the cached credit. Every check of `checkMessage()`
    * holds when this is true (the source was checked to be a Uint8Array when it was adopted), so the
    * fast path validates as strictly as the slow one, in a handful of integer compares.
    */
@@ -309,7 +314,7 @@ export class RingSender {
 
   /** Any message: checks everything, stages unaligned sources, fragments. */
   private trySendSlow(type: number, bytes: Uint8Array, length: number): boolean {
-    this.check(type, bytes, length);
+    this.checkMessage(type, bytes, length);
     const slots = slotsForLength(length);
     if (this.freeSlotsCached() < slots && this.freeSlots() < slots) {
       // Publish what is written before reporting a full ring: a receiver that cannot see the open

@@ -51,7 +51,7 @@ async function runCore(): Promise<void> {
   const { monitor, domains, controlled } = buildMonitor(core);
   port.on("message", (request: ControlRequest) => {
     controlled(request);
-    core.flushPorts();
+    core.publish();
   });
   report({
     kind: "up",

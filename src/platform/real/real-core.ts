@@ -84,7 +84,7 @@ export class RealCore implements CoreMachine {
   private readonly broadcastPort: RingPort;
   /** Ports with written or queued messages to publish; each port adds itself once (RingPort). */
   private dirty: RingPort[] = [];
-  /** The other array of the pair that flushPorts swaps with `dirty`, so that flushing allocates nothing. */
+  /** The other array of the pair that publish() swaps with `dirty`, so that flushing allocates nothing. */
   private stillDirty: RingPort[] = [];
   private logic: CoreLogic | undefined;
   private readonly meshChannels = new Map<number, UrpcChannel>();
@@ -347,8 +347,8 @@ export class RealCore implements CoreMachine {
   /** Whether the core is inside a poll turn (sends are batched until the turn ends). */
   inTurn = false;
 
-  /** Polls every incoming ring once; returns the messages delivered. */
-  pollAll(): number {
+  /** Polls every incoming ring once (CoreMachine); returns the messages delivered. */
+  pollChannels(): number {
     let delivered = 0;
     this.inTurn = true;
     const incoming = this.incoming;
@@ -369,8 +369,8 @@ export class RealCore implements CoreMachine {
     return delivered + polled;
   }
 
-  /** Publishes the messages written during this turn. */
-  flushPorts(): void {
+  /** Publishes every port's written messages and moves backlogs into rings (CoreMachine). */
+  publish(): void {
     const ports = this.dirty;
     if (ports.length === 0) return;
     const kept = this.stillDirty;
@@ -400,7 +400,7 @@ export class RealCore implements CoreMachine {
   fireTimers(nowNs: number): number {
     if (this.timers.size === 0) return 0;
     const fired = this.timers.fireDue(nowNs / 1e6);
-    if (fired > 0) this.flushPorts();
+    if (fired > 0) this.publish();
     return fired;
   }
 
@@ -409,22 +409,14 @@ export class RealCore implements CoreMachine {
     this.logic = logic;
     this.isRunning = true;
     logic.start();
-    this.flushPorts();
+    this.publish();
     await this.driver.run(this);
   }
 
   // ---- CoreMachine: what the CPU driver's loop drives -------------------------------------------
 
-  pollChannels(): number {
-    return this.pollAll();
-  }
-
   hasUnpublished(): boolean {
     return this.dirty.length > 0;
-  }
-
-  publish(): void {
-    this.flushPorts();
   }
 
   /** Sends from here to continuationsEnd() are batched: promise continuations run in between. */
@@ -435,7 +427,7 @@ export class RealCore implements CoreMachine {
   /** Publishes what the continuations sent; later sends, outside a turn, publish at once. */
   continuationsEnd(): void {
     this.inTurn = false;
-    this.flushPorts();
+    this.publish();
   }
 
   nowNs(): number {

@@ -8,8 +8,8 @@
 // once per flush, not once per message.
 
 import type { Port, PortSlot } from "../../cpu-driver/core-env.js";
-import { messageBytesMax, messageTypesMax, portBacklogMax, slotPayloadBytes } from "../../limits.js";
-import { ChannelError, type RingSender } from "../../urpc/index.js";
+import { portBacklogMax, slotPayloadBytes } from "../../limits.js";
+import type { RingSender } from "../../urpc/index.js";
 import { type CoreTrace, nowUs } from "./core-trace.js";
 
 /** What a port needs of its core. */
@@ -150,16 +150,9 @@ export class RingPort implements Port, PortSlot {
   }
 
   private enqueue(type: number, bytes: Uint8Array, length: number): void {
-    // Checked here as the ring checks a send: a bad message in the backlog would refuse every flush
+    // Checked as the ring checks a send: a bad message in the backlog would refuse every flush
     // after it and hold up the good ones behind it.
-    if (!(bytes instanceof Uint8Array) || !Number.isInteger(type) || type < 0 || type >= messageTypesMax)
-      throw new ChannelError(this.name, `message type ${type} is not an integer in [0, ${messageTypesMax})`);
-    if (!Number.isInteger(length) || length < 0 || length > bytes.length || length > messageBytesMax) {
-      throw new ChannelError(
-        this.name,
-        `message of type ${type}: length ${length} is not within its ${bytes.length}-byte buffer and messageBytesMax (${messageBytesMax})`,
-      );
-    }
+    this.sender.checkMessage(type, bytes, length);
     if (this.backlog.length - this.backlogHead >= portBacklogMax) {
       throw new Error(
         `port "${this.name}": ${portBacklogMax} messages already wait for room (limits.portBacklogMax)`,
