@@ -59,6 +59,22 @@ export interface CpuDriverPolicy {
   readonly eventLoopYieldNs: number;
 }
 
+/** The policy's bounds, by name. */
+const policyNames: readonly string[] = ["idlePollNs", "inFlightPollNs", "eventLoopYieldNs"];
+
+/** Throws a RangeError naming the first bound of `policy` that is missing, unknown or not a finite number ≥ 0. */
+export function checkCpuDriverPolicy(policy: CpuDriverPolicy): void {
+  for (const name of Object.keys(policy)) {
+    if (!policyNames.includes(name))
+      throw new RangeError(`cpu driver: policy has no bound ${name} (it has ${policyNames.join(", ")})`);
+  }
+  for (const name of policyNames) {
+    const value: unknown = (policy as unknown as Record<string, unknown>)[name];
+    if (!(typeof value === "number" && value >= 0 && Number.isFinite(value)))
+      throw new RangeError(`cpu driver: policy ${name} = ${String(value)} is not a finite number ≥ 0`);
+  }
+}
+
 /**
  * What a core's domains and monitor tell its CPU driver: requests sent and not yet answered. Rpc
  * clients add one when a call goes out and take one away when it settles (replied, failed, timed
@@ -112,10 +128,7 @@ export class CpuDriver implements CoreActivity {
     readonly policy: CpuDriverPolicy,
     nowNs: number,
   ) {
-    for (const [name, value] of Object.entries(policy)) {
-      if (!(typeof value === "number" && value >= 0 && Number.isFinite(value)))
-        throw new RangeError(`cpu driver: policy ${name} = ${String(value)} is not a finite number ≥ 0`);
-    }
+    checkCpuDriverPolicy(policy);
     this.lastMessageNs = nowNs;
     this.lastYieldNs = nowNs;
   }

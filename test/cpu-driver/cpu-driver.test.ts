@@ -65,6 +65,10 @@ describe("cpu driver: when a core polls, yields or sleeps", () => {
       () => new CpuDriver({ ...policy, inFlightPollNs: Number.NaN }, 0),
       /policy inFlightPollNs = NaN/,
     );
+    assert.throws(
+      () => new CpuDriver({ ...policy, idlePolNs: 5 } as unknown as CpuDriverPolicy, 0),
+      /policy has no bound idlePolNs/,
+    );
   });
 
   it("never sleeps inside the window that applies, whatever the history (fast-check)", () => {

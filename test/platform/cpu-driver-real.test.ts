@@ -16,8 +16,6 @@ const inFlightPollTestNs = 60e9;
 /** Cores of the oversubscribed system: more than a 2-CPU machine has. */
 const manyCores = 4;
 const program = fileURLToPath(new URL("./domains/calls-in-flight.js", import.meta.url));
-const stopReport =
-  /core (\d+) stopped: \d+ messages delivered, slept (\d+) times \((\d+) with calls in flight\)/;
 
 interface Sleeps {
   readonly sleeps: number;
@@ -27,8 +25,7 @@ interface Sleeps {
 /** Boots, runs the program on every core, shuts down; returns each core's sleep counters. */
 async function runAndCount(cores: number, pollPolicy = {}): Promise<Map<number, Sleeps>> {
   const before = countHandles();
-  const lines: string[] = [];
-  const system = await boot({ cores, measureLatency: false, pollPolicy, onLog: (line) => lines.push(line) });
+  const system = await boot({ cores, measureLatency: false, pollPolicy });
   try {
     const result = await system.run(program, system.coreIds);
     assert.equal(result.status, 0, JSON.stringify(result.exits));
@@ -38,10 +35,8 @@ async function runAndCount(cores: number, pollPolicy = {}): Promise<Map<number, 
   await settle();
   assert.deepEqual(handlesAddedSince(before), [], "shutdown left nothing behind");
   const counts = new Map<number, Sleeps>();
-  for (const entry of system.bootLog) {
-    const match = stopReport.exec(entry.step);
-    if (match !== null) counts.set(+match[1]!, { sleeps: +match[2]!, withCallsInFlight: +match[3]! });
-  }
+  for (const report of system.stopReports)
+    counts.set(report.core, { sleeps: report.sleeps, withCallsInFlight: report.sleepsWithCallsInFlight });
   assert.equal(
     counts.size,
     cores,

@@ -22,6 +22,7 @@ import { benchRoundsMax } from "../../bench/rounds.js";
 import { measureUrpcBaseline } from "../../bench/urpc-channel.js";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
+import type { CoreStopReport } from "../../platform/real/control.js";
 import { integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
 
@@ -34,27 +35,18 @@ const urpcBaselineStreamRuns = 3;
 const postMessageRounds = 10_000;
 /** Calls made in each baseline's calls-in-flight run. */
 const baselineCalls = 200_000;
-/** What a core's stop report says, as boot.ts logs it. */
-const stopReport = /core (\d+) stopped: (\d+) messages delivered, slept (\d+) times/;
-
-interface CoreReport {
-  readonly core: number;
-  readonly delivered: number;
-  readonly sleeps: number;
-}
-
-async function measureDomain(cores: number, rounds: number): Promise<[RpcBenchFigures, CoreReport[]]> {
+async function measureDomain(
+  cores: number,
+  rounds: number,
+): Promise<[RpcBenchFigures, readonly CoreStopReport[]]> {
   process.env.MULTIKERNEL_RPC_ROUNDS = String(rounds);
   let figures: RpcBenchFigures | undefined;
-  const reports: CoreReport[] = [];
   const system = await boot({
     cores,
     measureLatency: false,
     onLog: (line) => {
       const at = line.indexOf(rpcBenchResultPrefix);
       if (at >= 0) figures = JSON.parse(line.slice(at + rpcBenchResultPrefix.length)) as RpcBenchFigures;
-      const stop = stopReport.exec(line);
-      if (stop !== null) reports.push({ core: +stop[1]!, delivered: +stop[2]!, sleeps: +stop[3]! });
     },
   });
   const ids = system.coreIds;
@@ -66,7 +58,7 @@ async function measureDomain(cores: number, rounds: number): Promise<[RpcBenchFi
     await system.shutdown();
   }
   if (figures === undefined) throw new Error("rpc bench domain printed no figures");
-  return [figures, reports];
+  return [figures, system.stopReports];
 }
 
 export const registerBenchRpc: Registration = ({ bench }) => {

@@ -15,7 +15,7 @@ import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
+import { type CpuDriverPolicy, checkCpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
 import {
   bootTimeoutMs,
   coreStartTimeoutMs,
@@ -45,6 +45,7 @@ import type {
   CoreStartData,
   CoreStartFault,
   CoreStartTimes,
+  CoreStopReport,
 } from "./control.js";
 import { type CoreTraceData, mergeCoreTraces } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
@@ -138,6 +139,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: () => string): Pr
 
 export class Multikernel {
   readonly bootLog: BootLogEntry[] = [];
+  /** Each core's counters, as it reported them when it stopped (filled by shutdown). */
+  readonly stopReports: CoreStopReport[] = [];
   readonly cores: number;
   readonly coreIds: readonly number[];
   bootMs = 0;
@@ -220,6 +223,7 @@ export class Multikernel {
     if (report.kind === "log") this.options.onLog?.(`[core ${report.core}] ${report.line}`);
     if (report.kind === "trace") this.traces.push(report.data);
     if (report.kind === "stopped") {
+      this.stopReports.push(report);
       this.step(
         `core ${report.core} stopped: ${report.delivered} messages delivered, slept ${report.sleeps} times (${report.sleepsWithCallsInFlight} with calls in flight), ${report.receiveErrors} receive errors`,
       );
@@ -244,7 +248,7 @@ export class Multikernel {
       eventLoopYieldNs,
       ...this.options.pollPolicy,
     };
-    new CpuDriver(policy, 0);
+    checkCpuDriverPolicy(policy);
     return policy;
   }
 

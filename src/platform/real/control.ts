@@ -77,11 +77,14 @@ export type ControlReport =
       readonly cpuNs: number | null;
       readonly error?: string;
     }
-  | {
-      readonly kind: "stopped";
-      readonly core: number;
-      readonly delivered: number;
-      readonly receiveErrors: number;
-      readonly sleeps: number;
-      readonly sleepsWithCallsInFlight: number;
-    };
+  | CoreStopReport;
+
+/** What a core reports when it stops: its counters over the whole run. */
+export interface CoreStopReport {
+  readonly kind: "stopped";
+  readonly core: number;
+  readonly delivered: number;
+  readonly receiveErrors: number;
+  readonly sleeps: number;
+  readonly sleepsWithCallsInFlight: number;
+}
