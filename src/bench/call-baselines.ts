@@ -6,27 +6,41 @@
 //   - postMessage with calls in flight: the same echo between the main thread and a worker
 //     (src/bench/workers/echo-worker.js), one promise per call paired with its reply by id, as a
 //     user would write it; `lanes` calls outstanding.
-// Each lane awaits its call before making the next, as `bench rpc`'s pipelined run does; every
-// answer is checked. The postMessage run is bounded by benchReplyTimeoutMs without progress.
+// Both run through `runLanes`, which bench rpc's domain uses for its own calls in flight: each
+// lane awaits its call before making the next, and every answer is checked. The postMessage run is bounded by benchReplyTimeoutMs without progress.
 import { Worker } from "node:worker_threads";
 import { benchReplyTimeoutMs } from "./waits.js";
 import { workerReady } from "./worker-ready.js";
 
+/** One call of an echo that answers x + 1. */
 type Call = (x: number) => Promise<number>;
 
-/** Runs `calls` calls through `call` with `lanes` outstanding; returns calls per second. */
-async function runLanes(call: Call, calls: number, lanes: number): Promise<number> {
+/**
+ * Runs `calls` calls of `call(x)` with `lanes` outstanding (each lane awaits its call before making
+ * the next) and hands each answer to `check`, which throws on a wrong one; returns calls per second
+ * by `nowNs` (a domain passes its context's clock).
+ */
+export async function runLanes<T>(
+  call: (x: number) => Promise<T>,
+  check: (x: number, answer: T) => void,
+  calls: number,
+  lanes: number,
+  nowNs: () => number = () => performance.now() * 1e6,
+): Promise<number> {
   let issued = 0;
   const lane = async (): Promise<void> => {
     while (issued < calls) {
       const x = issued++;
-      const y = await call(x);
-      if (y !== x + 1) throw new Error(`call(${x}) answered ${y}`);
+      check(x, await call(x));
     }
   };
-  const start = performance.now();
+  const start = nowNs();
   await Promise.all(Array.from({ length: lanes }, lane));
-  return calls / ((performance.now() - start) / 1000);
+  return calls / ((nowNs() - start) / 1e9);
+}
+
+function checkEcho(x: number, y: number): void {
+  if (y !== x + 1) throw new Error(`call(${x}) answered ${y}`);
 }
 
 /** The language's limit for calls in flight on one thread; see the file comment. */
@@ -57,7 +71,7 @@ export async function measurePromiseLimit(calls: number, lanes: number): Promise
   };
   const serving = server();
   try {
-    return await runLanes(call, calls, lanes);
+    return await runLanes(call, checkEcho, calls, lanes);
   } finally {
     running = false;
     await serving;
@@ -94,7 +108,7 @@ export async function measurePostMessageCalls(calls: number, lanes: number): Pro
         pending.set(id, resolve);
         worker.postMessage({ id, x });
       });
-    return await Promise.race([runLanes(call, calls, lanes), stalled]);
+    return await Promise.race([runLanes(call, checkEcho, calls, lanes), stalled]);
   } finally {
     clearInterval(watchdog);
     stalled.catch(() => {});

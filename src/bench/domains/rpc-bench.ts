@@ -10,6 +10,7 @@
 // environment, which the cores' workers inherit.
 import { bindWhenExported, type DomainContext, defineRpc, type RpcClient, t } from "../../index.js";
 import { domainBindTimeoutMs } from "../../limits.js";
+import { runLanes } from "../call-baselines.js";
 
 export const echoRpc = defineRpc("bench_echo", {
   echo: { call: [["x", t.u32]], reply: [["y", t.u32]] },
@@ -61,18 +62,11 @@ async function sequential(ctx: DomainContext, echo: Echo, rounds: number): Promi
   return samplesNs.sort();
 }
 
-async function pipelined(ctx: DomainContext, echo: Echo, calls: number, lanes: number): Promise<number> {
-  let issued = 0;
-  const lane = async (): Promise<void> => {
-    while (issued < calls) {
-      const x = issued++;
-      const [y] = await echo.echo(x);
-      if (y !== x + 1) throw new Error(`echo(${x}) answered ${y}`);
-    }
+function pipelined(ctx: DomainContext, echo: Echo, calls: number, lanes: number): Promise<number> {
+  const check = (x: number, [y]: readonly [number]): void => {
+    if (y !== x + 1) throw new Error(`echo(${x}) answered ${y}`);
   };
-  const start = ctx.nowNs();
-  await Promise.all(Array.from({ length: lanes }, lane));
-  return calls / ((ctx.nowNs() - start) / 1e9);
+  return runLanes(echo.echo, check, calls, lanes, () => ctx.nowNs());
 }
 
 async function oneWay(ctx: DomainContext, echo: Echo, messages: number): Promise<number> {
