@@ -1,8 +1,16 @@
 // The public face of src/idl: Flounder-like typed interfaces. Declare an interface once with
 // defineInterface and the field types in `t`; get its encoders, a typed sender and a typed
 // dispatcher from it. Everything else in this folder is internal.
-export { type FieldType, type ScalarType, t, type ValueOf } from "./field-types.js";
 export {
+  type FieldKind,
+  type FieldType,
+  type ScalarKind,
+  type ScalarType,
+  t,
+  type ValueOf,
+} from "./field-types.js";
+export {
+  type AnyInterface,
   type ArgsOf,
   type Declaration,
   defineInterface,

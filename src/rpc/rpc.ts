@@ -87,7 +87,7 @@ export type RpcCallName<R extends RpcDeclaration> = {
   [M in RpcMethodName<R>]: R[M] extends RpcMessageDeclaration ? never : M;
 }[RpcMethodName<R>];
 
-type FieldsOf<E, K extends string> = E extends {
+export type FieldsOf<E, K extends string> = E extends {
   readonly [P in K]: infer F extends readonly FieldDeclaration[];
 }
   ? F

@@ -103,6 +103,7 @@ export class RingSender {
   private readonly staging = new Int32Array(reassemblyBytes / 4);
   private readonly stagingBytes = new Uint8Array(this.staging.buffer);
 
+  /** @internal Rings are made by UrpcChannel (or a platform), not by users. */
   constructor(
     readonly name: string,
     memory: SharedArrayBuffer,
@@ -438,6 +439,7 @@ export class RingReceiver {
   /** The OR of the headers prefetchBatch last read: public, so that the compiler keeps its loads. */
   prefetched = 0;
 
+  /** @internal Rings are made by UrpcChannel (or a platform), not by users. */
   constructor(
     readonly name: string,
     memory: SharedArrayBuffer,
