@@ -8,9 +8,11 @@
 // in order of precedence: `diverged` (naming the lowest replica that differs), `voted-no` (the lowest
 // that voted no), `apply-failed` (a one-phase apply that threw on every replica alike: the update
 // took its seq and changed nothing), `failed` (applied alike everywhere, but the object failed
-// meanwhile, through another update), else `applied`.
+// meanwhile, through another update), else `applied`. Last, the error a requester's update
+// rejects with, from that reply.
 
 import { digestsDiffer } from "./replication-digest.js";
+import { ReplicationError } from "./replication-error.js";
 import { ReplyStatus } from "./replication-messages.js";
 import type { HomeOperation, ObjectRecord } from "./replication-records.js";
 
@@ -49,4 +51,47 @@ export function outcomeOf(
   if (operation.homeThrew !== undefined) return [ReplyStatus.applyFailed, home, operation.homeThrew];
   if (object.failure !== undefined) return [ReplyStatus.failed, home, object.failure];
   return [ReplyStatus.applied, 0, ""];
+}
+
+/** The error a requester's update rejects with, from its home's reply. */
+export function errorOfReply(
+  description: string,
+  status: number,
+  seq: number,
+  core: number,
+  reason: string,
+): ReplicationError {
+  switch (status) {
+    case ReplyStatus.votedNo:
+      return new ReplicationError(
+        "voted-no",
+        `${description}: aborted, core ${core} voted no: ${reason}`,
+        core,
+        reason,
+      );
+    case ReplyStatus.busy:
+      return new ReplicationError("busy", `${description}: ${reason}`);
+    case ReplyStatus.badUpdate:
+      return new ReplicationError("bad-update", `${description}: ${reason}`);
+    case ReplyStatus.applyFailed:
+      return new ReplicationError(
+        "apply-failed",
+        `${description}: apply failed on core ${core} (on every replica alike: update ${seq} changed no replica): ${reason}`,
+        core,
+        reason,
+      );
+    case ReplyStatus.diverged:
+      return new ReplicationError(
+        "diverged",
+        `${description}: the replicas diverged at update ${seq}, core ${core} differs from the home: ${reason}; the object is now failed`,
+        core,
+        reason,
+      );
+    case ReplyStatus.failed: {
+      const applied = seq > 0 ? `applied as update ${seq} on every replica, but ` : "";
+      return new ReplicationError("failed", `${description}: ${applied}the object is failed: ${reason}`);
+    }
+    default:
+      return new ReplicationError("refused", `${description}: ${reason}`);
+  }
 }

@@ -52,9 +52,9 @@
 //
 // The public types are in replication-api.ts (re-exported here), the in-flight records in
 // replication-records.ts, a replica's state transitions in replication-replica.ts, the messages in
-// replication-messages.ts, digests in replication-digest.ts, the home's judgement of acks and its
-// reply in replication-outcome.ts; this file holds the service's entry points and the protocol's
-// sides.
+// replication-messages.ts, the checks of definitions and updates in replication-checks.ts, digests
+// in replication-digest.ts, the home's judgement of acks and its reply in replication-outcome.ts;
+// this file holds the service's entry points and the protocol's sides.
 
 import type { CoreEnv } from "../cpu-driver/core-env.js";
 import { MessageBuffer } from "../idl/index.js";
@@ -63,7 +63,6 @@ import {
   pendingMessagesMax,
   replicatedObjectNameBytesMax,
   replicatedObjectsMax,
-  updateBytesMax,
   updatesInFlightMax,
   voteReasonBytesMax,
 } from "../limits.js";
@@ -73,21 +72,19 @@ import type {
   ReplicatedObject,
   ReplicatedObjectDefinition,
   ReplicationCounters,
-  UpdateCodec,
   UpdateOptions,
   UpdateResult,
 } from "./replication-api.js";
+import { checkCores, encodeUpdate, objectRecordOf } from "./replication-checks.js";
 import { digestsDiffer, noDigest, stateDigest } from "./replication-digest.js";
 import { ReplicationError } from "./replication-error.js";
 import { ModeCode, ReplyStatus, replicationInterface } from "./replication-messages.js";
-import { ackDifference, hex, outcomeOf } from "./replication-outcome.js";
+import { ackDifference, errorOfReply, hex, outcomeOf } from "./replication-outcome.js";
 import {
   type BufferedMessage,
   cutUtf8,
   type HomeOperation,
-  jsonCodec,
   messageOf,
-  modeCodeOf,
   type ObjectRecord,
   type PendingUpdate,
   type QueuedRequest,
@@ -181,36 +178,8 @@ export class ReplicationModule implements MonitorModule {
         `${where}: this core already holds replicatedObjectsMax (${replicatedObjectsMax}) objects`,
       );
     }
-    if (typeof definition.apply !== "function") throw new Error(`${where}: apply is not a function`);
-    if (definition.validate !== undefined && typeof definition.validate !== "function") {
-      throw new Error(`${where}: validate is not a function`);
-    }
-    const digest = definition.digest;
-    if (digest !== undefined && digest !== false && typeof digest !== "function")
-      throw new Error(`${where}: digest is neither a function nor false`);
-    const cores = this.checkCores(where, definition.cores ?? this.env.coreIds);
-    const home = cores[0]!;
-    const record: ObjectRecord = {
-      name,
-      cores,
-      home,
-      others: cores.filter((core) => core !== home),
-      apply: definition.apply as (state: unknown, update: unknown) => unknown,
-      validate: definition.validate as ((state: unknown, update: unknown) => string | undefined) | undefined,
-      codec: (definition.codec as UpdateCodec<unknown> | undefined) ?? jsonCodec,
-      digest: digest as ((state: unknown) => string) | false | undefined,
-      digestBroken: false,
-      observers: new Set(),
-      failure: undefined,
-      state: definition.initial,
-      applied: 0,
-      prepared: undefined,
-      sequenced: 0,
-      nextTxn: 1,
-      operations: new Map(),
-      deciding: undefined,
-      queue: [],
-    };
+    const cores = checkCores(where, definition.cores ?? this.env.coreIds, this.env.coreIds, this.env.coreId);
+    const record = objectRecordOf(where, name, definition, cores);
     this.objects.set(name, record);
     this.replayBuffered(name);
     return this.handleOf<T, U>(record);
@@ -282,41 +251,9 @@ export class ReplicationModule implements MonitorModule {
 
   private updateObject(object: ObjectRecord, update: unknown, options: UpdateOptions): Promise<UpdateResult> {
     const description = `replication on core ${this.env.coreId}: update of "${object.name}"`;
-    const mode = modeCodeOf((options as Partial<UpdateOptions> | undefined)?.mode);
-    if (mode === undefined) {
-      const given = JSON.stringify((options as Partial<UpdateOptions> | undefined)?.mode);
-      return Promise.reject(
-        new ReplicationError(
-          "bad-mode",
-          `${description}: mode ${given} is neither "one-phase" nor "two-phase"`,
-        ),
-      );
-    }
-    let text: string;
-    try {
-      text = object.codec.encode(update);
-    } catch (error) {
-      return Promise.reject(
-        new ReplicationError("bad-update", `${description}: the codec cannot encode it: ${messageOf(error)}`),
-      );
-    }
-    if (typeof text !== "string") {
-      return Promise.reject(
-        new ReplicationError(
-          "bad-update",
-          `${description}: the codec encoded it as ${typeof text}, not a string`,
-        ),
-      );
-    }
-    const bytes = utf8Length(text);
-    if (bytes > updateBytesMax) {
-      return Promise.reject(
-        new ReplicationError(
-          "bad-update",
-          `${description}: its encoding is ${bytes} bytes, over updateBytesMax (${updateBytesMax})`,
-        ),
-      );
-    }
+    const encoded = encodeUpdate(description, object.codec, update, options);
+    if (encoded instanceof ReplicationError) return Promise.reject(encoded);
+    const { mode, text } = encoded;
     if (object.failure !== undefined) {
       return Promise.reject(
         new ReplicationError("failed", `${description}: the object is failed: ${object.failure}`),
@@ -818,23 +755,6 @@ export class ReplicationModule implements MonitorModule {
 
   // ---- Objects and the buffer of early messages --------------------------------------------------
 
-  private checkCores(where: string, cores: readonly number[]): readonly number[] {
-    if (!Array.isArray(cores) || cores.length === 0)
-      throw new Error(`${where}: cores must be a non-empty array`);
-    const sorted = [...cores].sort((a, b) => a - b);
-    for (let i = 0; i < sorted.length; i++) {
-      const core = sorted[i]!;
-      if (!this.env.coreIds.includes(core)) throw new Error(`${where}: core ${core} is not booted`);
-      if (i > 0 && sorted[i - 1] === core) throw new Error(`${where}: core ${core} is listed twice`);
-    }
-    if (!sorted.includes(this.env.coreId)) {
-      throw new Error(
-        `${where}: this core (${this.env.coreId}) is not one of the object's cores ${sorted.join(",")}`,
-      );
-    }
-    return Object.freeze(sorted);
-  }
-
   private objectOf(name: string): ObjectRecord {
     const object = this.objects.get(name);
     if (object === undefined) {
@@ -923,48 +843,5 @@ export class ReplicationModule implements MonitorModule {
         };
       },
     });
-  }
-}
-
-/** The error a requester's update rejects with, from its home's reply. */
-function errorOfReply(
-  description: string,
-  status: number,
-  seq: number,
-  core: number,
-  reason: string,
-): ReplicationError {
-  switch (status) {
-    case ReplyStatus.votedNo:
-      return new ReplicationError(
-        "voted-no",
-        `${description}: aborted, core ${core} voted no: ${reason}`,
-        core,
-        reason,
-      );
-    case ReplyStatus.busy:
-      return new ReplicationError("busy", `${description}: ${reason}`);
-    case ReplyStatus.badUpdate:
-      return new ReplicationError("bad-update", `${description}: ${reason}`);
-    case ReplyStatus.applyFailed:
-      return new ReplicationError(
-        "apply-failed",
-        `${description}: apply failed on core ${core} (on every replica alike: update ${seq} changed no replica): ${reason}`,
-        core,
-        reason,
-      );
-    case ReplyStatus.diverged:
-      return new ReplicationError(
-        "diverged",
-        `${description}: the replicas diverged at update ${seq}, core ${core} differs from the home: ${reason}; the object is now failed`,
-        core,
-        reason,
-      );
-    case ReplyStatus.failed: {
-      const applied = seq > 0 ? `applied as update ${seq} on every replica, but ` : "";
-      return new ReplicationError("failed", `${description}: ${applied}the object is failed: ${reason}`);
-    }
-    default:
-      return new ReplicationError("refused", `${description}: ${reason}`);
   }
 }
