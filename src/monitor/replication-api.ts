@@ -1,6 +1,8 @@
 // The replicated object service as domains see it: the definition a domain gives for an object,
-// the handle it gets back (local `read`, split-phase `update`, `onApplied`), the two update modes,
-// and the codec updates travel in. Failures are ReplicationError (replication-error.ts).
+// the handle it gets back (local `read`, split-phase `update`, `onApplied`, `failure`), the two
+// update modes, and the codec updates travel in. Failures are ReplicationError
+// (replication-error.ts). User code given here (`apply`, `validate`, `digest`, the codec, observers)
+// may throw anything: the protocol contains it, reports it and goes on (replication.ts says how).
 //
 // Nothing here runs anything: replication.ts is the monitor module that keeps the replicas, and
 // runs the one-phase and two-phase protocols between monitors; the domain library
@@ -19,14 +21,24 @@ export interface UpdateCodec<U> {
 export interface ReplicatedObjectDefinition<T, U> {
   /** Every replica's state before the first update. */
   readonly initial: T;
-  /** The state after `update`: deterministic, and never throwing on a one-phase update. */
+  /**
+   * The state after `update`: deterministic. One that throws on a one-phase update fails that
+   * update (`apply-failed`, or `diverged` if it threw on some replicas only); on a two-phase one
+   * it is a no vote.
+   */
   readonly apply: (state: T, update: U) => T;
-  /** Two-phase only: a reason to vote no, or undefined to vote yes. */
+  /** Two-phase only: a reason to vote no, or undefined to vote yes; one that throws votes no. */
   readonly validate?: (state: T, update: U) => string | undefined;
   /** The cores holding a replica; every booted core by default. This core must be one of them. */
   readonly cores?: readonly number[];
   /** How updates are written into messages; JSON by default. */
   readonly codec?: UpdateCodec<U>;
+  /**
+   * A string that stands for a state, equal on two replicas exactly when their states are equal;
+   * replicas compare its hash after every update to detect divergence (replication-digest.ts).
+   * The state in JSON by default; `false` turns the check off.
+   */
+  readonly digest?: ((state: T) => string) | false;
 }
 
 export interface UpdateOptions {
@@ -38,7 +50,10 @@ export interface UpdateResult {
   readonly seq: number;
 }
 
-/** Called on a replica each time it applies an update: its seq, the update, the state after it. */
+/**
+ * Called on a replica each time it applies an update: its seq, the update, the state after it.
+ * It runs after the change and cannot undo it: one that throws is logged, and the update stands.
+ */
 export type AppliedObserver<T, U> = (seq: number, update: U, state: T) => void;
 
 /** This core's typed view of one replicated object. */
@@ -53,6 +68,11 @@ export interface ReplicatedObject<T, U> {
   /** The seq of the last update this replica applied (0 before any). */
   readonly appliedSeq: number;
   update(update: U, options: UpdateOptions): Promise<UpdateResult>;
+  /**
+   * Why the object is failed (its replicas diverged), or undefined while it is usable. Once set it
+   * stays set, on every replica the home's `fail` message reaches, and every update rejects `failed`.
+   */
+  readonly failure: string | undefined;
   /** Adds an observer of this replica's applies; returns a function that removes it. */
   onApplied(observer: AppliedObserver<T, U>): () => void;
 }
@@ -68,4 +88,8 @@ export interface ReplicationCounters {
   repliesSent: number;
   updatesApplied: number;
   messagesBuffered: number;
+  /** Calls of onApplied observers that threw (each logged; the update stood). */
+  observersFailed: number;
+  /** `fail` messages the home sent: objects declared failed, times the replicas it told. */
+  failuresSent: number;
 }

@@ -7,11 +7,14 @@
 //   request  requester → home     please sequence this update, in this mode
 //   apply    home → replica       one-phase: apply update number `seq`
 //   prepare  home → replica       two-phase: would you apply update `seq` (vote on it)?
-//   vote     replica → home       two-phase: yes, or no with a reason
+//   vote     replica → home       two-phase: yes, or no with a reason; the staged state's digest
 //   commit   home → replica       two-phase: everyone said yes, apply what you prepared
 //   abort    home → replica       two-phase: someone said no, drop what you prepared
-//   ack      replica → home       done with `txn` (applied, committed or aborted)
+//   ack      replica → home       done with `txn` (applied, committed or aborted): whether its
+//                                 apply threw (and what), and its state's digest after it
 //   reply    home → requester     the update's outcome, once every replica has acknowledged it
+//   fail     home → replica       the replicas diverged: the object is failed, for `reason`
+// A digest is a u32 hash of the state, 0 for none (replication-digest.ts).
 
 import { replicationTypeBase } from "../cpu-driver/message-types.js";
 import { defineInterface, t } from "../idl/index.js";
@@ -33,6 +36,14 @@ export const enum ReplyStatus {
   busy = 2,
   /** The home could not take the update (see `reason`); nothing was sequenced. */
   refused = 3,
+  /** The home could not decode the update (see `reason`); nothing was sequenced. */
+  badUpdate = 4,
+  /** One-phase: `apply` threw on every replica alike, `core` first; seq `seq` changed nothing. */
+  applyFailed = 5,
+  /** The replicas differ after update `seq`, `core` first (see `reason`); the object is failed. */
+  diverged = 6,
+  /** The object was failed before (see `reason`); nothing was sequenced, or it met the failure. */
+  failed = 7,
 }
 
 const name = ["name", t.string(replicatedObjectNameBytesMax)] as const;
@@ -40,6 +51,7 @@ const txn = ["txn", t.u32] as const;
 const seq = ["seq", t.u32] as const;
 const update = ["update", t.string(updateBytesMax)] as const;
 const reason = ["reason", t.string(voteReasonBytesMax)] as const;
+const digest = ["digest", t.u32] as const;
 
 export const replicationInterface = defineInterface(
   "replication",
@@ -47,11 +59,12 @@ export const replicationInterface = defineInterface(
     request: [name, ["requestId", t.u32], ["mode", t.u8], update],
     apply: [name, txn, seq, update],
     prepare: [name, txn, seq, update],
-    vote: [name, txn, ["yes", t.bool], reason],
+    vote: [name, txn, ["yes", t.bool], reason, digest],
     commit: [name, txn],
     abort: [name, txn],
-    ack: [name, txn],
+    ack: [name, txn, ["threw", t.bool], digest, reason],
     reply: [name, ["requestId", t.u32], ["status", t.u8], seq, ["core", t.u32], reason],
+    fail: [name, reason],
   },
   { typeBase: replicationTypeBase },
 );

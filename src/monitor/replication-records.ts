@@ -39,6 +39,13 @@ export interface HomeOperation {
   /** The lowest core that voted no so far, and its reason. */
   noCore: number | undefined;
   noReason: string;
+  /** What the home's apply threw (one-phase), or undefined if it did not. */
+  homeThrew: string | undefined;
+  /** The home's digest of its state: staged while voting, then after the apply or decision. */
+  homeDigest: number;
+  /** The lowest replica whose ack shows a state that differs from the home's, and how. */
+  differCore: number | undefined;
+  differReason: string;
 }
 
 /** Replica side: a two-phase update voted on and not yet decided (at most one per object). */
@@ -69,7 +76,13 @@ export interface ObjectRecord {
   readonly apply: (state: unknown, update: unknown) => unknown;
   readonly validate: ((state: unknown, update: unknown) => string | undefined) | undefined;
   readonly codec: UpdateCodec<unknown>;
+  /** The definition's digest (undefined: the state in JSON; false: none); replication-digest.ts. */
+  readonly digest: ((state: unknown) => string) | false | undefined;
+  /** Set once a digest threw on this core: its digests are then none. */
+  digestBroken: boolean;
   readonly observers: Set<AppliedObserver<unknown, unknown>>;
+  /** Why the object is failed (its replicas diverged), or undefined while it is usable. */
+  failure: string | undefined;
   // The replica.
   state: unknown;
   applied: number;
@@ -92,8 +105,17 @@ export const jsonCodec: UpdateCodec<unknown> = {
 /** Largest seq, txn and request id: they travel as u32. */
 export const seqMax = 0xffff_ffff;
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * What `thrown` says, as text, whatever it is: an Error's message, any other value as String
+ * writes it, and a description of its type when even that throws (a hostile `toString`, a
+ * revoked proxy). Never throws, so that a handler reporting user code's failure cannot fail too.
+ */
+export function messageOf(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? String(thrown.message) : String(thrown);
+  } catch {
+    return `a thrown ${typeof thrown} that cannot be written as text`;
+  }
 }
 
 /** `text` cut to at most `maxBytes` bytes of UTF-8. */

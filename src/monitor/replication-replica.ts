@@ -3,7 +3,8 @@
 // state as it stands), install or drop what was staged. Each checks the order invariant: the
 // update a replica applies, prepares or commits is the one after its last applied (`seq` is
 // `applied + 1`), and at most one two-phase update is prepared and undecided per object. The
-// module sends the votes and acks, records the apply (`applied`) and notifies observers.
+// module sends the votes and acks, records the apply (`applied`) and notifies observers. User code
+// (`apply`, `validate`, the codec) that throws is contained here and returned as text.
 
 import type { ObjectRecord, Prepared } from "./replication-records.js";
 import { messageOf } from "./replication-records.js";
@@ -29,11 +30,14 @@ export function replicaApply(
     object.state = object.apply(object.state, update);
     return undefined;
   } catch (error) {
-    return messageOf(error);
+    return `apply threw: ${messageOf(error)}`;
   }
 }
 
-/** Votes on update `seq`: validate, then stage apply; a staging that throws is a no. */
+/**
+ * Votes on update `seq`: decode, validate, then stage apply. Any of them throwing (anything, even
+ * a value that cannot be written as text) is a no vote whose reason says which and what it threw.
+ */
 export function replicaPrepare(
   object: ObjectRecord,
   coreId: number,
@@ -50,13 +54,16 @@ export function replicaPrepare(
   let update: unknown;
   let reason: string | undefined;
   let staged: unknown;
+  let step = "the codec's decode";
   try {
     update = object.codec.decode(text);
-    reason = object.validate?.(object.state, update);
-    if (reason !== undefined && typeof reason !== "string") reason = String(reason);
+    step = "validate";
+    const said = object.validate?.(object.state, update);
+    if (said !== undefined) reason = typeof said === "string" ? said : messageOf(said);
+    step = "apply (staging)";
     if (reason === undefined) staged = object.apply(object.state, update);
   } catch (error) {
-    reason = `validate or apply threw: ${messageOf(error)}`;
+    reason = `${step} threw: ${messageOf(error)}`;
   }
   const yes = reason === undefined;
   object.prepared = { txn, seq, update, yes, staged };
@@ -94,4 +101,13 @@ function checkNext(object: ObjectRecord, coreId: number, seq: number, what: stri
       `replication: "${object.name}" on core ${coreId}: ${what} of update ${seq}, but the last applied is ${object.applied} (order violated)`,
     );
   }
+}
+
+/**
+ * Gives update `seq` its place without changing the state (its text could not be decoded here);
+ * it must be the next in order. The caller records it as applied, telling no observer.
+ */
+export function replicaSkip(object: ObjectRecord, coreId: number, seq: number): void {
+  checkNext(object, coreId, seq, "apply");
+  object.applied = seq;
 }

@@ -25,10 +25,36 @@
 // at the requester, `HomeOperation` and the queue at the home, `Prepared` at a replica, and the
 // buffer of messages for objects this core has not created yet. Nothing here waits without end
 // by itself, but a replica that never creates the object, or a crashed core, stalls the updates
+// that need it.
+//
+// User code cannot wedge the protocol. `apply`, `validate`, `digest`, the codec and the onApplied
+// observers may throw anything (a non-Error, a value whose toString throws); each call is
+// contained where it is made, reported in the core's log (messageOf never throws), and every
+// message the protocol owes is still sent, so every update settles:
+//   observer   runs after the state changed and cannot undo it: logged and counted, the other
+//              observers still run, the update goes on and resolves as if nothing had thrown.
+//   validate   (two-phase) a no vote, "validate threw: ..."; nothing is applied anywhere.
+//   apply      two-phase: staging that throws is a no vote, nothing applied anywhere. One-phase:
+//              the state stays as it was and the update keeps its seq; the replica's ack says it
+//              threw. If every replica threw alike, the update rejects `apply-failed` (naming the
+//              home) and the object stays usable; if some threw and others did not, the update
+//              rejects `diverged` naming the lowest replica that differs, and the object is failed.
+//   decode     at the home, a one-phase update it cannot decode is refused (`bad-update`) before
+//              it takes a seq; a two-phase one is a no vote; on a replica only, a divergence.
+// Divergence: each replica sends the digest of its state (replication-digest.ts) in every ack, and
+// of its staged state in every yes vote. The home compares each with its own: a staged digest that
+// differs is a no vote (the update aborts everywhere and the replicas stay equal); an ack that
+// differs (or an apply that threw on one side only) declares the object failed. The home then
+// sends `fail` to every other replica; on each, the object's `failure` says why and every later
+// update rejects `failed` at once. Updates already in flight run to their end (so each is
+// answered) and reject `failed` (or `diverged`, the one that showed it). A failed object is never
+// repaired: its replicas may differ, so reads are only this replica's view.
 //
 // The public types are in replication-api.ts (re-exported here), the in-flight records in
 // replication-records.ts, a replica's state transitions in replication-replica.ts, the messages in
-// replication-messages.ts; this file holds the service's entry points and the protocol's sides.
+// replication-messages.ts, the checks of definitions and updates in replication-checks.ts, digests
+// in replication-digest.ts, the home's judgement of acks and its reply in replication-outcome.ts;
+// this file holds the service's entry points and the protocol's sides.
 
 import type { CoreEnv } from "../cpu-driver/core-env.js";
 import { MessageBuffer } from "../idl/index.js";
@@ -37,7 +63,6 @@ import {
   pendingMessagesMax,
   replicatedObjectNameBytesMax,
   replicatedObjectsMax,
-  updateBytesMax,
   updatesInFlightMax,
   voteReasonBytesMax,
 } from "../limits.js";
@@ -47,25 +72,36 @@ import type {
   ReplicatedObject,
   ReplicatedObjectDefinition,
   ReplicationCounters,
-  UpdateCodec,
   UpdateOptions,
   UpdateResult,
 } from "./replication-api.js";
+import { checkCores, encodeUpdate, objectRecordOf } from "./replication-checks.js";
+import { digestsDiffer, noDigest, stateDigest } from "./replication-digest.js";
 import { ReplicationError } from "./replication-error.js";
 import { ModeCode, ReplyStatus, replicationInterface } from "./replication-messages.js";
+import { ackDifference, errorOfReply, hex, outcomeOf } from "./replication-outcome.js";
 import {
   type BufferedMessage,
   cutUtf8,
   type HomeOperation,
-  jsonCodec,
   messageOf,
-  modeCodeOf,
   type ObjectRecord,
   type PendingUpdate,
   type QueuedRequest,
   seqMax,
 } from "./replication-records.js";
-import { type ReplicaVote, replicaApply, replicaDecide, replicaPrepare } from "./replication-replica.js";
+import {
+  type ReplicaVote,
+  replicaApply,
+  replicaDecide,
+  replicaPrepare,
+  replicaSkip,
+} from "./replication-replica.js";
+
+/** An update decoded, or what the codec threw. */
+type Decoded =
+  | { readonly ok: true; readonly update: unknown }
+  | { readonly ok: false; readonly message: string };
 
 export type {
   AppliedObserver,
@@ -90,6 +126,8 @@ export class ReplicationModule implements MonitorModule {
     repliesSent: 0,
     updatesApplied: 0,
     messagesBuffered: 0,
+    observersFailed: 0,
+    failuresSent: 0,
   };
 
   private readonly objects = new Map<string, ObjectRecord>();
@@ -111,12 +149,13 @@ export class ReplicationModule implements MonitorModule {
         request: (name, requestId, mode, text) => this.requestReceived(name, requestId, mode, text),
         apply: (name, txn, seq, text) => this.applyReceived(name, txn, seq, text),
         prepare: (name, txn, seq, text) => this.prepareReceived(name, txn, seq, text),
-        vote: (name, txn, yes, reason) => this.voteReceived(name, txn, yes, reason),
+        vote: (name, txn, yes, reason, digest) => this.voteReceived(name, txn, yes, reason, digest),
         commit: (name, txn) => this.decisionReceived(name, txn, true),
         abort: (name, txn) => this.decisionReceived(name, txn, false),
-        ack: (name, txn) => this.ackReceived(name, txn),
+        ack: (name, txn, threw, digest, reason) => this.ackReceived(name, txn, threw, digest, reason),
         reply: (name, requestId, status, seq, core, reason) =>
           this.replyReceived(name, requestId, status, seq, core, reason),
+        fail: (name, reason) => this.failReceived(name, reason),
       },
       `replication on core ${env.coreId}`,
     );
@@ -139,30 +178,8 @@ export class ReplicationModule implements MonitorModule {
         `${where}: this core already holds replicatedObjectsMax (${replicatedObjectsMax}) objects`,
       );
     }
-    if (typeof definition.apply !== "function") throw new Error(`${where}: apply is not a function`);
-    if (definition.validate !== undefined && typeof definition.validate !== "function") {
-      throw new Error(`${where}: validate is not a function`);
-    }
-    const cores = this.checkCores(where, definition.cores ?? this.env.coreIds);
-    const home = cores[0]!;
-    const record: ObjectRecord = {
-      name,
-      cores,
-      home,
-      others: cores.filter((core) => core !== home),
-      apply: definition.apply as (state: unknown, update: unknown) => unknown,
-      validate: definition.validate as ((state: unknown, update: unknown) => string | undefined) | undefined,
-      codec: (definition.codec as UpdateCodec<unknown> | undefined) ?? jsonCodec,
-      observers: new Set(),
-      state: definition.initial,
-      applied: 0,
-      prepared: undefined,
-      sequenced: 0,
-      nextTxn: 1,
-      operations: new Map(),
-      deciding: undefined,
-      queue: [],
-    };
+    const cores = checkCores(where, definition.cores ?? this.env.coreIds, this.env.coreIds, this.env.coreId);
+    const record = objectRecordOf(where, name, definition, cores);
     this.objects.set(name, record);
     this.replayBuffered(name);
     return this.handleOf<T, U>(record);
@@ -176,6 +193,11 @@ export class ReplicationModule implements MonitorModule {
   /** The seq of the last update this core's replica of `name` applied. */
   appliedSeq(name: string): number {
     return this.objectOf(name).applied;
+  }
+
+  /** Why this core's replica of `name` is failed (its replicas diverged), or undefined. */
+  failureOf(name: string): string | undefined {
+    return this.objectOf(name).failure;
   }
 
   /** Whether this core holds a replica of `name`. */
@@ -229,39 +251,12 @@ export class ReplicationModule implements MonitorModule {
 
   private updateObject(object: ObjectRecord, update: unknown, options: UpdateOptions): Promise<UpdateResult> {
     const description = `replication on core ${this.env.coreId}: update of "${object.name}"`;
-    const mode = modeCodeOf((options as Partial<UpdateOptions> | undefined)?.mode);
-    if (mode === undefined) {
-      const given = JSON.stringify((options as Partial<UpdateOptions> | undefined)?.mode);
+    const encoded = encodeUpdate(description, object.codec, update, options);
+    if (encoded instanceof ReplicationError) return Promise.reject(encoded);
+    const { mode, text } = encoded;
+    if (object.failure !== undefined) {
       return Promise.reject(
-        new ReplicationError(
-          "bad-mode",
-          `${description}: mode ${given} is neither "one-phase" nor "two-phase"`,
-        ),
-      );
-    }
-    let text: string;
-    try {
-      text = object.codec.encode(update);
-    } catch (error) {
-      return Promise.reject(
-        new ReplicationError("bad-update", `${description}: the codec cannot encode it: ${messageOf(error)}`),
-      );
-    }
-    if (typeof text !== "string") {
-      return Promise.reject(
-        new ReplicationError(
-          "bad-update",
-          `${description}: the codec encoded it as ${typeof text}, not a string`,
-        ),
-      );
-    }
-    const bytes = utf8Length(text);
-    if (bytes > updateBytesMax) {
-      return Promise.reject(
-        new ReplicationError(
-          "bad-update",
-          `${description}: its encoding is ${bytes} bytes, over updateBytesMax (${updateBytesMax})`,
-        ),
+        new ReplicationError("failed", `${description}: the object is failed: ${object.failure}`),
       );
     }
     if (this.notifying) {
@@ -337,26 +332,8 @@ export class ReplicationModule implements MonitorModule {
   private settle(pending: PendingUpdate, status: number, seq: number, core: number, reason: string): void {
     this.pending.delete(pending.requestId);
     if (this.env.activity !== undefined) this.env.activity.callsInFlight--;
-    switch (status) {
-      case ReplyStatus.applied:
-        pending.resolve({ seq });
-        return;
-      case ReplyStatus.votedNo:
-        pending.reject(
-          new ReplicationError(
-            "voted-no",
-            `${pending.description}: aborted, core ${core} voted no: ${reason}`,
-            core,
-            reason,
-          ),
-        );
-        return;
-      case ReplyStatus.busy:
-        pending.reject(new ReplicationError("busy", `${pending.description}: ${reason}`));
-        return;
-      default:
-        pending.reject(new ReplicationError("refused", `${pending.description}: ${reason}`));
-    }
+    if (status === ReplyStatus.applied) pending.resolve({ seq });
+    else pending.reject(errorOfReply(pending.description, status, seq, core, reason));
   }
 
   // ---- Home: sequencing and deciding -------------------------------------------------------------
@@ -398,6 +375,10 @@ export class ReplicationModule implements MonitorModule {
       this.replyTo(object, requester, requestId, ReplyStatus.refused, 0, me, refusal);
       return;
     }
+    if (object.failure !== undefined) {
+      this.replyTo(object, requester, requestId, ReplyStatus.failed, 0, me, object.failure);
+      return;
+    }
     if (object.operations.size + object.queue.length >= updatesInFlightMax) {
       this.replyTo(
         object,
@@ -417,25 +398,42 @@ export class ReplicationModule implements MonitorModule {
 
   /** Starts `request` at the home: the next seq, then `apply` or `prepare` to every other replica. */
   private sequence(object: ObjectRecord, request: QueuedRequest): void {
-    const me = this.env.coreId;
-    const seq = object.sequenced + 1;
-    if (seq > seqMax) {
-      this.replyTo(
-        object,
-        request.requester,
-        request.requestId,
-        ReplyStatus.refused,
-        0,
-        me,
-        `"${object.name}" has used up its ${seqMax} sequence numbers`,
-      );
+    const refusal = this.sequenceRefusal(object);
+    if (refusal !== undefined) {
+      const [status, reason] = refusal;
+      this.replyTo(object, request.requester, request.requestId, status, 0, this.env.coreId, reason);
       return;
     }
+    if (request.mode === ModeCode.twoPhase) {
+      this.sequenceTwoPhase(object, this.openOperation(object, request), request.text);
+      return;
+    }
+    // One-phase: an update the home cannot decode is refused before it takes a seq.
+    const decoded = this.decode(object, request.text);
+    if (!decoded.ok) {
+      const reason = `its home, core ${this.env.coreId}, cannot decode it: ${decoded.message}`;
+      this.replyTo(object, request.requester, request.requestId, ReplyStatus.badUpdate, 0, 0, reason);
+      return;
+    }
+    this.sequenceOnePhase(object, this.openOperation(object, request), decoded.update, request.text);
+  }
+
+  /** Why the home cannot sequence `request` now (a failed object, no seq left), or undefined. */
+  private sequenceRefusal(object: ObjectRecord): [ReplyStatus, string] | undefined {
+    // A request queued behind a two-phase update may meet a failure declared meanwhile.
+    if (object.failure !== undefined) return [ReplyStatus.failed, object.failure];
+    if (object.sequenced + 1 > seqMax)
+      return [ReplyStatus.refused, `"${object.name}" has used up its ${seqMax} sequence numbers`];
+    return undefined;
+  }
+
+  /** A new operation for `request`, with the next txn, at seq `sequenced + 1`. */
+  private openOperation(object: ObjectRecord, request: QueuedRequest): HomeOperation {
     const txn = object.nextTxn;
     object.nextTxn = object.nextTxn >= seqMax ? 1 : object.nextTxn + 1;
     const operation: HomeOperation = {
       txn,
-      seq,
+      seq: object.sequenced + 1,
       requester: request.requester,
       requestId: request.requestId,
       phase: "acking",
@@ -443,38 +441,55 @@ export class ReplicationModule implements MonitorModule {
       acksAwaited: object.others.length,
       noCore: undefined,
       noReason: "",
+      homeThrew: undefined,
+      homeDigest: noDigest,
+      differCore: undefined,
+      differReason: "",
     };
     object.operations.set(txn, operation);
-    if (request.mode === ModeCode.onePhase) {
-      object.sequenced = seq;
-      this.applyLocal(object, seq, this.decode(object, request.text));
-      this.fanOut(
-        object,
-        replicationInterface.typeOf.apply,
-        replicationInterface.encode.apply(this.buf, object.name, txn, seq, request.text),
-      );
-      this.counters.appliesSent += object.others.length;
-      if (operation.acksAwaited === 0) this.complete(object, operation);
-      return;
-    }
+    return operation;
+  }
+
+  /** One-phase at the home: apply here (what it threw, the digest after), send `apply`. */
+  private sequenceOnePhase(
+    object: ObjectRecord,
+    operation: HomeOperation,
+    update: unknown,
+    text: string,
+  ): void {
+    object.sequenced = operation.seq;
+    operation.homeThrew = this.applyLocal(object, operation.seq, update);
+    operation.homeDigest = this.digestHere(object);
+    this.fanOut(
+      object,
+      replicationInterface.typeOf.apply,
+      replicationInterface.encode.apply(this.buf, object.name, operation.txn, operation.seq, text),
+    );
+    this.counters.appliesSent += object.others.length;
+    if (operation.acksAwaited === 0) this.complete(object, operation);
+  }
+
+  /** Two-phase at the home: prepare here (the home's vote and staged digest), send `prepare`. */
+  private sequenceTwoPhase(object: ObjectRecord, operation: HomeOperation, text: string): void {
     operation.phase = "voting";
     operation.votesAwaited = object.others.length;
-    object.deciding = txn;
-    const vote = this.prepareLocal(object, txn, seq, request.text);
-    if (!vote.yes) {
-      operation.noCore = me;
+    object.deciding = operation.txn;
+    const vote = this.prepareLocal(object, operation.txn, operation.seq, text);
+    if (vote.yes) operation.homeDigest = this.digestHere(object, object.prepared?.staged);
+    else {
+      operation.noCore = this.env.coreId;
       operation.noReason = vote.reason;
     }
     this.fanOut(
       object,
       replicationInterface.typeOf.prepare,
-      replicationInterface.encode.prepare(this.buf, object.name, txn, seq, request.text),
+      replicationInterface.encode.prepare(this.buf, object.name, operation.txn, operation.seq, text),
     );
     this.counters.preparesSent += object.others.length;
     if (operation.votesAwaited === 0) this.decide(object, operation);
   }
 
-  private voteReceived(name: string, txn: number, yes: boolean, reason: string): void {
+  private voteReceived(name: string, txn: number, yes: boolean, reason: string, digest: number): void {
     const object = this.homeObjectOf(name, "vote");
     const operation = object.operations.get(txn);
     if (operation === undefined || operation.phase !== "voting" || operation.votesAwaited === 0) {
@@ -483,6 +498,11 @@ export class ReplicationModule implements MonitorModule {
       );
     }
     operation.votesAwaited--;
+    // A yes whose staged state differs from the home's would make the replicas diverge: a no.
+    if (yes && digestsDiffer(digest, operation.homeDigest)) {
+      yes = false;
+      reason = `its state after the update would differ from the home's (digest ${hex(digest)}, the home's ${hex(operation.homeDigest)}): is apply deterministic, and were the states equal?`;
+    }
     if (!yes && (operation.noCore === undefined || this.fromCore < operation.noCore)) {
       operation.noCore = this.fromCore;
       operation.noReason = reason;
@@ -495,6 +515,7 @@ export class ReplicationModule implements MonitorModule {
     const commit = operation.noCore === undefined;
     if (commit) object.sequenced = operation.seq;
     this.decisionLocal(object, operation.txn, commit);
+    operation.homeDigest = this.digestHere(object);
     const type = commit ? replicationInterface.typeOf.commit : replicationInterface.typeOf.abort;
     const n = commit
       ? replicationInterface.encode.commit(this.buf, object.name, operation.txn)
@@ -510,7 +531,7 @@ export class ReplicationModule implements MonitorModule {
       this.sequence(object, object.queue.shift()!);
   }
 
-  private ackReceived(name: string, txn: number): void {
+  private ackReceived(name: string, txn: number, threw: boolean, digest: number, reason: string): void {
     const object = this.homeObjectOf(name, "ack");
     const operation = object.operations.get(txn);
     if (operation === undefined || operation.phase !== "acking" || operation.acksAwaited === 0) {
@@ -519,33 +540,40 @@ export class ReplicationModule implements MonitorModule {
       );
     }
     operation.acksAwaited--;
+    const differs = ackDifference(operation, threw, digest, reason);
+    if (differs !== undefined) {
+      if (operation.differCore === undefined || this.fromCore < operation.differCore) {
+        operation.differCore = this.fromCore;
+        operation.differReason = differs;
+      }
+      this.declareFailed(
+        object,
+        `core ${this.fromCore}'s replica diverged from the home's at update ${operation.seq}: ${differs}`,
+      );
+    }
     if (operation.acksAwaited === 0) this.complete(object, operation);
   }
 
   /** Every replica is done with `operation`: answer its requester. */
   private complete(object: ObjectRecord, operation: HomeOperation): void {
     object.operations.delete(operation.txn);
-    if (operation.noCore === undefined) {
-      this.replyTo(
-        object,
-        operation.requester,
-        operation.requestId,
-        ReplyStatus.applied,
-        operation.seq,
-        0,
-        "",
-      );
-    } else {
-      this.replyTo(
-        object,
-        operation.requester,
-        operation.requestId,
-        ReplyStatus.votedNo,
-        0,
-        operation.noCore,
-        operation.noReason,
-      );
-    }
+    const [status, core, reason] = outcomeOf(object, operation, this.env.coreId);
+    const seq = status === ReplyStatus.votedNo ? 0 : operation.seq;
+    this.replyTo(object, operation.requester, operation.requestId, status, seq, core, reason);
+  }
+
+  /**
+   * Declares `object` failed, here and (at the home) on every other replica; the first reason
+   * stands. Updates in flight still run to their end, so that every one is answered.
+   */
+  private declareFailed(object: ObjectRecord, reason: string): void {
+    if (object.failure !== undefined) return;
+    object.failure = reason;
+    this.env.log(`replication: "${object.name}" is failed on core ${this.env.coreId}: ${reason}`);
+    if (object.home !== this.env.coreId) return;
+    const n = replicationInterface.encode.fail(this.buf, object.name, cutUtf8(reason, voteReasonBytesMax));
+    this.fanOut(object, replicationInterface.typeOf.fail, n);
+    this.counters.failuresSent += object.others.length;
   }
 
   private replyTo(
@@ -604,20 +632,31 @@ export class ReplicationModule implements MonitorModule {
         `replication: "${name}" apply seq ${seq} while txn ${object.prepared.txn} is undecided`,
       );
     }
-    this.applyLocal(object, seq, this.decode(object, text));
-    this.ackSend(object, txn);
+    const decoded = this.decode(object, text);
+    let thrown: string | undefined;
+    if (decoded.ok) thrown = this.applyLocal(object, seq, decoded.update);
+    else {
+      // The home decoded this very text: a codec that cannot is not deterministic. The update keeps
+      // its seq (no observer hears of it) and the ack tells the home, which declares a divergence.
+      replicaSkip(object, this.env.coreId, seq);
+      thrown = `the codec's decode threw: ${decoded.message}`;
+      this.env.log(`replication: "${object.name}" update ${seq}: ${thrown}; state unchanged`);
+    }
+    this.ackSend(object, txn, thrown, this.digestHere(object));
   }
 
   private prepareReceived(name: string, txn: number, seq: number, text: string): void {
     const object = this.replicaObjectOf(name, "prepare");
     if (object === undefined) return;
     const vote = this.prepareLocal(object, txn, seq, text);
+    const digest = vote.yes ? this.digestHere(object, object.prepared?.staged) : noDigest;
     const n = replicationInterface.encode.vote(
       this.buf,
       name,
       txn,
       vote.yes,
       cutUtf8(vote.reason, voteReasonBytesMax),
+      digest,
     );
     this.env.portTo(object.home).send(replicationInterface.typeOf.vote, this.buf.bytes, n);
     this.counters.votesSent++;
@@ -627,22 +666,40 @@ export class ReplicationModule implements MonitorModule {
     const object = this.replicaObjectOf(name, commit ? "commit" : "abort");
     if (object === undefined) return;
     this.decisionLocal(object, txn, commit);
-    this.ackSend(object, txn);
+    this.ackSend(object, txn, undefined, this.digestHere(object));
   }
 
-  private ackSend(object: ObjectRecord, txn: number): void {
-    const n = replicationInterface.encode.ack(this.buf, object.name, txn);
+  private failReceived(name: string, reason: string): void {
+    const object = this.replicaObjectOf(name, "fail");
+    if (object === undefined) return;
+    this.declareFailed(object, reason);
+  }
+
+  /** Acks `txn` to the home: what this replica's apply threw (if it did) and its digest after. */
+  private ackSend(object: ObjectRecord, txn: number, thrown: string | undefined, digest: number): void {
+    const reason = cutUtf8(thrown ?? "", voteReasonBytesMax);
+    const n = replicationInterface.encode.ack(
+      this.buf,
+      object.name,
+      txn,
+      thrown !== undefined,
+      digest,
+      reason,
+    );
     this.env.portTo(object.home).send(replicationInterface.typeOf.ack, this.buf.bytes, n);
     this.counters.acksSent++;
   }
 
-  /** Applies update `seq` to this replica; it must be the next in order. */
-  private applyLocal(object: ObjectRecord, seq: number, update: unknown): void {
+  /**
+   * Applies update `seq` to this replica (it must be the next in order), and tells the observers.
+   * Returns what apply threw (the state then stays as it was), or undefined.
+   */
+  private applyLocal(object: ObjectRecord, seq: number, update: unknown): string | undefined {
     const thrown = replicaApply(object, this.env.coreId, seq, update);
-    // apply is deterministic, so it threw on every replica alike: the update leaves the state as it was.
     if (thrown !== undefined)
-      this.env.log(`replication: "${object.name}" update ${seq}: apply threw, state unchanged: ${thrown}`);
+      this.env.log(`replication: "${object.name}" update ${seq}: ${thrown}; state unchanged`);
     this.applied(object, seq, update);
+    return thrown;
   }
 
   /** Votes on update `seq` (replication-replica.ts). */
@@ -656,46 +713,47 @@ export class ReplicationModule implements MonitorModule {
     if (installed !== undefined) this.applied(object, installed.seq, installed.update);
   }
 
+  /**
+   * Records update `seq` as applied and tells the observers. They run after the change and cannot
+   * undo it: one that throws is logged and counted, the others still run, and the protocol goes on.
+   */
   private applied(object: ObjectRecord, seq: number, update: unknown): void {
     object.applied = seq;
     this.counters.updatesApplied++;
     if (object.observers.size === 0) return;
     this.notifying = true;
     try {
-      for (const observer of object.observers) observer(seq, update, object.state);
+      for (const observer of object.observers) {
+        try {
+          observer(seq, update, object.state);
+        } catch (error) {
+          this.counters.observersFailed++;
+          this.env.log(
+            `replication: "${object.name}" update ${seq} on core ${this.env.coreId}: an onApplied observer threw (the update stands): ${messageOf(error)}`,
+          );
+        }
+      }
     } finally {
       this.notifying = false;
     }
   }
 
-  private decode(object: ObjectRecord, text: string): unknown {
+  /** `text` decoded by the object's codec, or what the codec threw. */
+  private decode(object: ObjectRecord, text: string): Decoded {
     try {
-      return object.codec.decode(text);
+      return { ok: true, update: object.codec.decode(text) };
     } catch (error) {
-      // As a throwing apply: every replica decodes the same text alike, so none changes its state.
-      this.env.log(`replication: "${object.name}": the codec cannot decode an update: ${messageOf(error)}`);
-      return undefined;
+      return { ok: false, message: messageOf(error) };
     }
+  }
+
+  /** This core's digest of `object`'s state (or of `state`); none when no other replica compares. */
+  private digestHere(object: ObjectRecord, state = object.state): number {
+    if (object.others.length === 0) return noDigest;
+    return stateDigest(object, this.env.log, state);
   }
 
   // ---- Objects and the buffer of early messages --------------------------------------------------
-
-  private checkCores(where: string, cores: readonly number[]): readonly number[] {
-    if (!Array.isArray(cores) || cores.length === 0)
-      throw new Error(`${where}: cores must be a non-empty array`);
-    const sorted = [...cores].sort((a, b) => a - b);
-    for (let i = 0; i < sorted.length; i++) {
-      const core = sorted[i]!;
-      if (!this.env.coreIds.includes(core)) throw new Error(`${where}: core ${core} is not booted`);
-      if (i > 0 && sorted[i - 1] === core) throw new Error(`${where}: core ${core} is listed twice`);
-    }
-    if (!sorted.includes(this.env.coreId)) {
-      throw new Error(
-        `${where}: this core (${this.env.coreId}) is not one of the object's cores ${sorted.join(",")}`,
-      );
-    }
-    return Object.freeze(sorted);
-  }
 
   private objectOf(name: string): ObjectRecord {
     const object = this.objects.get(name);
@@ -771,6 +829,9 @@ export class ReplicationModule implements MonitorModule {
       read: (): T => object.state as T,
       get appliedSeq(): number {
         return object.applied;
+      },
+      get failure(): string | undefined {
+        return object.failure;
       },
       update: (update: U, options: UpdateOptions): Promise<UpdateResult> =>
         this.updateObject(object, update, options),

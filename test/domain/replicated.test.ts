@@ -1,6 +1,7 @@
 // Tests of ctx.replicated: a domain's replicated objects through the monitors' replication service.
 // Every core of the domain holds a replica; reads are local; one-phase and two-phase updates reach
-// every replica in one order; objects are scoped by domain; bad core sets are refused clearly.
+// every replica in one order; objects are scoped by domain; bad core sets are refused clearly; a
+// throwing observer does not wedge an object, and replicas that diverge are reported to the domain.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -85,5 +86,52 @@ describe("ctx.replicated", () => {
       /replicated\("bank"\): core 3 is not one of the domain's cores \(0, 1\)/,
     );
     assert.throws(() => d!.context.replicated("", bank), /the object's name must be a non-empty string/);
+  });
+
+  it("an observer that throws on the home core: every update settles and the replicas agree", async () => {
+    const machine = boot(3, 4);
+    const replicas: DomainReplica<Bank, Move>[] = [];
+    const d = spawn(machine, 1, [0, 1, 2], async (ctx) => {
+      const accounts = ctx.replicated("bank", bank);
+      replicas.push(accounts);
+      if (ctx.coreId === 0) {
+        accounts.onApplied(() => {
+          throw new Error("observer bug");
+        });
+      }
+      await accounts.update({ account: `c${ctx.coreId}`, amount: 1 }, "one-phase");
+      await accounts.update({ account: "shared", amount: 1 }, "two-phase");
+      return 0;
+    });
+    assert.deepEqual(await settle(machine.platform, d.exits), [0, 0, 0]);
+    await drain(machine.platform);
+    for (const replica of replicas) assert.deepEqual(replica.read(), { c0: 1, c1: 1, c2: 1, shared: 3 });
+    assert.ok(
+      machine.platform.logLines.some((l) => /observer threw \(the update stands\): observer bug/.test(l)),
+    );
+  });
+
+  it("a replica whose apply differs: the update rejects diverged naming it; later ones reject failed", async () => {
+    const machine = boot(2, 6);
+    const errors: unknown[] = [];
+    const d = spawn(machine, 1, [0, 1], async (ctx) => {
+      const accounts = ctx.replicated("bank", {
+        ...bank,
+        apply: (state: Bank, move: Move) => bank.apply(state, { ...move, amount: move.amount + ctx.coreId }),
+      });
+      if (ctx.coreId !== 0) return;
+      errors.push(await accounts.update({ account: "a", amount: 1 }, "one-phase").catch((e: unknown) => e));
+      errors.push(await accounts.update({ account: "a", amount: 1 }, "one-phase").catch((e: unknown) => e));
+    });
+    await settle(machine.platform, d.exits);
+    const [diverged, failed] = errors;
+    assert.ok(diverged instanceof ReplicationError && diverged.code === "diverged", String(diverged));
+    assert.equal(diverged.core, 1);
+    assert.match(diverged.message, /the replicas diverged at update 1, core 1 differs from the home/);
+    assert.ok(failed instanceof ReplicationError && failed.code === "failed", String(failed));
+    assert.match(
+      failed.message,
+      /the object is failed: core 1's replica diverged from the home's at update 1/,
+    );
   });
 });
