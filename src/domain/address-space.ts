@@ -63,7 +63,9 @@ export class DomainAddressSpaces {
     this.closed = true;
     for (const name of this.open.keys()) this.vm?.close(this.scoped(name), this.domainId);
     this.open.clear();
-    for (const frame of this.frames) this.vm?.memory?.freeFrame(frame);
+    // Highest first: the free list pops its last frame, so the next allocations ascend again
+    // (a multi-page map needs consecutive frames).
+    for (const frame of [...this.frames].sort((a, b) => b - a)) this.vm?.memory?.freeFrame(frame);
     this.frames.clear();
   }
 

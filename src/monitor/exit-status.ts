@@ -27,7 +27,7 @@ export function isExitStatus(value: unknown): value is number {
 function describe(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
     return String(value);
-  if (typeof value === "string") return JSON.stringify(value.length > 32 ? `${value.slice(0, 32)}…` : value);
+  if (typeof value === "string") return `'${value.length > 32 ? `${value.slice(0, 32)}…` : value}'`;
   if (value === null) return "null";
   return `a value of type ${typeof value}`;
 }

@@ -76,7 +76,7 @@ describe("exit statuses", () => {
       ["status-300", "300"],
       ["status-negative", "-1"],
       ["status-fraction", "1.5"],
-      ["status-string", '"0"'],
+      ["status-string", "'0'"],
     ] as const) {
       const exits = await runToEnd(machine, program, [0, 1]);
       for (const exit of exits) {
