@@ -107,10 +107,10 @@ export async function main(ctx: DomainContext): Promise<number> {
       const protocol = protocolsToRun[p]!;
       if (ctx.coreId === leader) {
         await space.map(vaddr, frames[p]!, rightRead | rightWrite);
-        space.translate(vaddr, rightWrite).bytes[0] = marker;
+        space.translate(vaddr, rightWrite).page.set(0, marker);
       }
       await barrier();
-      const seen = space.translate(vaddr, rightRead).bytes[0];
+      const seen = space.translate(vaddr, rightRead).page.get(0);
       if (seen !== marker) throw new Error(`${protocol}: core ${ctx.coreId} read ${seen}, not ${marker}`);
       await barrier();
       if (ctx.coreId === leader) {

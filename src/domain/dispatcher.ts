@@ -17,6 +17,7 @@ import { format } from "node:util";
 import type { CoreEnv, TimerHandle } from "../cpu-driver/core-env.js";
 import { domainSleepMsMax, servicesPerDispatcherMax } from "../limits.js";
 import type { Binding, BindTarget, Connection, ExportedService } from "../monitor/binding.js";
+import { exitOutcomeOf } from "../monitor/exit-status.js";
 import { checkServiceName, type NameService } from "../monitor/name-service.js";
 import type { ReplicationModule } from "../monitor/replication.js";
 import type { ReplicatedObjectDefinition } from "../monitor/replication-api.js";
@@ -89,10 +90,9 @@ export class Dispatcher implements BindTarget {
       this.env.log(`domain ${this.domainId}: main failed: ${errorText(error)}`);
       return 1;
     }
-    if (result === undefined) return 0;
-    if (typeof result === "number" && Number.isInteger(result)) return result;
-    this.env.log(`domain ${this.domainId}: main resolved to ${format("%o", result)}, not an exit status`);
-    return 1;
+    const outcome = exitOutcomeOf(result);
+    if (outcome.error !== "") this.env.log(`domain ${this.domainId}: ${outcome.error}`);
+    return outcome.status;
   }
 
   /** Ends this dispatcher; idempotent. */

@@ -14,7 +14,9 @@
 // (an unknown name is an answer, found = false, not an error: the caller decides what it means).
 //   core C → name server   unregister_call(requestId, name, coreId, dispatcherId)   (when a dispatcher ends)
 //   name server → core C   unregister_reply(requestId) | rpc_error
-// Only the dispatcher that registered a name may unregister it; then the name is free again.
+// Only the dispatcher that registered a name may unregister it; then the name is free again. A name
+// belongs to the dispatcher that exported it: no other domain can register it while it is held,
+// and the owner's dispatcher frees it when it closes, whichever way its domain ended (spawn.ts).
 
 import type { CoreEnv } from "../cpu-driver/core-env.js";
 import { bindingTypeBase } from "../cpu-driver/message-types.js";
@@ -118,6 +120,11 @@ export class NameService implements MonitorModule {
     const lowest = this.env.coreIds[0];
     if (lowest === undefined) throw new Error("name service: no cores");
     return lowest;
+  }
+
+  /** Names registered now (on the name server's core; 0 elsewhere). */
+  get registeredCount(): number {
+    return this.services.size;
   }
 
   /** Registers a service; rejects if the name is taken or the record is bad. */

@@ -9,11 +9,21 @@
 // closing frees the domain's service names (sent to the name server, on the BSP, before `closed`
 // on the same FIFO channel), so that the next domain may export them again. A domain that throws
 // is cleaned up on its core and reported; other domains and cores go on.
+// Whichever way a domain ends — main returns, throws, resolves to something that is not an exit
+// status (exit-status.ts), its program fails to load, or the BSP abandons it (`abandon`, for a run
+// that timed out) — every one of its dispatchers is closed, which returns its frames, frees its
+// names, closes its channels and detaches it from binding, and its slot (of domainsMax) is freed.
+// An exit report counts only from the monitor of the core it names (the channel says who sent it),
+// once per core of the domain: nothing a domain posts elsewhere decides another run's status.
 //
 //   BSP → core    spawn(domainId, program, cores)
 //   core → BSP    exited(domainId, core, status, error)
 //   BSP → core    close(domainId)      once every core has exited: dispatchers stop serving
 //   core → BSP    closed(domainId, core)   the dispatcher is closed, its names released
+// `abandon(domainId)` on the BSP takes the place of the exits still missing (each reported failed,
+// with the reason) and sends close at once; the slot is freed then, without waiting for `closed`,
+// so that a core that never runs again (a busy loop) cannot hold it. A late exit or close report of
+// an abandoned domain is ignored.
 
 import type { CoreEnv } from "../cpu-driver/core-env.js";
 import { bindingTypeBase } from "../cpu-driver/message-types.js";
@@ -25,6 +35,7 @@ import {
   spawnExitErrorBytesMax,
   spawnProgramBytesMax,
 } from "../limits.js";
+import { exitOutcomeOf, exitStatusFailed } from "./exit-status.js";
 import type { MonitorModule } from "./monitor-module.js";
 
 /** Spawn messages sit at the top of the binding range, clear of the name service's messages. */
@@ -70,10 +81,19 @@ export interface SpawnHost {
 
 interface DomainRecord {
   readonly cores: readonly number[];
-  readonly exits: DispatcherExit[];
+  /** Each core's exit, once it has reported (or been abandoned). */
+  readonly exits: Map<number, DispatcherExit>;
   /** Cores whose dispatcher is closed, once every core has exited. */
   readonly closed: Set<number>;
   readonly onDone: (exits: readonly DispatcherExit[]) => void;
+}
+
+/** Cuts `text` to at most `bytesMax` bytes of UTF-8, on a character boundary. */
+function truncateUtf8(text: string, bytesMax: number): string {
+  if (utf8Length(text) <= bytesMax) return text;
+  let end = Math.min(text.length, bytesMax);
+  while (end > 0 && utf8Length(`${text.slice(0, end)}…`) > bytesMax) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 export class SpawnModule implements MonitorModule {
@@ -81,6 +101,8 @@ export class SpawnModule implements MonitorModule {
   private readonly receiveFrame;
   private readonly domains = new Map<number, DomainRecord>();
   private nextDomainId = 1;
+  /** The core whose message is being received, while it is. */
+  private fromCore: number | undefined;
 
   constructor(
     private readonly env: CoreEnv,
@@ -89,9 +111,10 @@ export class SpawnModule implements MonitorModule {
     this.receiveFrame = spawnInterface.dispatcher(
       {
         spawn: (domainId, program, cores) => this.spawnReceived(domainId, program, cores),
-        exited: (domainId, core, status, error) => this.exitedReceived(domainId, { core, status, error }),
+        exited: (domainId, core, status, error) =>
+          this.exitedReceived(domainId, { core, status, error }, this.sender()),
         close: (domainId) => this.closeReceived(domainId),
-        closed: (domainId, core) => this.closedReceived(domainId, core),
+        closed: (domainId, core) => this.closedReceived(domainId, core, this.sender()),
       },
       `monitor ${env.coreId}`,
     );
@@ -99,9 +122,18 @@ export class SpawnModule implements MonitorModule {
 
   receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
     if (!spawnInterface.owns(type)) return false;
-    void fromCore;
-    this.receiveFrame(type, bytes, length);
+    this.fromCore = fromCore;
+    try {
+      this.receiveFrame(type, bytes, length);
+    } finally {
+      this.fromCore = undefined;
+    }
     return true;
+  }
+
+  /** Domains the BSP runs now (each holds one of domainsMax slots). */
+  get runningCount(): number {
+    return this.domains.size;
   }
 
   /** BSP only: spawns `program` on `cores`; `onDone` gets every dispatcher's exit. Returns the domain id. */
@@ -110,8 +142,7 @@ export class SpawnModule implements MonitorModule {
     cores: readonly number[],
     onDone: (exits: readonly DispatcherExit[]) => void,
   ): number {
-    if (this.env.coreId !== this.env.coreIds[0])
-      throw new Error(`spawn: only the BSP (core ${this.env.coreIds[0]}) spawns domains`);
+    this.checkBsp("spawn");
     if (cores.length === 0) throw new Error("spawn: a domain needs at least one core");
     for (const core of cores) {
       if (!this.env.coreIds.includes(core)) {
@@ -134,7 +165,7 @@ export class SpawnModule implements MonitorModule {
         `spawn: the list of ${cores.length} cores is ${utf8Length(coreList)} bytes, over the ${spawnCoreListBytesMax} a spawn carries`,
       );
     const domainId = this.nextDomainId++;
-    this.domains.set(domainId, { cores, exits: [], closed: new Set(), onDone });
+    this.domains.set(domainId, { cores, exits: new Map(), closed: new Set(), onDone });
     // Remote cores first, this core last: should a send still fail, nothing has started here.
     for (const core of cores) {
       if (core !== this.env.coreId)
@@ -144,27 +175,77 @@ export class SpawnModule implements MonitorModule {
     return domainId;
   }
 
-  /** On the dispatcher's core: its main has ended. */
+  /**
+   * BSP only: gives up on a domain that has not ended (its run timed out). Every core that has not
+   * reported is counted failed with `reason`, every dispatcher is told to close (returning its
+   * frames, names and channels), and the slot is freed now; `onDone` is called with the exits.
+   * Returns false if no such domain runs (it ended already, or was never spawned).
+   */
+  abandon(domainId: number, reason: string): boolean {
+    this.checkBsp("abandon");
+    const domain = this.domains.get(domainId);
+    if (domain === undefined) return false;
+    const error = truncateUtf8(`abandoned: ${reason}`, spawnExitErrorBytesMax);
+    for (const core of domain.cores) {
+      if (!domain.exits.has(core)) domain.exits.set(core, { core, status: exitStatusFailed, error });
+    }
+    this.domains.delete(domainId);
+    this.sendClose(domainId, domain.cores);
+    domain.onDone(sortedExits(domain));
+    return true;
+  }
+
+  /**
+   * On the dispatcher's core: its main has ended with `status` (checked here: a value outside
+   * 0–255 is reported failed, with an error naming it) and `error` ("" for none).
+   */
   exited(domainId: number, status: number, error: string): void {
-    const exit = { core: this.env.coreId, status, error };
+    const outcome = error === "" ? exitOutcomeOf(status) : { status: exitStatusFailed, error };
+    const exit = {
+      core: this.env.coreId,
+      status: outcome.status,
+      error: truncateUtf8(outcome.error, spawnExitErrorBytesMax),
+    };
     const bsp = this.env.coreIds[0]!;
-    if (bsp === this.env.coreId) this.exitedReceived(domainId, exit);
-    else spawnInterface.sender(this.env.portTo(bsp)).exited(domainId, exit.core, status, error);
+    if (bsp === this.env.coreId) this.exitedReceived(domainId, exit, bsp);
+    else spawnInterface.sender(this.env.portTo(bsp)).exited(domainId, exit.core, exit.status, exit.error);
+  }
+
+  private checkBsp(what: string): void {
+    if (this.env.coreId !== this.env.coreIds[0])
+      throw new Error(`${what}: only the BSP (core ${this.env.coreIds[0]}) spawns domains`);
   }
 
   private spawnReceived(domainId: number, program: string, cores: string): void {
     this.host.startDispatcher(domainId, program, cores.split(",").map(Number));
   }
 
-  private exitedReceived(domainId: number, exit: DispatcherExit): void {
+  /** The core whose message is being received (the channel it came on says so, not the message). */
+  private sender(): number {
+    if (this.fromCore === undefined) throw new Error("spawn: a message handler ran outside receive");
+    return this.fromCore;
+  }
+
+  private exitedReceived(domainId: number, exit: DispatcherExit, from: number): void {
+    if (exit.core !== from) {
+      this.env.log(
+        `spawn: core ${from} reported an exit for core ${exit.core} of domain ${domainId}: ignored`,
+      );
+      return;
+    }
     const domain = this.domains.get(domainId);
-    if (domain === undefined) {
+    if (domain === undefined || !domain.cores.includes(exit.core) || domain.exits.has(exit.core)) {
+      // An abandoned domain's late report is expected; anything else is a confused or forged one.
+      if (domainId < this.nextDomainId) return;
       this.env.log(`spawn: exit report for unknown domain ${domainId} from core ${exit.core}`);
       return;
     }
-    domain.exits.push(exit);
-    if (domain.exits.length !== domain.cores.length) return;
-    for (const core of domain.cores) {
+    domain.exits.set(exit.core, exit);
+    if (domain.exits.size === domain.cores.length) this.sendClose(domainId, domain.cores);
+  }
+
+  private sendClose(domainId: number, cores: readonly number[]): void {
+    for (const core of cores) {
       if (core === this.env.coreId) this.closeReceived(domainId);
       else spawnInterface.sender(this.env.portTo(core)).close(domainId);
     }
@@ -174,19 +255,25 @@ export class SpawnModule implements MonitorModule {
   private closeReceived(domainId: number): void {
     this.host.closeDispatcher(domainId);
     const bsp = this.env.coreIds[0]!;
-    if (bsp === this.env.coreId) this.closedReceived(domainId, this.env.coreId);
+    if (bsp === this.env.coreId) this.closedReceived(domainId, bsp, bsp);
     else spawnInterface.sender(this.env.portTo(bsp)).closed(domainId, this.env.coreId);
   }
 
-  private closedReceived(domainId: number, core: number): void {
+  private closedReceived(domainId: number, core: number, from: number): void {
     const domain = this.domains.get(domainId);
-    if (domain === undefined || domain.exits.length !== domain.cores.length) {
+    if (domain === undefined || domain.exits.size !== domain.cores.length || core !== from) {
+      // An abandoned domain's cores still confirm their close: its slot is already free.
+      if (domain === undefined && domainId < this.nextDomainId) return;
       this.env.log(`spawn: close report for domain ${domainId} from core ${core}, which is not closing`);
       return;
     }
     domain.closed.add(core);
     if (domain.closed.size !== domain.cores.length) return;
     this.domains.delete(domainId);
-    domain.onDone([...domain.exits].sort((a, b) => a.core - b.core));
+    domain.onDone(sortedExits(domain));
   }
+}
+
+function sortedExits(domain: DomainRecord): DispatcherExit[] {
+  return [...domain.exits.values()].sort((a, b) => a.core - b.core);
 }

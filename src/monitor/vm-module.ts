@@ -2,10 +2,15 @@
 // each shootdown message to the engine of the address space it belongs to.
 //
 // Several address spaces share the monitor channels, so every shootdown message travels with the
-// id of its address space in front (u32, little-endian) and the engine's own hand-encoded message
-// after it (src/vm/shootdown-messages.ts, unchanged). The id is a 32-bit FNV-1a hash of the space's
-// scoped name (`domain<id>/<name>`): every core computes it alone, no coordination needed; two names
-// of one core with the same hash are refused with a clear error. A message for a space this core
+// id of its address space in front and the engine's own hand-encoded message after it
+// (src/vm/shootdown-messages.ts, unchanged). The id is two u32s, little-endian: the owning domain's
+// id, then a 32-bit FNV-1a hash of the space's scoped name (`domain<id>/<name>`): every core
+// computes it alone, no coordination needed; two names of one domain with the same hash are refused
+// with a clear error. The domain's id is part of the id, not only of the hashed name, because an
+// FNV hash is easy to collide on purpose: with the hash alone, a domain could name a space whose
+// id is another domain's and have its requests applied to that domain's page table. A message is
+// also accepted only from a core the space spans (the channel, not the message, says who sent
+// it). A message for a space this core
 // has not opened yet (its dispatcher has not reached `addressSpace`) is kept, bounded by
 // vmEarlyMessagesMax, and handed over when it opens.
 // Each engine sees a CoreEnv narrowed to the domain's cores, whose ports add the id. The broadcast
@@ -39,6 +44,7 @@ export type SharedMemorySpaceOpener = (
   name: string,
   cores: readonly number[],
   memory: PhysicalMemory,
+  domainId: number,
 ) => AddressSpace & { close(): void };
 
 export interface VmModuleOptions {
@@ -48,8 +54,8 @@ export interface VmModuleOptions {
   readonly sharedMemory?: SharedMemorySpaceOpener;
 }
 
-/** Bytes of the address-space id in front of each message. */
-const spaceIdBytes = 4;
+/** Bytes of the address-space id in front of each message: the domain's id and the name's hash. */
+const spaceIdBytes = 8;
 /** The largest engine message plus the id. */
 const wrappedBytesMax = spaceIdBytes + 20;
 
@@ -69,10 +75,13 @@ class SpacePort implements Port {
 
   constructor(
     readonly name: string,
+    domainId: number,
     spaceId: number,
     private readonly send1: (type: number, bytes: Uint8Array, length: number) => void,
   ) {
-    new DataView(this.buffer.buffer).setUint32(0, spaceId, true);
+    const view = new DataView(this.buffer.buffer);
+    view.setUint32(0, domainId, true);
+    view.setUint32(4, spaceId, true);
   }
 
   send(type: number, bytes: Uint8Array, length: number): void {
@@ -85,11 +94,13 @@ class SpacePort implements Port {
 
 interface Space {
   readonly name: string;
+  readonly cores: readonly number[];
   readonly engine: ShootdownEngine | undefined;
   readonly handle: AddressSpace & { close(): void };
 }
 
 interface EarlyMessage {
+  readonly domainId: number;
   readonly spaceId: number;
   readonly fromCore: number;
   readonly type: number;
@@ -100,7 +111,9 @@ export class VmModule implements MonitorModule {
   readonly name = "vm";
   /** This core's share of physical memory, or undefined where the platform gave none. */
   readonly memory: PhysicalMemory | undefined;
-  private readonly spaces = new Map<number, Space>();
+  /** Open spaces by owning domain, then by the hash of the scoped name. */
+  private readonly spaces = new Map<number, Map<number, Space>>();
+  private spaceCount = 0;
   private readonly early: EarlyMessage[] = [];
   private topology: VmTopology | undefined;
 
@@ -121,18 +134,28 @@ export class VmModule implements MonitorModule {
 
   /** Address spaces open on this core. */
   get openCount(): number {
-    return this.spaces.size;
+    return this.spaceCount;
   }
 
-  /** Opens this core's side of the address space `scopedName` over `cores` (this core among them). */
-  open(scopedName: string, cores: readonly number[], options: AddressSpaceOptions): AddressSpace {
+  /**
+   * Opens this core's side of the address space `scopedName` of domain `domainId` over `cores`
+   * (this core among them). Spaces of different domains never share an id, whatever their names.
+   */
+  open(
+    scopedName: string,
+    cores: readonly number[],
+    options: AddressSpaceOptions,
+    domainId = 0,
+  ): AddressSpace {
     const memory = this.memory;
     if (memory === undefined)
       throw new Error(
         `addressSpace("${scopedName}"): this platform gave core ${this.env.coreId} no physical memory`,
       );
+    if (!Number.isInteger(domainId) || domainId < 0 || domainId > 0xffff_ffff)
+      throw new Error(`addressSpace("${scopedName}"): domain id ${domainId} is not a u32`);
     const spaceId = addressSpaceId(scopedName);
-    const existing = this.spaces.get(spaceId);
+    const existing = this.spaces.get(domainId)?.get(spaceId);
     if (existing !== undefined) {
       throw new Error(
         existing.name === scopedName
@@ -140,7 +163,7 @@ export class VmModule implements MonitorModule {
           : `addressSpace("${scopedName}"): its id collides with "${existing.name}" on core ${this.env.coreId}; choose another name`,
       );
     }
-    if (this.spaces.size >= addressSpacesPerCoreMax)
+    if (this.spaceCount >= addressSpacesPerCoreMax)
       throw new Error(
         `addressSpace("${scopedName}"): ${addressSpacesPerCoreMax} address spaces already open on core ${this.env.coreId} (addressSpacesPerCoreMax)`,
       );
@@ -151,11 +174,12 @@ export class VmModule implements MonitorModule {
         throw new Error(`addressSpace("${scopedName}"): this platform has no shared-memory shootdown`);
       space = {
         name: scopedName,
+        cores,
         engine: undefined,
-        handle: this.options.sharedMemory(spaceId, scopedName, cores, memory),
+        handle: this.options.sharedMemory(spaceId, scopedName, cores, memory, domainId),
       };
     } else if ((messageShootdownProtocols as readonly string[]).includes(protocol)) {
-      const engine = new ShootdownEngine(this.narrowEnv(spaceId, cores), {
+      const engine = new ShootdownEngine(this.narrowEnv(domainId, spaceId, cores), {
         protocol,
         memory,
         packages: this.packagesOf(cores),
@@ -171,49 +195,77 @@ export class VmModule implements MonitorModule {
         protect: engine.protect.bind(engine),
         translate: engine.translate.bind(engine),
         allocFrame: () => memory.allocFrame(),
-        close: () => {},
+        close: () => engine.close(),
       };
-      space = { name: scopedName, engine, handle };
+      space = { name: scopedName, cores, engine, handle };
     } else {
       throw new Error(`addressSpace("${scopedName}"): unknown protocol ${String(protocol)}`);
     }
-    this.spaces.set(spaceId, space);
-    if (space.engine !== undefined) this.deliverEarly(spaceId, space.engine);
+    let ofDomain = this.spaces.get(domainId);
+    if (ofDomain === undefined) {
+      ofDomain = new Map();
+      this.spaces.set(domainId, ofDomain);
+    }
+    ofDomain.set(spaceId, space);
+    this.spaceCount++;
+    if (space.engine !== undefined) this.deliverEarly(domainId, spaceId, space);
     return space.handle;
   }
 
-  /** Closes this core's side of `scopedName` (the dispatcher closed); idempotent. */
-  close(scopedName: string): void {
+  /** Closes this core's side of `scopedName` of domain `domainId` (the dispatcher closed); idempotent. */
+  close(scopedName: string, domainId = 0): void {
     const spaceId = addressSpaceId(scopedName);
-    const space = this.spaces.get(spaceId);
-    if (space === undefined || space.name !== scopedName) return;
+    const ofDomain = this.spaces.get(domainId);
+    const space = ofDomain?.get(spaceId);
+    if (ofDomain === undefined || space === undefined || space.name !== scopedName) return;
     space.handle.close();
-    this.spaces.delete(spaceId);
+    ofDomain.delete(spaceId);
+    if (ofDomain.size === 0) this.spaces.delete(domainId);
+    this.spaceCount--;
   }
 
   receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
     if (type < shootdownTypeBase || type >= shootdownTypeLimit) return false;
     if (length < spaceIdBytes) throw new Error(`vm: a ${length}-byte shootdown message has no space id`);
-    const spaceId = new DataView(bytes.buffer, bytes.byteOffset, length).getUint32(0, true);
-    const engine = this.spaces.get(spaceId)?.engine;
-    if (engine !== undefined) {
-      engine.receive(fromCore, type, bytes.subarray(spaceIdBytes, length), length - spaceIdBytes);
+    const ids = new DataView(bytes.buffer, bytes.byteOffset, length);
+    const domainId = ids.getUint32(0, true);
+    const spaceId = ids.getUint32(4, true);
+    const space = this.spaces.get(domainId)?.get(spaceId);
+    if (space?.engine !== undefined) {
+      if (!space.cores.includes(fromCore))
+        throw new Error(
+          `vm: core ${fromCore} sent a shootdown message for "${space.name}", which spans only cores ${space.cores.join(",")}`,
+        );
+      space.engine.receive(fromCore, type, bytes.subarray(spaceIdBytes, length), length - spaceIdBytes);
       return true;
     }
     if (this.early.length >= vmEarlyMessagesMax)
       throw new Error(
         `vm: ${vmEarlyMessagesMax} messages already wait for address spaces core ${this.env.coreId} has not opened (vmEarlyMessagesMax)`,
       );
-    this.early.push({ spaceId, fromCore, type, bytes: bytes.slice(0, length) });
+    this.early.push({ domainId, spaceId, fromCore, type, bytes: bytes.slice(0, length) });
     return true;
   }
 
-  private deliverEarly(spaceId: number, engine: ShootdownEngine): void {
-    const mine = this.early.filter((m) => m.spaceId === spaceId);
+  private deliverEarly(domainId: number, spaceId: number, space: Space): void {
+    const isMine = (m: EarlyMessage) => m.domainId === domainId && m.spaceId === spaceId;
+    const mine = this.early.filter(isMine);
     if (mine.length === 0) return;
-    this.early.splice(0, this.early.length, ...this.early.filter((m) => m.spaceId !== spaceId));
-    for (const m of mine)
-      engine.receive(m.fromCore, m.type, m.bytes.subarray(spaceIdBytes), m.bytes.length - spaceIdBytes);
+    this.early.splice(0, this.early.length, ...this.early.filter((m) => !isMine(m)));
+    for (const m of mine) {
+      if (!space.cores.includes(m.fromCore)) {
+        this.env.log(
+          `vm: dropped an early message from core ${m.fromCore} for "${space.name}": not one of its cores`,
+        );
+        continue;
+      }
+      space.engine!.receive(
+        m.fromCore,
+        m.type,
+        m.bytes.subarray(spaceIdBytes),
+        m.bytes.length - spaceIdBytes,
+      );
+    }
   }
 
   /** The SKB's packages restricted to `cores`; one package of them without an SKB. */
@@ -239,14 +291,16 @@ export class VmModule implements MonitorModule {
   }
 
   /** The CoreEnv an engine sees: the domain's cores, and ports that add the space id. */
-  private narrowEnv(spaceId: number, cores: readonly number[]): CoreEnv {
+  private narrowEnv(domainId: number, spaceId: number, cores: readonly number[]): CoreEnv {
     const env = this.env;
     const ports = new Map<number, Port>();
     const portTo = (core: number): Port => {
       let port = ports.get(core);
       if (port === undefined) {
         const inner = env.portTo(core);
-        port = new SpacePort(`${inner.name} (space ${spaceId})`, spaceId, (t, b, l) => inner.send(t, b, l));
+        port = new SpacePort(`${inner.name} (space ${spaceId})`, domainId, spaceId, (t, b, l) =>
+          inner.send(t, b, l),
+        );
         ports.set(core, port);
       }
       return port;
@@ -257,7 +311,7 @@ export class VmModule implements MonitorModule {
       if (broadcast === undefined) {
         if (spansAll) {
           const inner = env.broadcastPort();
-          broadcast = new SpacePort(`${inner.name} (space ${spaceId})`, spaceId, (t, b, l) =>
+          broadcast = new SpacePort(`${inner.name} (space ${spaceId})`, domainId, spaceId, (t, b, l) =>
             inner.send(t, b, l),
           );
         } else {

@@ -18,7 +18,10 @@ export type VmErrorCode =
   | "rights-escalation"
   | "page-fault"
   | "protection-fault"
-  | "in-flight-limit";
+  | "in-flight-limit"
+  | "bad-value"
+  | "frame-not-owned"
+  | "closed";
 
 export class VmError extends Error {
   constructor(

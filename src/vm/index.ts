@@ -3,6 +3,7 @@
 export type { AddressSpace, AddressSpaceOptions } from "./address-space.js";
 export type { VmErrorCode } from "./errors.js";
 export { VmError } from "./errors.js";
+export { PageAccess } from "./page-access.js";
 export type { PageTableEntry } from "./page-table.js";
 export { PageTable } from "./page-table.js";
 export { PhysicalMemory } from "./physical-memory.js";

@@ -58,7 +58,7 @@ export class PhysicalMemory {
     return view;
   }
 
-  /** Takes a frame from this core's range. */
+  /** Takes the lowest free frame of this core's range. */
   allocFrame(): number {
     const frame = this.free.pop();
     if (frame === undefined) {
@@ -78,7 +78,11 @@ export class PhysicalMemory {
     ) {
       throw new Error(`physical memory: core ${this.coreId} frees frame ${frame}, not of its range`);
     }
-    if (this.free.includes(frame)) throw new Error(`physical memory: frame ${frame} freed twice`);
-    this.free.push(frame);
+    // The list stays descending, so allocation always takes the lowest free frame: frames freed
+    // by ended domains come back in order, and consecutive allocations stay consecutive.
+    let at = this.free.length;
+    while (at > 0 && this.free[at - 1]! < frame) at--;
+    if (this.free[at - 1] === frame) throw new Error(`physical memory: frame ${frame} freed twice`);
+    this.free.splice(at, 0, frame);
   }
 }

@@ -30,6 +30,7 @@ import {
   tlbEntriesMax,
 } from "../limits.js";
 import { hex, VmError } from "./errors.js";
+import { PageAccess, staleTranslationError } from "./page-access.js";
 import { PageTable, type PageTableEntry } from "./page-table.js";
 import type { PhysicalMemory } from "./physical-memory.js";
 import { checkRange } from "./range.js";
@@ -83,7 +84,7 @@ export interface CompletedOperation {
   readonly error: VmError | undefined;
 }
 
-/** What `translate` gives: the frame and a view of its bytes. */
+/** What `translate` gives: the frame, and access to its bytes while the mapping allows it. */
 export interface Translation {
   readonly frame: number;
   readonly rights: Rights;
@@ -91,8 +92,11 @@ export interface Translation {
   readonly seq: number;
   /** Offset of the address within its page. */
   readonly offsetBytes: number;
-  /** The whole frame: a view of physical memory, not a copy. */
-  readonly bytes: Uint8Array;
+  /**
+   * The page's bytes (the frame's, not a copy), each access checked against this core's mapping:
+   * it faults once an unmap or protect has taken the page or the right away (page-access.ts).
+   */
+  readonly page: PageAccess;
 }
 
 /** Messages and work this core has done. */
@@ -154,6 +158,8 @@ export class ShootdownEngine {
   private readonly route: ShootdownRoute;
   private readonly viaBroadcast: boolean;
   private readonly encoder = new ShootdownEncoder();
+  /** Set by close(): nothing translates here any more. */
+  private closed = false;
   private readonly onComplete: ((operation: CompletedOperation) => void) | undefined;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly homeOperations = new Map<number, HomeOperation>();
@@ -273,13 +279,9 @@ export class ShootdownEngine {
     if (!isRights(access))
       throw new VmError("bad-rights", `core ${this.coreId}: translate: ${access} is not an access`);
     const vaddrPage = Math.floor(vaddr / pageBytes);
-    let entry: PageTableEntry | undefined = this.tlb.lookup(vaddrPage);
+    const entry = this.lookup(vaddrPage);
     if (entry === undefined) {
-      entry = this.replica.lookup(vaddrPage);
-      if (entry === undefined) {
-        throw new VmError("page-fault", `core ${this.coreId}: page fault: ${hex(vaddr)} is not mapped`);
-      }
-      this.tlb.insert(vaddrPage, entry);
+      throw new VmError("page-fault", `core ${this.coreId}: page fault: ${hex(vaddr)} is not mapped`);
     }
     if (!rightsAllow(entry.rights, access)) {
       throw new VmError(
@@ -287,13 +289,37 @@ export class ShootdownEngine {
         `core ${this.coreId}: protection fault: ${formatRights(access)} access to ${hex(vaddr)}, mapped ${formatRights(entry.rights)}`,
       );
     }
+    const frame = entry.frame;
     return {
-      frame: entry.frame,
+      frame,
       rights: entry.rights,
       seq: entry.seq,
       offsetBytes: vaddr - vaddrPage * pageBytes,
-      bytes: this.memory.frameBytes(entry.frame),
+      page: new PageAccess(this.memory.frameBytes(frame), vaddrPage, (checked) => {
+        const current = this.lookup(vaddrPage);
+        if (current === undefined || current.frame !== frame || !rightsAllow(current.rights, checked))
+          throw staleTranslationError(this.coreId, vaddrPage, checked, current, frame);
+      }),
     };
+  }
+
+  /**
+   * This core's side of the space is closed (its domain ended): no page translates here any more,
+   * and accesses through earlier translations fault, before the domain's frames are reused.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** This core's mapping of a page: its TLB, filled from its replica on a miss; none once closed. */
+  private lookup(vaddrPage: number): PageTableEntry | undefined {
+    if (this.closed) return undefined;
+    let entry = this.tlb.lookup(vaddrPage);
+    if (entry === undefined) {
+      entry = this.replica.lookup(vaddrPage);
+      if (entry !== undefined) this.tlb.insert(vaddrPage, entry);
+    }
+    return entry;
   }
 
   /** A message from `fromCore`'s monitor; returns false if its type is not this interface's. */

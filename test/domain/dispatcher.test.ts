@@ -85,7 +85,9 @@ describe("dispatcher and DomainContext", () => {
     assert.deepEqual(statuses, [[0], [3], [1], [1]]);
     assert.ok(machine.platform.logLines.includes("[core 1] domain 3: main failed: boom"));
     assert.ok(
-      machine.platform.logLines.includes("[core 1] domain 4: main resolved to 'done', not an exit status"),
+      machine.platform.logLines.includes(
+        "[core 1] domain 4: main resolved to 'done', not an exit status (an integer in 0–255)",
+      ),
     );
   });
 

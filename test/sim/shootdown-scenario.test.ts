@@ -9,6 +9,7 @@ import type { Fault } from "../../src/platform/sim/faults.js";
 import { runScenario } from "../../src/platform/sim/index.js";
 import { shootdownScenario } from "../../src/platform/sim/scenarios/shootdown.js";
 import { VmChecker } from "../../src/platform/sim/vm-checker.js";
+import { PageAccess } from "../../src/vm/page-access.js";
 import { ShootdownEngine } from "../../src/vm/shootdown.js";
 
 const protocols = ["broadcast", "unicast", "multicast", "numa-multicast"] as const;
@@ -157,7 +158,13 @@ describe("the shootdown scenario and its VM checker", () => {
 
   it("the checker reports a translation that outlives its unmap, naming core, page and sequence", () => {
     const checker = new VmChecker();
-    const stale = { frame: 9, rights: 3, seq: 1, offsetBytes: 0, bytes: new Uint8Array(0) };
+    const stale = {
+      frame: 9,
+      rights: 3,
+      seq: 1,
+      offsetBytes: 0,
+      page: new PageAccess(new Uint8Array(pageBytes), 0, () => {}),
+    };
     checker.addCore(0, () => {
       throw new Error("page fault");
     });

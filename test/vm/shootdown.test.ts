@@ -34,9 +34,9 @@ describe("shootdown: map, translate, unmap", () => {
         for (const engine of m.engines) assert.equal(engine.translate(0x4010, rightRead).frame, frame);
         // The translation is real memory: a write through one core is read through another.
         const a = m.engines[0]!.translate(0x4010, rightWrite);
-        a.bytes[a.offsetBytes] = 0xab;
+        a.page.set(a.offsetBytes, 0xab);
         const b = m.engines[last]!.translate(0x4010, rightRead);
-        assert.equal(b.bytes[b.offsetBytes], 0xab);
+        assert.equal(b.page.get(b.offsetBytes), 0xab);
         assert.equal(new Uint8Array(m.buffer)[frame * pageBytes + 0x10], 0xab);
         assert.throws(
           () => m.engines[0]!.translate(0x4000, rightExecute),

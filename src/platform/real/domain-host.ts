@@ -4,7 +4,9 @@
 // Loading code is I/O, so it lives here in the platform, not in the monitor: the spawn module asks
 // (`startDispatcher`), the host imports the module, creates the core's dispatcher through the
 // monitor, runs `main(ctx)`, and reports `exited` with its status — the number main returned (0 for
-// none), or 1 and the error's message for a throw or a program that cannot be loaded. The
+// none; an integer in 0–255, else refused: exit-status.ts), or 1 and the error's message for a throw
+// or a program that cannot be loaded. A dispatcher closed before its main ends (the BSP abandoned
+// the domain) reports nothing more; one closed while its program loads is never created. The
 // dispatcher keeps serving its exports after main returns (a server's main exports and returns);
 // it is closed when the whole domain is done (`closeDispatcher`, sent by the BSP) or the core stops.
 // A failing domain is reported and closed; the core and its other domains go on.
@@ -12,6 +14,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Dispatcher } from "../../domain/dispatcher.js";
 import type { DomainMain } from "../../domain/domain-context.js";
+import { exitOutcomeOf } from "../../monitor/exit-status.js";
 import type { Monitor } from "../../monitor/monitor.js";
 import type { SpawnHost, SpawnModule } from "../../monitor/spawn.js";
 
@@ -24,6 +27,8 @@ export function programUrl(program: string): string {
 export class DomainHost implements SpawnHost {
   private spawn: SpawnModule | undefined;
   private readonly dispatchers = new Map<number, Dispatcher>();
+  /** Domains whose program is loading here: closing one before it starts cancels it. */
+  private readonly starting = new Set<number>();
 
   constructor(
     private readonly monitor: Monitor,
@@ -35,10 +40,13 @@ export class DomainHost implements SpawnHost {
   }
 
   startDispatcher(domainId: number, program: string, cores: readonly number[]): void {
+    this.starting.add(domainId);
     void this.runDispatcher(domainId, program, cores);
   }
 
   closeDispatcher(domainId: number): void {
+    // A dispatcher still loading is not created at all; one running stops serving now.
+    this.starting.delete(domainId);
     this.dispatchers.get(domainId)?.close();
     this.dispatchers.delete(domainId);
   }
@@ -46,19 +54,26 @@ export class DomainHost implements SpawnHost {
   private async runDispatcher(domainId: number, program: string, cores: readonly number[]): Promise<void> {
     let status = 0;
     let error = "";
+    let dispatcher: Dispatcher | undefined;
     try {
       const module = (await import(programUrl(program))) as { main?: unknown; default?: unknown };
       const main = typeof module.main === "function" ? module.main : module.default;
       if (typeof main !== "function") throw new Error(`${program} exports no main function`);
-      const dispatcher = new Dispatcher(this.monitor, domainId, cores);
+      // Closed (abandoned) while loading: nothing to start, nothing to report.
+      if (!this.starting.delete(domainId)) return;
+      dispatcher = new Dispatcher(this.monitor, domainId, cores);
       this.dispatchers.set(domainId, dispatcher);
-      const result = await (main as DomainMain)(dispatcher.context);
-      if (typeof result === "number" && Number.isInteger(result)) status = result;
-      else if (result !== undefined)
-        throw new Error(`main resolved to ${String(result)}, not an exit status`);
+      const outcome = exitOutcomeOf(await (main as DomainMain)(dispatcher.context));
+      status = outcome.status;
+      error = outcome.error;
     } catch (thrown) {
       status = 1;
       error = thrown instanceof Error ? thrown.message : String(thrown);
+    }
+    this.starting.delete(domainId);
+    // A dispatcher closed before main ended was abandoned: the BSP has counted it already.
+    if (dispatcher !== undefined && this.dispatchers.get(domainId) !== dispatcher) return;
+    if (error !== "") {
       this.log(`domain ${domainId} failed: ${error}`);
       this.closeDispatcher(domainId);
     }

@@ -4,7 +4,9 @@
 // SharedArrayBuffer allocated at boot, passed to every worker), found by its id with a lock-free
 // probe (compare-and-swap on the slot's key word). A slot holds, each on its own cache line:
 //   header   key (space id), refs (cores that opened it), lock (initiator core + 1, 0 when free),
-//            version (bumped by every change: a translation's `seq`);
+//            version (bumped by every change: a translation's `seq`), domain (the owner's id + 1:
+//            the key is a hash, so a slot whose key matches but whose domain differs is another
+//            domain's space, skipped — a crafted name cannot open another domain's page table);
 //   request  the shared request line: sequence number, first page, page count;
 //   counter  the acknowledgement counter;
 //   then the one shared page table: sharedPageTablePages words, 0 for unmapped, else
@@ -32,6 +34,8 @@ import {
 import type { SharedMemorySpaceOpener } from "../../monitor/vm-module.js";
 import type { AddressSpace } from "../../vm/address-space.js";
 import { hex, VmError } from "../../vm/errors.js";
+import { PageAccess, staleTranslationError } from "../../vm/page-access.js";
+import type { PageTableEntry } from "../../vm/page-table.js";
 import type { PhysicalMemory } from "../../vm/physical-memory.js";
 import { checkRange } from "../../vm/range.js";
 import { formatRights, isRights, type Rights, rightsAllow, rightsEscalate } from "../../vm/rights.js";
@@ -44,6 +48,10 @@ const keyWord = 0;
 const refsWord = 1;
 const lockWord = 2;
 const versionWord = 3;
+/** The owning domain's id + 1, written by the core that claimed the slot; 0 while it is claimed. */
+const domainWord = 4;
+/** Spins an opener waits for a claiming core to write the domain word (two stores away). */
+const claimSpinsMax = 1 << 20;
 const requestSeqWord = lineWords;
 const requestPageWord = lineWords + 1;
 const requestCountWord = lineWords + 2;
@@ -178,6 +186,8 @@ class SharedMemoryAddressSpace implements AddressSpace {
   private readonly tlb = new Tlb(tlbEntriesMax);
   private readonly line: SharedShootdownLine;
   private readonly removePoller: () => void;
+  /** Closed: the slot may hold another space's table now, so nothing is looked up in it. */
+  private closed = false;
 
   constructor(
     readonly name: string,
@@ -274,11 +284,34 @@ class SharedMemoryAddressSpace implements AddressSpace {
     if (!isRights(access))
       throw new VmError("bad-rights", `core ${coreId}: translate: ${access} is not an access`);
     const vaddrPage = Math.floor(vaddr / pageBytes);
+    const entry = this.lookup(vaddrPage);
+    if (entry === undefined)
+      throw new VmError("page-fault", `core ${coreId}: page fault: ${hex(vaddr)} is not mapped`);
+    if (!rightsAllow(entry.rights, access))
+      throw new VmError(
+        "protection-fault",
+        `core ${coreId}: protection fault: ${formatRights(access)} access to ${hex(vaddr)}, mapped ${formatRights(entry.rights)}`,
+      );
+    const frame = entry.frame;
+    return {
+      frame,
+      rights: entry.rights,
+      seq: entry.seq,
+      offsetBytes: vaddr - vaddrPage * pageBytes,
+      page: new PageAccess(this.memory.frameBytes(frame), vaddrPage, (checked) => {
+        const current = this.closed ? undefined : this.lookup(vaddrPage);
+        if (current === undefined || current.frame !== frame || !rightsAllow(current.rights, checked))
+          throw staleTranslationError(coreId, vaddrPage, checked, current, frame);
+      }),
+    };
+  }
+
+  /** This core's mapping of a page: its TLB, filled from the shared page table on a miss. */
+  private lookup(vaddrPage: number): PageTableEntry | undefined {
     let entry = this.tlb.lookup(vaddrPage);
     if (entry === undefined) {
       const value = Atomics.load(this.words, this.pte(vaddrPage));
-      if (value === 0)
-        throw new VmError("page-fault", `core ${coreId}: page fault: ${hex(vaddr)} is not mapped`);
+      if (value === 0) return undefined;
       entry = {
         frame: (value >>> 3) - 1,
         rights: value & rightsMask,
@@ -286,18 +319,7 @@ class SharedMemoryAddressSpace implements AddressSpace {
       };
       this.tlb.insert(vaddrPage, entry);
     }
-    if (!rightsAllow(entry.rights, access))
-      throw new VmError(
-        "protection-fault",
-        `core ${coreId}: protection fault: ${formatRights(access)} access to ${hex(vaddr)}, mapped ${formatRights(entry.rights)}`,
-      );
-    return {
-      frame: entry.frame,
-      rights: entry.rights,
-      seq: entry.seq,
-      offsetBytes: vaddr - vaddrPage * pageBytes,
-      bytes: this.memory.frameBytes(entry.frame),
-    };
+    return entry;
   }
 
   allocFrame(): number {
@@ -306,6 +328,8 @@ class SharedMemoryAddressSpace implements AddressSpace {
 
   /** Leaves the slot: the last core to leave clears it for the next space. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.removePoller();
     const w = this.words;
     const b = this.base;
@@ -358,12 +382,14 @@ export function sharedMemoryOpener(
       `shared-memory shootdown: region of ${region.byteLength} bytes, needs ${sharedShootdownRegionBytes}`,
     );
   const words = new Int32Array(region, 0, sharedShootdownRegionBytes / 4);
-  return (spaceId, name, cores, memory) => {
+  return (spaceId, name, cores, memory, domainId) => {
     const key = spaceId | 0 || 1;
+    const owner = (domainId + 1) | 0 || 1;
     for (let probe = 0; probe < sharedShootdownSlots; probe++) {
       const base = ((spaceId + probe) % sharedShootdownSlots) * slotWords;
       const old = Atomics.compareExchange(words, base + keyWord, 0, key);
-      if (old !== 0 && old !== key) continue;
+      if (old === 0) Atomics.store(words, base + domainWord, owner);
+      else if (old !== key || slotDomain(words, base, name) !== owner) continue;
       Atomics.add(words, base + refsWord, 1);
       return new SharedMemoryAddressSpace(name, cores, words, base, memory, core);
     }
@@ -371,4 +397,13 @@ export function sharedMemoryOpener(
       `addressSpace("${name}"): all ${sharedShootdownSlots} shared-memory shootdown slots are in use (sharedShootdownSlots)`,
     );
   };
+}
+
+/** The owner word of a slot whose key matched: waits out the claiming core's store of it. */
+function slotDomain(words: Int32Array, base: number, name: string): number {
+  for (let spin = 0; spin < claimSpinsMax; spin++) {
+    const owner = Atomics.load(words, base + domainWord);
+    if (owner !== 0) return owner;
+  }
+  throw new Error(`addressSpace("${name}"): a shared-memory slot stayed claimed without an owner`);
 }

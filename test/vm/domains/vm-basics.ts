@@ -22,18 +22,18 @@ export async function main(ctx: DomainContext): Promise<number> {
       const f1 = space.allocFrame();
       if (f1 !== f0 + 1) throw new Error(`frames ${f0}, ${f1} are not consecutive`);
       await space.map(base, f0, rightRead | rightWrite, 2 * pageBytes);
-      space.translate(base, rightWrite).bytes[0] = 0xa0;
-      space.translate(base + pageBytes, rightWrite).bytes[0] = 0xa1;
+      space.translate(base, rightWrite).page.set(0, 0xa0);
+      space.translate(base + pageBytes, rightWrite).page.set(0, 0xa1);
     }
     await barrier();
     const first = space.translate(base, rightRead);
     const second = space.translate(base + pageBytes, rightRead);
-    if (first.bytes[0] !== 0xa0 || second.bytes[0] !== 0xa1)
-      throw new Error(`${protocol}: core ${ctx.coreId} reads ${first.bytes[0]}, ${second.bytes[0]}`);
-    space.translate(base + 1 + index, rightWrite).bytes[1 + index] = index + 1;
+    if (first.page.get(0) !== 0xa0 || second.page.get(0) !== 0xa1)
+      throw new Error(`${protocol}: core ${ctx.coreId} reads ${first.page.get(0)}, ${second.page.get(0)}`);
+    space.translate(base + 1 + index, rightWrite).page.set(1 + index, index + 1);
     await barrier();
     if (ctx.coreId === leader) {
-      const bytes = space.translate(base, rightRead).bytes;
+      const bytes = space.translate(base, rightRead).page.read(0, pageBytes);
       for (let i = 0; i < ctx.cores.length; i++)
         if (bytes[1 + i] !== i + 1) throw new Error(`${protocol}: core ${ctx.cores[i]}'s write is not seen`);
       await space.protect(base, 2 * pageBytes, rightRead);
@@ -49,7 +49,7 @@ export async function main(ctx: DomainContext): Promise<number> {
       [base, base + pageBytes, base + 2 * pageBytes].map((vaddr) => {
         try {
           const t = space.translate(vaddr, rightRead);
-          return { rights: t.rights, byte: t.bytes[0] };
+          return { rights: t.rights, byte: t.page.get(0) };
         } catch (error) {
           return (error as { code?: string }).code ?? String(error);
         }
