@@ -1,19 +1,22 @@
 // The physical floor: what a cache-line round trip between two cores costs, measured in C.
 //
-// `measureFloor` compiles native/cacheline-pingpong.c with the system's `cc -O2 -pthread` into a
-// cache directory named after a hash of the source and flags (os.tmpdir()/multikernel-native-<hash>),
-// so that the compiler runs once per source version; then it runs the program pinned to two CPUs,
-// bounded by a timeout, and parses the one JSON line it prints. Where there is no compiler, the
-// compile fails or the program fails, the floor is unavailable: the outcome says why, and the
-// benchmark reports `null` rather than failing as a whole.
+// `measureFloor` compiles native/cacheline-pingpong.c with the system's `cc -O2 -pthread` into the
+// user's private cache directory (os.tmpdir()/multikernel-native-<uid>, created mode 0700 and checked
+// before every use: see private-cache.ts), under a name carrying a hash of the source and flags, so
+// that the compiler runs once per source version; then it checks the binary is the user's own and
+// runs it pinned to two CPUs, bounded by a timeout, and parses the one JSON line it prints. Where
+// there is no compiler, the compile fails, the program fails, or the cache directory or binary is
+// not the user's alone, the floor is unavailable: the outcome says why, and the benchmark reports
+// `null` rather than failing as a whole (or running what someone else put there).
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { constants, existsSync } from "node:fs";
-import { access, mkdir, readFile, rename, rm } from "node:fs/promises";
+import { access, readFile, rename, rm } from "node:fs/promises";
 import { cpus as osCpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertLimit } from "../limits.js";
+import { checkOwnExecutable, ensurePrivateDir, UntrustedPathError } from "./private-cache.js";
 
 /** Longest time the C compiler may take to build the native floor benchmark. */
 const floorCompileTimeoutMs = 60_000;
@@ -46,7 +49,7 @@ export interface FloorOptions {
   roundsPerBatch?: number;
   /** The C compiler to run; defaults to `cc` on PATH. */
   compiler?: string;
-  /** Where compiled programs are cached; defaults to os.tmpdir(). */
+  /** Where the private cache directory is made (multikernel-native-<uid>); defaults to os.tmpdir(). */
   cacheRoot?: string;
 }
 
@@ -130,6 +133,22 @@ export function nativeSourcePath(): string {
 
 type Built = { binaryPath: string } | { reason: string };
 
+/** Where the floor binary for `compiler` is cached under `cacheRoot`: the private directory and the binary. */
+export function floorCachePaths(
+  source: Buffer,
+  compiler: string,
+  cacheRoot: string,
+): { dir: string; binaryPath: string } {
+  const hash = createHash("sha256")
+    .update(source)
+    .update([compiler, ...compilerFlags].join(" "))
+    .update(process.platform + process.arch)
+    .digest("hex")
+    .slice(0, 16);
+  const dir = join(cacheRoot, `multikernel-native-${process.getuid?.() ?? "user"}`);
+  return { dir, binaryPath: join(dir, `cacheline-pingpong-${hash}`) };
+}
+
 async function compileFloor(compiler: string, cacheRoot: string): Promise<Built> {
   const sourcePath = nativeSourcePath();
   let source: Buffer;
@@ -138,22 +157,35 @@ async function compileFloor(compiler: string, cacheRoot: string): Promise<Built>
   } catch (error) {
     return { reason: `cannot read ${sourcePath}: ${describe(error)}` };
   }
-  const hash = createHash("sha256")
-    .update(source)
-    .update([compiler, ...compilerFlags].join(" "))
-    .update(process.platform + process.arch)
-    .digest("hex")
-    .slice(0, 16);
-  const dir = join(cacheRoot, `multikernel-native-${hash}`);
-  const binaryPath = join(dir, "cacheline-pingpong");
-  if (await isExecutable(binaryPath)) return { binaryPath };
+  const { dir, binaryPath } = floorCachePaths(source, compiler, cacheRoot);
+  try {
+    await ensurePrivateDir(dir);
+    if (await existsChecked(binaryPath)) return { binaryPath };
+  } catch (error) {
+    return { reason: `the floor's cache is not private to this user: ${describe(error)}` };
+  }
+  return compileInto(compiler, sourcePath, binaryPath);
+}
 
-  await mkdir(dir, { recursive: true });
+/** Whether the cached binary exists; throws if it exists but is not the user's own executable. */
+async function existsChecked(binaryPath: string): Promise<boolean> {
+  try {
+    await checkOwnExecutable(binaryPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+  if (!(await isExecutable(binaryPath))) throw new UntrustedPathError(`${binaryPath}: is not executable`);
+  return true;
+}
+
+async function compileInto(compiler: string, sourcePath: string, binaryPath: string): Promise<Built> {
   // Compile under a private name and rename, so that two runs at once never see half a binary.
   const partialPath = `${binaryPath}.${process.pid}.partial`;
   try {
     await run(compiler, [...compilerFlags, "-o", partialPath, sourcePath], floorCompileTimeoutMs);
     await rename(partialPath, binaryPath);
+    await checkOwnExecutable(binaryPath);
   } catch (error) {
     await rm(partialPath, { force: true });
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {

@@ -54,7 +54,7 @@ describe("dispatcher and DomainContext", () => {
           trace.push(ctx.coreId, ms, ctx.nowNs());
         }
       });
-      await settle(machine.platform, d.exits);
+      assert.deepEqual(await settle(machine.platform, d.exits), [0, 0]);
       return trace;
     };
     const a = await runOnce(5);
@@ -75,11 +75,17 @@ describe("dispatcher and DomainContext", () => {
       machine.platform,
       Promise.all([
         spawn(machine, 1, [0], () => undefined).exits,
-        spawn(machine, 2, [0], async () => 3).exits,
-        spawn(machine, 3, [1], async () => {
-          throw new Error("boom");
-        }).exits,
-        spawn(machine, 4, [1], () => "done").exits,
+        spawn(machine, 2, [0], async () => 3, { expectFailure: true }).exits,
+        spawn(
+          machine,
+          3,
+          [1],
+          async () => {
+            throw new Error("boom");
+          },
+          { expectFailure: true },
+        ).exits,
+        spawn(machine, 4, [1], () => "done", { expectFailure: true }).exits,
       ]),
     );
     assert.deepEqual(statuses, [[0], [3], [1], [1]]);

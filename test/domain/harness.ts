@@ -3,6 +3,12 @@
 // between steps (a domain's code is async; the loopback platform's own run loops are synchronous).
 // Every run is bounded by maxSteps, and nothing depends on wall-clock time: between two steps the
 // driver waits for a setImmediate, which runs only after every pending microtask has.
+//
+// A domain's failure fails its test by default: `exits` rejects, naming the domain, each core that
+// exited non-zero and the log lines that say why, unless the test spawned it with
+// `{ expectFailure: true }` (then `exits` gives the statuses, whatever they are, for the test to
+// check). A test that never awaits `exits` still fails, through the unhandled rejection, so an
+// assertion inside `main` always counts.
 
 import { Dispatcher } from "../../src/domain/dispatcher.js";
 import type { DomainMain } from "../../src/domain/domain-context.js";
@@ -68,8 +74,16 @@ export async function drain(platform: LoopbackPlatform, bound = maxSteps): Promi
 
 export interface Domain {
   readonly dispatchers: Dispatcher[];
-  /** Exit status of main on each core, in the order of `cores`. */
+  /**
+   * Exit status of main on each core, in the order of `cores`; rejects if any is non-zero, unless
+   * the domain was spawned expecting a failure.
+   */
   readonly exits: Promise<number[]>;
+}
+
+export interface SpawnOptions {
+  /** The test expects main to fail somewhere and checks the statuses itself. */
+  readonly expectFailure?: boolean;
 }
 
 /** Spawns a domain on `cores`: a dispatcher on each, each running `main`. */
@@ -78,11 +92,31 @@ export function spawn(
   domainId: number,
   cores: readonly number[],
   main: DomainMain,
+  options: SpawnOptions = {},
 ): Domain {
   const dispatchers = cores.map((core) => {
     const monitor = machine.monitors[core];
     if (monitor === undefined) throw new Error(`harness: no core ${core}`);
     return new Dispatcher(monitor, domainId, cores);
   });
-  return { dispatchers, exits: Promise.all(dispatchers.map((d) => d.run(main))) };
+  const statuses = Promise.all(dispatchers.map((d) => d.run(main)));
+  const exits =
+    options.expectFailure === true
+      ? statuses
+      : statuses.then((s) => checkExits(machine.platform, domainId, cores, s));
+  return { dispatchers, exits };
+}
+
+/** Returns `statuses` if all are 0; otherwise throws, naming the failed cores and the domain's log. */
+export function checkExits(
+  platform: LoopbackPlatform,
+  domainId: number,
+  cores: readonly number[],
+  statuses: number[],
+): number[] {
+  const failed = cores.filter((_, i) => statuses[i] !== 0);
+  if (failed.length === 0) return statuses;
+  const exits = failed.map((core) => `core ${core} exited ${statuses[cores.indexOf(core)]}`).join(", ");
+  const log = platform.logLines.filter((line) => line.includes(`domain ${domainId}:`));
+  throw new Error(`harness: domain ${domainId} failed: ${exits}\n${log.join("\n")}`);
 }

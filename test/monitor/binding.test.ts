@@ -118,7 +118,7 @@ describe("binding and rpc across cores", () => {
       );
       assert.ok(ctx.nowNs() - startNs >= 30e6, "virtual time passed the longest sleep");
     });
-    await settle(machine.platform, client.exits);
+    assert.deepEqual(await settle(machine.platform, client.exits), [0]);
     assert.deepEqual(order, [10, 20, 30]);
   });
 
@@ -211,25 +211,33 @@ describe("one-way messages across cores", () => {
       total: { call: [], reply: [["total", t.u32]] },
     });
     const machine = boot(4, 13);
-    let total = 0;
+    const received: number[] = [];
+    /** What the server had received when it answered `total`. */
+    let receivedAtTotal: number[] = [];
     await settle(
       machine.platform,
       spawn(machine, 1, [2], (ctx) =>
         ctx.export("counter", counter, {
           bump: (by) => {
-            total += by;
+            received.push(by);
           },
-          total: () => [total],
+          total: () => {
+            receivedAtTotal = [...received];
+            return [received.reduce((sum, by) => sum + by, 0)];
+          },
         }),
       ).exits,
     );
+    const sent = Array.from({ length: 10 }, (_, i) => i + 1);
     const client = spawn(machine, 2, [0], async (ctx) => {
       const c = await ctx.bind("counter", counter);
-      for (let i = 1; i <= 10; i++) c.bump(i);
+      for (const by of sent) c.bump(by);
       const [seen] = await c.total();
-      return seen === 55 ? 0 : 1;
+      assert.equal(seen, 55);
     });
     assert.deepEqual(await settle(machine.platform, client.exits), [0]);
+    assert.deepEqual(receivedAtTotal, sent, "every message arrived before the call, in the order sent");
+    assert.deepEqual(received, sent);
   });
 });
 
@@ -261,9 +269,9 @@ describe("call timeouts", () => {
 describe("binding errors", () => {
   it("an unknown service", async () => {
     const machine = boot(4, 1);
-    const d = spawn(machine, 2, [3], (ctx) => ctx.bind("nope", calc));
+    const d = spawn(machine, 2, [3], (ctx) => ctx.bind("nope", calc), { expectFailure: true });
     const [dispatcher] = d.dispatchers;
-    await settle(machine.platform, d.exits);
+    assert.deepEqual(await settle(machine.platform, d.exits), [1]);
     assert.ok(
       machine.platform.logLines.some((l) => /bind "nope": no service named "nope" is registered/.test(l)),
     );

@@ -92,7 +92,7 @@ describe("real platform: domains on 2 cores", () => {
     await waitForLine(lines, (line) => line.startsWith("[core 1]") && line.includes("calls answered"));
   });
 
-  it("a handler may answer later, after ctx.sleep; replies find their calls", {
+  it("a handler may answer later, when the client releases it; replies find their calls", {
     timeout: domainTestTimeoutMs,
   }, async () => {
     assertAllExited(await system.run(domain("late-reply"), [0, 1], runTimeoutMs), [0, 1]);

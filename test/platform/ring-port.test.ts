@@ -2,25 +2,56 @@
 // FIFO through the backlog when the ring is full, in-place slots refused while messages wait, and
 // the credit wake-up — a port with a backlog asks its receiver to ring the sender's doorbell on its
 // next acknowledgement, so that a core sleeping with messages to send wakes when room returns.
+// Backpressure: a burst past the ring and past portBacklogMax (every accepted message delivered,
+// in order; the one past the bound refused with an error naming the port and the limit, and
+// sends accepted again once the backlog drains), inside a poll turn as outside one, with messages
+// of several slots among one-slot ones, and a long stream that drains slower than it is sent.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { slotsPerRing } from "../../src/limits.js";
+import { portBacklogMax, slotPayloadBytes, slotsPerRing } from "../../src/limits.js";
 import { type PortOwner, RingPort } from "../../src/platform/real/ring-port.js";
 import { doorbellAsleep, doorbellAwake } from "../../src/urpc/doorbell.js";
 import { UrpcChannel } from "../../src/urpc/index.js";
 
-/** A core that is never inside a poll turn and records which ports it must flush. */
-function owner(): PortOwner & { dirty: RingPort[] } {
+/** A core that records which ports it must flush; outside a poll turn unless told. */
+function owner(inTurn = false): PortOwner & { dirty: RingPort[] } {
   const dirty: RingPort[] = [];
-  return { inTurn: false, trace: undefined, dirty, markDirty: (port) => dirty.push(port) };
+  return { inTurn, trace: undefined, dirty, markDirty: (port) => dirty.push(port) };
 }
 
-function pair() {
+function pair(inTurn = false) {
   const memory = UrpcChannel.allocate();
   const a = new UrpcChannel(memory, 0, 0, "a");
   const b = new UrpcChannel(memory, 0, 1, "b");
-  const core = owner();
+  const core = owner(inTurn);
   return { a, b, core, port: new RingPort("a->b", a.sender, core) };
+}
+
+/** Bytes of a message carrying sequence number `i`: one slot, or `lengthBytes` when given. */
+function numbered(i: number, lengthBytes = 4): Uint8Array {
+  const bytes = new Uint8Array(lengthBytes);
+  new DataView(bytes.buffer).setUint32(0, i, true);
+  return bytes;
+}
+
+/** Polls up to `messagesMax` messages from `b`, appending their sequence numbers to `seen`. */
+function receive(b: UrpcChannel, seen: number[], messagesMax = slotsPerRing): number {
+  return b.poll(
+    (_type, bytes) => seen.push(new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true)),
+    messagesMax,
+  );
+}
+
+/** Bound on receive-and-flush rounds when draining: far more than any test here needs. */
+const drainRoundsMax = 100_000;
+
+/** Receives and flushes until the port has nothing waiting and the ring is empty. */
+function drainAll(b: UrpcChannel, port: RingPort, seen: number[]): void {
+  for (let round = 0; ; round++) {
+    assert.ok(round < drainRoundsMax, `not drained within ${drainRoundsMax} rounds`);
+    const out = port.flush();
+    if (receive(b, seen) === 0 && out) return;
+  }
 }
 
 describe("real platform: a port over a ring", () => {
@@ -83,5 +114,82 @@ describe("real platform: a port over a ring", () => {
       port.flush();
     }
     assert.equal(port.flush(), true);
+  });
+
+  for (const inTurn of [false, true]) {
+    it(`a burst past the ring and past portBacklogMax ${inTurn ? "inside" : "outside"} a poll turn: the rest delivered in order, the excess refused`, () => {
+      const { b, port } = pair(inTurn);
+      const accepted = slotsPerRing + portBacklogMax;
+      for (let i = 0; i < accepted; i++) port.send(7, numbered(i), 4);
+      assert.throws(
+        () => port.send(7, numbered(accepted), 4),
+        new RegExp(
+          `port "a->b": ${portBacklogMax} messages already wait for room \\(limits\\.portBacklogMax\\)`,
+        ),
+      );
+      const seen: number[] = [];
+      drainAll(b, port, seen);
+      assert.deepEqual(
+        seen,
+        Array.from({ length: accepted }, (_, i) => i),
+        "every accepted message, once, in the order sent; the refused one never",
+      );
+      // Drained, the port takes a full burst again.
+      for (let i = 0; i < accepted; i++) port.send(7, numbered(accepted + i), 4);
+      const again: number[] = [];
+      drainAll(b, port, again);
+      assert.deepEqual(
+        again,
+        Array.from({ length: accepted }, (_, i) => accepted + i),
+      );
+    });
+  }
+
+  it("messages of several slots wait in the backlog among one-slot ones, in order", () => {
+    const { b, port } = pair();
+    const total = 3 * slotsPerRing;
+    const lengthOf = (i: number) => (i % 5 === 0 ? 3 * slotPayloadBytes + 7 : 4);
+    for (let i = 0; i < total; i++) port.send(9, numbered(i, lengthOf(i)), lengthOf(i));
+    const seen: number[] = [];
+    const lengths: number[] = [];
+    for (let round = 0; round < drainRoundsMax && seen.length < total; round++) {
+      b.poll((_type, bytes, length) => {
+        seen.push(new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true));
+        lengths.push(length);
+      });
+      port.flush();
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: total }, (_, i) => i),
+    );
+    assert.deepEqual(
+      lengths,
+      Array.from({ length: total }, (_, i) => lengthOf(i)),
+    );
+    assert.equal(port.flush(), true);
+  });
+
+  it("a stream sent faster than it drains, past portBacklogMax in all, arrives whole and in order", () => {
+    const { b, port } = pair(true);
+    // Each round sends more than a ring holds and receives less, so the backlog grows while its
+    // head moves on past portBacklogMax (the port compacts it then); it never reaches the bound.
+    const perRoundSent = slotsPerRing + slotsPerRing / 4;
+    const perRoundReceived = slotsPerRing;
+    const rounds = Math.ceil((2 * portBacklogMax) / perRoundReceived);
+    assert.ok(rounds * (perRoundSent - perRoundReceived) < portBacklogMax, "the test stays within the bound");
+    const seen: number[] = [];
+    let sent = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < perRoundSent; i++) port.send(7, numbered(sent++), 4);
+      port.flush();
+      receive(b, seen, perRoundReceived);
+    }
+    drainAll(b, port, seen);
+    assert.equal(seen.length, sent);
+    assert.ok(
+      seen.every((value, i) => value === i),
+      "in the order sent",
+    );
   });
 });

@@ -18,9 +18,10 @@
 // Every error names the file, the line and the field path, e.g.
 //   machines/x.json:7: packages[2].cores: expected a positive integer, got -1
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { basename, isAbsolute, join, relative } from "node:path";
 import { simCoresMax, simMachineFileBytesMax, simPackagesMax } from "../../limits.js";
+import { FileRefusedError, readRegularFileBounded } from "./bounded-file.js";
 import { parseJsonWithLines } from "./json-lines.js";
 import { machinesDir } from "./machines-dir.js";
 
@@ -624,12 +625,9 @@ function loadMachineSpec(
   const shown = displayPath(file);
   let text: string;
   try {
-    const size = statSync(file).size;
-    if (size > simMachineFileBytesMax)
-      throw new MachineError(`${shown}: file is ${size} bytes, at most ${simMachineFileBytesMax}`);
-    text = readFileSync(file, "utf8");
+    text = readRegularFileBounded(file, shown, simMachineFileBytesMax);
   } catch (error) {
-    if (error instanceof MachineError) throw error;
+    if (error instanceof FileRefusedError) throw new MachineError(error.message);
     const known = listMachines().join(", ");
     const message = `no machine "${nameOrPath}" (${shown} cannot be read); known machines: ${known}`;
     if (from !== undefined && field !== undefined) from.fail(field, message);
