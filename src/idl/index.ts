@@ -19,3 +19,4 @@ export {
 } from "./interface.js";
 export { MessageBuffer, messageBufferBytes } from "./message-buffer.js";
 export { MessageError, type MessageErrorWhere } from "./message-error.js";
+export { interfacesDeclared, messageNameAmong, type NamedInterface } from "./registry.js";

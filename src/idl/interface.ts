@@ -27,6 +27,7 @@ import { type FieldType, isFieldType, type ValueOf } from "./field-types.js";
 import { type FieldLayout, isVariable, type MessageLayout } from "./layout.js";
 import { MessageBuffer } from "./message-buffer.js";
 import { MessageError } from "./message-error.js";
+import { rememberInterface } from "./registry.js";
 
 /** One field: its name and type. */
 export type FieldDeclaration = readonly [name: string, type: FieldType<unknown>];
@@ -318,5 +319,6 @@ export function defineInterface<const D extends Declaration>(
       };
     },
   };
+  rememberInterface(iface);
   return Object.freeze(iface);
 }
