@@ -2,14 +2,16 @@
 // "interface.message" where only the number travels (traces: a core records numbers while it runs
 // and names them when the run ends).
 //
-// defineInterface registers every interface it makes. A type number alone can be ambiguous: each
-// interface picks its own typeBase, and a domain's interfaces usually start at 0 like the monitor's
-// boot interface. So a lookup takes the interfaces to search, in order of preference (the caller
-// knows which channel the message came on), and answers every name that matches among the first
-// interfaces that know the type. The registry keeps the interfacesRememberedMax most recent
-// declarations; an older one is forgotten (a program that declares interfaces in a loop cannot
-// grow it without bound).
-import { interfacesRememberedMax } from "../limits.js";
+// defineInterface registers every interface it makes, and each interface registers the channel
+// names it is used on (a sender's transport, a dispatcher's channel). A type number alone can be
+// ambiguous: each interface picks its own typeBase, and a domain's interfaces usually start at 0
+// like the monitor's boot interface and like each other. So a lookup first asks which interface is
+// in use on the message's channel; failing that, it takes the interfaces to search, in order of
+// preference, and answers every name that matches. The registry keeps the interfacesRememberedMax
+// most recent declarations and the channelInterfacesRememberedMax most recent channels; older ones
+// are forgotten (a program that declares interfaces or opens channels in a loop cannot grow it
+// without bound).
+import { channelInterfacesRememberedMax, interfacesRememberedMax } from "../limits.js";
 
 /** What the registry needs of an interface. */
 export interface NamedInterface {
@@ -18,6 +20,21 @@ export interface NamedInterface {
 }
 
 const remembered: NamedInterface[] = [];
+/** The interface last used on each channel name, oldest first (a Map keeps insertion order). */
+const onChannel = new Map<string, NamedInterface>();
+
+/** Remembers that `iface` is used on the channel `channelName` (its sender or its dispatcher). */
+export function rememberChannel(channelName: string, iface: NamedInterface): void {
+  if (onChannel.get(channelName) === iface) return;
+  onChannel.delete(channelName);
+  onChannel.set(channelName, iface);
+  if (onChannel.size > channelInterfacesRememberedMax) onChannel.delete(onChannel.keys().next().value!);
+}
+
+/** The interface last used on `channelName` in this thread, if it is remembered. */
+export function interfaceOnChannel(channelName: string): NamedInterface | undefined {
+  return onChannel.get(channelName);
+}
 
 /** Remembers `iface` (defineInterface calls this); forgets the oldest beyond the bound. */
 export function rememberInterface(iface: NamedInterface): void {

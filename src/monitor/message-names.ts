@@ -6,8 +6,16 @@
 // domain's channel carries the domain's own interfaces, which usually start at type 0 like the
 // boot interface, so a lookup says which kind of channel the message came on and searches that
 // kind's interfaces first: the monitor's table for monitor channels, the other interfaces this
-// thread declared (src/idl/registry.ts) for a domain's channels.
-import { interfacesDeclared, messageNameAmong, type NamedInterface } from "../idl/index.js";
+// thread declared (src/idl/registry.ts) for a domain's channels. Before either, the interface in use
+// on the message's channel decides, where this thread remembers it: a dispatcher channel is named
+// "channel N a->b" on both platforms, its two directions sharing N, so either direction's name
+// finds the interface its end here was used with.
+import {
+  interfaceOnChannel,
+  interfacesDeclared,
+  messageNameAmong,
+  type NamedInterface,
+} from "../idl/index.js";
 import {
   shootdownAckType,
   shootdownReplyType,
@@ -50,12 +58,24 @@ export const monitorInterfaces: readonly NamedInterface[] = [
 /** Which kind of channel a message came on. */
 export type ChannelKind = "monitor" | "domain";
 
+/** A dispatcher channel's name in both directions ("channel 7 0->1" and "channel 7 1->0"). */
+function bothDirections(channelName: string): string[] {
+  const match = /^channel (\d+) (\d+)->(\d+)$/.exec(channelName);
+  return match === null ? [channelName] : [channelName, `channel ${match[1]} ${match[3]}->${match[2]}`];
+}
+
 /**
- * "interface.message" for `type` on a channel of `kind`, or undefined when no interface declared
- * in this thread has that type. The channel's own kind of interfaces is searched first; the others
- * only when none of those knows the type (a test scenario's interface on a monitor channel).
+ * "interface.message" for `type` on the channel `channelName` of `kind`, or undefined when no
+ * interface declared in this thread has that type. The interface used on that channel decides
+ * first; then the channel's own kind of interfaces; the others only when none of those knows the
+ * type (a test scenario's interface on a monitor channel).
  */
-export function messageName(type: number, kind: ChannelKind): string | undefined {
+export function messageName(type: number, kind: ChannelKind, channelName = ""): string | undefined {
+  for (const name of bothDirections(channelName)) {
+    const iface = interfaceOnChannel(name);
+    const message = iface?.nameOf(type);
+    if (iface !== undefined && message !== undefined) return `${iface.name}.${message}`;
+  }
   const others = interfacesDeclared().filter((i) => !monitorInterfaces.includes(i));
   const [first, second] = kind === "monitor" ? [monitorInterfaces, others] : [others, monitorInterfaces];
   return messageNameAmong(type, first) ?? messageNameAmong(type, second);

@@ -28,6 +28,8 @@ function assertImportsWhole(text: string): void {
   assert.deepEqual(traceViolations(text), []);
   assert.ok(countPhase(text, "X") > 0, "the trace has slices");
   assert.ok(countPhase(text, "f") > 0, "the trace has arrows");
+  const ambiguous = /"name":"([^"]* \| [^"]*)"/.exec(text);
+  assert.equal(ambiguous, null, `a slice's interface is ambiguous: ${ambiguous?.[1]}`);
 }
 
 describe("traces of real cores", () => {
@@ -52,7 +54,9 @@ describe("traces of the simulator", () => {
   }
   it("sim --run pingpong --domain --trace imports whole", () => {
     const args = ["sim", "--machine", "amd-2x2", "--seed", "1", "--run", "pingpong", "--domain"];
-    assertImportsWhole(traceOf("sim-pingpong-domain", args));
+    const text = traceOf("sim-pingpong-domain", args);
+    assertImportsWhole(text);
+    assert.match(text, /"name":"ping_pong\.ping_call"/);
   });
 });
 

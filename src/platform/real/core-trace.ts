@@ -55,7 +55,7 @@ export function traceMessageName(type: number, channelName: string): string {
   if (isProbeType(type))
     return type === probeBeginType ? "probe.begin" : type === probePingType ? "probe.ping" : "probe.pong";
   const kind = isMonitorChannel(channelName) ? "monitor" : "domain";
-  return messageName(type, kind) ?? `unnamed type 0x${type.toString(16).padStart(4, "0")}`;
+  return messageName(type, kind, channelName) ?? `unnamed type 0x${type.toString(16).padStart(4, "0")}`;
 }
 
 export class CoreTrace {

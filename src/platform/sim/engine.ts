@@ -417,7 +417,8 @@ export class Simulation {
         this.deliveries++;
         if (trace !== null) {
           trace.flowIn(core.id, start, message.id);
-          name = trace.messageName(message.type, stream.end === null ? "monitor" : "domain");
+          const kind = stream.end === null ? "monitor" : "domain";
+          name = trace.messageName(message.type, kind, stream.channel.name);
           args = `{"id":${message.id},"from":${message.from},"bytes":${message.bytes.length}}`;
         }
         if (stream.end === null)

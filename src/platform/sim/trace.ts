@@ -34,7 +34,7 @@ export class TraceRecorder {
   /** Flows whose start was written (an end is written only after its start). */
   private readonly started = new Set<number>();
   /** Message names by channel kind and type, resolved once each. */
-  private readonly names = new Map<number, string>();
+  private readonly names = new Map<string, string>();
 
   constructor(
     readonly machineName: string,
@@ -67,12 +67,15 @@ export class TraceRecorder {
     this.events.push(event);
   }
 
-  /** "interface.message" for a message of `type` on a channel of `kind` (resolved once per pair). */
-  messageName(type: number, kind: ChannelKind): string {
-    const key = (kind === "monitor" ? 0 : 0x10000) + type;
+  /**
+   * "interface.message" for a message of `type` on the channel `channelName` of `kind`, resolved
+   * once per monitor type and once per domain channel and type.
+   */
+  messageName(type: number, kind: ChannelKind, channelName: string): string {
+    const key = kind === "monitor" ? `#${type}` : `${channelName}#${type}`;
     let name = this.names.get(key);
     if (name === undefined) {
-      name = messageName(type, kind) ?? `unnamed type 0x${type.toString(16).padStart(4, "0")}`;
+      name = messageName(type, kind, channelName) ?? `unnamed type 0x${type.toString(16).padStart(4, "0")}`;
       this.names.set(key, name);
     }
     return name;
