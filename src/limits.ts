@@ -125,6 +125,10 @@ export const messagesPerInterfaceMax = 256;
 export const fixedArrayElementsMax = 1024;
 /** Characters in an interface, message or field name (they appear in generated code and error messages). */
 export const idlNameLengthMax = 64;
+/** Interfaces a thread remembers by name for traces (src/idl/registry.ts); the oldest go first. */
+export const interfacesRememberedMax = 256;
+/** Channels a thread remembers the interface of, for traces (src/idl/registry.ts); the oldest go first. */
+export const channelInterfacesRememberedMax = 4096;
 
 assertLimit(messagesPerInterfaceMax <= messageTypesMax, "message ids fit the header's type field");
 assertLimit(messageBytesMax <= 0xffff, "a bytes or string field's length fits its 16-bit prefix");

@@ -27,3 +27,9 @@ export {
 } from "./interface.js";
 export { MessageBuffer, messageBufferBytes } from "./message-buffer.js";
 export { MessageError, type MessageErrorWhere } from "./message-error.js";
+export {
+  interfaceOnChannel,
+  interfacesDeclared,
+  messageNameAmong,
+  type NamedInterface,
+} from "./registry.js";

@@ -27,6 +27,7 @@ import { type FieldType, isFieldType, type ValueOf } from "./field-types.js";
 import { type FieldLayout, isVariable, type MessageLayout } from "./layout.js";
 import { MessageBuffer } from "./message-buffer.js";
 import { MessageError } from "./message-error.js";
+import { rememberChannel, rememberInterface } from "./registry.js";
 
 /** One field: its name and type. */
 export type FieldDeclaration = readonly [name: string, type: FieldType<unknown>];
@@ -266,6 +267,7 @@ export function defineInterface<const D extends Declaration>(
       return index >= 0 && index < count && Number.isInteger(index);
     },
     sender(transport: Transport): Sender<Interface<D>> {
+      rememberChannel(transport.name, iface);
       const buf = new MessageBuffer();
       const sender: Record<string, (...args: readonly unknown[]) => void> = {};
       layouts.forEach((layout, i) => {
@@ -274,6 +276,7 @@ export function defineInterface<const D extends Declaration>(
       return Object.freeze(sender) as unknown as Sender<Interface<D>>;
     },
     dispatcher(handlers: Handlers<Interface<D>>, channelName: string): Receive {
+      rememberChannel(channelName, iface);
       for (const layout of layouts) {
         const handler = (handlers as Record<string, unknown>)[layout.name];
         if (typeof handler !== "function") {
@@ -318,5 +321,6 @@ export function defineInterface<const D extends Declaration>(
       };
     },
   };
+  rememberInterface(iface);
   return Object.freeze(iface);
 }

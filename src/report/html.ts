@@ -6,10 +6,13 @@
 // — and its charts as Vega-Lite specs (specs.ts) in <script type="application/json"> elements,
 // which a small script at the end hands to vega-embed. vega, vega-lite and vega-embed are inlined
 // (libraries.ts), so the page loads nothing from the network and renders offline. A figure this
-// run did not measure, or failed to, is said to be missing, never filled in.
+// run did not measure, or failed to, is said to be missing, never filled in. Beside each claim of
+// the paper stands its verdict, computed from this page's figures (claims.ts). When the host ran
+// more cores than it has CPUs, the page says so wherever host figures appear.
 import { formatNs, formatRate } from "../bench/report.js";
 import type { SharingFigure } from "../bench/sharing.js";
 import type { ShootdownFigure } from "../bench/shootdown-sim.js";
+import { sharingVerdicts, shootdownVerdicts, urpcTableVerdict, type Verdict } from "./claims.js";
 import type { HostInfo, HostOutcome, ReportData, UrpcTableFigure } from "./collect.js";
 import { reportSharingMachine } from "./collect.js";
 import type { InlinedLibrary } from "./libraries.js";
@@ -54,7 +57,35 @@ table { border-collapse: collapse; margin: .8em 0; } th, td { border: 1px solid 
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 .where { color: #555; font-size: .92em; } .missing { background: #fff6e0; border-left: 4px solid #e0a000; padding: .5em 1em; }
 .chart { margin: 1em 0; } .side { display: flex; flex-wrap: wrap; gap: 2em; align-items: flex-start; }
-pre { background: #f7f7f7; padding: .6em; overflow-x: auto; } .paper { color: #8a4b00; }`;
+pre { background: #f7f7f7; padding: .6em; overflow-x: auto; } .paper { color: #8a4b00; }
+.verdict { font-weight: 600; } .reproduced { color: #1a7f37; } .not-reproduced { color: #b42318; } .not-measured { color: #777; }`;
+
+/** A verdict as HTML: its status, then why. */
+export function verdictHtml(v: Verdict): string {
+  return `<span class="verdict ${v.status.replaceAll(" ", "-")}">${v.status}</span>: ${escapeHtml(v.reason)}`;
+}
+
+/** The most cores (or threads) a host run of this report used, from its figures. */
+function hostCoresMax(data: ReportData): number {
+  const counts = [data.sharingHost?.results.map((r) => r.cores) ?? []];
+  for (const outcome of [data.shootdownReal, data.unmap]) {
+    if (outcome.status !== "ok") continue;
+    counts.push(
+      (outcome.figure.results as readonly { readonly cores?: unknown }[]).map((r) => Number(r.cores) || 0),
+    );
+  }
+  return Math.max(0, ...counts.flat());
+}
+
+/** The warning when a host run had more cores than the host has CPUs, or "". */
+export function oversubscriptionWarning(data: ReportData): string {
+  const cores = hostCoresMax(data);
+  const cpus = data.host.availableCpus;
+  if (cores <= cpus) return "";
+  return missing(
+    `${cores} cores on ${cpus} CPUs: cores share CPUs; the host figures are not per-core (a core waits while another runs on its CPU).`,
+  );
+}
 
 /** The whole page. */
 export function renderReportHtml(data: ReportData, libraries: readonly InlinedLibrary[]): string {
@@ -86,6 +117,7 @@ Published values (<span class="paper">paper</span>) are read off the paper secon
 Simulated figures are virtual time on the machine models in <code>machines/</code> (deterministic);
 host figures are measured with real threads and depend on the machine and its load.</p>
 <p class="where">Host: ${hostLine(data.host)}.</p>
+${oversubscriptionWarning(data)}
 ${sections.join("\n")}
 ${scripts.join("\n")}
 <script>
@@ -111,7 +143,7 @@ function where(text: string, date: string): string {
 }
 
 function hostWhere(data: ReportData): string {
-  return where(`this host — ${hostLine(data.host)}`, data.generatedAt);
+  return `${where(`this host — ${hostLine(data.host)}`, data.generatedAt)}\n${oversubscriptionWarning(data)}`;
 }
 
 function simWhere(machines: readonly string[], date: string): string {
@@ -230,6 +262,7 @@ ${table(
   ],
   rows,
 )}
+<ul>${data.urpcTables.map((t) => `<li><code>${escapeHtml(t.machine)}</code> against the paper's Table 2: ${verdictHtml(urpcTableVerdict(t))}</li>`).join("")}</ul>
 <div class="side">
 ${charts.chart(urpcTableSpec(data.urpcTables, "latencyCycles"))}
 ${charts.chart(urpcTableSpec(data.urpcTables, "msgsPerKcycle"))}
@@ -277,42 +310,19 @@ same updates, one URPC message each, to one server thread that applies them to i
   return parts.join("\n");
 }
 
-/** The paper's three claims beside the simulated figures, where the figure has the configuration. */
+/** The paper's three claims beside the simulated figures, each with its verdict (claims.ts). */
 function sharingPaperTable(figure: SharingFigure, data: ReportData): string {
   if (figure.machine !== reportSharingMachine) return "";
   const clockGHz = data.urpcTables.find((t) => t.machine === figure.machine)?.clockGHz ?? null;
-  const at = (mode: string, cores: number) =>
-    figure.results.find((r) => r.mode === mode && r.cores === cores && r.lines === 1);
-  const one = at("shared", 1);
-  const shared16 = at("shared", 16);
-  const urpc16 = at("urpc", 16);
-  const cycles = (ns: number | undefined) =>
-    ns === undefined || clockGHz === null
-      ? "n/a"
-      : `${Math.round(ns * clockGHz).toLocaleString("en")} cycles`;
-  const ratio =
-    shared16 !== undefined && urpc16 !== undefined
-      ? `${(urpc16.updatesPerSec / shared16.updatesPerSec).toFixed(2)}×`
-      : "n/a";
+  const verdicts = sharingVerdicts(figure, clockGHz);
+  const claims = [
+    `one core, per update: <span class="paper">under ${paperSharing.localUpdateCyclesMax} cycles</span>`,
+    `16 cores sharing, per update (one thread's view): <span class="paper">almost ${paperSharing.contendedUpdateCycles16.toLocaleString("en")} extra cycles</span>`,
+    `URPC server / 16 shared threads, updates/s: <span class="paper">about ${paperSharing.serverOverSharedRatio16}×</span>`,
+  ];
   return table(
-    ["one cache line", "simulated", '<span class="paper">paper</span>'],
-    [
-      [
-        "one core, per update",
-        cycles(one?.nsPerUpdate),
-        `<span class="paper">under ${paperSharing.localUpdateCyclesMax} cycles</span>`,
-      ],
-      [
-        "16 cores sharing, per update (one thread's view)",
-        cycles(shared16?.nsPerUpdate),
-        `<span class="paper">almost ${paperSharing.contendedUpdateCycles16.toLocaleString("en")} extra cycles</span>`,
-      ],
-      [
-        "URPC server / 16 shared threads, updates/s",
-        ratio,
-        `<span class="paper">about ${paperSharing.serverOverSharedRatio16}×</span>`,
-      ],
-    ],
+    ["the paper's claim (one cache line)", "verdict, from the simulated figures"],
+    claims.map((claim, i) => [claim, verdictHtml(verdicts[i]!)]),
   );
 }
 
@@ -333,12 +343,25 @@ function shootdownTable(figure: ShootdownFigure): string {
   );
 }
 
+/** Each finding of the paper with its verdict on each simulated machine (claims.ts). */
+function shootdownFindingsTable(figures: readonly ShootdownFigure[]): string {
+  const verdicts = figures.map(shootdownVerdicts);
+  return table(
+    ["the paper's finding", ...figures.map((f) => `verdict on <code>${escapeHtml(f.machine)}</code>`)],
+    paperShootdownFindings.map((finding, i) => [
+      `<span class="paper">${escapeHtml(finding)}</span>`,
+      ...verdicts.map((v) => verdictHtml(v[i]!)),
+    ]),
+  );
+}
+
 function shootdownSection(data: ReportData, charts: Charts): string {
   const parts = [
     `<h2 id="shootdown">4. TLB shootdown (paper §5)</h2>
 <p>The latency of one unmap, from the call to its completion, for each message protocol and the shared-memory (IPI-style) baseline
-(<code>multikernel bench shootdown</code>). The paper gives this as a plot; what it reports:</p>
-<ul>${paperShootdownFindings.map((f) => `<li class="paper">${escapeHtml(f)}</li>`).join("")}</ul>`,
+(<code>multikernel bench shootdown</code>). The paper gives this as a plot; what it reports, and whether the simulated figures below bear it out:
+</p>`,
+    shootdownFindingsTable(data.shootdownSim),
   ];
   for (const figure of data.shootdownSim) {
     parts.push(`<h3>Simulated: <code>${escapeHtml(figure.machine)}</code></h3>`);

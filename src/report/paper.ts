@@ -59,3 +59,15 @@ export const paperShootdownFindings: readonly string[] = [
   "From a handful of cores on, the message protocols win, by more as the core count grows.",
   "Broadcast is the slowest protocol; multicast and NUMA-aware multicast scale best.",
 ];
+
+/** The findings' words as numbers, for the verdicts (claims.ts). */
+export const paperShootdown = {
+  /** "several thousand cycles more": at least this many. */
+  extraCyclesAtTwoCoresMin: 2_000,
+  /** "from a handful of cores on": the message protocols win from this many cores at the latest. */
+  crossoverCoresMax: 8,
+  slowestProtocol: "broadcast",
+  bestProtocols: ["multicast", "numa-multicast"],
+  /** The baseline the message protocols are compared with. */
+  baselineProtocol: "shared-memory",
+} as const;

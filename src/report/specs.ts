@@ -4,10 +4,12 @@
 // which the page hands to vega-embed. The marks are the paper's: grouped bars for Table 2
 // (simulated beside published), lines of updates per second against cores for "sharing is
 // expensive" (one panel per number of cache lines), and lines of unmap latency against cores, one
-// per protocol, for the shootdown figure.
+// per protocol, for the shootdown figure. Colours, shapes, core axes and axis titles follow
+// palette.ts, the same in every chart.
 import type { SharingFigure } from "../bench/sharing.js";
 import type { ShootdownFigure } from "../bench/shootdown-sim.js";
 import type { HostUrpcFigures, UrpcTableFigure } from "./collect.js";
+import { coresAxis, fieldTitle, linesWithPoints, seriesColor } from "./palette.js";
 
 /** A Vega-Lite specification, as JSON. */
 export type VegaLiteSpec = Readonly<Record<string, unknown>>;
@@ -37,12 +39,19 @@ export function urpcHostSpec(figures: HostUrpcFigures): VegaLiteSpec {
     title: "One-way latency on the host (ns, log scale)",
     width: chartWidth,
     data: { values: rows },
-    // Points, not bars: a bar on a log scale has no zero to start from.
+    // Points, not bars: a bar on a log scale has no zero to start from. p50 and p99 of one
+    // mechanism share its row and colour; the shape tells them apart.
     mark: { type: "point", filled: true, size: 90, tooltip: true },
     encoding: {
-      y: { field: "mechanism", type: "nominal", sort: null, title: null },
+      y: { field: "mechanism", type: "nominal", sort: null, title: "mechanism" },
       x: { field: "ns", type: "quantitative", scale: { type: "log" }, title: "one way (ns)" },
-      color: { field: "percentile", type: "nominal", title: null },
+      color: seriesColor("mechanism", null, [...new Set(rows.map((r) => r.mechanism))]),
+      shape: {
+        field: "percentile",
+        type: "nominal",
+        title: "percentile",
+        scale: { domain: ["p50", "p99"], range: ["circle", "triangle-up"] },
+      },
     },
   };
 }
@@ -79,9 +88,9 @@ export function urpcTableSpec(
         title: "machine, path",
         axis: { labelAngle: -40 },
       },
-      xOffset: { field: "source", type: "nominal", sort: ["simulated", "paper"] },
+      xOffset: { field: "source", type: "nominal", sort: ["simulated", "paper"], title: "source" },
       y: { field: "value", type: "quantitative", title },
-      color: { field: "source", type: "nominal", sort: ["simulated", "paper"], title: null },
+      color: seriesColor("source", "source", ["simulated", "paper"]),
     },
   };
 }
@@ -89,11 +98,12 @@ export function urpcTableSpec(
 /** Sharing: updates per second (all threads) against cores, one panel per number of lines. */
 export function sharingSpec(figure: SharingFigure, where: string): VegaLiteSpec {
   const rows = figure.results.map((r) => ({
-    mode: r.mode === "shared" ? "shared memory" : "URPC server",
+    mode: r.mode === "shared" ? "shared-memory" : "URPC server",
     cores: r.cores,
     lines: `${r.lines} line${r.lines === 1 ? "" : "s"}`,
     updatesPerSec: r.updatesPerSec,
   }));
+  const modes = [...new Set(rows.map((r) => r.mode))];
   return {
     $schema: schema,
     title: `Sharing is expensive, ${where}: updates/s of all threads`,
@@ -102,40 +112,45 @@ export function sharingSpec(figure: SharingFigure, where: string): VegaLiteSpec 
     spec: {
       width: panelWidth,
       height: panelHeight,
-      mark: { type: "line", point: true, tooltip: true },
       encoding: {
-        x: { field: "cores", type: "quantitative", title: "threads (cores)", axis: { tickMinStep: 1 } },
+        x: coresAxis("threads (cores)"),
         y: {
           field: "updatesPerSec",
           type: "quantitative",
-          title: "updates/s (log scale)",
+          title: "updates (per second, log scale)",
           scale: { type: "log" },
           axis: { format: "~s" },
         },
-        color: { field: "mode", type: "nominal", title: null },
+        color: seriesColor("mode", "mode", modes),
       },
+      layer: linesWithPoints({ field: "mode", title: "mode", values: modes }),
     },
   };
 }
 
 /** Shootdown: unmap latency in cycles against cores, one line per protocol (the paper's figure). */
 export function shootdownSpec(figure: ShootdownFigure): VegaLiteSpec {
+  const protocols = [...new Set(figure.results.map((r) => r.protocol))];
   return {
     $schema: schema,
     title: `TLB shootdown on ${figure.machine}: one unmap (cycles)`,
     width: chartWidth,
     height: chartHeight,
     data: { values: figure.results.map((r) => ({ ...r })) },
-    mark: { type: "line", point: true, tooltip: true },
     encoding: {
-      x: { field: "cores", type: "quantitative", title: "cores", axis: { tickMinStep: 1 } },
+      x: coresAxis("cores"),
       y: { field: "latencyCycles", type: "quantitative", title: "latency (cycles)" },
-      color: { field: "protocol", type: "nominal", sort: null, title: "protocol" },
-      strokeDash: {
-        condition: { test: "datum.protocol === 'shared-memory'", value: [6, 3] },
-        value: [1, 0],
-      },
+      color: seriesColor("protocol", "protocol", protocols),
     },
+    layer: linesWithPoints(
+      { field: "protocol", title: "protocol", values: protocols },
+      {
+        strokeDash: {
+          condition: { test: "datum.protocol === 'shared-memory'", value: [6, 3] },
+          value: [1, 0],
+        },
+      },
+    ),
   };
 }
 
@@ -153,19 +168,21 @@ export function resultsLineSpec(title: string, results: readonly unknown[]): Veg
   const yField = Object.keys(first).find((k) => /(Ns|Cycles)$/.test(k) && typeof first[k] === "number");
   if (yField === undefined) return null;
   const seriesField = ["protocol", "mode"].find((k) => typeof first[k] === "string");
+  const series = seriesField === undefined ? [] : [...new Set(records.map((r) => String(r[seriesField])))];
   return {
     $schema: schema,
     title,
     width: chartWidth,
     height: chartHeight,
     data: { values: records },
-    mark: { type: "line", point: true, tooltip: true },
     encoding: {
-      x: { field: "cores", type: "quantitative", title: "cores", axis: { tickMinStep: 1 } },
-      y: { field: yField, type: "quantitative", title: yField },
-      ...(seriesField === undefined
-        ? {}
-        : { color: { field: seriesField, type: "nominal", title: seriesField } }),
+      x: coresAxis("cores"),
+      y: { field: yField, type: "quantitative", title: fieldTitle(yField) },
+      ...(seriesField === undefined ? {} : { color: seriesColor(seriesField, seriesField, series) }),
     },
+    layer:
+      seriesField === undefined
+        ? [{ mark: { type: "line", point: true, tooltip: true } }]
+        : linesWithPoints({ field: seriesField, title: seriesField, values: series }),
   };
 }

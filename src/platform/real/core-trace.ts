@@ -1,24 +1,31 @@
-// One core's trace buffer on the real platform, and the merge of all cores' buffers into one file
-// in Chrome's Trace Event format (opens in Perfetto).
+// One core's trace buffer on the real platform (`--trace`); trace-merge.ts writes all cores' buffers
+// as one Chrome Trace Event file (opens in Perfetto).
 //
 // Each core records into its own typed arrays, without locks and without allocating per event:
-// a handler execution is a slice (start, duration, the sending core, the message type); a message
-// is a flow from its send to the start of its handler. Flow ids need no coordination: a channel is
-// FIFO, so the k-th message sent on channel X is the k-th received on X, and both ends count. When
-// the run ends each core hands its buffer to the boot thread, which merges them. Times are
-// absolute (performance.timeOrigin + now) so that the cores' clocks line up. A full buffer stops
-// recording and the trace says so.
+// a handler execution is a slice (start, duration, the sending core, the channel, the message
+// type); a message is a flow from its send to the start of its handler. Flow ids need no
+// coordination: a channel is FIFO, so the k-th message sent on channel X is the k-th received on X,
+// and both ends count (messages that bypass the ports on both ends, the round-trip probe's, are
+// counted by neither; see real-core.ts). When the run ends each core names the message types it
+// saw ("interface.message", resolved in this thread, which has declared the domain's interfaces)
+// and hands its buffer to the boot thread, which merges them. Times are absolute
+// (performance.timeOrigin + now) so that the cores' clocks line up. A full buffer stops recording
+// and the trace says so.
 import { performance } from "node:perf_hooks";
 import { traceEventsPerCoreMax } from "../../limits.js";
+import { messageName } from "../../monitor/message-names.js";
+import { isProbeType, probeBeginType, probePingType } from "./round-trip-probe.js";
+
+export { mergeCoreTraces } from "./trace-merge.js";
 
 /** Absolute microseconds: the same time base in every worker. */
 export function nowUs(): number {
   return (performance.timeOrigin + performance.now()) * 1000;
 }
 
-const kindSlice = 0;
-const kindSend = 1;
-const kindReceive = 2;
+export const kindSlice = 0;
+export const kindSend = 1;
+export const kindReceive = 2;
 
 /** A core's buffer as it travels to the boot thread (structured-clonable). */
 export interface CoreTraceData {
@@ -30,10 +37,25 @@ export interface CoreTraceData {
   readonly durationUs: Float64Array;
   readonly peers: Int32Array;
   readonly types: Int32Array;
-  /** Channel key of the flow (see channelKey) and the message's index on that channel. */
+  /** Channel key of the event (an index into channelNames) and the message's index on that channel. */
   readonly channels: Int32Array;
   readonly sequences: Float64Array;
   readonly channelNames: readonly string[];
+  /** The name of each (channel key, type) this core recorded: "interface.message". */
+  readonly typeNames: readonly (readonly [channel: number, type: number, name: string])[];
+}
+
+/** Whether a traced channel carries the monitors' interfaces ("mesh …", "broadcast …") or a domain's. */
+export function isMonitorChannel(channelName: string): boolean {
+  return channelName.startsWith("mesh ") || channelName.startsWith("broadcast ");
+}
+
+/** "interface.message" for a message of `type` on the channel named `channelName`. */
+export function traceMessageName(type: number, channelName: string): string {
+  if (isProbeType(type))
+    return type === probeBeginType ? "probe.begin" : type === probePingType ? "probe.ping" : "probe.pong";
+  const kind = isMonitorChannel(channelName) ? "monitor" : "domain";
+  return messageName(type, kind, channelName) ?? `unnamed type 0x${type.toString(16).padStart(4, "0")}`;
 }
 
 export class CoreTrace {
@@ -86,8 +108,9 @@ export class CoreTrace {
     this.count = i + 1;
   }
 
-  slice(startUs: number, durationUs: number, fromCore: number, type: number): void {
-    this.record(kindSlice, startUs, durationUs, fromCore, type, -1, 0);
+  /** A handler's execution: a message of `type` from `fromCore` on channel `channel`. */
+  slice(startUs: number, durationUs: number, fromCore: number, type: number, channel: number): void {
+    this.record(kindSlice, startUs, durationUs, fromCore, type, channel, 0);
   }
 
   send(atUs: number, toCore: number, type: number, channel: number, sequence: number): void {
@@ -96,6 +119,18 @@ export class CoreTrace {
 
   receive(atUs: number, fromCore: number, type: number, channel: number, sequence: number): void {
     this.record(kindReceive, atUs, 0, fromCore, type, channel, sequence);
+  }
+
+  /** The names of the (channel, type) pairs recorded, resolved in this thread. */
+  private typeNames(): [number, number, string][] {
+    const seen = new Map<number, [number, number, string]>();
+    for (let i = 0; i < this.count; i++) {
+      const channel = this.channels[i]!;
+      const type = this.types[i]!;
+      const key = channel * 0x10000 + type;
+      if (!seen.has(key)) seen.set(key, [channel, type, traceMessageName(type, this.channelNames[channel]!)]);
+    }
+    return [...seen.values()];
   }
 
   data(): CoreTraceData {
@@ -112,47 +147,7 @@ export class CoreTrace {
       channels: this.channels.slice(0, n),
       sequences: this.sequences.slice(0, n),
       channelNames: this.channelNames,
+      typeNames: this.typeNames(),
     };
   }
-}
-
-/** Merges every core's buffer into one Chrome Trace Event JSON document. */
-export function mergeCoreTraces(traces: readonly CoreTraceData[]): string {
-  const events: string[] = [
-    `{"name":"process_name","ph":"M","pid":0,"tid":0,"args":{"name":"multikernel (real cores)"}}`,
-  ];
-  let origin = Number.POSITIVE_INFINITY;
-  for (const trace of traces)
-    for (let i = 0; i < trace.count; i++) origin = Math.min(origin, trace.startUs[i]!);
-  if (!Number.isFinite(origin)) origin = 0;
-  const at = (us: number) => (us - origin).toFixed(3);
-  for (const trace of [...traces].sort((a, b) => a.core - b.core)) {
-    const tid = trace.core;
-    events.push(`{"name":"thread_name","ph":"M","pid":0,"tid":${tid},"args":{"name":"core ${tid}"}}`);
-    events.push(`{"name":"thread_sort_index","ph":"M","pid":0,"tid":${tid},"args":{"sort_index":${tid}}}`);
-    if (trace.dropped > 0) {
-      events.push(
-        `{"name":"trace_truncated","ph":"M","pid":0,"tid":${tid},"args":{"eventsDropped":${trace.dropped}}}`,
-      );
-    }
-    for (let i = 0; i < trace.count; i++) {
-      const type = `0x${trace.types[i]!.toString(16).padStart(4, "0")}`;
-      const ts = at(trace.startUs[i]!);
-      switch (trace.kinds[i]) {
-        case kindSlice:
-          events.push(
-            `{"name":"message ${type}","cat":"handler","ph":"X","pid":0,"tid":${tid},"ts":${ts},"dur":${trace.durationUs[i]!.toFixed(3)},"args":{"from":${trace.peers[i]}}}`,
-          );
-          break;
-        case kindSend:
-        case kindReceive: {
-          const id = JSON.stringify(`${trace.channelNames[trace.channels[i]!]}#${trace.sequences[i]}`);
-          const phase = trace.kinds[i] === kindSend ? `"ph":"s"` : `"ph":"f","bp":"e"`;
-          events.push(`{"name":"msg","cat":"msg",${phase},"pid":0,"tid":${tid},"ts":${ts},"id":${id}}`);
-          break;
-        }
-      }
-    }
-  }
-  return `{"traceEvents":[\n${events.join(",\n")}\n],"displayTimeUnit":"ns"}\n`;
 }

@@ -88,6 +88,8 @@ export class RealCore implements CoreMachine {
   private stillDirty: RingPort[] = [];
   private logic: CoreLogic | undefined;
   private readonly meshChannels = new Map<number, UrpcChannel>();
+  /** Each peer's mesh receiver (traced with --trace), also for messages that arrive during a probe. */
+  private readonly meshReceives = new Map<number, Incoming["handler"]>();
   /** Probe work for the loop to run outside any poll (see round-trip-probe.ts). */
   private readonly probes: Array<() => void> = [];
   /** Pings a peer sent before this core entered its echo loop, by peer. */
@@ -147,13 +149,12 @@ export class RealCore implements CoreMachine {
         ),
       );
       this.meshChannels.set(peer, channel);
-      this.addIncoming(
-        channel.receiver,
-        this.traced(`mesh ${peer}->${this.coreId}`, peer, (type, bytes, length) => {
-          if (isProbeType(type)) this.probeMessage(peer, type, bytes, length);
-          else this.logic?.receive(peer, type, bytes, length);
-        }),
-      );
+      const meshReceive = this.traced(`mesh ${peer}->${this.coreId}`, peer, (type, bytes, length) => {
+        if (isProbeType(type)) this.probeMessage(peer, type, bytes, length);
+        else this.logic?.receive(peer, type, bytes, length);
+      });
+      this.meshReceives.set(peer, meshReceive);
+      this.addIncoming(channel.receiver, meshReceive);
       // The broadcast ring that core p writes: this core reads it at its rank among p's readers.
       const rank = me < p ? me : me - 1;
       const reader = openBroadcastReceiver(
@@ -205,7 +206,7 @@ export class RealCore implements CoreMachine {
     this.probes.push(() => {
       const early = this.pingsEarly.get(peer) ?? 0;
       this.pingsEarly.delete(peer);
-      probeEcho(channel, total, early, (t, b, l) => this.logic?.receive(peer, t, b, l));
+      probeEcho(channel, total, early, this.meshReceives.get(peer)!);
     });
   }
 
@@ -217,9 +218,7 @@ export class RealCore implements CoreMachine {
     return new Promise((resolve, reject) => {
       this.probes.push(() => {
         try {
-          resolve(
-            probeInitiate(channel, warmupRounds, rounds, (t, b, l) => this.logic?.receive(peer, t, b, l)),
-          );
+          resolve(probeInitiate(channel, warmupRounds, rounds, this.meshReceives.get(peer)!));
         } catch (error) {
           reject(error);
         }
@@ -242,7 +241,12 @@ export class RealCore implements CoreMachine {
     return ran;
   }
 
-  /** With --trace, wraps a receiver: each message is a flow's end and a handler slice. */
+  /**
+   * With --trace, wraps a receiver: each message is a flow's end and a handler slice. The round-trip
+   * probe's messages are sent straight on the channel, not through the port that counts sends, so
+   * they are not counted here either (a slice, no flow): the k-th counted message on each side stays
+   * the same message.
+   */
   private traced(flowName: string, fromCore: number, handler: Incoming["handler"]): Incoming["handler"] {
     const trace = this.trace;
     if (trace === undefined) return handler;
@@ -250,11 +254,11 @@ export class RealCore implements CoreMachine {
     let sequence = 0;
     return (type, bytes, length) => {
       const start = nowUs();
-      trace.receive(start, fromCore, type, key, sequence++);
+      if (!isProbeType(type)) trace.receive(start, fromCore, type, key, sequence++);
       try {
         handler(type, bytes, length);
       } finally {
-        trace.slice(start, nowUs() - start, fromCore, type);
+        trace.slice(start, nowUs() - start, fromCore, type, key);
       }
     };
   }

@@ -417,8 +417,9 @@ export class Simulation {
         this.deliveries++;
         if (trace !== null) {
           trace.flowIn(core.id, start, message.id);
-          name = `recv ${message.type} from ${message.from}`;
-          args = `{"id":${message.id},"bytes":${message.bytes.length}}`;
+          const kind = stream.end === null ? "monitor" : "domain";
+          name = trace.messageName(message.type, kind, stream.channel.name);
+          args = `{"id":${message.id},"from":${message.from},"bytes":${message.bytes.length}}`;
         }
         if (stream.end === null)
           logic.receive(message.from, message.type, message.bytes, message.bytes.length);
