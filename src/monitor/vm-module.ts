@@ -182,6 +182,11 @@ export class VmModule implements MonitorModule {
     return space.handle;
   }
 
+  /** The failure detector declared `core` failed: every open address space's engine learns it. */
+  peerFailed(core: number): void {
+    for (const space of this.spaces.values()) space.engine?.peerFailed(core);
+  }
+
   /** Closes this core's side of `scopedName` (the dispatcher closed); idempotent. */
   close(scopedName: string): void {
     const spaceId = addressSpaceId(scopedName);
