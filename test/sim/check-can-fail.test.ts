@@ -170,7 +170,7 @@ describe("sim: simulated code cannot reach the host's process or timers", () => 
       cores: [0, 1, 2],
     });
     assert.deepEqual(
-      r.violations.map((v) => v.replace(/: the simulator owns .*/, "")),
+      r.violations.map((v) => v.replace(/: the simulator owns time .*/, "")),
       [
         "program: core 0: main returned 1 (simulated code called setTimeout",
         "program: core 1: main returned 1 (simulated code called setInterval",

@@ -21,9 +21,10 @@ export const hostClearInterval: typeof clearInterval = globalThis.clearInterval;
 /** Simulated code reached for the host's process or timers. */
 export class HostEscapeError extends Error {
   constructor(what: string) {
-    super(
-      `simulated code called ${what}: the simulator owns time and the process (use the context's timers)`,
-    );
+    const hint = what.startsWith("process.")
+      ? "the simulator owns the process (return a status from main instead)"
+      : "the simulator owns time (use the context's timers: ctx.sleep)";
+    super(`simulated code called ${what}: ${hint}`);
     this.name = "HostEscapeError";
   }
 }
