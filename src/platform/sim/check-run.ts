@@ -8,13 +8,13 @@
 // Tolerated faults: message delays and slow cores of any size; stalls shorter than half the
 // failure detector's timeout (a longer stall is, correctly, a suspected crash); and at most one
 // crash, only where the scenario's protocol is specified to survive it: pingpong between monitors
-// (the pinger gives up its rounds when its detector declares the ponger failed), pingpong through a
-// domain when a core other than the server's and the name server's crashes (an RPC to a crashed
-// server has no failure path here), and shootdown (operations reject with "peer-failed" once the failure is detected). Never boot
-// (it waits for every core) nor replicated (its protocol is not told of failures and stalls): an
-// explicit `sim --run replicated --crash …` reports that stall as a violation. With a crash the run
-// checks that every live core detects it and that every request of a live core still completes
-// (scenarios/scenario.ts).
+// (the pinger gives up its rounds when its detector declares the ponger failed); pingpong through
+// a domain, when a core other than the server's and the name server's crashes (an RPC to a
+// crashed server has no failure path here); and shootdown (operations reject with "peer-failed"
+// once the failure is detected). Never boot (it waits for every core) nor replicated (its
+// protocol is not told of failures and stalls): an explicit `sim --run replicated --crash …`
+// reports that stall as a violation. With a crash the run checks that every live core detects it
+// and that every request of a live core still completes (scenarios/scenario.ts).
 
 // A case is a pure function of its seed, so `--seeds 17..17 --check` replays seed 17; the explicit
 // command printed beside it (`sim --run … --seed …` with the same cores, parameters and faults)
