@@ -216,6 +216,10 @@ export const simBootProbeRoundsDefault = 8;
 export const simCheckSeedsMax = 1_000_000;
 /** `sim --check`: most cores a randomised scenario runs on (a random subset of the machine's). */
 export const simCheckCoresMax = 12;
+/** `sim --program`: host time one simulated handler may run before the watchdog ends the run (a busy loop). */
+export const simHandlerHostMsDefault = 5_000;
+/** `sim --program`: how often the watchdog looks at the simulation's progress, in host ms. */
+export const simWatchdogPollMs = 50;
 
 assertLimit(
   simCoresMax >= 2 && simCoresMax <= coresMax,

@@ -212,6 +212,13 @@ export class VmModule implements MonitorModule {
     return space.handle;
   }
 
+  /** The failure detector declared `core` failed: every open address space's engine learns it. */
+  peerFailed(core: number): void {
+    for (const ofDomain of this.spaces.values()) {
+      for (const space of ofDomain.values()) space.engine?.peerFailed(core);
+    }
+  }
+
   /** Closes this core's side of `scopedName` of domain `domainId` (the dispatcher closed); idempotent. */
   close(scopedName: string, domainId = 0): void {
     const spaceId = addressSpaceId(scopedName);

@@ -1,7 +1,7 @@
 // The one error type of the virtual-memory layer, with a machine-readable code.
 //
 // Every refusal — bad input to map/unmap/protect, a page fault or a protection fault in translate,
-// too many operations in flight — is a VmError whose message names the core, the operation and the
+// too many operations in flight, a core of the address space declared failed — is a VmError whose message names the core, the operation and the
 // address, so that a failing test or a domain's crash report says what went wrong without a trace.
 
 /** Why a virtual-memory request or translation failed. */
@@ -21,7 +21,8 @@ export type VmErrorCode =
   | "in-flight-limit"
   | "bad-value"
   | "frame-not-owned"
-  | "closed";
+  | "closed"
+  | "peer-failed";
 
 export class VmError extends Error {
   constructor(

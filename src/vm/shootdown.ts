@@ -20,6 +20,9 @@
 // `HomeOperation` at the home, `RelayOperation` at an inner node of the tree; each is bounded.
 // Safety: when an unmap resolves, every core has applied it and dropped its TLB entries, so no core
 // translates the page (unless a later map, sequenced after it, maps it again).
+// Crash-stop (`peerFailed`, from the failure detector): a failed core never applies or acknowledges
+// again, so no operation can promise that every core has; every operation this core asked for and
+// not yet answered, and every later one, rejects with "peer-failed" instead of waiting for ever.
 
 import type { CoreEnv } from "../cpu-driver/core-env.js";
 import {
@@ -170,6 +173,8 @@ export class ShootdownEngine {
   private sequenced = 0;
   /** The last update this replica applied. */
   private applied = 0;
+  /** Cores declared failed; once any is, operations reject (see peerFailed). */
+  private readonly failedPeers = new Set<number>();
 
   constructor(
     private readonly env: CoreEnv,
@@ -202,6 +207,27 @@ export class ShootdownEngine {
   /** Where this core forwards updates (its children in the protocol's tree). */
   get children(): readonly number[] {
     return this.viaBroadcast ? [] : this.route.children;
+  }
+
+  /**
+   * The failure detector declared `core` failed: every operation this core is waiting for rejects
+   * now with "peer-failed", later ones at once, and late replies and acks are dropped. Idempotent;
+   * translations keep using this core's replica.
+   */
+  peerFailed(core: number): void {
+    if (core === this.coreId || !this.env.coreIds.includes(core) || this.failedPeers.has(core)) return;
+    this.failedPeers.add(core);
+    for (const request of [...this.pending.values()]) {
+      this.pending.delete(request.requestId);
+      if (this.env.activity !== undefined) this.env.activity.callsInFlight--;
+      const error = new VmError(
+        "peer-failed",
+        `${request.description}: core ${core} failed before it completed`,
+      );
+      this.completeRequest(request, 0, error);
+    }
+    this.homeOperations.clear();
+    this.relays.clear();
   }
 
   // ---- The three operations --------------------------------------------------------------------
@@ -372,6 +398,10 @@ export class ShootdownEngine {
   // ---- Start: requester → home -----------------------------------------------------------------
 
   private start(description: string, fields: Omit<RequestMessage, "requestId">): Promise<void> {
+    if (this.failedPeers.size > 0) {
+      const failed = [...this.failedPeers].join(", ");
+      throw new VmError("peer-failed", `${description}: core ${failed} of the address space failed`);
+    }
     if (this.pending.size >= shootdownsInFlightMax) {
       throw new VmError(
         "in-flight-limit",
@@ -420,6 +450,8 @@ export class ShootdownEngine {
         `shootdown: core ${this.coreId} got a request from core ${requester} but core ${this.home} is home`,
       );
     }
+    // After a failure the requester rejects on its own detection: nothing more is sequenced.
+    if (this.failedPeers.size > 0) return;
     if (request.kind === OpKind.map && this.replica.anyMapped(request.vaddrPage, request.pageCount)) {
       this.answer(requester, request.requestId, ReplyStatus.alreadyMapped, 0);
       return;
@@ -529,6 +561,7 @@ export class ShootdownEngine {
   // ---- Complete: acks up the tree, reply to the requester ----------------------------------------
 
   private ackReceived(fromCore: number, ack: AckMessage): void {
+    if (this.failedPeers.size > 0) return;
     if (this.coreId === this.home) {
       const operation = this.homeOperations.get(ack.seq);
       if (operation === undefined)
@@ -562,6 +595,7 @@ export class ShootdownEngine {
 
   private finish(reply: ReplyMessage): void {
     const request = this.pending.get(reply.requestId);
+    if (request === undefined && this.failedPeers.size > 0) return;
     if (request === undefined)
       throw new Error(`shootdown: core ${this.coreId} got a reply to unknown request ${reply.requestId}`);
     this.pending.delete(reply.requestId);
@@ -578,13 +612,17 @@ export class ShootdownEngine {
               `${request.description}: more than mappedPagesMax=${mappedPagesMax} pages would be mapped`,
             )
           : undefined;
+    this.completeRequest(request, reply.seq, error);
+  }
+
+  private completeRequest(request: PendingRequest, seq: number, error: VmError | undefined): void {
     this.onComplete?.({
       core: this.coreId,
       requestId: request.requestId,
       kind: opKindNames[request.kind],
       vaddr: request.vaddrPage * pageBytes,
       lengthBytes: request.pageCount * pageBytes,
-      seq: reply.seq,
+      seq,
       error,
     });
     if (error === undefined) request.resolve();

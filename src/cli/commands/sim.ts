@@ -1,7 +1,7 @@
 // `multikernel sim`: runs the unchanged monitors on a simulated machine, or checks many seeds.
 //
 //   sim --machine amd-8x4 --seed 7 --run boot|pingpong|replicated|shootdown [--cores LIST] [faults] [--trace FILE] [--json]
-//   sim --machine amd-4x4 --program FILE [--cores LIST]       a domain program, unchanged
+//   sim --machine amd-4x4 --program FILE [--cores LIST] [--handler-ms N]   a domain program, unchanged
 //   sim --seeds 1..1000 --check [--json]
 //
 // One run prints the scenario's results (boot: the boot time and the SKB built from simulated
@@ -12,13 +12,16 @@
 // --crash CORE@CYCLES, --stall CORE@FROM-TO, --slow CORE:FACTOR, --delay P:CYCLES[:FROM>TO] (`*` for
 // any core). --seeds runs the randomised checker (src/platform/sim/check-run.ts) and prints each
 // failing seed with the commands that replay it. --json prints one object as the last line.
+// A program runs in a worker thread under a watchdog (src/platform/sim/program-host.ts): a handler
+// that holds the host longer than --handler-ms ends the run; a main that fails (throws, or returns
+// a status other than 0) is a violation, and any violation of a program run exits 1, as `run` would.
 import { writeFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
 import { jsonLine, progress } from "../../bench/report.js";
-import type { DomainMain } from "../../domain/domain-context.js";
 import {
   simCheckSeedsMax,
   simCoresMax,
+  simHandlerHostMsDefault,
   simPingPongRoundsMax,
   simReplicatedUpdatesPerCoreMax,
 } from "../../limits.js";
@@ -37,7 +40,7 @@ import {
   type ScenarioResult,
   scenarioNames,
 } from "../../platform/sim/index.js";
-import { programScenario } from "../../platform/sim/scenarios/program.js";
+import { runProgramHosted } from "../../platform/sim/program-host.js";
 import { coreListArgument, integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
 
@@ -63,6 +66,7 @@ interface SimOptions {
   delay: Fault[];
   trace?: string;
   program?: string;
+  handlerMs: number;
   json: boolean;
   check: boolean;
   seeds?: readonly [number, number];
@@ -211,6 +215,12 @@ export const registerSim: Registration = ({ program }) => {
       "--program <file>",
       "run a domain program (a module exporting main(ctx)) on --cores instead of a scenario",
     )
+    .option(
+      "--handler-ms <n>",
+      "program: host ms one simulated handler may run before the watchdog ends the run",
+      integerArgument("--handler-ms", 1, 3_600_000),
+      simHandlerHostMsDefault,
+    )
     .option("--trace <file>", "write the run in Chrome Trace Event format")
     .option("--json", "print one JSON object as the last line", false)
     .option("--check", "exit with status 1 on any invariant violation", false)
@@ -251,14 +261,6 @@ async function checkCommand([first, last]: readonly [number, number], json: bool
   if (summary.failures.length > 0) process.exitCode = 1;
 }
 
-/** Loads a domain program's main, as the real platform's `run` does. */
-async function loadProgram(program: string): Promise<DomainMain> {
-  const module = (await import(programUrl(program))) as { main?: unknown; default?: unknown };
-  const main = typeof module.main === "function" ? module.main : module.default;
-  if (typeof main !== "function") throw new Error(`sim: ${program} exports no main function`);
-  return main as DomainMain;
-}
-
 async function runCommand(options: SimOptions): Promise<void> {
   const name = options.program === undefined ? options.run : "program";
   if (name === undefined)
@@ -288,23 +290,38 @@ async function runCommand(options: SimOptions): Promise<void> {
   if (options.protocol !== undefined && !protocols.includes(options.protocol))
     throw new Error(`sim: --protocol must be one of ${protocols.join(", ")}, got '${options.protocol}'`);
   const faults = [...options.crash, ...options.stall, ...options.slow, ...options.delay];
-  const scenario =
+  const log = options.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {};
+  const result =
     options.program !== undefined
-      ? programScenario({ program: options.program, main: await loadProgram(options.program), cores })
-      : makeScenario(
-          name as ScenarioName,
-          params,
-          [...cores].sort((a, b) => a - b),
+      ? await runProgramHosted({
+          programUrl: programUrl(options.program),
+          program: options.program,
+          machine: options.machine,
+          machineName: machine.name,
+          seed: options.seed,
+          cores,
+          faults,
+          liveness: options.liveness,
+          trace: options.trace !== undefined,
+          handlerHostMs: options.handlerMs,
+          ...log,
+        })
+      : await runScenario(
+          makeScenario(
+            name as ScenarioName,
+            params,
+            [...cores].sort((a, b) => a - b),
+          ),
+          {
+            machine,
+            seed: options.seed,
+            cores,
+            faults,
+            liveness: options.liveness,
+            trace: options.trace !== undefined,
+            ...log,
+          },
         );
-  const result = await runScenario(scenario, {
-    machine,
-    seed: options.seed,
-    cores,
-    faults,
-    liveness: options.liveness,
-    trace: options.trace !== undefined,
-    ...(options.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
-  });
   if (options.trace !== undefined && result.trace !== undefined) {
     writeFileSync(options.trace, result.trace);
     progress(`sim: trace written to ${options.trace}`);
@@ -314,7 +331,8 @@ async function runCommand(options: SimOptions): Promise<void> {
     const { trace: _trace, ...rest } = result;
     process.stdout.write(`${jsonLine(rest)}\n`);
   }
-  if (options.check && result.violations.length > 0) process.exitCode = 1;
+  const failing = options.check || options.program !== undefined;
+  if (failing && result.violations.length > 0) process.exitCode = 1;
 }
 
 /** The lines `sim --run` prints. */

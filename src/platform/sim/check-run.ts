@@ -7,10 +7,15 @@
 //
 // Tolerated faults: message delays and slow cores of any size; stalls shorter than half the
 // failure detector's timeout (a longer stall is, correctly, a suspected crash); and at most one
-// crash (none in the shootdown scenario), never of the replicated object's home (the one core the replication protocol cannot lose:
-// see scenarios/replicated.ts). With a crash the run checks that every live core detects it, and
-// that the replicas that remain still agree.
-//
+// crash, only where the scenario's protocol is specified to survive it: pingpong between monitors
+// (the pinger gives up its rounds when its detector declares the ponger failed); pingpong through
+// a domain, when a core other than the server's and the name server's crashes (an RPC to a
+// crashed server has no failure path here); and shootdown (operations reject with "peer-failed"
+// once the failure is detected). Never boot (it waits for every core) nor replicated (its
+// protocol is not told of failures and stalls): an explicit `sim --run replicated --crash …`
+// reports that stall as a violation. With a crash the run checks that every live core detects it
+// and that every request of a live core still completes (scenarios/scenario.ts).
+
 // A case is a pure function of its seed, so `--seeds 17..17 --check` replays seed 17; the explicit
 // command printed beside it (`sim --run … --seed …` with the same cores, parameters and faults)
 // gives the same run, trace and all.
@@ -121,18 +126,29 @@ export function checkCaseOf(seed: number): CheckCase {
       toCycles: fromCycles + int(1_000, stallCyclesMax),
     });
   }
-  // No crash for shootdown: an unmap waits for every core's acknowledgement (see scenarios/shootdown.ts).
-  if (scenario !== "shootdown" && chance(0.25)) {
-    // Never the replicated object's home, the lowest core (see the file comment).
-    const candidates = scenario === "replicated" ? cores.slice(1) : cores;
+  const crashable = crashCandidates(scenario, params, cores);
+  if (crashable.length > 0 && chance(0.25)) {
     faults.push({
       kind: "crash",
-      core: candidates[int(0, candidates.length - 1)]!,
+      core: crashable[int(0, crashable.length - 1)]!,
       atCycles: int(0, 100_000),
     });
   }
   const liveness = faults.some((f) => f.kind === "crash") || chance(0.5);
   return { seed, machine: machineName, cores, scenario, params, liveness, faults };
+}
+
+/** The cores whose crash a scenario's protocol is specified to survive (see the file comment). */
+function crashCandidates(
+  scenario: ScenarioName,
+  params: ScenarioParams,
+  cores: readonly number[],
+): readonly number[] {
+  if (scenario === "shootdown") return cores;
+  if (scenario !== "pingpong") return [];
+  if (params.domain !== true) return cores;
+  // Through a domain: neither the server's core (pair[0]) nor the name server's (the lowest).
+  return cores.filter((core) => core !== params.pair?.[0] && core !== cores[0]);
 }
 
 /** Runs one case with every checker. */

@@ -62,6 +62,11 @@ export interface SimulationOptions {
   readonly log?: (line: string) => void;
   /** Handler-cost jitter as a fraction (default simHandlerJitterFraction). */
   readonly jitterFraction?: number;
+  /**
+   * Called with a core's id as its handler (or continuation) starts, and with -1 as it ends: what
+   * a watchdog on another thread needs to name the core of a handler that never returns.
+   */
+  readonly onHandler?: (core: number) => void;
 }
 
 export interface RunOptions {
@@ -401,6 +406,7 @@ export class Simulation {
   private runHandler(core: CoreState, item: InboxItem): void {
     const start = this.nowCycles;
     this.current = core;
+    this.options.onHandler?.(core.id);
     this.cursorCycles = start;
     const logic = core.logic!;
     const trace = this.trace;
@@ -438,6 +444,7 @@ export class Simulation {
       }
     } finally {
       this.current = null;
+      this.options.onHandler?.(-1);
     }
     this.busyUntilCycles[core.id] = this.cursorCycles;
     trace?.slice(core.id, start, this.cursorCycles - start, name, args);
@@ -458,11 +465,13 @@ export class Simulation {
         start = stall.toCycles;
     }
     this.current = core;
+    this.options.onHandler?.(core.id);
     this.cursorCycles = start;
     try {
       work();
     } finally {
       this.current = null;
+      this.options.onHandler?.(-1);
     }
     this.busyUntilCycles[core.id] = this.cursorCycles;
     this.trace?.slice(core.id, start, this.cursorCycles - start, "continuation", "{}");

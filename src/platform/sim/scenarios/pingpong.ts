@@ -6,7 +6,8 @@
 // pair's path class is printed beside it). The messages are declared with src/idl and travel over
 // the monitor channels, so the figure includes the monitor's routing and the decoding, as a
 // protocol between monitors would pay it. A module's own checker verifies that pongs come back in
-// order, each once.
+// order, each once. If a's failure detector declares b failed, the round in flight and those left
+// end there, failed with "core b failed" (the goal: every round answered, or failed that way).
 
 import { testTypeBase } from "../../../cpu-driver/message-types.js";
 import { defineInterface, t } from "../../../idl/index.js";
@@ -40,15 +41,21 @@ export function pingPongScenario(options: PingPongScenarioOptions): Scenario {
     throw new RangeError(`pingpong: rounds must be a positive integer, got ${rounds}`);
   const roundTripCycles: number[] = [];
   const violations: string[] = [];
+  /** Why the rounds left were given up (a's detector declared b failed), if they were. */
+  const ended = { reason: "" };
   return {
     name: "pingpong",
     install(monitor, env: SimCoreEnv, run: ScenarioRun) {
       if (!run.cores.includes(a) || !run.cores.includes(b))
         throw new RangeError(`pingpong: cores ${a} and ${b} must both be among the run's cores`);
-      if (env.coreId === a) monitor.add(pingerModule(env, b, rounds, roundTripCycles, violations));
+      if (env.coreId === a) monitor.add(pingerModule(env, b, rounds, roundTripCycles, violations, ended));
       if (env.coreId === b) monitor.add(pongerModule(env));
     },
-    done: () => roundTripCycles.length === rounds,
+    done: (excused) => roundTripCycles.length === rounds || ended.reason !== "" || excused.has(a),
+    peerFailed(by, failed) {
+      if (by !== a || failed !== b || roundTripCycles.length === rounds || ended.reason !== "") return;
+      ended.reason = `round ${roundTripCycles.length} and the ${rounds - roundTripCycles.length - 1} after it failed: core ${b} failed`;
+    },
     report(run): ScenarioReport {
       const sorted = roundTripCycles.map((c) => c / 2).sort((x, y) => x - y);
       const median = sorted[Math.floor(sorted.length / 2)] ?? null;
@@ -61,7 +68,7 @@ export function pingPongScenario(options: PingPongScenarioOptions): Scenario {
           ? calibration.latencyCycles
           : null;
       const lines = [
-        `pingpong ${a} <-> ${b} (${calibration?.name ?? pathClass}): ${sorted.length}/${rounds} round trips`,
+        `pingpong ${a} <-> ${b} (${calibration?.name ?? pathClass}): ${sorted.length}/${rounds} round trips${ended.reason === "" ? "" : `; ${ended.reason}`}`,
         `one-way latency (cycles): median ${median?.toFixed(1) ?? "n/a"}, mean ${mean?.toFixed(1) ?? "n/a"}, p99 ${p99?.toFixed(1) ?? "n/a"}` +
           (paper === null ? "" : `; paper (Table 2, raw URPC): ${paper}`),
       ];
@@ -90,6 +97,7 @@ function pingerModule(
   rounds: number,
   roundTripCycles: number[],
   violations: string[],
+  ended: { readonly reason: string },
 ): MonitorModule & { start(): void } {
   // The peer's core may not exist yet while cores are added: take the port on first use.
   let send: ReturnType<typeof pingPongInterface.sender> | undefined;
@@ -104,6 +112,7 @@ function pingerModule(
     {
       ping: () => violations.push(`pingpong: core ${env.coreId} got a ping`),
       pong: (answered) => {
+        if (ended.reason !== "") return;
         if (answered !== seq) {
           violations.push(`pingpong: pong ${answered} arrived while ${seq} was awaited`);
           return;

@@ -3,6 +3,8 @@
 // randomness and channels from the simulator instead of worker threads. One dispatcher per core of
 // the domain runs `main`; what it logs is the core's log; the run is done when every main has
 // returned, and the report gives each core's exit status (a throw is status 1 and its message).
+// A main that does not return 0 fails the run: its core, status and error are a violation, so that
+// `sim --program FILE --check` exits non-zero as `run FILE` would.
 
 import { Dispatcher } from "../../../domain/dispatcher.js";
 import type { DomainMain } from "../../../domain/domain-context.js";
@@ -35,42 +37,41 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
         receive: () => false,
         start() {
           const dispatcher = new Dispatcher(monitor, domainId, domainCores);
-          Promise.resolve()
-            .then(() => options.main(dispatcher.context))
-            .then(
-              (result) => {
-                const status =
-                  result === undefined
-                    ? 0
-                    : typeof result === "number" && Number.isInteger(result)
-                      ? result
-                      : 1;
-                exits.set(env.coreId, {
-                  status,
-                  error: status === 1 && result !== 1 ? `main resolved to ${String(result)}` : "",
-                });
-              },
-              (error: unknown) => {
-                exits.set(env.coreId, {
-                  status: 1,
-                  error: error instanceof Error ? error.message : String(error),
-                });
-              },
-            );
+          // main's synchronous part runs in this start handler (charged to, and named as, this
+          // core's work); a synchronous throw becomes a rejection like any other.
+          new Promise<unknown>((resolve) => resolve(options.main(dispatcher.context))).then(
+            (result) => {
+              const status =
+                result === undefined
+                  ? 0
+                  : typeof result === "number" && Number.isInteger(result)
+                    ? result
+                    : 1;
+              exits.set(env.coreId, {
+                status,
+                error: status === 1 && result !== 1 ? `main resolved to ${printable(result)}` : "",
+              });
+            },
+            (error: unknown) => {
+              exits.set(env.coreId, { status: 1, error: printable(error) });
+            },
+          );
         },
       });
     },
-    done: () => exits.size === domainCores.length,
+    done: (excused) => domainCores.every((core) => excused.has(core) || exits.has(core)),
     report(): ScenarioReport {
       const lines: string[] = [];
       const violations: string[] = [];
       for (const core of domainCores) {
         const exit = exits.get(core);
-        if (exit === undefined) violations.push(`program: core ${core}'s main never returned`);
-        else
-          lines.push(
-            `core ${core}: main returned ${exit.status}${exit.error === "" ? "" : ` (${exit.error})`}`,
-          );
+        if (exit === undefined) {
+          violations.push(`program: core ${core}'s main never returned`);
+          continue;
+        }
+        const returned = `core ${core}: main returned ${exit.status}${exit.error === "" ? "" : ` (${exit.error})`}`;
+        lines.push(returned);
+        if (exit.status !== 0) violations.push(`program: ${returned}`);
       }
       const statuses = domainCores.map((core) => exits.get(core)?.status ?? null);
       return {
@@ -80,4 +81,13 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
       };
     },
   };
+}
+
+/** A value main threw or resolved to, as text, whatever it is (one whose toString throws included). */
+function printable(value: unknown): string {
+  try {
+    return value instanceof Error ? value.message : String(value);
+  } catch {
+    return "a value that cannot be printed";
+  }
 }

@@ -3,19 +3,25 @@
 // A scenario (boot.ts, pingpong.ts, replicated.ts) is the unchanged monitor — a Monitor per core,
 // with the modules the scenario installs — plus a goal (`done`) and a report. The runner builds a
 // Simulation of the chosen machine and cores, with the faults asked for, adds a LivenessModule to
-// every monitor when asked (always when a core crashes), and runs the simulation in bounded chunks
-// until one of:
+// every monitor when asked (always when a core crashes), tells the scenario and the VM module of
+// every failure a monitor detects, and runs the simulation in bounded chunks until one of:
 //   done      the goal is reached, and every crash has happened and been detected by every live core;
-//   detected  some core crashed, every live core detected it, and a grace period has passed (what
-//             needed the crashed core stays unfinished: it is reported, not waited for);
-//   idle      nothing is left to happen (a goal unreached here is a hang);
-//   horizon   simScenarioVirtualNsMax of virtual time went by (a hang);
-//   events    simScenarioEventsMax events were processed (a hang).
+//   detected  some core crashed, every live core detected it, and a grace period has passed;
+//   idle      nothing is left to happen;
+//   horizon   simScenarioVirtualNsMax of virtual time went by;
+//   events    simScenarioEventsMax events were processed.
+// The rule: once the faults have healed, every request completes. The goal is judged with the
+// crashed cores excused (`done(crashed)`: a crashed core's own requests need not finish), but a
+// request from or to a live core must complete — resolve, or reject with an error that says the
+// peer failed — within the grace period after every live core detected the crash. A goal unreached
+// is a violation whatever stopped the run: a hang without a crash, a stall with one. A crash never
+// excuses a stall.
 // Then it stops the heartbeats, runs the simulation dry, and gathers what the checkers say: the
 // channel checker (FIFO, loss, duplication), the failure detector's (every crash detected by every
-// live core; no live core suspected), monitors that dropped messages, and the scenario's own
-// checkers. The simulator owns time and randomness: the same seed and options give the same run,
-// byte for byte, trace included.
+// live core; no live core suspected), monitors that dropped messages, simulated code that reached
+// for the host's process or timers (host-guard.ts), and the scenario's own checkers. The simulator
+// owns time and randomness: the same seed and options give the same run, byte for byte, trace
+// included.
 
 import {
   physicalMemoryBytes,
@@ -28,6 +34,7 @@ import { Monitor } from "../../../monitor/monitor.js";
 import { VmModule } from "../../../monitor/vm-module.js";
 import { type SimCoreEnv, Simulation } from "../engine.js";
 import type { Fault } from "../faults.js";
+import { guardHost, hostSetImmediate } from "../host-guard.js";
 import { loadMachine, type Machine } from "../machine.js";
 
 /** One scenario's behaviour, as the runner sees it. */
@@ -40,8 +47,14 @@ export interface Scenario {
   readonly continuations?: boolean;
   /** Adds this core's scenario modules to its monitor (before the simulation starts). */
   install(monitor: Monitor, env: SimCoreEnv, run: ScenarioRun): void;
-  /** Whether the goal is reached. */
-  done(): boolean;
+  /**
+   * Whether the goal is reached, the requests of the cores in `excused` (crashed ones) apart: every
+   * request of any other core, to whichever core, must have completed (resolved, or failed with an
+   * error that says the peer failed).
+   */
+  done(excused: ReadonlySet<number>): boolean;
+  /** Core `by`'s failure detector declared core `failed` failed (crash-stop). */
+  peerFailed?(by: number, failed: number): void;
   /** The results, once the run has ended and promise continuations have run. */
   report(run: ScenarioRun): ScenarioReport;
 }
@@ -78,6 +91,13 @@ export interface ScenarioOptions {
   readonly trace?: boolean;
   /** Log lines of the cores, as they happen. */
   readonly log?: (line: string) => void;
+  /**
+   * Called before each chunk of events (one event when the scenario runs domains): the heartbeat
+   * of program-host.ts's watchdog, which ends a run whose handler never returns.
+   */
+  readonly onStep?: () => void;
+  /** Passed to the Simulation (engine.ts): each handler's core as it starts, -1 as it ends. */
+  readonly onHandler?: (core: number) => void;
 }
 
 export interface Detection {
@@ -94,7 +114,8 @@ export interface ScenarioResult {
   readonly cores: readonly number[];
   readonly faults: readonly Fault[];
   readonly liveness: boolean;
-  readonly stoppedBy: "done" | "detected" | "idle" | "horizon" | "events";
+  /** watchdog: a handler held the host past its bound and the run was ended (program-host.ts). */
+  readonly stoppedBy: "done" | "detected" | "idle" | "horizon" | "events" | "watchdog";
   /** Whether the scenario's goal was reached. */
   readonly completed: boolean;
   readonly virtualCycles: number;
@@ -114,7 +135,15 @@ export interface ScenarioResult {
 /** Events per chunk between two looks at the goal. */
 const chunkEvents = 2048;
 
-const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const macrotask = (): Promise<void> => new Promise((resolve) => hostSetImmediate(resolve));
+
+/** The violation of a run whose goal was not reached (see the rule in the file comment). */
+function unfinished(stoppedBy: ScenarioResult["stoppedBy"], crashing: ReadonlySet<number>): string {
+  if (crashing.size === 0)
+    return `hang: the scenario did not finish (stopped by ${stoppedBy}) and no core crashed`;
+  const crashed = [...crashing].sort((a, b) => a - b).join(", ");
+  return `stall: requests of live cores never completed (stopped by ${stoppedBy}, ${simScenarioGraceNs / 1000} µs of grace after every live core detected the crash of core ${crashed}): a crash excuses only the crashed core's own requests`;
+}
 
 /** Runs `scenario` on a simulated machine (see the file comment). */
 export async function runScenario(scenario: Scenario, options: ScenarioOptions): Promise<ScenarioResult> {
@@ -136,6 +165,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     faults,
     trace: options.trace === true,
     ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.onHandler === undefined ? {} : { onHandler: options.onHandler }),
   });
   const monitors = new Map<number, Monitor>();
   const livenessModules = new Map<number, LivenessModule>();
@@ -150,7 +180,11 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
       monitors.set(core, monitor);
       if (liveness) {
         const module = new LivenessModule(env, {
-          onPeerFailed: (failed, atNs) => detections.push({ by: core, core: failed, atNs }),
+          onPeerFailed: (failed, atNs) => {
+            detections.push({ by: core, core: failed, atNs });
+            monitor.vm?.peerFailed(failed);
+            scenario.peerFailed?.(core, failed);
+          },
         });
         livenessModules.set(core, monitor.add(module));
       }
@@ -180,15 +214,17 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
   let dropped = 0;
   let graceEndCycles = Number.POSITIVE_INFINITY;
   const chunk = scenario.continuations === true ? 1 : chunkEvents;
+  const guard = guardHost();
   try {
     for (;;) {
+      options.onStep?.();
       const stats = sim.run({ maxEvents: chunk, untilCycles: horizonCycles });
       if (scenario.continuations === true) await macrotask();
       events += stats.events;
       deliveries += stats.deliveries;
       dropped += stats.dropped;
       const detected = crashesDetected();
-      if (scenario.done() && detected) {
+      if (scenario.done(crashing) && detected) {
         stoppedBy = "done";
         break;
       }
@@ -218,6 +254,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     for (const module of livenessModules.values()) module.stop();
     let drained = false;
     while (!drained && events < simScenarioEventsMax) {
+      options.onStep?.();
       const drain = sim.run({ maxEvents: Math.min(chunk, simScenarioEventsMax - events) });
       if (scenario.continuations === true) await macrotask();
       events += drain.events;
@@ -232,10 +269,11 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
   }
   // Promise continuations (replicated updates settling) run now, before the report.
   await macrotask();
+  for (const escaped of guard.escapes()) violations.push(`host: ${escaped}`);
+  guard.release();
 
-  const completed = scenario.done();
-  if (!completed && crashing.size === 0)
-    violations.push(`hang: the scenario did not finish (stopped by ${stoppedBy}) and no core crashed`);
+  const completed = scenario.done(crashing);
+  if (!completed) violations.push(unfinished(stoppedBy, crashing));
   if (liveness) {
     for (const by of live) {
       for (const core of crashing) {

@@ -1,7 +1,11 @@
 // The `shootdown` scenario: TLB-shootdown safety on a simulated machine, checked by the VM checker
-// (../vm-checker.ts), under the faults the protocols tolerate: message delay, slow and stalled
-// cores. Not crash-stop: an unmap waits for every core's acknowledgement, and a crashed core never
-// sends one, so the operation (and the run) would never complete.
+// (../vm-checker.ts), under message delay, slow and stalled cores, and crash-stop. An unmap waits
+// for every core's acknowledgement, which a crashed core never sends: once a core's failure
+// detector declares the crash, the runner tells its VM module, and every operation that core is
+// waiting for, and every later one, rejects with "peer-failed" (src/vm/shootdown.ts). So every live
+// core's workload still finishes; the safety checks hold for every operation that resolved, and
+// the end-of-run comparison of replicas with the model is made only when no core crashed (after a
+// crash, updates cut off with the failed core's subtree leave live replicas legitimately apart).
 //
 // Every core of the run opens one address space through its monitor's VM module (the code real
 // cores run), with the chosen protocol and the checker's onComplete hook. The lowest core maps
@@ -9,8 +13,8 @@
 // random virtual times (env timers: each fills the TLB or faults), and a random sequence of
 // operations, one at a time per core but concurrent across cores: unmaps of one or two pages,
 // protects to read-only or no rights, and maps again of pages found unmapped. Refusals a
-// concurrent operation explains (not-mapped, already-mapped, rights-escalation) are answers, not
-// violations; any other failure is one.
+// concurrent operation explains (not-mapped, already-mapped, rights-escalation), and peer-failed in
+// a run where a core crashes, are answers, not violations; any other failure is one.
 
 import { pageBytes, shootdownScenarioOpsPerCore, tlbSafetyTranslationsPerCore } from "../../../limits.js";
 import type { AddressSpace } from "../../../vm/address-space.js";
@@ -43,17 +47,22 @@ export function shootdownScenario(options: ShootdownScenarioOptions): Scenario {
     throw new RangeError(`shootdown: pages must be a positive integer, got ${pages}`);
   const checker = new VmChecker();
   const failures: string[] = [];
-  const tally = { map: 0, unmap: 0, protect: 0, refused: 0 };
+  const tally = { map: 0, unmap: 0, protect: 0, refused: 0, peerFailed: 0 };
   let mapped = false;
   let cores: readonly number[] = [];
-  let translatorsDone = 0;
-  let workersDone = 0;
+  /** Cores whose translations, and whose operations, have all been made. */
+  const translatorsDone = new Set<number>();
+  const workersDone = new Set<number>();
+  let crashing: ReadonlySet<number> = new Set();
+  /** Cores whose engine learned of a failure: the home's maps will not come. */
+  const failureKnown = new Set<number>();
 
   return {
     name: "shootdown",
     continuations: true,
     install(monitor, env, run) {
       cores = run.cores;
+      crashing = run.crashing;
       const home = run.cores[0]!;
       const core = env.coreId;
       const int = (n: number): number => Math.floor(env.random() * n);
@@ -89,6 +98,8 @@ export function shootdownScenario(options: ShootdownScenarioOptions): Scenario {
               tally[kind]++;
             } catch (error) {
               if (error instanceof VmError && allowedRefusals.has(error.code)) tally.refused++;
+              else if (error instanceof VmError && error.code === "peer-failed" && crashing.size > 0)
+                tally.peerFailed++;
               else
                 failures.push(
                   `shootdown: core ${core}'s ${kind} of page ${page}+${pageCount} failed: ${String(error)}`,
@@ -100,7 +111,7 @@ export function shootdownScenario(options: ShootdownScenarioOptions): Scenario {
             let left = tlbSafetyTranslationsPerCore;
             const next = (): void => {
               if (left-- <= 0) {
-                translatorsDone++;
+                translatorsDone.add(core);
                 return;
               }
               try {
@@ -130,14 +141,14 @@ export function shootdownScenario(options: ShootdownScenarioOptions): Scenario {
           const startWorkload = (): void => {
             translations();
             work().then(
-              () => workersDone++,
+              () => workersDone.add(core),
               (error: unknown) => failures.push(`shootdown: core ${core}'s workload: ${String(error)}`),
             );
           };
           if (core !== home) {
             // Wait for the home's maps (a flag of the scenario's own, polled on a timer).
             const wait = (): void => {
-              if (mapped) startWorkload();
+              if (mapped || failureKnown.has(core)) startWorkload();
               else env.setTimer(stepGapNsMax, wait);
             };
             wait();
@@ -151,13 +162,18 @@ export function shootdownScenario(options: ShootdownScenarioOptions): Scenario {
         },
       });
     },
-    done: () => mapped && translatorsDone === cores.length && workersDone === cores.length,
+    done: (excused) =>
+      cores.length > 0 &&
+      cores.every((core) => excused.has(core) || (translatorsDone.has(core) && workersDone.has(core))),
+    peerFailed(by) {
+      failureKnown.add(by);
+    },
     report(): ScenarioReport {
-      checker.finish(Array.from({ length: pages }, (_, page) => page));
+      if (crashing.size === 0) checker.finish(Array.from({ length: pages }, (_, page) => page));
       const { operations, probes } = checker.counts;
       return {
         lines: [
-          `shootdown (${protocol}) on ${cores.length} cores, ${pages} pages: ${tally.map} maps, ${tally.unmap} unmaps, ${tally.protect} protects resolved, ${tally.refused} refused; checker: ${operations} completions, ${probes} translations probed`,
+          `shootdown (${protocol}) on ${cores.length} cores, ${pages} pages: ${tally.map} maps, ${tally.unmap} unmaps, ${tally.protect} protects resolved, ${tally.refused} refused, ${tally.peerFailed} failed (peer failed); checker: ${operations} completions, ${probes} translations probed`,
         ],
         results: {
           protocol,
@@ -167,6 +183,7 @@ export function shootdownScenario(options: ShootdownScenarioOptions): Scenario {
           unmaps: tally.unmap,
           protects: tally.protect,
           refused: tally.refused,
+          peerFailed: tally.peerFailed,
           checkedOperations: operations,
           probes,
         },
