@@ -262,7 +262,9 @@ export class Multikernel {
 
   /** A core's detector declared `report.core` failed: the system cannot go on without it. */
   private peerFailed(report: Extract<ControlReport, { kind: "peer-failed" }>): void {
-    if (this.failedCores.has(report.core)) return;
+    // A core already failed (a domain looped on it, it resumed) hears nothing from the others, who
+    // stopped sending to it: what it concludes of them is not news.
+    if (this.failedCores.has(report.core) || this.failedCores.has(report.by)) return;
     this.failedCores.add(report.core);
     this.step(`core ${report.core} declared failed by core ${report.by}: ${report.reason}`);
     this.coreFailed(new Error(`core ${report.core} failed: ${report.reason}`));
