@@ -16,8 +16,9 @@
 //   - a tick that comes more than one interval late (this core did not run: a domain computed, or
 //     the OS ran other threads) suspects no one: the peers' news may be waiting, unread, in this
 //     core's channels; the next tick, one interval of polling later, judges again.
-//   - with `suspectUnheard: false` (the real platform) a peer is watched only from the first news
-//     of it: a core still starting is the boot's to time out, not the detector's.
+//   - with `armAtStart: false` (the real platform) no peer is watched until `arm()`: while cores
+//     start and measure each other (the SKB's probe keeps a core away from its loop for seconds on
+//     a loaded machine), the boot's own bounds time them out, not the detector.
 //
 // What follows a failure is the platform's (onPeerFailed): on real cores (src/platform/real) every
 // live core reports it to the boot thread, which ends the runs waiting on the system with an error
@@ -48,8 +49,8 @@ export interface LivenessOptions {
   readonly heartbeatIntervalNs?: number;
   /** Intervals of silence after which a peer is failed (default heartbeatMissesMax). */
   readonly heartbeatMissesMax?: number;
-  /** Suspect a peer not yet heard from (default true); false watches each from its first news. */
-  readonly suspectUnheard?: boolean;
+  /** Watch every peer from start() (default true); false watches none until arm(). */
+  readonly armAtStart?: boolean;
   /** Called once per peer this monitor declares failed, with why ("no news for 5012 ms ..."). */
   readonly onPeerFailed?: (core: number, nowNs: number, reason: string) => void;
 }
@@ -104,11 +105,16 @@ export class LivenessModule implements MonitorModule {
   }
 
   start(): void {
-    const now = this.env.nowNs();
-    this.lastTickNs = now;
-    if (this.options.suspectUnheard ?? true)
-      for (const core of this.env.coreIds) if (core !== this.env.coreId) this.lastHeardNs.set(core, now);
+    this.lastTickNs = this.env.nowNs();
+    if (this.options.armAtStart ?? true) this.arm();
     this.tickFired();
+  }
+
+  /** Starts watching every peer, each as if heard from now (idempotent). */
+  arm(): void {
+    if (this.lastHeardNs.size > 0) return;
+    const now = this.env.nowNs();
+    for (const core of this.env.coreIds) if (core !== this.env.coreId) this.lastHeardNs.set(core, now);
   }
 
   /** Stops sending heartbeats and suspecting peers (idempotent). */
@@ -132,9 +138,7 @@ export class LivenessModule implements MonitorModule {
   }
 
   private heard(core: number): void {
-    if (core === this.env.coreId || !this.env.coreIds.includes(core)) return;
-    if (this.lastHeardNs.has(core) || !(this.options.suspectUnheard ?? true))
-      this.lastHeardNs.set(core, this.env.nowNs());
+    if (this.lastHeardNs.has(core)) this.lastHeardNs.set(core, this.env.nowNs());
   }
 
   private tickFired(): void {
@@ -161,7 +165,7 @@ export class LivenessModule implements MonitorModule {
   }
 
   private sendHeartbeats(): void {
-    // Peers not watched yet are greeted too: a heartbeat is how they hear of this core.
+    // Peers not watched yet (before arm()) are sent heartbeats too: they may watch this core.
     for (const core of this.env.coreIds) {
       if (core === this.env.coreId || this.failed.has(core)) continue;
       let sender = this.senders.get(core);

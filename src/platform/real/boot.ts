@@ -13,7 +13,7 @@
 // every worker and clearing every timer it started.
 //
 // Failures after boot. Every core's monitor runs a heartbeat failure detector (liveness.ts; its
-// interval and misses are BootOptions, seconds by default). When a live core declares another
+// interval and misses are BootOptions, seconds by default), armed once boot is complete. When a live core declares another
 // failed — its worker died, or its thread stopped answering: a domain busy-looping on it — it
 // reports "peer-failed"; the boot thread logs it, marks the core failed, and every wait on the
 // system (a run in progress, a later run) rejects with an error naming the core. A worker that
@@ -160,10 +160,13 @@ function describeStart(times: CoreStartTimes, createdAtMs: number): string {
   );
 }
 
+/** A bounded wait that ran out. */
+class WaitTimeoutError extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what()} did not finish within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new WaitTimeoutError(`${what()} did not finish within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -499,13 +502,14 @@ export class Multikernel {
     if (this.closed) throw new Error("run: the system is shut down");
     const requestId = this.nextRequest++;
     let domainId = 0;
-    const describe = () => {
-      if (domainId === 0) return `domain ${program} (not spawned yet)`;
+    /** Which cores still run main, for the bound's and a failed core's error. */
+    const state = () => {
+      if (domainId === 0) return "not spawned yet";
       const exited = this.exitedCores.get(domainId) ?? new Set<number>();
       const running = cores.filter((core) => !exited.has(core));
       const still =
         running.length === 0 ? "every main returned" : `main still running on core ${running.join(",")}`;
-      return `domain ${program} (id ${domainId}, ${still})`;
+      return `id ${domainId}, ${still}`;
     };
     const done = this.waitFor(
       (report) => {
@@ -517,7 +521,7 @@ export class Multikernel {
         return report.kind === "domain-done" && report.requestId === requestId ? report.exits : undefined;
       },
       timeoutMs,
-      describe,
+      `domain ${program}`,
     );
     this.post(0, { kind: "spawn", requestId, program, cores });
     try {
@@ -525,13 +529,23 @@ export class Multikernel {
       const failed = exits.find((exit) => exit.status !== 0);
       return { domainId, exits, status: failed?.status ?? 0 };
     } catch (error) {
-      // A failed core's error says which core; say which domain it ended too.
+      // A failed core's error says which core, the bound's which domain: say what still ran.
       if (error instanceof Error && this.coreFailures.has(error))
-        throw new Error(`${describe()}: ${error.message}`, { cause: error });
+        throw new Error(`domain ${program} (${state()}): ${error.message}`, { cause: error });
+      if (error instanceof WaitTimeoutError) throw new Error(`${error.message} (${state()})`);
       throw error;
     } finally {
       this.exitedCores.delete(domainId);
     }
+  }
+
+  /**
+   * Boot is complete: every core's failure detector starts watching the others. Not before: a
+   * core still starting, or away in the SKB's round-trip probe for seconds on a loaded machine,
+   * is for the boot's own bounds to time out.
+   */
+  armDetectors(): void {
+    for (const core of this.coreIds) this.post(core, { kind: "arm-detector" });
   }
 
   /** Each core's thread CPU time now, read inside its worker between two turns of its poll loop. */
@@ -609,6 +623,7 @@ export async function boot(options: BootOptions = {}): Promise<Multikernel> {
     system.step(`allocated ${physicalMemoryBytes / 1024 / 1024} MiB of physical memory for frames`);
     await system.bootCores(memory, plan, options.pin ?? true, { physicalMemory, sharedShootdown });
     if (options.measureLatency ?? true) await system.measureLatency();
+    system.armDetectors();
     return system;
   } catch (error) {
     await system.kill();

@@ -39,7 +39,9 @@ export type ControlRequest =
   /** The SKB's measured round trips, for each core's vm module (packages and multicast trees). */
   | { readonly kind: "skb"; readonly rows: readonly (readonly number[])[] }
   /** Read the core's thread CPU time now (thread-cpu.ts); answered by "cpu-time". */
-  | { readonly kind: "cpu-time"; readonly requestId: number };
+  | { readonly kind: "cpu-time"; readonly requestId: number }
+  /** Boot is complete: the failure detector starts watching every peer (liveness.ts, arm). */
+  | { readonly kind: "arm-detector" };
 
 /**
  * When a core's start-up steps ended, each in ms since the epoch (performance.timeOrigin + now(),

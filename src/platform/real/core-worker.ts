@@ -10,8 +10,8 @@
 // shutdown, CPU time) arrive by postMessage and go to the core's monitor modules.
 //
 // Failure detection: every core's monitor runs the heartbeat module (liveness.ts) with the boot's
-// interval and misses (seconds by default: limits.realHeartbeatIntervalMs), watching each peer from
-// its first news on (a core still starting is the boot's to time out). A peer declared failed is
+// interval and misses (seconds by default: limits.realHeartbeatIntervalMs), armed by the boot
+// thread once boot is complete (before, the boot's own bounds time a core out). A peer declared failed is
 // fanned out by the core (RealCore.onPeerFailed) to the monitor's modules and reported to the boot
 // thread ("peer-failed"), which ends the runs in progress naming the core. Each dispatcher's exit
 // is reported too ("exited"), so that a run's bound can name the cores whose main still runs.
@@ -94,7 +94,7 @@ async function runCore(): Promise<void> {
 /** The core's monitor and its modules, and the handler of the boot thread's requests. */
 function buildMonitor(core: RealCore) {
   const monitor = new Monitor(core.env);
-  addFailureDetector(core, monitor);
+  const liveness = addFailureDetector(core, monitor);
   const boot = new BootModule(core.env, {
     onConnected: (c) => report({ kind: "connected", core: c }),
     onAllConnected: () => report({ kind: "all-connected" }),
@@ -129,6 +129,9 @@ function buildMonitor(core: RealCore) {
       case "cpu-time":
         cpuTimeRequested(request.requestId);
         break;
+      case "arm-detector":
+        liveness.arm();
+        break;
     }
   };
   return { monitor, domains, controlled };
@@ -139,12 +142,12 @@ function buildMonitor(core: RealCore) {
  * and binding do not claim as news of its sender), and who hears of a failure: the monitor's
  * modules and the boot thread. This core's dispatchers are the third listener (RealCore.onPeerFailed).
  */
-function addFailureDetector(core: RealCore, monitor: Monitor): void {
-  monitor.add(
+function addFailureDetector(core: RealCore, monitor: Monitor): LivenessModule {
+  const liveness = monitor.add(
     new LivenessModule(core.env, {
       heartbeatIntervalNs: data.heartbeatIntervalNs,
       heartbeatMissesMax: data.heartbeatMissesMax,
-      suspectUnheard: false,
+      armAtStart: false,
       onPeerFailed: (failed, _nowNs, reason) => core.peerCoreFailed(failed, reason),
     }),
   );
@@ -153,6 +156,7 @@ function addFailureDetector(core: RealCore, monitor: Monitor): void {
     peerCoreFailed: (failed, reason) =>
       report({ kind: "peer-failed", core: failed, by: data.coreId, reason }),
   });
+  return liveness;
 }
 
 function spawnRequested(spawn: SpawnModule, request: Extract<ControlRequest, { kind: "spawn" }>): void {
