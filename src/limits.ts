@@ -275,6 +275,8 @@ export const domainBindTimeoutMs = 10_000;
 export const bindRetryPauseMs = 1;
 /** Longest a domain run through `Multikernel.run` may take unless the caller says otherwise. */
 export const domainRunTimeoutMs = 600_000;
+/** Longest bound a run may be given (`run --timeout`, runTimeoutMs): the longest a host timer waits. */
+export const runTimeoutMsMax = 2 ** 31 - 1;
 /** Domains one booted system may run at a time. */
 export const domainsMax = 64;
 
@@ -352,6 +354,27 @@ assertLimit(
 assertLimit(
   heartbeatIntervalNs * heartbeatMissesMax * 4 <= simScenarioVirtualNsMax,
   "a scenario runs long enough to detect a crash",
+);
+
+/**
+ * Heartbeats between the monitors of real cores: a core's monitor runs only when its CPU driver's
+ * loop does, so a live core may be silent while a domain computes or the OS runs other threads
+ * (tests run more cores than CPUs). The simulator's 50 µs would declare such a core failed at
+ * once; on real cores the detection time is seconds, and one heartbeat per interval costs an idle
+ * core one wake-up from each peer (measured with `bench idle`: docs/platform.md).
+ */
+export const realHeartbeatIntervalMs = 500;
+/** Heartbeat intervals without news after which a real core's monitor declares a peer failed. */
+export const realHeartbeatMissesMax = 10;
+
+assertLimit(
+  realHeartbeatIntervalMs >= sleepSliceMs,
+  "a heartbeat wakes an idle core no more often than its own sleep slice does",
+);
+assertLimit(domainRunTimeoutMs <= runTimeoutMsMax, "the default bound of a run is one a host timer can wait");
+assertLimit(
+  realHeartbeatIntervalMs * realHeartbeatMissesMax < domainRunTimeoutMs,
+  "a busy-looping domain is detected before its run's default bound ends it",
 );
 
 // ---- Virtual memory on real cores: physical memory, address spaces, the shared-memory baseline --

@@ -3,14 +3,26 @@
 // Every monitor sends a heartbeat to every other monitor each `heartbeatIntervalNs` (a platform
 // timer), and notes when it last heard anything from each peer (a heartbeat or any other message
 // routed past this module). At each of its own ticks it declares failed every peer it has not heard
-// from for `heartbeatMissesMax` intervals: it logs the failure, calls `onPeerFailed(core, nowNs)`
-// once, and stops sending to that peer. Failure is final (the crash-stop model): a peer heard from
-// again later is only counted (`lateHeartbeats`), not revived. A peer that is slow or stalled for
-// less than the detection time is never suspected; one stalled longer is, as with any timeout
-// detector.
+// from for `heartbeatMissesMax` intervals: it logs the failure, calls `onPeerFailed(core, nowNs,
+// reason)` once, and stops sending to that peer. Failure is final (the crash-stop model): a peer
+// heard from again later is only counted (`lateHeartbeats`), not revived. A peer that is slow or
+// stalled for less than the detection time is never suspected; one stalled longer is, as with any
+// timeout detector.
 //
 //   every interval   heartbeat(core, tick) → every peer not declared failed
 //   at each tick     now − lastHeard[p] > misses × interval  ⇒  peer p failed
+//
+// Two rules keep a live peer from being suspected for this monitor's own silence:
+//   - a tick that comes more than one interval late (this core did not run: a domain computed, or
+//     the OS ran other threads) suspects no one: the peers' news may be waiting, unread, in this
+//     core's channels; the next tick, one interval of polling later, judges again.
+//   - with `armAtStart: false` (the real platform) no peer is watched until `arm()`: while cores
+//     start and measure each other (the SKB's probe keeps a core away from its loop for seconds on
+//     a loaded machine), the boot's own bounds time them out, not the detector.
+//
+// What follows a failure is the platform's (onPeerFailed): on real cores (src/platform/real) every
+// live core reports it to the boot thread, which ends the runs waiting on the system with an error
+// naming the core, and hands it to its monitor's modules and dispatchers (PeerFailureListener).
 //
 // Sans-IO: time comes from env.nowNs and env.setTimer; `stop()` cancels the timer, so that a
 // platform (or a simulation) can go idle.
@@ -37,8 +49,10 @@ export interface LivenessOptions {
   readonly heartbeatIntervalNs?: number;
   /** Intervals of silence after which a peer is failed (default heartbeatMissesMax). */
   readonly heartbeatMissesMax?: number;
-  /** Called once per peer this monitor declares failed. */
-  readonly onPeerFailed?: (core: number, nowNs: number) => void;
+  /** Watch every peer from start() (default true); false watches none until arm(). */
+  readonly armAtStart?: boolean;
+  /** Called once per peer this monitor declares failed, with why ("no news for 5012 ms ..."). */
+  readonly onPeerFailed?: (core: number, nowNs: number, reason: string) => void;
 }
 
 /** u32 tick counter wraps here. */
@@ -52,6 +66,8 @@ export class LivenessModule implements MonitorModule {
   heartbeatsSent = 0;
   heartbeatsReceived = 0;
   lateHeartbeats = 0;
+  /** Ticks that came more than one interval late, and so suspected no one. */
+  lateTicks = 0;
   private readonly lastHeardNs = new Map<number, number>();
   private readonly failed = new Set<number>();
   private readonly receiveFrame;
@@ -59,6 +75,7 @@ export class LivenessModule implements MonitorModule {
   private readonly senders = new Map<number, ReturnType<typeof livenessInterface.sender>>();
   private timer: TimerHandle | null = null;
   private tick = 0;
+  private lastTickNs = 0;
   private stopped = false;
 
   constructor(
@@ -88,9 +105,16 @@ export class LivenessModule implements MonitorModule {
   }
 
   start(): void {
+    this.lastTickNs = this.env.nowNs();
+    if (this.options.armAtStart ?? true) this.arm();
+    this.tickFired();
+  }
+
+  /** Starts watching every peer, each as if heard from now (idempotent). */
+  arm(): void {
+    if (this.lastHeardNs.size > 0) return;
     const now = this.env.nowNs();
     for (const core of this.env.coreIds) if (core !== this.env.coreId) this.lastHeardNs.set(core, now);
-    this.tickFired();
   }
 
   /** Stops sending heartbeats and suspecting peers (idempotent). */
@@ -121,16 +145,29 @@ export class LivenessModule implements MonitorModule {
     this.timer = null;
     if (this.stopped) return;
     const now = this.env.nowNs();
+    if (now - this.lastTickNs > 2 * this.intervalNs) this.lateTicks++;
+    else this.suspect(now);
+    this.lastTickNs = now;
+    this.sendHeartbeats();
+    this.tick = (this.tick + 1) % tickWrap;
+    this.timer = this.env.setTimer(this.intervalNs, () => this.tickFired());
+  }
+
+  /** Declares failed every watched peer silent for longer than the detection time. */
+  private suspect(now: number): void {
     for (const [core, heardNs] of this.lastHeardNs) {
       if (this.failed.has(core) || now - heardNs <= this.detectionNs) continue;
       this.failed.add(core);
-      this.env.log(
-        `liveness: core ${core} failed: no news for ${Math.round((now - heardNs) / 1000)} µs (${this.missesMax} heartbeat intervals)`,
-      );
-      this.options.onPeerFailed?.(core, now);
+      const reason = `no news for ${describeNs(now - heardNs)} (declared by core ${this.env.coreId}, after ${this.missesMax} heartbeat intervals of ${describeNs(this.intervalNs)})`;
+      this.env.log(`liveness: core ${core} failed: ${reason}`);
+      this.options.onPeerFailed?.(core, now, reason);
     }
-    for (const core of this.lastHeardNs.keys()) {
-      if (this.failed.has(core)) continue;
+  }
+
+  private sendHeartbeats(): void {
+    // Peers not watched yet (before arm()) are sent heartbeats too: they may watch this core.
+    for (const core of this.env.coreIds) {
+      if (core === this.env.coreId || this.failed.has(core)) continue;
       let sender = this.senders.get(core);
       if (sender === undefined) {
         sender = livenessInterface.sender(this.env.portTo(core));
@@ -139,7 +176,10 @@ export class LivenessModule implements MonitorModule {
       sender.heartbeat(this.env.coreId, this.tick);
       this.heartbeatsSent++;
     }
-    this.tick = (this.tick + 1) % tickWrap;
-    this.timer = this.env.setTimer(this.intervalNs, () => this.tickFired());
   }
+}
+
+/** "812 µs" below 10 ms, "5012 ms" above: a duration for the failure's reason. */
+function describeNs(ns: number): string {
+  return ns < 10_000_000 ? `${Math.round(ns / 1000)} µs` : `${Math.round(ns / 1e6)} ms`;
 }

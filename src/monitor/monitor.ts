@@ -9,24 +9,32 @@
 // `receive` claims it. A message nobody claims, or one whose module throws, is logged with its
 // sending core and type and dropped; nothing else is affected. The monitor never creates a dispatcher:
 // the layer above it (src/domain) does, given the monitor as its DispatcherHost.
+//
+// A platform with a failure detector (liveness.ts; on real cores, core-worker.ts adds it) tells the
+// monitor of a failed core through `peerCoreFailed`; the monitor hands it to every module that
+// declares `peerCoreFailed`, in the order they were added, once per core. A module that throws
+// there is logged; the others still hear of it.
 import type { CoreEnv, CoreLogic } from "../cpu-driver/core-env.js";
 import { Binding } from "./binding.js";
 import type { MonitorModule } from "./monitor-module.js";
 import { NameService } from "./name-service.js";
+import type { PeerFailureListener } from "./peer-failure.js";
 import { ReplicationModule } from "./replication.js";
 import { VmModule } from "./vm-module.js";
 
-/** A module that wants to hear when the monitor starts. */
-export interface StartableModule extends MonitorModule {
+/** A module that wants to hear when the monitor starts, or when another core is declared failed. */
+export interface StartableModule extends MonitorModule, Partial<PeerFailureListener> {
   start?(): void;
 }
 
-export class Monitor implements CoreLogic {
+export class Monitor implements CoreLogic, PeerFailureListener {
   readonly nameService: NameService;
   readonly binding: Binding;
   /** Messages dropped: unknown types, or a module that threw. */
   droppedMessages = 0;
   private readonly modules: StartableModule[] = [];
+  /** Cores this monitor was told have failed. */
+  private readonly failedCores = new Set<number>();
   private started = false;
 
   constructor(readonly env: CoreEnv) {
@@ -70,6 +78,21 @@ export class Monitor implements CoreLogic {
       if (claimed) return;
     }
     this.drop(fromCore, type, "no module handles this type");
+  }
+
+  /** Another core was declared failed: every module that handles failures hears of it, once. */
+  peerCoreFailed(coreId: number, reason: string): void {
+    if (coreId === this.env.coreId || this.failedCores.has(coreId)) return;
+    this.failedCores.add(coreId);
+    for (const module of this.modules) {
+      try {
+        module.peerCoreFailed?.(coreId, reason);
+      } catch (error) {
+        this.env.log(
+          `monitor: module ${module.name} failed handling the failure of core ${coreId}: ${error instanceof Error ? error.message : "a non-Error value was thrown"}`,
+        );
+      }
+    }
   }
 
   /** This core's replicated object service (there is one from start() on). */

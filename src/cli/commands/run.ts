@@ -1,10 +1,14 @@
 // `multikernel run PROGRAM --cores 0-3`: boots, spawns the domain PROGRAM (a module exporting
 // `main(ctx)`) on the given cores through the monitors, prints what it prints prefixed by core, and
 // exits with its status (the first non-zero status of its dispatchers; 1 if one threw).
+// `--timeout MS` bounds the run: past it the command fails naming the domain and the cores whose
+// main still runs. A core declared failed meanwhile (a domain busy-looping on it stops its
+// heartbeats: src/monitor/liveness.ts) fails the command naming that core. Either way the system
+// is shut down (a failed core's worker terminated) and the process ends with status 1.
 import { availableParallelism } from "node:os";
-import { coresMax } from "../../limits.js";
+import { coresMax, domainRunTimeoutMs, runTimeoutMsMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
-import { coreListArgument } from "../arguments.js";
+import { coreListArgument, integerArgument } from "../arguments.js";
 import type { Registration } from "../registration.js";
 
 export const registerRun: Registration = ({ program }) => {
@@ -19,16 +23,25 @@ export const registerRun: Registration = ({ program }) => {
       "cores the domain spans, e.g. 0-3 or 0,2 (default: every core)",
       coreListArgument("--cores", coresMax),
     )
+    .option(
+      "--timeout <ms>",
+      `bound the run: past MS ms, fail naming the cores still running (default ${domainRunTimeoutMs})`,
+      integerArgument("--timeout", 1, runTimeoutMsMax),
+    )
     .option("--trace <file>", "write every core's messages and handlers as a Chrome trace (Perfetto) to FILE")
     .option("--json", "print the domain's result as one JSON object on the last line", false)
     .action(
-      async (programPath: string, options: { cores?: readonly number[]; json: boolean; trace?: string }) => {
+      async (
+        programPath: string,
+        options: { cores?: readonly number[]; json: boolean; trace?: string; timeout?: number },
+      ) => {
         const cores = options.cores ?? Array.from({ length: availableParallelism() }, (_, i) => i);
         const bootCores = Math.max(availableParallelism(), ...cores.map((c) => c + 1));
         const system = await boot({
           cores: bootCores,
           measureLatency: false,
           ...(options.trace === undefined ? {} : { trace: options.trace }),
+          ...(options.timeout === undefined ? {} : { runTimeoutMs: options.timeout }),
           onLog: (line) => {
             if (!line.startsWith("[boot") || process.env.MULTIKERNEL_DEBUG) process.stdout.write(`${line}\n`);
           },

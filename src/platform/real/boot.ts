@@ -11,6 +11,17 @@
 // core must report up within `coreStartTimeoutMs` of its thread's start. A boot that fails (a core
 // that throws, exits or never answers) rejects with an error naming the core, after terminating
 // every worker and clearing every timer it started.
+//
+// Failures after boot. Every core's monitor runs a heartbeat failure detector (liveness.ts; its
+// interval and misses are BootOptions, seconds by default), armed once boot is complete. When a live core declares another
+// failed — its worker died, or its thread stopped answering: a domain busy-looping on it — it
+// reports "peer-failed"; the boot thread logs it, marks the core failed, and every wait on the
+// system (a run in progress, a later run) rejects with an error naming the core. A worker that
+// throws or exits by itself fails the system the same way. Shutdown then terminates a failed
+// core's worker at once (terminate() stops even a synchronous loop), and the others cleanly.
+// A run is bounded (`run`'s timeoutMs, BootOptions.runTimeoutMs, else domainRunTimeoutMs): past
+// it, the run rejects naming the domain and the cores whose main has not returned (each core
+// reports "exited" when its dispatcher's main ends); the system goes on, and shuts down cleanly.
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -31,6 +42,9 @@ import {
   physicalMemoryBytes,
   pollSpinNs,
   pollSpinPinnedNs,
+  realHeartbeatIntervalMs,
+  realHeartbeatMissesMax,
+  runTimeoutMsMax,
   shutdownTimeoutMs,
   skbDistributeTimeoutMs,
 } from "../../limits.js";
@@ -72,6 +86,12 @@ export interface BootOptions {
   readonly coreStartTimeoutMs?: number;
   /** For tests only: make one core fail to start (see CoreStartFault). */
   readonly startFault?: CoreStartFault;
+  /** Default bound on one `run`, in ms (default domainRunTimeoutMs); `run`'s own argument overrides it. */
+  readonly runTimeoutMs?: number;
+  /** The failure detector's heartbeat period, in ms (default realHeartbeatIntervalMs). */
+  readonly heartbeatIntervalMs?: number;
+  /** Heartbeat periods without news after which a core is declared failed (default realHeartbeatMissesMax). */
+  readonly heartbeatMissesMax?: number;
 }
 
 /** One core's thread CPU time, read inside its worker (thread-cpu.ts). */
@@ -110,6 +130,17 @@ function checkCoreCount(cores: number): void {
   }
 }
 
+/** Throws a RangeError naming the first of the run and failure-detection bounds that is not valid. */
+function checkFailureBounds(options: BootOptions): void {
+  const check = (name: string, value: number | undefined, min: number) => {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= runTimeoutMsMax))
+      throw new RangeError(`boot: ${name} must be an integer in [${min}, ${runTimeoutMsMax}], got ${value}`);
+  };
+  check("runTimeoutMs", options.runTimeoutMs, 1);
+  check("heartbeatIntervalMs", options.heartbeatIntervalMs, 1);
+  check("heartbeatMissesMax", options.heartbeatMissesMax, 2);
+}
+
 /** "0,2,3", or "none", for errors. */
 function listed(cores: ReadonlySet<number>): string {
   return [...cores].sort((a, b) => a - b).join(",") || "none";
@@ -129,10 +160,13 @@ function describeStart(times: CoreStartTimes, createdAtMs: number): string {
   );
 }
 
+/** A bounded wait that ran out. */
+class WaitTimeoutError extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what()} did not finish within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new WaitTimeoutError(`${what()} did not finish within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -166,6 +200,16 @@ export class Multikernel {
   private nextRequest = 1;
   private closed = false;
   private failure: Error | undefined;
+  /** Every error a core's failure made (coreFailed), to tell them from a run's own errors. */
+  private readonly coreFailures = new Set<Error>();
+  /** Cores declared failed by another core's detector, or whose worker died: terminated at shutdown. */
+  private readonly failedCores = new Set<number>();
+  /** The cores whose dispatcher's main has ended, per domain whose run is waited on. */
+  private readonly exitedCores = new Map<number, Set<number>>();
+  /** Exits reported before their domain's "spawned" (reports of different workers may cross). */
+  private readonly earlyExits = new Map<number, Set<number>>();
+  /** The highest domain id reported spawned: an exit of an id at most this, not waited on, is late. */
+  private lastSpawnedDomainId = 0;
 
   constructor(
     cores: number,
@@ -214,12 +258,42 @@ export class Multikernel {
 
   /** A core's worker died: the system cannot go on; every wait fails with why. */
   private coreFailed(error: Error): void {
+    this.coreFailures.add(error);
     this.failure ??= error;
     for (const waiter of [...this.waiters]) waiter.fail(error);
   }
 
+  /** A core's detector declared `report.core` failed: the system cannot go on without it. */
+  private peerFailed(report: Extract<ControlReport, { kind: "peer-failed" }>): void {
+    // A core already failed (a domain looped on it, it resumed) hears nothing from the others, who
+    // stopped sending to it: what it concludes of them is not news.
+    if (this.failedCores.has(report.core) || this.failedCores.has(report.by)) return;
+    this.failedCores.add(report.core);
+    this.step(`core ${report.core} declared failed by core ${report.by}: ${report.reason}`);
+    this.coreFailed(new Error(`core ${report.core} failed: ${report.reason}`));
+  }
+
+  /** Notes that a dispatcher's main ended, for a run's bound to name the cores still running. */
+  private dispatcherExited(domainId: number, core: number): void {
+    const waited = this.exitedCores.get(domainId);
+    if (waited !== undefined) waited.add(core);
+    else if (domainId > this.lastSpawnedDomainId) {
+      const early = this.earlyExits.get(domainId) ?? new Set<number>();
+      this.earlyExits.set(domainId, early.add(core));
+    }
+  }
+
+  /** A run's domain was spawned: from now on its exits are noted for its bound's error. */
+  private domainSpawned(domainId: number): void {
+    this.lastSpawnedDomainId = Math.max(this.lastSpawnedDomainId, domainId);
+    this.exitedCores.set(domainId, this.earlyExits.get(domainId) ?? new Set());
+    this.earlyExits.delete(domainId);
+  }
+
   private onReport(report: ControlReport): void {
     if (report.kind === "up") this.coreUp(report);
+    if (report.kind === "peer-failed") this.peerFailed(report);
+    if (report.kind === "exited") this.dispatcherExited(report.domainId, report.core);
     if (report.kind === "log") this.options.onLog?.(`[core ${report.core}] ${report.line}`);
     if (report.kind === "trace") this.traces.push(report.data);
     if (report.kind === "stopped") {
@@ -294,6 +368,7 @@ export class Multikernel {
     prefix(worker.stderr);
     worker.on("message", (report: ControlReport) => this.onReport(report));
     worker.on("error", (error) => {
+      this.failedCores.add(data.coreId);
       const what = this.up.has(data.coreId) ? "failed" : "failed to start";
       this.coreFailed(new Error(`core ${data.coreId} ${what}: ${error.message}`));
       this.options.onLog?.(`[core ${data.coreId}] crashed: ${error.stack ?? error.message}`);
@@ -350,6 +425,8 @@ export class Multikernel {
       cpu: pinnable ? coreId : null,
       policy,
       trace: this.options.trace !== undefined,
+      heartbeatIntervalNs: (this.options.heartbeatIntervalMs ?? realHeartbeatIntervalMs) * 1e6,
+      heartbeatMissesMax: this.options.heartbeatMissesMax ?? realHeartbeatMissesMax,
       ...vmMemory,
       ...(fault?.core === coreId ? { startFault: fault.kind } : {}),
     });
@@ -412,28 +489,63 @@ export class Multikernel {
     await allTold;
   }
 
-  /** Runs `program` (a module path or URL exporting `main`) on `cores`; resolves when every dispatcher ended. */
+  /**
+   * Runs `program` (a module path or URL exporting `main`) on `cores`; resolves when every
+   * dispatcher ended. Rejects past `timeoutMs` naming the cores whose main still runs, or at once
+   * when a core fails, naming it.
+   */
   async run(
     program: string,
     cores: readonly number[] = this.coreIds,
-    timeoutMs = domainRunTimeoutMs,
+    timeoutMs = this.options.runTimeoutMs ?? domainRunTimeoutMs,
   ): Promise<DomainResult> {
     if (this.closed) throw new Error("run: the system is shut down");
     const requestId = this.nextRequest++;
     let domainId = 0;
+    /** Which cores still run main, for the bound's and a failed core's error. */
+    const state = () => {
+      if (domainId === 0) return "not spawned yet";
+      const exited = this.exitedCores.get(domainId) ?? new Set<number>();
+      const running = cores.filter((core) => !exited.has(core));
+      const still =
+        running.length === 0 ? "every main returned" : `main still running on core ${running.join(",")}`;
+      return `id ${domainId}, ${still}`;
+    };
     const done = this.waitFor(
       (report) => {
         if (report.kind === "spawn-failed" && report.requestId === requestId) throw new Error(report.error);
-        if (report.kind === "spawned" && report.requestId === requestId) domainId = report.domainId;
+        if (report.kind === "spawned" && report.requestId === requestId) {
+          domainId = report.domainId;
+          this.domainSpawned(domainId);
+        }
         return report.kind === "domain-done" && report.requestId === requestId ? report.exits : undefined;
       },
       timeoutMs,
       `domain ${program}`,
     );
     this.post(0, { kind: "spawn", requestId, program, cores });
-    const exits = await done;
-    const failed = exits.find((exit) => exit.status !== 0);
-    return { domainId, exits, status: failed?.status ?? 0 };
+    try {
+      const exits = await done;
+      const failed = exits.find((exit) => exit.status !== 0);
+      return { domainId, exits, status: failed?.status ?? 0 };
+    } catch (error) {
+      // A failed core's error says which core, the bound's which domain: say what still ran.
+      if (error instanceof Error && this.coreFailures.has(error))
+        throw new Error(`domain ${program} (${state()}): ${error.message}`, { cause: error });
+      if (error instanceof WaitTimeoutError) throw new Error(`${error.message} (${state()})`);
+      throw error;
+    } finally {
+      this.exitedCores.delete(domainId);
+    }
+  }
+
+  /**
+   * Boot is complete: every core's failure detector starts watching the others. Not before: a
+   * core still starting, or away in the SKB's round-trip probe for seconds on a loaded machine,
+   * is for the boot's own bounds to time out.
+   */
+  armDetectors(): void {
+    for (const core of this.coreIds) this.post(core, { kind: "arm-detector" });
   }
 
   /** Each core's thread CPU time now, read inside its worker between two turns of its poll loop. */
@@ -461,7 +573,12 @@ export class Multikernel {
     this.closed = true;
     this.clearStartTimers();
     const live = this.workers.filter((w) => w !== undefined);
-    for (const [core] of this.workers.entries()) this.post(core, { kind: "shutdown" });
+    // A failed core's thread may never turn to its event loop again (a domain's endless loop):
+    // terminate it at once; ask every other core to stop.
+    const failed = [...this.failedCores].flatMap((core) => this.workers[core] ?? []);
+    await Promise.all(failed.map((worker) => worker.terminate()));
+    for (const [core] of this.workers.entries())
+      if (!this.failedCores.has(core)) this.post(core, { kind: "shutdown" });
     try {
       await withTimeout(Promise.all(this.workerExits), shutdownTimeoutMs, () => "shutdown");
     } catch {
@@ -494,6 +611,7 @@ export class Multikernel {
 export async function boot(options: BootOptions = {}): Promise<Multikernel> {
   const cores = options.cores ?? availableParallelism();
   checkCoreCount(cores);
+  checkFailureBounds(options);
   const system = new Multikernel(cores, options);
   try {
     const plan = new MemoryPlan(cores);
@@ -505,6 +623,7 @@ export async function boot(options: BootOptions = {}): Promise<Multikernel> {
     system.step(`allocated ${physicalMemoryBytes / 1024 / 1024} MiB of physical memory for frames`);
     await system.bootCores(memory, plan, options.pin ?? true, { physicalMemory, sharedShootdown });
     if (options.measureLatency ?? true) await system.measureLatency();
+    system.armDetectors();
     return system;
   } catch (error) {
     await system.kill();

@@ -1,12 +1,19 @@
 // The control plane between the boot thread and the core workers: rare, small messages over
-// postMessage (up, spawn, measure, shutdown, CPU time, logs). The data plane — everything between
-// cores — is URPC; nothing here is on a hot path.
+// postMessage (up, spawn, measure, shutdown, CPU time, logs, a dispatcher's exit, a peer core
+// declared failed). The data plane — everything between cores — is URPC; nothing here is on a hot
+// path.
 import type { DispatcherExit } from "../../monitor/spawn.js";
 import type { CoreTraceData } from "./core-trace.js";
 import type { CoreWorkerData } from "./real-core.js";
 
-/** What a core's worker is given at start: the core's data, and for tests a failure to stage. */
+/**
+ * What a core's worker is given at start: the core's data, its failure detector's settings (see
+ * core-worker.ts), and for tests a failure to stage.
+ */
 export interface CoreStartData extends CoreWorkerData {
+  /** The failure detector's heartbeat period, and the silent periods after which a peer is failed. */
+  readonly heartbeatIntervalNs: number;
+  readonly heartbeatMissesMax: number;
   readonly startFault?: CoreStartFault["kind"];
 }
 
@@ -32,7 +39,9 @@ export type ControlRequest =
   /** The SKB's measured round trips, for each core's vm module (packages and multicast trees). */
   | { readonly kind: "skb"; readonly rows: readonly (readonly number[])[] }
   /** Read the core's thread CPU time now (thread-cpu.ts); answered by "cpu-time". */
-  | { readonly kind: "cpu-time"; readonly requestId: number };
+  | { readonly kind: "cpu-time"; readonly requestId: number }
+  /** Boot is complete: the failure detector starts watching every peer (liveness.ts, arm). */
+  | { readonly kind: "arm-detector" };
 
 /**
  * When a core's start-up steps ended, each in ms since the epoch (performance.timeOrigin + now(),
@@ -64,6 +73,10 @@ export type ControlReport =
   | { readonly kind: "spawned"; readonly requestId: number; readonly domainId: number }
   | { readonly kind: "spawn-failed"; readonly requestId: number; readonly error: string }
   | { readonly kind: "domain-done"; readonly requestId: number; readonly exits: readonly DispatcherExit[] }
+  /** A dispatcher's main ended on this core (so that a run's bound can name the cores still running). */
+  | { readonly kind: "exited"; readonly domainId: number; readonly core: number }
+  /** This core's failure detector declared `core` failed (liveness.ts), for `reason`. */
+  | { readonly kind: "peer-failed"; readonly core: number; readonly by: number; readonly reason: string }
   | { readonly kind: "log"; readonly core: number; readonly line: string }
   | { readonly kind: "skb-set"; readonly core: number }
   | { readonly kind: "trace"; readonly data: CoreTraceData }

@@ -8,10 +8,18 @@
 // waits in its channel). When every monitor has heard from all the others, the BSP (the lowest
 // core) reports the system connected. Control requests from the boot thread (measure, spawn,
 // shutdown, CPU time) arrive by postMessage and go to the core's monitor modules.
+//
+// Failure detection: every core's monitor runs the heartbeat module (liveness.ts) with the boot's
+// interval and misses (seconds by default: limits.realHeartbeatIntervalMs), armed by the boot
+// thread once boot is complete (before, the boot's own bounds time a core out). A peer declared failed is
+// fanned out by the core (RealCore.onPeerFailed) to the monitor's modules and reported to the boot
+// thread ("peer-failed"), which ends the runs in progress naming the core. Each dispatcher's exit
+// is reported too ("exited"), so that a run's bound can name the cores whose main still runs.
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { BootModule } from "../../monitor/boot.js";
 import { LatencyProbeModule } from "../../monitor/latency-probe.js";
+import { LivenessModule } from "../../monitor/liveness.js";
 import { Monitor } from "../../monitor/monitor.js";
 import { SpawnModule } from "../../monitor/spawn.js";
 import { VmModule } from "../../monitor/vm-module.js";
@@ -35,6 +43,15 @@ const data = workerData as CoreStartData;
 const port = parentPort!;
 const report = (message: ControlReport) => port.postMessage(message);
 const log = (line: string) => report({ kind: "log", core: data.coreId, line });
+
+// (Declared before the top-level await below, which runs the core and so builds its monitor.)
+/** The spawn module, also telling the boot thread each time a dispatcher's main ends on this core. */
+class ExitReportingSpawnModule extends SpawnModule {
+  override exited(domainId: number, status: number, error: string): void {
+    report({ kind: "exited", domainId, core: data.coreId });
+    super.exited(domainId, status, error);
+  }
+}
 
 if (data.startFault === "throw") throw new Error(`core ${data.coreId}: start-up failure staged by a test`);
 if (data.startFault === "hang") {
@@ -77,13 +94,14 @@ async function runCore(): Promise<void> {
 /** The core's monitor and its modules, and the handler of the boot thread's requests. */
 function buildMonitor(core: RealCore) {
   const monitor = new Monitor(core.env);
+  const liveness = addFailureDetector(core, monitor);
   const boot = new BootModule(core.env, {
     onConnected: (c) => report({ kind: "connected", core: c }),
     onAllConnected: () => report({ kind: "all-connected" }),
   });
   const latency = monitor.add(new LatencyProbeModule(core.env));
   const domains = new DomainHost(monitor, log);
-  const spawn = monitor.add(new SpawnModule(core.env, domains));
+  const spawn = monitor.add(new ExitReportingSpawnModule(core.env, domains));
   domains.attach(spawn);
   monitor.add(boot);
   const vm = monitor.add(
@@ -111,9 +129,34 @@ function buildMonitor(core: RealCore) {
       case "cpu-time":
         cpuTimeRequested(request.requestId);
         break;
+      case "arm-detector":
+        liveness.arm();
+        break;
     }
   };
   return { monitor, domains, controlled };
+}
+
+/**
+ * The heartbeat module, first among the platform's modules (it sees every message the name service
+ * and binding do not claim as news of its sender), and who hears of a failure: the monitor's
+ * modules and the boot thread. This core's dispatchers are the third listener (RealCore.onPeerFailed).
+ */
+function addFailureDetector(core: RealCore, monitor: Monitor): LivenessModule {
+  const liveness = monitor.add(
+    new LivenessModule(core.env, {
+      heartbeatIntervalNs: data.heartbeatIntervalNs,
+      heartbeatMissesMax: data.heartbeatMissesMax,
+      armAtStart: false,
+      onPeerFailed: (failed, _nowNs, reason) => core.peerCoreFailed(failed, reason),
+    }),
+  );
+  core.onPeerFailed(monitor);
+  core.onPeerFailed({
+    peerCoreFailed: (failed, reason) =>
+      report({ kind: "peer-failed", core: failed, by: data.coreId, reason }),
+  });
+  return liveness;
 }
 
 function spawnRequested(spawn: SpawnModule, request: Extract<ControlRequest, { kind: "spawn" }>): void {

@@ -10,6 +10,11 @@
 // batch per ring). `sleep` blocks on the core's doorbell (Atomics.wait) until a sender rings it or
 // the next timer is due, after raising each backlogged port's wait-for-credit flag, so that
 // returning credit rings it too. Timers are the core's own (timer-queue.ts), fired from the loop.
+//
+// Failures of other cores: the core's failure detector (liveness.ts, added by core-worker.ts) calls
+// `peerCoreFailed`, and the core fans the failure out, once per failed core, to every listener
+// registered with `onPeerFailed` (PeerFailureListener): its monitor (and through it the modules
+// that handle failures), the report to the boot thread, and the hook for its dispatchers.
 import { performance } from "node:perf_hooks";
 import type {
   ChannelEnd,
@@ -21,6 +26,7 @@ import type {
 } from "../../cpu-driver/core-env.js";
 import { type CoreMachine, CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
 import { channelsPerCoreMax, sleepSliceMs } from "../../limits.js";
+import type { PeerFailureListener } from "../../monitor/peer-failure.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
 import { CoreTrace, nowUs } from "./core-trace.js";
@@ -71,7 +77,7 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export class RealCore implements CoreMachine {
+export class RealCore implements CoreMachine, PeerFailureListener {
   readonly env: CoreEnv;
   readonly coreId: number;
   readonly position: number;
@@ -111,6 +117,10 @@ export class RealCore implements CoreMachine {
   private readonly controlWord: number;
   /** The control count when the core last gave its event loop a turn. */
   private controlSeen = 0;
+  /** Who hears of a failed peer core, in the order registered (onPeerFailed). */
+  private readonly peerFailureListeners: PeerFailureListener[] = [];
+  /** Peer cores declared failed, each fanned out once. */
+  private readonly failedPeers = new Set<number>();
 
   constructor(
     data: CoreWorkerData,
@@ -339,6 +349,34 @@ export class RealCore implements CoreMachine {
       const i = this.pollers.indexOf(poller);
       if (i >= 0) this.pollers.splice(i, 1);
     };
+  }
+
+  /**
+   * Registers `listener` to hear of every peer core declared failed from now on; returns a
+   * function that removes it. The hook through which failures reach the monitor, the boot thread
+   * and the dispatchers (see core-worker.ts).
+   */
+  onPeerFailed(listener: PeerFailureListener): () => void {
+    this.peerFailureListeners.push(listener);
+    return () => {
+      const i = this.peerFailureListeners.indexOf(listener);
+      if (i >= 0) this.peerFailureListeners.splice(i, 1);
+    };
+  }
+
+  /** Core `coreId` was declared failed: tells every listener, once; one that throws is logged. */
+  peerCoreFailed(coreId: number, reason: string): void {
+    if (coreId === this.coreId || this.failedPeers.has(coreId)) return;
+    this.failedPeers.add(coreId);
+    for (const listener of [...this.peerFailureListeners]) {
+      try {
+        listener.peerCoreFailed(coreId, reason);
+      } catch (error) {
+        this.log(
+          `a listener of core ${coreId}'s failure threw: ${error instanceof Error ? error.message : "a non-Error value"}`,
+        );
+      }
+    }
   }
 
   /** Rings `coreId`'s doorbell: wakes it if it sleeps (the IPI analogue). */
