@@ -212,10 +212,10 @@ export class VmModule implements MonitorModule {
     return space.handle;
   }
 
-  /** The failure detector declared `core` failed: every open address space's engine learns it. */
-  peerFailed(core: number): void {
+  /** The failure detector declared `coreId` failed: every open address space's engine learns it. */
+  peerCoreFailed(coreId: number, _reason: string): void {
     for (const ofDomain of this.spaces.values()) {
-      for (const space of ofDomain.values()) space.engine?.peerFailed(core);
+      for (const space of ofDomain.values()) space.engine?.peerFailed(coreId);
     }
   }
 

@@ -180,9 +180,9 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
       monitors.set(core, monitor);
       if (liveness) {
         const module = new LivenessModule(env, {
-          onPeerFailed: (failed, atNs) => {
+          onPeerFailed: (failed, atNs, reason) => {
             detections.push({ by: core, core: failed, atNs });
-            monitor.vm?.peerFailed(failed);
+            monitor.peerCoreFailed(failed, reason);
             scenario.peerFailed?.(core, failed);
           },
         });
