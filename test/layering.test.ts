@@ -46,7 +46,7 @@ const allowedImports: Readonly<Record<string, readonly string[]>> = {
   "platform/loopback": ["limits", "cpu-driver"],
   "platform/real": ["limits", "urpc", "idl", "cpu-driver", "rpc", "skb", "vm", "monitor", "domain"],
   "platform/sim": ["limits", "idl", "cpu-driver", "rpc", "skb", "vm", "monitor", "domain"],
-  api: ["limits", "urpc", "idl", "cpu-driver", "rpc", "skb", "vm", "domain", "platform/real"],
+  api: ["limits", "urpc", "idl", "cpu-driver", "rpc", "skb", "vm", "monitor", "domain", "platform/real"],
   bench: [
     "limits",
     "urpc",
