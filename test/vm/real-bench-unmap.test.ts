@@ -63,9 +63,9 @@ describe("bench shootdown --real and bench unmap (child processes)", () => {
     assert.equal(figure.results.at(-1)!.vsSharedMemory, 1);
   });
 
-  it("bench unmap refuses one core with a clear error", { timeout: cliTimeoutMs + 5_000 }, () => {
+  it("bench unmap refuses one core with a clear usage error", { timeout: cliTimeoutMs + 5_000 }, () => {
     const result = runQuick(["bench", "unmap", "--cores", "1"]);
-    assert.equal(result.status, 1);
+    assert.equal(result.status, 2);
     assert.match(result.stderr, /--cores must be an integer in \[2, /);
   });
 });
