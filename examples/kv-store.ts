@@ -1,7 +1,7 @@
 // A sharded key-value store, one shard per core, with a replicated configuration: the shape of a
 // shard-per-core service.
 //
-// Run it with `npx multikernel run dist/examples/kv-store.js` (every core) or `--cores 0-3`.
+// Run it with `npx multikernel run dist/examples/kv-store.js` (every core) or `--core-list 0-3`.
 // Every core of the domain owns the keys that hash to it and exports its shard as "kv-<core>";
 // every core binds to every shard (its own included, through the same kind of channel), then runs
 // a workload: puts of its own keys wherever they hash, reads them back, and checks each value. No

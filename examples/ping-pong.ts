@@ -1,6 +1,6 @@
 // Cross-core ping-pong: the smallest domain that talks between cores.
 //
-// Run it with `npx multikernel run dist/examples/ping-pong.js --cores 0-1` (after `npm install`).
+// Run it with `npx multikernel run dist/examples/ping-pong.js --core-list 0-1` (after `npm install`).
 // The domain spans the given cores; the lowest one exports a "pong" service, every other core binds
 // to it through the monitors (name service, then a URPC channel of its own) and makes typed calls,
 // timing them with the platform's clock. Your own domains import from "multikernel" instead of the

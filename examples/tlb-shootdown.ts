@@ -1,6 +1,6 @@
 // The TLB-shootdown case study on real cores: how long one unmap takes, per protocol.
 //
-// Run it with `npx multikernel run dist/examples/tlb-shootdown.js --cores 0-3`. The domain spans
+// Run it with `npx multikernel run dist/examples/tlb-shootdown.js --core-list 0-3`. The domain spans
 // the given cores. For each protocol (broadcast, unicast, multicast, numa-multicast through the
 // monitors; shared-memory, the single-address-space baseline) it opens an address space and
 // repeats, the protocols taking turns within each repetition: the lowest core maps a page and

@@ -28,7 +28,7 @@ run kv2 120 node $M bench kv --cores 2 --json
 run kv16 180 node $M bench kv --cores 16 --json
 run idle16 60 node $M bench idle --cores 16 --json
 run start16 120 node $M start --cores 16
-run shootdown 150 node $M bench shootdown --real --cores 2,4,8,16 --json
+run shootdown 150 node $M bench shootdown --real --core-counts 2,4,8,16 --json
 run unmap 150 node $M bench unmap --cores 16 --json
 run sharing 120 node $M bench sharing --json
 # One file for all logs (the device tool brings back at most eight files).

@@ -1,9 +1,9 @@
 // How a benchmark reports: a table for people, and one JSON object for machines.
 //
-// `printResult` writes a cli-table3 table of labelled rows, then — with `--json` — the result object
-// as a single line, and it is always the very last line written to standard output, so that a
-// script can take `stdout.trim().split("\n").at(-1)` and parse it. Progress and warnings belong on
-// standard error (see `progress`), never after the JSON line.
+// `printResult` hands a cli-table3 table of labelled rows and the result object to a `ResultSink`,
+// which decides where each goes: the command line's (src/cli/output.ts) puts the table on standard
+// output, or with `--json` on standard error and the object alone on standard output, so that
+// `… --json | jq .` reads it. Progress and warnings are always on standard error (see `progress`).
 import Table from "cli-table3";
 
 /** One row of the human table: what was measured, its value, and an optional note. */
@@ -16,6 +16,12 @@ export interface ReportRow {
 /** Anything with a `write(string)`, so that tests can capture what would go to stdout. */
 export interface TextSink {
   write(text: string): unknown;
+}
+
+/** Where a result goes: `text` for the table, `json` for the object (src/cli/output.ts routes both). */
+export interface ResultSink {
+  text(text: string): void;
+  json(value: object): void;
 }
 
 /** Formats a duration in nanoseconds for people: "98 ns", "11.4 µs", "3.20 ms"; "n/a" for null. */
@@ -46,16 +52,10 @@ export function renderTable(title: string, rows: readonly ReportRow[]): string {
   return table.toString();
 }
 
-/** Prints the table, then, when `asJson`, the object alone on the last line. */
-export function printResult(
-  title: string,
-  rows: readonly ReportRow[],
-  json: object,
-  asJson: boolean,
-  out: TextSink = process.stdout,
-): void {
-  out.write(`${renderTable(title, rows)}\n`);
-  if (asJson) out.write(`${jsonLine(json)}\n`);
+/** Hands the table and the result object to `out`, which routes them (see the file's comment). */
+export function printResult(title: string, rows: readonly ReportRow[], json: object, out: ResultSink): void {
+  out.text(renderTable(title, rows));
+  out.json(json);
 }
 
 /** The object as one line of JSON; throws if it cannot be one (a cycle, a BigInt, undefined). */
@@ -65,7 +65,7 @@ export function jsonLine(json: object): string {
   return line; // JSON.stringify without indentation escapes every newline inside strings.
 }
 
-/** A progress note for people, on standard error so that standard output stays parseable. */
+/** A progress note for people, always on standard error so that standard output stays parseable. */
 export function progress(text: string): void {
   process.stderr.write(`${text}\n`);
 }

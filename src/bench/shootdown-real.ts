@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { boot } from "../platform/real/boot.js";
 import { progress } from "./report.js";
 
-/** Core counts measured unless told otherwise (`bench shootdown --real` without --cores, the report). */
+/** Core counts measured unless told otherwise (`bench shootdown --real --core-counts`, the report). */
 export const shootdownRealCoreCountsDefault: readonly number[] = [2, 4];
 
 /** One measured point. */

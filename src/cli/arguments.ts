@@ -1,10 +1,51 @@
-// Parsers for command-line option values, shared by every command.
+// Parsers for command-line option values, shared by every command, and the usage error they throw.
 //
-// Each returns a commander argument parser that either yields a checked value or throws commander's
-// InvalidArgumentError with a message naming the option, so that a bad value is reported as
-// "error: option '--rounds <n>' argument 'abc' is invalid. --rounds must be …" and exits with 1.
+// Each returns a commander argument parser that either yields a checked value or throws a
+// `UsageError` with a message naming the option, so that a bad value is reported as
+// "error: option '--rounds <n>' argument 'abc' is invalid. --rounds must be …" and exits with
+// status 2 (main.ts). A command's own check of its arguments throws a `UsageError` too.
 import { InvalidArgumentError } from "commander";
 import { parseCpuList } from "../skb/cpu-list.js";
+
+/**
+ * A usage error: the command line was wrong, not the run. main.ts exits with status 2 for it.
+ * It is commander's InvalidArgumentError, so that thrown from an option's parser commander reports
+ * it as a bad value of that option.
+ */
+export class UsageError extends InvalidArgumentError {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Text that reads as a list of cores ("0-3", "0,2,5", "1-2,6") rather than a count. */
+const coreListPattern = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
+
+/**
+ * A count of cores for `optionName` (always `--cores`), in [min, max]. A core list given instead
+ * ("0-3") is refused with a hint: `--core-list 0-3` where the command has that option
+ * (`listOption`), else that this option is a count.
+ */
+export function coreCountArgument(
+  optionName: string,
+  min: number,
+  max: number,
+  listOption?: string,
+): (value: string) => number {
+  const count = integerArgument(optionName, min, max);
+  return (value: string): number => {
+    const text = value.trim();
+    if (/[-,]/.test(text) && coreListPattern.test(text)) {
+      throw new UsageError(
+        listOption === undefined
+          ? `${optionName} is a count of cores (N means cores 0..N-1), not a list like '${text}'.`
+          : `${optionName} is a count of cores (N means cores 0..N-1); for the list '${text}' use ${listOption} ${text}.`,
+      );
+    }
+    return count(value);
+  };
+}
 
 /** An integer in [min, max], written in decimal digits (with an optional sign and `_` separators). */
 export function integerArgument(optionName: string, min: number, max: number): (value: string) => number {
@@ -12,7 +53,7 @@ export function integerArgument(optionName: string, min: number, max: number): (
     const text = value.trim().replaceAll("_", "");
     const parsed = /^[+-]?\d+$/.test(text) ? Number(text) : Number.NaN;
     if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`${optionName} must be an integer in [${min}, ${max}], got '${value}'.`);
+      throw new UsageError(`${optionName} must be an integer in [${min}, ${max}], got '${value}'.`);
     }
     return parsed;
   };
@@ -27,7 +68,7 @@ export function cpuPairArgument(
   return (value: string): readonly [number, number] => {
     const parts = value.split(",");
     if (parts.length !== 2) {
-      throw new InvalidArgumentError(`${optionName} must be two CPU numbers written A,B, got '${value}'.`);
+      throw new UsageError(`${optionName} must be two CPU numbers written A,B, got '${value}'.`);
     }
     return [cpu(parts[0] as string), cpu(parts[1] as string)];
   };
@@ -43,14 +84,12 @@ export function coreListArgument(
     try {
       cores = parseCpuList(value);
     } catch (error) {
-      throw new InvalidArgumentError(`${optionName}: ${(error as Error).message}`);
+      throw new UsageError(`${optionName}: ${(error as Error).message}`);
     }
-    if (cores.length === 0) throw new InvalidArgumentError(`${optionName} names no core: '${value}'.`);
+    if (cores.length === 0) throw new UsageError(`${optionName} names no core: '${value}'.`);
     const over = cores.find((core) => core >= coreCountMax);
     if (over !== undefined) {
-      throw new InvalidArgumentError(
-        `${optionName}: core ${over} does not exist (at most ${coreCountMax} cores).`,
-      );
+      throw new UsageError(`${optionName}: core ${over} does not exist (at most ${coreCountMax} cores).`);
     }
     return cores;
   };

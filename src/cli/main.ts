@@ -1,78 +1,36 @@
 #!/usr/bin/env node
-// The `multikernel` command: a commander program whose commands live one per file under
-// src/cli/commands/ and join through their registrations (see registration.ts).
-//
-// main.ts only builds the groups, calls each registration, parses the arguments and turns an error
-// thrown by a command into a message on standard error and exit status 1. Unknown commands and bad
-// option values are commander's own errors, also with status 1.
-import { readFileSync } from "node:fs";
-import { Command } from "commander";
-import { registerBenchBoot } from "./commands/bench-boot.js";
-import { registerBenchIdle } from "./commands/bench-idle.js";
-import { registerBenchKv } from "./commands/bench-kv.js";
-import { registerBenchRpc } from "./commands/bench-rpc.js";
-import { registerBenchSharing } from "./commands/bench-sharing.js";
-import { registerBenchShootdown } from "./commands/bench-shootdown.js";
-import { registerBenchSim } from "./commands/bench-sim.js";
-import { registerBenchUnmap } from "./commands/bench-unmap.js";
-import { registerBenchUrpc } from "./commands/bench-urpc.js";
-import { registerBoot } from "./commands/boot.js";
-import { registerReport } from "./commands/report.js";
-import { registerRun } from "./commands/run.js";
-import { registerSim } from "./commands/sim.js";
-import { registerSkb } from "./commands/skb.js";
-import { registerStart } from "./commands/start.js";
-import type { CommandGroups, Registration } from "./registration.js";
+// The `multikernel` command: parses the command line with the program of program.ts (every
+// command, one per file under src/cli/commands/) and maps how the command ended to the exit
+// status, the same for every command:
+//   0  success (and --help, --version, `help …`);
+//   1  the command ran and failed: an error thrown by it, as a message on standard error (`run`
+//      exits with its domain's own status);
+//   2  a usage error: commander's (unknown command or option, missing or bad argument; commander
+//      has already printed it) or a `UsageError` thrown by a command's own check of its arguments.
+// Where output goes (--json: one JSON document on standard output) is src/cli/output.ts's rule.
+import { CommanderError } from "commander";
+import { UsageError } from "./arguments.js";
+import { buildProgram } from "./program.js";
 
-/** Every command of the program, in the order `--help` lists them. */
-const registrations: readonly Registration[] = [
-  registerStart,
-  registerBoot,
-  registerSkb,
-  registerRun,
-  registerSim,
-  registerReport,
-  registerBenchBoot,
-  registerBenchKv,
-  registerBenchIdle,
-  registerBenchRpc,
-  registerBenchSharing,
-  registerBenchShootdown,
-  registerBenchSim,
-  registerBenchUnmap,
-  registerBenchUrpc,
-];
+/** Exit status of a command that ran and failed. */
+const exitFailure = 1;
+/** Exit status of a usage error: the command line itself was wrong. */
+const exitUsage = 2;
 
-function packageVersion(): string {
-  // From dist/src/cli/main.js the package root is three levels up; from src/cli/main.ts, two.
-  for (const relative of ["../../../package.json", "../../package.json"]) {
-    try {
-      const text = readFileSync(new URL(relative, import.meta.url), "utf8");
-      const version = (JSON.parse(text) as { version?: unknown }).version;
-      if (typeof version === "string") return version;
-    } catch {
-      // Not at this level; try the next.
-    }
+/** The exit status for an error a command threw, after writing what the user must know. */
+function exitStatusOf(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`multikernel: ${error.message}\n(run with --help for usage)\n`);
+    return exitUsage;
   }
-  return "0.0.0";
-}
-
-function buildProgram(): Command {
-  const program = new Command("multikernel")
-    .description("A multikernel for Node.js: per-core kernels and monitors talking only over URPC.")
-    .version(packageVersion())
-    .showHelpAfterError("(run with --help for usage)");
-  const bench = program
-    .command("bench")
-    .description("Benchmarks: each prints a table, or with --json one JSON object on the last line.");
-  const groups: CommandGroups = { program, bench };
-  for (const register of registrations) register(groups);
-  return program;
+  // Commander's own: already written to standard error (or, for help and version, to standard output).
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : exitUsage;
+  process.stderr.write(`multikernel: ${error instanceof Error ? error.message : String(error)}\n`);
+  return exitFailure;
 }
 
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`multikernel: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.exitCode = exitStatusOf(error);
 }

@@ -1,6 +1,6 @@
 // The report's progress bar: one cli-progress bar on standard error, a step per measurement.
 //
-// Standard output is kept for the summary (and `--json`'s last line), so the bar writes to standard
+// Standard output is kept for the summary (or `--json`'s one object), so the bar writes to standard
 // error; where that is not a terminal, cli-progress draws nothing and each step is written as a
 // plain line instead, so that logs still show where a long run is.
 import { Presets, SingleBar } from "cli-progress";

@@ -16,7 +16,7 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
 for (const bad of ["-5", "abc", "0", "1.5", "99999999999"]) {
   test(`--rounds ${bad} is refused with a message naming --rounds`, () => {
     const r = cli("bench", "urpc", "--rounds", bad);
-    assert.equal(r.status, 1);
+    assert.equal(r.status, 2);
     assert.match(r.stderr, /--rounds/);
     assert.match(r.stderr, /must be an integer/);
     assert.equal(r.stdout, "");
@@ -25,24 +25,23 @@ for (const bad of ["-5", "abc", "0", "1.5", "99999999999"]) {
 
 test("--cpus must be two CPUs that exist", () => {
   const r = cli("bench", "urpc", "--cpus", "0,100000");
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 2);
   assert.match(r.stderr, /--cpus/);
 });
 
-test("an unknown command is commander's error, status 1", () => {
+test("an unknown command is commander's error, a usage error: status 2", () => {
   const r = cli("no-such-command");
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown command/);
   const s = cli("bench", "no-such-bench");
-  assert.equal(s.status, 1);
+  assert.equal(s.status, 2);
   assert.match(s.stderr, /unknown command/);
 });
 
-test("bench urpc --json ends with one object holding every figure", () => {
+test("bench urpc --json prints one object holding every figure, alone on standard output", () => {
   const r = cli("bench", "urpc", "--json", "--rounds", "200");
   assert.equal(r.status, 0, r.stderr);
-  const last = r.stdout.trimEnd().split("\n").at(-1) ?? "";
-  const report = JSON.parse(last) as Record<string, unknown>;
+  const report = JSON.parse(r.stdout) as Record<string, unknown>;
   for (const key of [
     "floorOneWayNs",
     "urpcOneWayNs",
@@ -64,5 +63,5 @@ test("bench urpc --json ends with one object holding every figure", () => {
   assert.equal(report.rounds, 200);
   assert.equal(report.node, process.version);
   assert.equal(typeof report.postMessageOneWayNs, "number");
-  assert.match(r.stdout, /postMessage/, "the table precedes the JSON");
+  assert.match(r.stderr, /postMessage/, "the table is on standard error");
 });

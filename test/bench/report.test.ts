@@ -1,19 +1,22 @@
-// Tests of bench/report.ts: the JSON object is exactly one parseable line, and the last one.
+// Tests of bench/report.ts: printResult hands the table and the object to its sink, the object as
+// one JSON line; where each goes (--json) is the CLI's rule, tested in test/cli/output.test.ts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { formatNs, formatRate, printResult } from "../../src/bench/report.js";
+import { commandOutput } from "../../src/cli/output.js";
 
-function capture(): { sink: { write(text: string): boolean }; text: () => string } {
-  let buffer = "";
-  return {
-    sink: {
-      write(text: string) {
-        buffer += text;
-        return true;
-      },
-    },
-    text: () => buffer,
+/** A command's two streams, captured, and the output of a command writing to them. */
+function capture(asJson: boolean): {
+  stdout: () => string;
+  stderr: () => string;
+  sink: ReturnType<typeof commandOutput>;
+} {
+  const buffers = { stdout: "", stderr: "" };
+  const streams = {
+    stdout: { write: (text: string) => (buffers.stdout += text) },
+    stderr: { write: (text: string) => (buffers.stderr += text) },
   };
+  return { stdout: () => buffers.stdout, stderr: () => buffers.stderr, sink: commandOutput(asJson, streams) };
 }
 
 const rows = [
@@ -21,31 +24,23 @@ const rows = [
   { label: "with a\nnewline", value: "1 µs" },
 ];
 
-test("with --json, exactly one JSON object, on the last line", () => {
-  const out = capture();
+test("with --json, standard output is exactly one JSON line; the table is on standard error", () => {
+  const out = capture(true);
   const json = { a: 1, text: "two\nlines", nested: { b: null } };
-  printResult("title", rows, json, true, out.sink);
-  const lines = out.text().trimEnd().split("\n");
-  const last = lines.at(-1) ?? "";
-  assert.deepEqual(JSON.parse(last), json);
-  const parseable = lines.filter((line) => {
-    try {
-      JSON.parse(line);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  assert.deepEqual(parseable, [last], "no other line is JSON");
-  assert.ok(out.text().endsWith("}\n"));
+  printResult("title", rows, json, out.sink);
+  assert.deepEqual(JSON.parse(out.stdout()), json);
+  assert.equal(out.stdout().split("\n").length, 2, "one line and its newline");
+  assert.match(out.stderr(), /floor/);
+  assert.match(out.stderr(), /98 ns/);
 });
 
-test("without --json, a table and no JSON", () => {
-  const out = capture();
-  printResult("title", rows, { a: 1 }, false, out.sink);
-  assert.match(out.text(), /floor/);
-  assert.match(out.text(), /98 ns/);
-  assert.doesNotMatch(out.text(), /"a":1/);
+test("without --json, a table on standard output and no JSON", () => {
+  const out = capture(false);
+  printResult("title", rows, { a: 1 }, out.sink);
+  assert.match(out.stdout(), /floor/);
+  assert.match(out.stdout(), /98 ns/);
+  assert.doesNotMatch(out.stdout(), /"a":1/);
+  assert.equal(out.stderr(), "");
 });
 
 test("formatters", () => {

@@ -13,10 +13,11 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `multikernel ...args` and returns its status and output; throws if it was killed. */
-export function runCli(args: readonly string[]): CliResult {
+/** Runs `multikernel ...args` (with `env` added to the environment) and returns its status and output; throws if it was killed. */
+export function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliResult {
   const result = spawnSync(process.execPath, [cliPath, ...args], {
     encoding: "utf8",
+    env: { ...process.env, ...env },
     timeout: cliTimeoutMs,
     killSignal: "SIGKILL",
   });

@@ -126,13 +126,12 @@ describe("real platform: boot and clean shutdown", () => {
 });
 
 describe("multikernel boot (the command)", () => {
-  it("--json prints the booted system as JSON on the last line", {
+  it("--json prints the booted system as JSON, alone on standard output", {
     timeout: cliTimeoutMs + bootTestTimeoutMs,
   }, () => {
     const result = runCli(["boot", "--cores", "2", "--json"]);
     assert.equal(result.status, 0, result.stderr);
-    const last = result.stdout.trimEnd().split("\n").pop() ?? "";
-    const json = JSON.parse(last) as {
+    const json = JSON.parse(result.stdout) as {
       cores: number;
       bootMs: number;
       pinned: unknown[];
@@ -148,10 +147,10 @@ describe("multikernel boot (the command)", () => {
     assert.match(result.stderr, /shut down cleanly/);
   });
 
-  it("a bad --cores is a clear error and exit status 1", { timeout: cliTimeoutMs }, () => {
+  it("a bad --cores is a clear usage error, exit status 2", { timeout: cliTimeoutMs }, () => {
     for (const cores of ["0", "abc", "-2"]) {
       const result = runCli(["boot", "--cores", cores]);
-      assert.equal(result.status, 1, `--cores ${cores}`);
+      assert.equal(result.status, 2, `--cores ${cores}`);
       assert.match(result.stderr, /--cores must be an integer in \[1, \d+\]/);
     }
   });

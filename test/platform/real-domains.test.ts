@@ -266,7 +266,7 @@ describe("real platform: a domain that kills its core's thread", () => {
 
 describe("multikernel run (the command)", () => {
   it("prints the domain's output prefixed by core and exits 0", { timeout: cliTimeoutMs }, () => {
-    const result = runCli(["run", domain("echo-calls"), "--cores", "0-1"]);
+    const result = runCli(["run", domain("echo-calls"), "--core-list", "0-1"]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^\[core 1\] \d+ calls answered$/m);
   });
@@ -274,7 +274,7 @@ describe("multikernel run (the command)", () => {
   it("prints what the domain writes to its console, prefixed by core, up to a last line with no newline", {
     timeout: cliTimeoutMs,
   }, () => {
-    const result = runCli(["run", domain("prints"), "--cores", "0-1"]);
+    const result = runCli(["run", domain("prints"), "--core-list", "0-1"]);
     assert.equal(result.status, 0, result.stderr);
     for (const core of [0, 1]) {
       assert.match(result.stdout, new RegExp(`^\\[core ${core}\\] console line from core ${core}$`, "m"));
@@ -286,29 +286,29 @@ describe("multikernel run (the command)", () => {
   });
 
   it("exits with the domain's non-zero status", { timeout: cliTimeoutMs }, () => {
-    const result = runCli(["run", domain("exit-status"), "--cores", "0-1"]);
+    const result = runCli(["run", domain("exit-status"), "--core-list", "0-1"]);
     assert.equal(result.status, 3, result.stderr);
     assert.match(result.stdout, /^\[core 0\] hello from core 0$/m);
     assert.match(result.stdout, /^\[core 1\] hello from core 1$/m);
   });
 
   it("exits 1 and names the error when the domain throws", { timeout: cliTimeoutMs }, () => {
-    const result = runCli(["run", domain("throws-on-one"), "--cores", "0-1"]);
+    const result = runCli(["run", domain("throws-on-one"), "--core-list", "0-1"]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, new RegExp(`core 1: domain failed: ${failureText} on core 1`));
   });
 
   it("exits 1 and names the program when it does not exist", { timeout: cliTimeoutMs }, () => {
-    const result = runCli(["run", domain("no-such-domain"), "--cores", "0"]);
+    const result = runCli(["run", domain("no-such-domain"), "--core-list", "0"]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /core 0: domain failed: .*no-such-domain/);
   });
 
-  it("a bad --cores is a clear error and exit status 1", { timeout: cliTimeoutMs }, () => {
+  it("a bad --core-list is a clear usage error, exit status 2", { timeout: cliTimeoutMs }, () => {
     for (const cores of ["x-y", "3-1", ""]) {
-      const result = runCli(["run", domain("echo-calls"), "--cores", cores]);
-      assert.equal(result.status, 1, `--cores '${cores}'`);
-      assert.match(result.stderr, /option '--cores <list>' argument '.*' is invalid/);
+      const result = runCli(["run", domain("echo-calls"), "--core-list", cores]);
+      assert.equal(result.status, 2, `--core-list '${cores}'`);
+      assert.match(result.stderr, /option '--core-list <list>' argument '.*' is invalid/);
     }
   });
 });

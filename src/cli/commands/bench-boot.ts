@@ -9,7 +9,8 @@ import { percentileSorted } from "../../bench/stats.js";
 import { timeWorkerStart } from "../../bench/worker-start.js";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
-import { integerArgument } from "../arguments.js";
+import { coreCountArgument, integerArgument } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 /** Boots timed unless `--runs` says otherwise. */
@@ -77,7 +78,7 @@ function report(options: { cores: number; runs: number; json: boolean }, samples
       { label: "bootMs / workerStartMs", value: formatRatio(bootVsWorkerStart) },
     ],
     json,
-    options.json,
+    commandOutput(options.json),
   );
 }
 
@@ -88,11 +89,11 @@ export const registerBenchBoot: Registration = ({ bench }) => {
     .option(
       "--cores <n>",
       `cores to boot, 1 to ${coresMax}`,
-      integerArgument("--cores", 1, coresMax),
+      coreCountArgument("--cores", 1, coresMax),
       availableParallelism(),
     )
     .option("--runs <n>", "boots to time", integerArgument("--runs", 1, bootBenchRunsMax), bootBenchRuns)
-    .option("--json", "print one JSON object as the last line", false)
+    .addOption(jsonOption())
     .action(async (options: { cores: number; runs: number; json: boolean }) => {
       const samples: Samples = { bootMs: [], workerStartMs: [] };
       for (let i = 0; i < options.runs; i++) {

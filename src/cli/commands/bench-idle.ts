@@ -8,7 +8,8 @@ import { idleSettleMs, idleWindowMs, measureIdle } from "../../bench/idle.js";
 import { printResult, progress, type ReportRow } from "../../bench/report.js";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
-import { integerArgument } from "../arguments.js";
+import { coreCountArgument } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 export const registerBenchIdle: Registration = ({ bench }) => {
@@ -18,10 +19,10 @@ export const registerBenchIdle: Registration = ({ bench }) => {
     .option(
       "--cores <n>",
       `cores to boot, 1 to ${coresMax}`,
-      integerArgument("--cores", 1, coresMax),
+      coreCountArgument("--cores", 1, coresMax),
       availableParallelism(),
     )
-    .option("--json", "print one JSON object as the last line", false)
+    .addOption(jsonOption())
     .action(async (options: { cores: number; json: boolean }) => {
       progress(
         `boot ${options.cores} cores, leave them idle ${idleSettleMs} ms, measure ${idleWindowMs} ms…`,
@@ -44,7 +45,12 @@ export const registerBenchIdle: Registration = ({ bench }) => {
       if (!result.measured) {
         progress(`bench idle: cannot measure a core's CPU time: ${result.reason}`);
         const rows: ReportRow[] = [{ label: "idleCpuPercent", value: "n/a", note: result.reason }];
-        printResult(title, rows, { ...base, idleCpuPercent: null, unavailable: result.reason }, options.json);
+        printResult(
+          title,
+          rows,
+          { ...base, idleCpuPercent: null, unavailable: result.reason },
+          commandOutput(options.json),
+        );
         return;
       }
       const rows: ReportRow[] = [
@@ -64,6 +70,6 @@ export const registerBenchIdle: Registration = ({ bench }) => {
         idleCpuPercent: result.idleCpuPercent,
         perCoreCpuPercent: result.cores.map((core) => core.cpuPercent),
       };
-      printResult(title, rows, json, options.json);
+      printResult(title, rows, json, commandOutput(options.json));
     });
 };

@@ -6,7 +6,7 @@
 // postMessage baseline (kv-post-message.ts), the single-thread baseline (kv-single-thread.ts). Each
 // checks every get against a model of what was put and fails the command on a wrong one. The table
 // shows operations per second, each client's latency per operation, and the ratio to postMessage;
-// `--json` adds every figure as one object on the last line of standard output.
+// with `--json`, standard output is every figure as one object (the table goes to standard error).
 import { availableParallelism } from "node:os";
 import type { KvFigures } from "../../bench/kv-figures.js";
 import { measureMultikernelKv } from "../../bench/kv-multikernel.js";
@@ -25,7 +25,8 @@ import {
 import { type KvSingleThreadFigures, measureSingleThreadKv } from "../../bench/kv-single-thread.js";
 import { formatNs, formatRate, formatRatio, printResult, progress } from "../../bench/report.js";
 import { coresMax } from "../../limits.js";
-import { integerArgument } from "../arguments.js";
+import { coreCountArgument, integerArgument } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 /** The ratio of the multikernel's throughput to postMessage's that the table names as the target. */
@@ -47,7 +48,7 @@ export const registerBenchKv: Registration = ({ bench }) => {
     .option(
       "--cores <n>",
       `cores (shards and clients), 1 to ${coresMax}`,
-      integerArgument("--cores", 1, coresMax),
+      coreCountArgument("--cores", 1, coresMax),
       kvCoresDefault,
     )
     .option(
@@ -62,7 +63,7 @@ export const registerBenchKv: Registration = ({ bench }) => {
       integerArgument("--window", 1, kvWindowMax),
       kvWindowDefault,
     )
-    .option("--json", "print one JSON object as the last line", false)
+    .addOption(jsonOption())
     .action(async (options: BenchKvOptions) => {
       const { cores } = options;
       const settings = kvSettings(options.ops, options.window);
@@ -152,6 +153,6 @@ function report(
       },
     ],
     json,
-    options.json,
+    commandOutput(options.json),
   );
 }

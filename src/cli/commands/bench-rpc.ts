@@ -23,7 +23,8 @@ import { measureUrpcBaseline } from "../../bench/urpc-channel.js";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import type { CoreStopReport } from "../../platform/real/control.js";
-import { integerArgument } from "../arguments.js";
+import { coreCountArgument, integerArgument } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 const domainPath = fileURLToPath(new URL("../../bench/domains/rpc-bench.js", import.meta.url));
@@ -70,7 +71,7 @@ export const registerBenchRpc: Registration = ({ bench }) => {
     .option(
       "--cores <n>",
       `cores to boot (the first serves, the last calls), 2 to ${coresMax}`,
-      integerArgument("--cores", 2, coresMax),
+      coreCountArgument("--cores", 2, coresMax),
       2,
     )
     .option(
@@ -79,7 +80,7 @@ export const registerBenchRpc: Registration = ({ bench }) => {
       integerArgument("--rounds", 1, benchRoundsMax),
       rpcBenchRoundsDefault,
     )
-    .option("--json", "print one JSON object as the last line", false)
+    .addOption(jsonOption())
     .action(async (options: { cores: number; rounds: number; json: boolean }) => {
       progress(`rpc: typed calls between two of ${options.cores} cores…`);
       const [figures, reports] = await measureDomain(options.cores, options.rounds);
@@ -182,7 +183,7 @@ export const registerBenchRpc: Registration = ({ bench }) => {
           },
         ],
         json,
-        options.json,
+        commandOutput(options.json),
       );
     });
 };

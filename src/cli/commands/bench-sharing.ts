@@ -4,12 +4,12 @@
 // host's available parallelism), each updating 1, 2, 4 or 8 shared cache lines with Atomics.add,
 // against N-1 clients sending the same updates by URPC to one server thread. With `--machine
 // <name>`, the same experiment in the simulator's cost model on that machine. Prints one row per
-// configuration, and with --json, as the last line of standard output,
+// configuration, and with --json, alone on standard output (the table on standard error),
 //   {"machine": "host" | <name>, "results": [{"mode", "cores", "lines", "updatesPerSec", "nsPerUpdate"}]}.
 import { availableParallelism } from "node:os";
 import Table from "cli-table3";
 import { InvalidArgumentError } from "commander";
-import { formatNs, formatRate, jsonLine, progress } from "../../bench/report.js";
+import { formatNs, formatRate, progress } from "../../bench/report.js";
 import {
   measureSharing,
   type SharingFigure,
@@ -21,7 +21,8 @@ import {
 } from "../../bench/sharing.js";
 import { simCoresMax } from "../../limits.js";
 import { loadMachine } from "../../platform/sim/machine.js";
-import { integerArgument } from "../arguments.js";
+import { coreCountArgument, integerArgument, UsageError } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 /** Most updates per thread one run may be asked for (`--updates`). */
@@ -56,7 +57,7 @@ export const registerBenchSharing: Registration = ({ bench }) => {
     .description(
       "Sharing is expensive: shared-memory Atomics updates by N threads against one URPC server doing them.",
     )
-    .option("--json", "print one JSON object with every figure as the last line of standard output", false)
+    .addOption(jsonOption())
     .option(
       "--machine <name>",
       `"${hostMachine}" for real threads, or a simulated machine (machines/<name>.json)`,
@@ -65,7 +66,7 @@ export const registerBenchSharing: Registration = ({ bench }) => {
     .option(
       "--cores <n>",
       "measure N = 1..n threads (default: the host's available parallelism, or the machine's cores)",
-      integerArgument("--cores", 1, Math.max(sharingThreadsMax, simCoresMax)),
+      coreCountArgument("--cores", 1, Math.max(sharingThreadsMax, simCoresMax)),
     )
     .option(
       "--lines <list>",
@@ -80,8 +81,9 @@ export const registerBenchSharing: Registration = ({ bench }) => {
     )
     .action(async (options: BenchSharingOptions) => {
       const figure = await runBenchSharing(options);
-      process.stdout.write(`${renderSharing(figure)}\n`);
-      if (options.json) process.stdout.write(`${jsonLine(figure)}\n`);
+      const output = commandOutput(options.json);
+      output.text(renderSharing(figure));
+      output.json(figure);
     });
 };
 
@@ -90,7 +92,7 @@ export async function runBenchSharing(options: Omit<BenchSharingOptions, "json">
   if (options.machine === hostMachine) {
     const max = options.cores ?? availableParallelism();
     if (max > sharingThreadsMax)
-      throw new Error(`bench sharing: --cores ${max}: at most ${sharingThreadsMax} threads`);
+      throw new UsageError(`bench sharing: --cores ${max}: at most ${sharingThreadsMax} threads`);
     const updates = options.updates ?? sharingUpdatesPerThreadDefault;
     progress(
       `sharing on the host: 1..${max} threads, lines ${options.lines.join(",")}, ${updates} updates each…`,
@@ -100,7 +102,9 @@ export async function runBenchSharing(options: Omit<BenchSharingOptions, "json">
   const machine = loadMachine(options.machine);
   const max = options.cores ?? machine.cores.length;
   if (max > machine.cores.length) {
-    throw new Error(`bench sharing: --cores ${max}: ${machine.name} has only ${machine.cores.length} cores`);
+    throw new UsageError(
+      `bench sharing: --cores ${max}: ${machine.name} has only ${machine.cores.length} cores`,
+    );
   }
   const updates = options.updates ?? sharingSimUpdatesDefault;
   return simulateSharing(machine.name, { cores: range(max), lines: options.lines, updates });

@@ -2,12 +2,13 @@
 //
 // Runs src/bench/shootdown-sim.ts: the latency of one unmap, in virtual cycles, for each protocol
 // (broadcast, unicast, multicast, numa-multicast, and the shared-memory baseline) at each core
-// count. Prints a table like the paper's figure — one row per core count, one column per protocol —
-// and with --json, as the last line of standard output,
+// count of --core-counts. Prints a table like the paper's figure — one row per core count, one
+// column per protocol — and with --json, alone on standard output (the table on standard error),
 //   {"machine": …, "results": [{"protocol": …, "cores": …, "latencyCycles": …}]}.
 // A core count above the machine's core count (or below 2) is refused with an error naming it.
+// `--cores` (a count everywhere else) is refused here with a hint to --core-counts.
 import Table from "cli-table3";
-import { jsonLine } from "../../bench/report.js";
+import { Option } from "commander";
 import {
   measureShootdownReal,
   type RealShootdownFigure,
@@ -20,17 +21,18 @@ import {
 } from "../../bench/shootdown-sim.js";
 import { simCoresMax } from "../../limits.js";
 import { loadMachine } from "../../platform/sim/machine.js";
-import { integerArgument } from "../arguments.js";
+import { integerArgument, UsageError } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
-/** Core counts simulated unless `--cores` says otherwise (those above the machine's are dropped). */
+/** Core counts simulated unless `--core-counts` says otherwise (those above the machine's are dropped). */
 const shootdownBenchCoreCountsDefault: readonly number[] = [2, 4, 8, 16, 32];
 
 interface BenchShootdownOptions {
   json: boolean;
   real: boolean;
   machine: string;
-  cores?: readonly number[];
+  coreCounts?: readonly number[];
 }
 
 /** The machine the figure is simulated on unless `--machine` names another (the paper's 4×4 AMD). */
@@ -38,9 +40,16 @@ const machineDefault = "amd-4x4";
 
 /** Parses "2,4,8": core counts, each an integer in [2, simCoresMax], distinct, in the order given. */
 function coreCountsArgument(value: string): readonly number[] {
-  const count = integerArgument("--cores", 2, simCoresMax);
+  const count = integerArgument("--core-counts", 2, simCoresMax);
   const counts = value.split(",").map((part) => count(part));
   return [...new Set(counts)];
+}
+
+/** `--cores` here would read as a count; the series of counts is --core-counts. */
+function refuseCores(value: string): never {
+  throw new UsageError(
+    `bench shootdown takes its core counts as --core-counts (e.g. --core-counts ${value})`,
+  );
 }
 
 export const registerBenchShootdown: Registration = ({ bench }) => {
@@ -49,24 +58,26 @@ export const registerBenchShootdown: Registration = ({ bench }) => {
     .description(
       "TLB shootdown (simulated): cycles of one unmap by protocol and core count, against the shared-memory baseline.",
     )
-    .option("--json", "print one JSON object with every figure as the last line of standard output", false)
+    .addOption(jsonOption())
     .option("--machine <name>", "the simulated machine (machines/<name>.json)", machineDefault)
     .option("--real", "measure on this machine's cores instead (examples/tlb-shootdown.js; ns)", false)
     .option(
-      "--cores <counts>",
+      "--core-counts <counts>",
       `core counts, comma-separated, e.g. 2,4,8,16 (default ${shootdownBenchCoreCountsDefault.join(",")}, up to the machine's)`,
       coreCountsArgument,
     )
+    .addOption(new Option("--cores <n>").hideHelp().argParser(refuseCores))
     .action(async (options: BenchShootdownOptions) => {
+      const output = commandOutput(options.json);
       if (options.real) {
-        const real = await measureShootdownReal(options.cores ?? shootdownRealCoreCountsDefault);
-        process.stdout.write(`${renderRealFigure(real)}\n`);
-        if (options.json) process.stdout.write(`${jsonLine(real)}\n`);
+        const real = await measureShootdownReal(options.coreCounts ?? shootdownRealCoreCountsDefault);
+        output.text(renderRealFigure(real));
+        output.json(real);
         return;
       }
-      const figure = runBenchShootdown(options.machine, options.cores);
-      process.stdout.write(`${renderFigure(figure)}\n`);
-      if (options.json) process.stdout.write(`${jsonLine(figure)}\n`);
+      const figure = runBenchShootdown(options.machine, options.coreCounts);
+      output.text(renderFigure(figure));
+      output.json(figure);
     });
 };
 
@@ -80,8 +91,8 @@ export function runBenchShootdown(machineName: string, coreCounts?: readonly num
   } else {
     const over = coreCounts.filter((n) => n > coreCount);
     if (over.length > 0) {
-      throw new Error(
-        `bench shootdown: --cores ${over.join(",")}: ${machine.name} has only ${coreCount} cores`,
+      throw new UsageError(
+        `bench shootdown: --core-counts ${over.join(",")}: ${machine.name} has only ${coreCount} cores`,
       );
     }
     counts = coreCounts;

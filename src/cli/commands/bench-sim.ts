@@ -5,11 +5,12 @@
 // BootModule on every core (every monitor greets the 255 others and reports to the BSP), without
 // the SKB probe (32,640 pairs one after another would measure the probe, not the boot). The boot's
 // figures are host milliseconds, the virtual boot time, and its deliveries. --json prints one
-// object as the last line.
+// object, alone on standard output.
 import { performance } from "node:perf_hooks";
 import { formatRate, printResult, progress, type ReportRow } from "../../bench/report.js";
 import { boot256, floodRate } from "../../bench/sim.js";
 import { makeScenario, runScenario } from "../../platform/sim/index.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 /** Everything `bench sim --json` prints. */
@@ -78,7 +79,7 @@ export const registerBenchSim: Registration = ({ bench }) => {
     .description(
       "Simulator speed: simulated deliveries per host second, and the host time of a 256-core boot.",
     )
-    .option("--json", "print one JSON object as the last line", false)
+    .addOption(jsonOption())
     .action(async (options: { json: boolean }) => {
       const r = await runBenchSim();
       const rows: ReportRow[] = [
@@ -103,6 +104,6 @@ export const registerBenchSim: Registration = ({ bench }) => {
           note: "bench/sim.ts",
         },
       ];
-      printResult(`bench sim (node ${r.node})`, rows, r, options.json);
+      printResult(`bench sim (node ${r.node})`, rows, r, commandOutput(options.json));
     });
 };

@@ -3,13 +3,14 @@
 //
 // Runs examples/tlb-shootdown.js on N booted cores (src/bench/shootdown-real.ts) and prints, per protocol,
 // the median latency of `unmap` as the domain sees it and its ratio to the baseline's; with --json,
-// as the last line, {"machine": "host", "cores": N, "results": [{"protocol", "cores", "latencyNs",
+// alone on standard output, {"machine": "host", "cores": N, "results": [{"protocol", "cores", "latencyNs",
 // "vsSharedMemory"}]}.
 import { availableParallelism } from "node:os";
 import { formatNs, printResult } from "../../bench/report.js";
 import { measureShootdownReal, unmapFigure } from "../../bench/shootdown-real.js";
 import { coresMax } from "../../limits.js";
-import { integerArgument } from "../arguments.js";
+import { coreCountArgument } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 export const registerBenchUnmap: Registration = ({ bench }) => {
@@ -19,10 +20,10 @@ export const registerBenchUnmap: Registration = ({ bench }) => {
     .option(
       "--cores <n>",
       `cores to boot, 2 to ${coresMax}`,
-      integerArgument("--cores", 2, coresMax),
+      coreCountArgument("--cores", 2, coresMax),
       Math.max(2, availableParallelism()),
     )
-    .option("--json", "print one JSON object as the last line", false)
+    .addOption(jsonOption())
     .action(async (options: { cores: number; json: boolean }) => {
       const figure = unmapFigure(await measureShootdownReal([options.cores]), options.cores);
       printResult(
@@ -33,7 +34,7 @@ export const registerBenchUnmap: Registration = ({ bench }) => {
           note: r.vsSharedMemory === null ? "" : `median ${r.vsSharedMemory}× shared-memory`,
         })),
         figure,
-        options.json,
+        commandOutput(options.json),
       );
     });
 };

@@ -6,13 +6,14 @@
 // urpc-table.ts): ping-pong one-way latency in cycles and streaming throughput in messages per
 // kilocycle. The table shows the paper's values beside them where the machine is calibrated from
 // the paper; --json prints {"machine", "paths": [{"class", "latencyCycles", "msgsPerKcycle", ...}]}
-// as the last line.
-import { printResult, type ReportRow } from "../../bench/report.js";
+// alone on standard output.
+import { printResult, type ReportRow, type ResultSink } from "../../bench/report.js";
 import { listMachines, simulateUrpcTable } from "../../platform/sim/index.js";
+import { UsageError } from "../arguments.js";
 
-export function runBenchUrpcSim(machine: string, json: boolean): void {
+export function runBenchUrpcSim(machine: string, output: ResultSink): void {
   if (!listMachines().includes(machine) && !machine.endsWith(".json"))
-    throw new Error(`bench urpc: unknown machine '${machine}' (known: ${listMachines().join(", ")})`);
+    throw new UsageError(`bench urpc: unknown machine '${machine}' (known: ${listMachines().join(", ")})`);
   const table = simulateUrpcTable(machine);
   const rows: ReportRow[] = [];
   for (const p of table.paths) {
@@ -41,5 +42,5 @@ export function runBenchUrpcSim(machine: string, json: boolean): void {
       paperMsgsPerKcycle: p.paperMsgsPerKcycle ?? null,
     })),
   };
-  printResult(`bench urpc --machine ${table.machine} (simulated Table 2)`, rows, report, json);
+  printResult(`bench urpc --machine ${table.machine} (simulated Table 2)`, rows, report, output);
 }

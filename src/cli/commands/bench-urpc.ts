@@ -3,8 +3,8 @@
 // Measures, one after another on the same machine: the C cache-line ping-pong (the physical floor,
 // null without a C compiler), URPC (src/bench/urpc.ts: polling ping-pong, streaming, and wake-up
 // latency), and Node's postMessage and MessageChannel ping-pongs. It prints a table with p50 and
-// p99 and the ratios URPC/floor and postMessage/URPC; with --json, one object with every figure as
-// the last line of standard output. A figure that cannot be measured is null, with the reason under
+// p99 and the ratios URPC/floor and postMessage/URPC; with --json, the table goes to standard error
+// and standard output is one object with every figure. A figure that cannot be measured is null, with the reason under
 // `unavailable`; progress goes to standard error.
 import { availableParallelism, cpus as osCpus } from "node:os";
 import { Option } from "commander";
@@ -21,6 +21,7 @@ import {
 import { benchRoundsDefault, benchRoundsMax } from "../../bench/rounds.js";
 import { measureUrpc, type UrpcFigures } from "../../bench/urpc.js";
 import { cpuPairArgument, integerArgument } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 import { runBenchUrpcSim } from "./bench-urpc-sim.js";
 
@@ -77,7 +78,7 @@ export const registerBenchUrpc: Registration = ({ bench }) => {
     .description(
       "URPC latency and throughput against the C cache-line floor, postMessage and MessageChannel.",
     )
-    .option("--json", "print one JSON object with every figure as the last line of standard output", false)
+    .addOption(jsonOption())
     .option(
       "--rounds <n>",
       `round trips per ping-pong measurement, 1 to ${benchRoundsMax}`,
@@ -92,7 +93,7 @@ export const registerBenchUrpc: Registration = ({ bench }) => {
     .option("--machine <name>", "print the simulated Table 2 of a machine model (machines/*.json) instead")
     .action(async (options: BenchUrpcOptions & { machine?: string }) => {
       if (options.machine !== undefined) {
-        runBenchUrpcSim(options.machine, options.json);
+        runBenchUrpcSim(options.machine, commandOutput(options.json));
         return;
       }
       const report = await runBenchUrpc(options);
@@ -100,7 +101,7 @@ export const registerBenchUrpc: Registration = ({ bench }) => {
         `bench urpc (${report.rounds} rounds, node ${report.node})`,
         rows(report),
         report,
-        options.json,
+        commandOutput(options.json),
       );
     });
 };

@@ -1,12 +1,13 @@
 // `multikernel boot`: boots a multikernel on this machine's cores, prints the boot log (each step
 // with its time), the SKB's measured latency matrix and groups, and shuts down cleanly. With
-// --json the log goes to standard error and one JSON object is the last line of standard output:
-// cores, bootMs, pinned (one boolean per core), latencyNs (the SKB's matrix), packages, bootLog.
+// --json the log goes to standard error and standard output is one JSON object: cores, bootMs,
+// pinned (one boolean per core), latencyNs (the SKB's matrix), packages, bootLog.
 import { availableParallelism } from "node:os";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { formatSkb } from "../../skb/format.js";
-import { integerArgument } from "../arguments.js";
+import { coreCountArgument } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 export const registerBoot: Registration = ({ program }) => {
@@ -16,14 +17,15 @@ export const registerBoot: Registration = ({ program }) => {
     .option(
       "--cores <n>",
       `cores to boot, 1 to ${coresMax}`,
-      integerArgument("--cores", 1, coresMax),
+      coreCountArgument("--cores", 1, coresMax),
       availableParallelism(),
     )
     .option("--no-pin", "do not pin each core's thread to its CPU")
     .option("--trace <file>", "write every core's messages and handlers as a Chrome trace (Perfetto) to FILE")
-    .option("--json", "print one JSON object as the last line of standard output", false)
+    .addOption(jsonOption())
     .action(async (options: { cores: number; pin: boolean; json: boolean; trace?: string }) => {
-      const out = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+      const output = commandOutput(options.json);
+      const out = (line: string) => output.text(line);
       const system = await boot({
         cores: options.cores,
         pin: options.pin,
@@ -36,16 +38,13 @@ export const registerBoot: Registration = ({ program }) => {
         await system.shutdown();
       }
       out(`[boot] shut down cleanly`);
-      if (options.json) {
-        const json = {
-          cores: system.cores,
-          bootMs: system.bootMs,
-          pinned: system.pinned,
-          latencyNs: system.latencyNs,
-          packages: system.skb?.packages() ?? [],
-          bootLog: system.bootLog,
-        };
-        process.stdout.write(`${JSON.stringify(json)}\n`);
-      }
+      output.json({
+        cores: system.cores,
+        bootMs: system.bootMs,
+        pinned: system.pinned,
+        latencyNs: system.latencyNs,
+        packages: system.skb?.packages() ?? [],
+        bootLog: system.bootLog,
+      });
     });
 };

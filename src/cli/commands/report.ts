@@ -5,15 +5,15 @@
 // unmap end to end), all in this process, with a progress bar on standard error, then
 // writes the page of src/report/html.ts to --out (default report.html in the working directory):
 // tables beside the paper's values and Vega-Lite charts, with vega, vega-lite and vega-embed inlined
-// so that it renders offline. Prints where it wrote the page; with --json, a summary object as the
-// last line of standard output.
+// so that it renders offline. Prints where it wrote the page; with --json, that line goes to
+// standard error and a summary object is all of standard output.
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { jsonLine } from "../../bench/report.js";
 import { collectReport, type ReportData } from "../../report/collect.js";
 import { renderReportHtml } from "../../report/html.js";
 import { readChartLibraries } from "../../report/libraries.js";
 import { progressBar } from "../../report/progress.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 interface ReportOptions {
@@ -34,12 +34,13 @@ export const registerReport: Registration = ({ program }) => {
     )
     .option("--out <file>", "the HTML file to write", outDefault)
     .option("--quick", "fewer rounds and updates (a first look, and the tests)", false)
-    .option("--json", "also print a JSON summary as the last line of standard output", false)
+    .addOption(jsonOption())
     .option("--no-host", "skip the host measurements (simulated figures only)")
     .action(async (options: ReportOptions) => {
+      const output = commandOutput(options.json);
       const summary = await runReport(options);
-      process.stdout.write(`report: wrote ${summary.out} (${summary.bytes} bytes)\n`);
-      if (options.json) process.stdout.write(`${jsonLine(summary)}\n`);
+      output.text(`report: wrote ${summary.out} (${summary.bytes} bytes)`);
+      output.json(summary);
     });
 };
 

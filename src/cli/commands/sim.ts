@@ -1,7 +1,7 @@
 // `multikernel sim`: runs the unchanged monitors on a simulated machine, or checks many seeds.
 //
-//   sim --machine amd-8x4 --seed 7 --run boot|pingpong|replicated|shootdown [--cores LIST] [faults] [--trace FILE] [--json]
-//   sim --machine amd-4x4 --program FILE [--cores LIST] [--handler-ms N]   a domain program, unchanged
+//   sim --machine amd-8x4 --seed 7 --run boot|pingpong|replicated|shootdown [--cores N | --core-list LIST] [faults] [--trace FILE] [--json]
+//   sim --machine amd-4x4 --program FILE [--cores N | --core-list LIST] [--handler-ms N]   a domain program, unchanged
 //   sim --seeds 1..1000 --check [--json]
 //
 // One run prints the scenario's results (boot: the boot time and the SKB built from simulated
@@ -11,13 +11,13 @@
 // invariant violation; with --check a violation makes the exit status 1. Faults, each repeatable:
 // --crash CORE@CYCLES, --stall CORE@FROM-TO, --slow CORE:FACTOR, --delay P:CYCLES[:FROM>TO] (`*` for
 // any core). --seeds runs the randomised checker (src/platform/sim/check-run.ts) and prints each
-// failing seed with the commands that replay it. --json prints one object as the last line.
+// failing seed with the commands that replay it. --json prints one object, alone on standard output.
 // A program runs in a worker thread under a watchdog (src/platform/sim/program-host.ts): a handler
 // that holds the host longer than --handler-ms ends the run; a main that fails (throws, or returns
 // a status other than 0) is a violation, and any violation of a program run exits 1, as `run` would.
 import { writeFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
-import { jsonLine, progress } from "../../bench/report.js";
+import { progress } from "../../bench/report.js";
 import {
   simCheckSeedsMax,
   simCoresMax,
@@ -41,14 +41,17 @@ import {
   scenarioNames,
 } from "../../platform/sim/index.js";
 import { runProgramHosted } from "../../platform/sim/program-host.js";
-import { coreListArgument, integerArgument } from "../arguments.js";
+import { integerArgument } from "../arguments.js";
+import { chosenCores, coreCountOption, coreListOption } from "../core-options.js";
+import { type CommandOutput, commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 interface SimOptions {
   machine: string;
   seed: number;
   run?: string;
-  cores?: readonly number[];
+  cores?: number;
+  coreList?: readonly number[];
   pair?: readonly [number, number];
   rounds?: number;
   domain: boolean;
@@ -156,11 +159,8 @@ export const registerSim: Registration = ({ program }) => {
     .option("--machine <name>", "simulated machine (machines/*.json)", "amd-8x4")
     .option("--seed <n>", "the run's seed", integerArgument("--seed", 0, 2 ** 32 - 1), 1)
     .option("--run <scenario>", `scenario to run: ${scenarioNames.join(", ")}`)
-    .option(
-      "--cores <list>",
-      "cores to run on, e.g. 0-7,12 (default every core)",
-      coreListArgument("--cores", simCoresMax),
-    )
+    .addOption(coreCountOption(simCoresMax, "run on cores 0..N-1 (default every core)"))
+    .addOption(coreListOption(simCoresMax, "the cores to run on, e.g. 0-7,12"))
     .option("--pair <a,b>", "pingpong: the two cores (default the first and last)", pairArgument)
     .option("--rounds <n>", "pingpong: round trips", integerArgument("--rounds", 1, simPingPongRoundsMax))
     .option(
@@ -213,7 +213,7 @@ export const registerSim: Registration = ({ program }) => {
     )
     .option(
       "--program <file>",
-      "run a domain program (a module exporting main(ctx)) on --cores instead of a scenario",
+      "run a domain program (a module exporting main(ctx)) on the chosen cores instead of a scenario",
     )
     .option(
       "--handler-ms <n>",
@@ -222,20 +222,20 @@ export const registerSim: Registration = ({ program }) => {
       simHandlerHostMsDefault,
     )
     .option("--trace <file>", "write the run in Chrome Trace Event format")
-    .option("--json", "print one JSON object as the last line", false)
+    .addOption(jsonOption())
     .option("--check", "exit with status 1 on any invariant violation", false)
     .option("--seeds <a..b>", "check seeds A to B with random machines, scenarios and faults", seedRange)
     .option("--verbose", "print the cores' log lines on standard error", false)
     .action(async (options: SimOptions) => {
       if (options.seeds !== undefined) {
-        await checkCommand(options.seeds, options.json);
+        await checkCommand(options.seeds, commandOutput(options.json));
         return;
       }
-      await runCommand(options);
+      await runCommand(options, commandOutput(options.json));
     });
 };
 
-async function checkCommand([first, last]: readonly [number, number], json: boolean): Promise<void> {
+async function checkCommand([first, last]: readonly [number, number], output: CommandOutput): Promise<void> {
   const total = last - first + 1;
   let done = 0;
   const summary = await checkSeeds(first, last, () => {
@@ -256,12 +256,12 @@ async function checkCommand([first, last]: readonly [number, number], json: bool
     out.push(`  replay: ${failure.replay}`);
     out.push(`  or:     ${failure.command}`);
   }
-  process.stdout.write(`${out.join("\n")}\n`);
-  if (json) process.stdout.write(`${jsonLine(summary)}\n`);
+  output.text(out.join("\n"));
+  output.json(summary);
   if (summary.failures.length > 0) process.exitCode = 1;
 }
 
-async function runCommand(options: SimOptions): Promise<void> {
+async function runCommand(options: SimOptions, output: CommandOutput): Promise<void> {
   const name = options.program === undefined ? options.run : "program";
   if (name === undefined)
     throw new Error(`sim: say --run <scenario> (${scenarioNames.join(", ")}) or --seeds A..B --check`);
@@ -273,7 +273,10 @@ async function runCommand(options: SimOptions): Promise<void> {
   if (mode !== undefined && mode !== "one-phase" && mode !== "two-phase" && mode !== "mixed")
     throw new Error(`sim: --mode must be one-phase, two-phase or mixed, got '${String(mode)}'`);
   const machine = loadMachine(options.machine);
-  const cores = options.cores ?? machine.cores.map((c) => c.id);
+  const cores = chosenCores(
+    options,
+    machine.cores.map((c) => c.id),
+  );
   const params: ScenarioParams = {
     ...(options.probe ? {} : { probe: false }),
     ...(options.probeRounds === undefined ? {} : { probeRounds: options.probeRounds }),
@@ -326,11 +329,9 @@ async function runCommand(options: SimOptions): Promise<void> {
     writeFileSync(options.trace, result.trace);
     progress(`sim: trace written to ${options.trace}`);
   }
-  process.stdout.write(`${formatResult(result).join("\n")}\n`);
-  if (options.json) {
-    const { trace: _trace, ...rest } = result;
-    process.stdout.write(`${jsonLine(rest)}\n`);
-  }
+  output.text(formatResult(result).join("\n"));
+  const { trace: _trace, ...rest } = result;
+  output.json(rest);
   const failing = options.check || options.program !== undefined;
   if (failing && result.violations.length > 0) process.exitCode = 1;
 }

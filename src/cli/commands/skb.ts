@@ -1,6 +1,6 @@
 // `multikernel skb`: boots, has the SKB measure every pair of cores, and prints the latency matrix,
 // the package groups (and why: sysfs, measured clustering, or flat) and the NUMA-aware multicast
-// tree from a chosen root; --json prints the SKB's facts as one JSON object on the last line.
+// tree from a chosen root; --json prints the SKB's facts as one JSON object, alone on standard output.
 // --save-machine FILE writes a simulator machine file made from the measurements (the host model:
 // `multikernel sim --machine FILE …` then simulates this machine).
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,7 +13,8 @@ import { hostMachineSpec } from "../../platform/sim/host-machine.js";
 import { loadMachine } from "../../platform/sim/machine.js";
 import { formatSkb } from "../../skb/format.js";
 import { describeHostMachine } from "../../skb/model.js";
-import { integerArgument } from "../arguments.js";
+import { coreCountArgument, integerArgument, UsageError } from "../arguments.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 /** The CPU clock in MHz: from os.cpus(), else /proc/cpuinfo's "cpu MHz" (virtual machines); 0 if neither says. */
@@ -40,7 +41,7 @@ export const registerSkb: Registration = ({ program }) => {
     .option(
       "--cores <n>",
       `cores to boot, 1 to ${coresMax}`,
-      integerArgument("--cores", 1, coresMax),
+      coreCountArgument("--cores", 1, coresMax),
       availableParallelism(),
     )
     .option(
@@ -49,17 +50,18 @@ export const registerSkb: Registration = ({ program }) => {
       integerArgument("--root", 0, coresMax - 1),
       0,
     )
-    .option("--json", "print the SKB as one JSON object on the last line", false)
+    .addOption(jsonOption())
     .option("--save-machine <file>", "write a simulator machine file (JSON) made from these measurements")
     .action(async (options: { cores: number; root: number; json: boolean; saveMachine?: string }) => {
       if (options.root >= options.cores) {
-        throw new Error(`--root ${options.root} is not a booted core (cores 0..${options.cores - 1})`);
+        throw new UsageError(`--root ${options.root} is not a booted core (cores 0..${options.cores - 1})`);
       }
+      const output = commandOutput(options.json);
       const system = await boot({ cores: options.cores, onLog: (line) => process.stderr.write(`${line}\n`) });
       try {
         const skb = system.skb!;
-        process.stdout.write(`${formatSkb(skb, options.root)}\n`);
-        if (options.json) process.stdout.write(`${JSON.stringify(skb.toJSON())}\n`);
+        output.text(formatSkb(skb, options.root));
+        output.json(skb.toJSON());
       } finally {
         await system.shutdown();
       }

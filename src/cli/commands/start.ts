@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { formatSkb } from "../../skb/format.js";
-import { integerArgument } from "../arguments.js";
+import { coreCountArgument } from "../arguments.js";
+import { commandOutput } from "../output.js";
 import type { Registration } from "../registration.js";
 
 /** The demonstration domains, compiled beside the CLI in dist/. */
@@ -28,8 +29,11 @@ const demoDomains = [
   },
 ];
 
+/** start has no --json: everything it prints is for people, on standard output. */
+const output = commandOutput(false);
+
 function heading(text: string): void {
-  process.stdout.write(`\n== ${text}\n`);
+  output.text(`\n== ${text}`);
 }
 
 export const registerStart: Registration = ({ program }) => {
@@ -39,35 +43,31 @@ export const registerStart: Registration = ({ program }) => {
     .option(
       "--cores <n>",
       `cores to boot, 1 to ${coresMax}`,
-      integerArgument("--cores", 1, coresMax),
+      coreCountArgument("--cores", 1, coresMax),
       availableParallelism(),
     )
     .action(async (options: { cores: number }) => {
       heading(`booting a multikernel on ${options.cores} cores (${availableParallelism()} CPUs)`);
-      const system = await boot({ cores: options.cores, onLog: (line) => process.stdout.write(`${line}\n`) });
+      const system = await boot({ cores: options.cores, onLog: (line) => output.text(line) });
       let failed = 0;
       try {
         heading("System Knowledge Base");
-        if (system.skb !== undefined) process.stdout.write(`${formatSkb(system.skb, 0)}\n`);
+        if (system.skb !== undefined) output.text(formatSkb(system.skb, 0));
         for (const demo of demoDomains) {
           heading(demo.title);
           const result = await system.run(fileURLToPath(demo.url), system.coreIds);
           const verdict = result.status === 0 ? "ok" : `failed (status ${result.status})`;
-          process.stdout.write(
-            `domain ${result.domainId} on cores ${system.coreIds.join(",")}: ${verdict}\n`,
-          );
+          output.text(`domain ${result.domainId} on cores ${system.coreIds.join(",")}: ${verdict}`);
           for (const exit of result.exits)
-            if (exit.error !== "") process.stdout.write(`  core ${exit.core}: ${exit.error}\n`);
+            if (exit.error !== "") output.text(`  core ${exit.core}: ${exit.error}`);
           if (result.status !== 0) failed++;
         }
       } finally {
         heading("shutdown");
         await system.shutdown();
       }
-      process.stdout.write(
-        failed === 0
-          ? "\nall demonstrations ran; clean shutdown.\n"
-          : `\n${failed} demonstration(s) failed.\n`,
+      output.text(
+        failed === 0 ? "\nall demonstrations ran; clean shutdown." : `\n${failed} demonstration(s) failed.`,
       );
       process.exitCode = failed === 0 ? 0 : 1;
     });

@@ -170,7 +170,7 @@ export function commandOf(c: CheckCase): string {
     `--machine ${c.machine}`,
     `--seed ${c.seed}`,
     `--run ${c.scenario}`,
-    `--cores ${c.cores.join(",")}`,
+    `--core-list ${c.cores.join(",")}`,
   ];
   const p = c.params;
   if (p.probe === false) args.push("--no-probe");
