@@ -76,7 +76,7 @@ describe("real platform: a run's bound", { timeout: failureTestTimeoutMs }, () =
     const result = runCli([
       "run",
       domain("never-returns"),
-      "--cores",
+      "--core-list",
       "0-1",
       "--timeout",
       String(runBoundMs),
@@ -86,10 +86,10 @@ describe("real platform: a run's bound", { timeout: failureTestTimeoutMs }, () =
     assert.match(result.stderr, /did not finish within 1000 ms \(id \d+, main still running on core 1\)/);
   });
 
-  it("run --timeout refuses what is not a positive integer", () => {
+  it("run --timeout refuses what is not a positive integer (a usage error, status 2)", () => {
     for (const bad of ["0", "-5", "1.5", "soon"]) {
       const result = runCli(["run", domain("exit-status"), "--timeout", bad]);
-      assert.equal(result.status, 1);
+      assert.equal(result.status, 2);
       assert.match(result.stderr, /--timeout/);
     }
   });
@@ -151,7 +151,7 @@ describe("real platform: the failure detector", { timeout: failureTestTimeoutMs 
     const result = runCli([
       "run",
       domain("busy-loops"),
-      "--cores",
+      "--core-list",
       "1",
       "--timeout",
       String(cliTimeoutMs / 3),

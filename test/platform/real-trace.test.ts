@@ -28,7 +28,7 @@ function tracedRun(): TraceEvent[] {
   try {
     const file = join(dir, "trace.json");
     const program = fileURLToPath(new URL("./domains/echo-calls.js", import.meta.url));
-    const result = runCli(["run", program, "--cores", tracedCores.join(","), "--trace", file]);
+    const result = runCli(["run", program, "--core-list", tracedCores.join(","), "--trace", file]);
     assert.equal(result.status, 0, `run failed:\n${result.stdout}\n${result.stderr}`);
     const document = JSON.parse(readFileSync(file, "utf8")) as { traceEvents?: unknown };
     assert.ok(Array.isArray(document.traceEvents), "the document has a traceEvents array");

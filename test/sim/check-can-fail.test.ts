@@ -131,7 +131,7 @@ describe("sim --program: a failing main fails the run", () => {
   it("`sim --program` exits 1 when a main fails", () => {
     const out = spawnSync(
       process.execPath,
-      [cliMain, "sim", "--machine", "amd-2x2", "--program", programFile("fails"), "--cores", "0-3"],
+      [cliMain, "sim", "--machine", "amd-2x2", "--program", programFile("fails"), "--core-list", "0-3"],
       { encoding: "utf8", timeout: cliTimeoutMs },
     );
     assert.equal(out.status, 1, out.stdout + out.stderr);
@@ -183,7 +183,7 @@ describe("sim: simulated code cannot reach the host's process or timers", () => 
     // In a child process: node:test would count the uncaught exception against the test itself.
     const out = spawnSync(
       process.execPath,
-      [cliMain, "sim", "--machine", "amd-2x2", "--program", programFile("host-timers"), "--cores", "0,1"],
+      [cliMain, "sim", "--machine", "amd-2x2", "--program", programFile("host-timers"), "--core-list", "0,1"],
       { encoding: "utf8", timeout: cliTimeoutMs },
     );
     assert.equal(out.status, 1, out.stdout + out.stderr);

@@ -38,7 +38,7 @@ describe("traces of real cores", () => {
   });
 
   it("run --trace of a domain on 2 cores imports whole, its rpc named by interface", () => {
-    const text = traceOf("run", ["run", domainPath, "--cores", "0-1"]);
+    const text = traceOf("run", ["run", domainPath, "--core-list", "0-1"]);
     assertImportsWhole(text);
     assert.match(text, /"name":"trace_echo\.echo_call"/);
     assert.match(text, /"name":"trace_echo\.echo_reply"/);
