@@ -7,9 +7,13 @@
 // none), or 1 and the error's message for a throw or a program that cannot be loaded. The
 // dispatcher keeps serving its exports after main returns (a server's main exports and returns);
 // it is closed when the whole domain is done (`closeDispatcher`, sent by the BSP) or the core stops.
-// A failing domain is reported and closed; the core and its other domains go on.
+// A failing domain is reported and closed; the core and its other domains go on. Whatever main
+// throws or resolves to is described without throwing (describeThrown: a value whose toString
+// throws, say), and nothing a domain does escapes runDispatcher, so no domain takes the core's
+// worker down.
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { Dispatcher } from "../../domain/dispatcher.js";
 import type { DomainMain } from "../../domain/domain-context.js";
 import type { Monitor } from "../../monitor/monitor.js";
@@ -35,7 +39,9 @@ export class DomainHost implements SpawnHost {
   }
 
   startDispatcher(domainId: number, program: string, cores: readonly number[]): void {
-    void this.runDispatcher(domainId, program, cores);
+    this.runDispatcher(domainId, program, cores).catch((thrown: unknown) =>
+      this.log(`domain ${domainId}: reporting its end failed: ${describeThrown(thrown)}`),
+    );
   }
 
   closeDispatcher(domainId: number): void {
@@ -55,12 +61,16 @@ export class DomainHost implements SpawnHost {
       const result = await (main as DomainMain)(dispatcher.context);
       if (typeof result === "number" && Number.isInteger(result)) status = result;
       else if (result !== undefined)
-        throw new Error(`main resolved to ${String(result)}, not an exit status`);
+        throw new Error(`main resolved to ${describeThrown(result)}, not an exit status`);
     } catch (thrown) {
       status = 1;
-      error = thrown instanceof Error ? thrown.message : String(thrown);
+      error = describeThrown(thrown);
       this.log(`domain ${domainId} failed: ${error}`);
-      this.closeDispatcher(domainId);
+      try {
+        this.closeDispatcher(domainId);
+      } catch (closing) {
+        this.log(`domain ${domainId}: closing its dispatcher failed: ${describeThrown(closing)}`);
+      }
     }
     this.spawn?.exited(domainId, status, error);
   }

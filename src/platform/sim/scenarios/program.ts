@@ -4,6 +4,7 @@
 // the domain runs `main`; what it logs is the core's log; the run is done when every main has
 // returned, and the report gives each core's exit status (a throw is status 1 and its message).
 
+import { describeThrown } from "../../../cpu-driver/describe-thrown.js";
 import { Dispatcher } from "../../../domain/dispatcher.js";
 import type { DomainMain } from "../../../domain/domain-context.js";
 import type { Scenario, ScenarioReport } from "./scenario.js";
@@ -47,13 +48,13 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
                       : 1;
                 exits.set(env.coreId, {
                   status,
-                  error: status === 1 && result !== 1 ? `main resolved to ${String(result)}` : "",
+                  error: status === 1 && result !== 1 ? `main resolved to ${describeThrown(result)}` : "",
                 });
               },
               (error: unknown) => {
                 exits.set(env.coreId, {
                   status: 1,
-                  error: error instanceof Error ? error.message : String(error),
+                  error: describeThrown(error),
                 });
               },
             );
