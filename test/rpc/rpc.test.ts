@@ -512,6 +512,7 @@ describe("calls that always settle", () => {
     [
       "then-getter",
       () => ({
+        // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is what this case tests
         get then() {
           throw throwingText;
         },
@@ -521,6 +522,7 @@ describe("calls that always settle", () => {
     [
       "then-throws",
       () => ({
+        // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is what this case tests
         then() {
           throw Symbol("t");
         },
