@@ -288,6 +288,21 @@ export const rpcCallsInFlightMax = 256;
 export const rpcErrorMessageBytesMax = 512;
 /** Bytes of a service name in the name service. */
 export const serviceNameBytesMax = 64;
+/**
+ * How long a call on a domain's binding waits for its reply unless the binding says otherwise
+ * (`ctx.bind(name, rpc, { callTimeoutMs })`; `Infinity` waits forever). 30 s: far above any
+ * reply this system gives when it works (a two-phase update or a shootdown across every core
+ * takes milliseconds; a bench phase sets its own bound), so a timeout always means something is
+ * wrong, yet well inside domainRunTimeoutMs, so that a server that never answers is reported as
+ * that, by the call, long before the whole run is given up.
+ */
+export const rpcCallTimeoutMsDefault = 30_000;
+/**
+ * Sweeps of a client's calls per call timeout: one periodic timer per client (armed only while
+ * calls are in flight) instead of one per call, so a call rejects between its timeout and
+ * (1 + 1/this) times it after it was sent.
+ */
+export const rpcCallTimeoutSweeps = 4;
 /** Names the name service may hold at once. */
 export const servicesRegisteredMax = 4096;
 /** Services one dispatcher may export. */
@@ -302,6 +317,10 @@ export const spawnCoreListBytesMax = 512;
 export const spawnExitErrorBytesMax = 1024;
 
 assertLimit(rpcCallsInFlightMax >= 1 && servicesPerDispatcherMax >= 1, "RPC and export bounds are positive");
+assertLimit(
+  rpcCallTimeoutMsDefault > 0 && rpcCallTimeoutMsDefault < domainRunTimeoutMs && rpcCallTimeoutSweeps >= 1,
+  "a call's default timeout ends before a domain's run bound, with at least one sweep per timeout",
+);
 assertLimit(
   serviceNameBytesMax <= messageBytesMax / 4 && rpcErrorMessageBytesMax <= messageBytesMax / 2,
   "names and error texts fit one message",

@@ -12,11 +12,17 @@
 // the platform's CoreEnv.
 // `run(main)` resolves with the exit status. The dispatcher keeps serving its exports after main
 // returns (a server's main typically exports and returns); `close()` ends it: every channel is
-// closed, calls in flight are rejected, sleeps are cancelled, and binds to it are refused.
+// closed (each of its services' clients is told "its domain ended", so their calls in flight
+// reject at once), its own calls in flight are rejected, sleeps are cancelled, and binds to it are
+// refused. Every binding it makes has a call timeout (rpcCallTimeoutMsDefault unless the bind
+// says otherwise), and `peerCoreFailed(core, reason)`, called by the platform when it declares a
+// core failed, fails every binding whose server is on that core and closes every connection
+// whose client is.
 import { format } from "node:util";
 import type { CoreEnv, TimerHandle } from "../cpu-driver/core-env.js";
-import { domainSleepMsMax, servicesPerDispatcherMax } from "../limits.js";
-import type { Binding, BindTarget, Connection, ExportedService } from "../monitor/binding.js";
+import { describeThrown } from "../cpu-driver/describe-thrown.js";
+import { domainSleepMsMax, rpcCallTimeoutMsDefault, servicesPerDispatcherMax } from "../limits.js";
+import type { Binding, BindTarget, BoundService, Connection, ExportedService } from "../monitor/binding.js";
 import { exitOutcomeOf } from "../monitor/exit-status.js";
 import { checkServiceName, type NameService } from "../monitor/name-service.js";
 import type { ReplicationModule } from "../monitor/replication.js";
@@ -50,7 +56,7 @@ export class Dispatcher implements BindTarget {
   private readonly env: CoreEnv;
   private readonly exports = new Map<string, ExportedService>();
   private readonly connections = new Set<Connection>();
-  private readonly bindings = new Set<RpcClient<RpcDeclaration>>();
+  private readonly bindings = new Set<BoundService<RpcDeclaration>>();
   private readonly sleeps = new Set<TimerHandle>();
   /** Names the name service holds for this dispatcher. */
   private readonly registered = new Set<string>();
@@ -102,9 +108,9 @@ export class Dispatcher implements BindTarget {
     this.host.binding.detach(this.domainId);
     for (const timer of this.sleeps) timer.cancel();
     this.sleeps.clear();
-    for (const client of this.bindings) client.close();
+    for (const bound of this.bindings) bound.client.close();
     this.bindings.clear();
-    for (const connection of this.connections) connection.close();
+    for (const connection of this.connections) connection.close(this.endedReason());
     this.connections.clear();
     // Names are freed split-phase; a bind that races with it is refused by the binding module.
     for (const name of this.registered) {
@@ -117,6 +123,32 @@ export class Dispatcher implements BindTarget {
     this.registered.clear();
     this.exports.clear();
     this.addressSpaces?.closeAll();
+  }
+
+  /**
+   * The platform declared core `coreId` failed: every binding whose server is there rejects its
+   * calls in flight (and later ones) naming the core and `reason`, and closes; every connection
+   * whose client is there is closed. Returns how many bindings failed.
+   */
+  peerCoreFailed(coreId: number, reason: string): number {
+    let failed = 0;
+    for (const bound of [...this.bindings]) {
+      if (bound.serverCore !== coreId) continue;
+      bound.fail(`core ${coreId}, where service "${bound.serviceName}" runs, failed: ${reason}`);
+      this.bindings.delete(bound);
+      failed++;
+    }
+    for (const connection of [...this.connections]) {
+      if (connection.clientCore !== coreId) continue;
+      connection.close(`its client's core ${coreId} failed: ${reason}`);
+      this.connections.delete(connection);
+    }
+    return failed;
+  }
+
+  /** What this dispatcher's clients are told when it ends. */
+  private endedReason(): string {
+    return `its domain ${this.domainId} on core ${this.coreId} ended`;
   }
 
   /** Services exported from this core, by name (for traces and tests). */
@@ -132,7 +164,7 @@ export class Dispatcher implements BindTarget {
 
   connectionAccepted(connection: Connection): void {
     if (this.closed) {
-      connection.close();
+      connection.close(this.endedReason());
       return;
     }
     this.connections.add(connection);
@@ -205,14 +237,16 @@ export class Dispatcher implements BindTarget {
     options: BindOptions,
   ): Promise<RpcClient<R>> {
     this.checkOpen(`bind "${name}"`);
-    const timeoutMs = options.callTimeoutMs;
-    if (timeoutMs !== undefined && !(timeoutMs > 0 && timeoutMs <= domainSleepMsMax)) {
-      throw new Error(`bind "${name}": callTimeoutMs ${timeoutMs} is not in (0, ${domainSleepMsMax}]`);
+    const timeoutMs = options.callTimeoutMs ?? rpcCallTimeoutMsDefault;
+    if (timeoutMs !== Number.POSITIVE_INFINITY && !(timeoutMs > 0 && timeoutMs <= domainSleepMsMax)) {
+      throw new Error(
+        `bind "${name}": callTimeoutMs ${timeoutMs} is not in (0, ${domainSleepMsMax}] nor Infinity (no bound)`,
+      );
     }
-    const client = await this.host.binding.bind(name, rpc, {
+    const bound = await this.host.binding.bindEnd(name, rpc, {
       onError: (error) => this.channelError(error),
       activity: this.env.activity,
-      ...(timeoutMs === undefined
+      ...(timeoutMs === Number.POSITIVE_INFINITY
         ? {}
         : {
             callTimeout: {
@@ -222,11 +256,11 @@ export class Dispatcher implements BindTarget {
           }),
     });
     if (this.closed) {
-      client.close();
+      bound.client.close();
       throw new Error(`bind "${name}": the dispatcher closed while binding`);
     }
-    this.bindings.add(client as unknown as RpcClient<RpcDeclaration>);
-    return client;
+    this.bindings.add(bound as unknown as BoundService<RpcDeclaration>);
+    return bound.client;
   }
 
   // ---- Replicated objects --------------------------------------------------------------------------

@@ -16,7 +16,12 @@ import type { AddressSpace, AddressSpaceOptions } from "../vm/address-space.js";
 
 /** Options of a binding. */
 export interface BindOptions {
-  /** A call with no reply after this many milliseconds rejects (platform time); default: no bound. */
+  /**
+   * A call with no reply after this many milliseconds (platform time) rejects, "no reply within";
+   * default limits.rpcCallTimeoutMsDefault (30 s); `Infinity` waits forever (a handler that may
+   * legitimately take unboundedly long). Calls are swept, not timed one by one: a call rejects
+   * between this and (1 + 1/limits.rpcCallTimeoutSweeps) times this after it was sent.
+   */
   readonly callTimeoutMs?: number;
 }
 

@@ -14,6 +14,11 @@
 //   5. client core:   opens side 0 with an rpc client over it; the bind promise resolves with it.
 // The server opens its end before answering, so the client's first call always finds it open.
 // A bind to a dispatcher on the same core runs the same steps without the monitor channel.
+// A binding ends either way: the client closes it (rpc_close), or the server's dispatcher ends and
+// closes every connection with the reason (rpc_closed: "its domain ended"), so that a client's
+// calls in flight reject at once, naming the service; a bind addressed to a dispatcher that has
+// ended is refused the same way. `bindEnd` also hands the dispatcher the client's `fail`, for a
+// server whose core the platform declares failed.
 
 import type { CoreEnv } from "../cpu-driver/core-env.js";
 import { bindingTypeBase } from "../cpu-driver/message-types.js";
@@ -65,7 +70,17 @@ export interface Connection {
   readonly serviceName: string;
   readonly channelId: number;
   readonly clientCore: number;
-  close(): void;
+  /** Closes the server's end, telling the client why (rpc_closed). */
+  close(reason: string): void;
+}
+
+/** A bound client with what its dispatcher needs to end it: the server's core, and `fail`. */
+export interface BoundService<R extends RpcDeclaration> {
+  readonly client: RpcClient<R>;
+  readonly serviceName: string;
+  readonly serverCore: number;
+  /** Rejects the client's calls in flight and later ones with `why`, and closes it. */
+  fail(why: string): void;
 }
 
 /** What the binding module needs of a dispatcher that may accept binds (the server side). */
@@ -160,6 +175,15 @@ export class Binding implements MonitorModule {
     rpc: RpcInterface<R>,
     client: RpcEndOptions,
   ): Promise<RpcClient<R>> {
+    return (await this.bindEnd(serviceName, rpc, client)).client;
+  }
+
+  /** As bind, with the server's core and the client's `fail` (for its dispatcher). */
+  async bindEnd<R extends RpcDeclaration>(
+    serviceName: string,
+    rpc: RpcInterface<R>,
+    client: RpcEndOptions,
+  ): Promise<BoundService<R>> {
     try {
       checkServiceName(serviceName);
     } catch (error) {
@@ -202,9 +226,9 @@ export class Binding implements MonitorModule {
     const end = this.env.openChannel(channelId, 0, record.coreId, (type, bytes, length) =>
       receive?.(type, bytes, length),
     );
-    const clientEnd = rpc.client(end, client);
+    const clientEnd = rpc.client(end, { peer: `service "${serviceName}"`, ...client });
     receive = clientEnd.receive;
-    return clientEnd.client;
+    return { client: clientEnd.client, serviceName, serverCore: record.coreId, fail: clientEnd.fail };
   }
 
   receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
@@ -220,7 +244,9 @@ export class Binding implements MonitorModule {
   ): void {
     const target = this.targets.get(dispatcherId);
     if (target === undefined)
-      throw new Error(`domain ${dispatcherId} has no dispatcher on core ${this.env.coreId} any more`);
+      throw new Error(
+        `domain ${dispatcherId} has no dispatcher on core ${this.env.coreId} any more (its domain ended)`,
+      );
     const service = target.exportedService(serviceName);
     if (service === undefined)
       throw new Error(`domain ${dispatcherId} on core ${this.env.coreId} no longer exports it`);
@@ -234,7 +260,12 @@ export class Binding implements MonitorModule {
     const end = this.env.openChannel(channelId, 1, clientCore, (type, bytes, length) =>
       receive?.(type, bytes, length),
     );
-    const connection: Connection = { serviceName, channelId, clientCore, close: () => server.close() };
+    const connection: Connection = {
+      serviceName,
+      channelId,
+      clientCore,
+      close: (reason) => server.close(reason),
+    };
     const server = service.rpc.server(end, service.handlers, {
       onError: (error) => target.channelError(error),
       onClosed: () => target.connectionClosed(connection),

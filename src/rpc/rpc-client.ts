@@ -3,11 +3,16 @@
 // A call takes a fresh request id (u32, never 0) whose low bits pick a free slot of the pending
 // table, records the promise's resolve and reject there, and sends m_call; m_reply resolves it with
 // the reply tuple, rpc_error rejects it with an RpcError carrying the server's text. At most
-// callsInFlightMax calls wait at once; one more is rejected at once; with a callTimeout, a call
-// whose reply has not come in time is rejected, and its late reply dropped. A message entry sends
-// m_message and returns nothing. close() rejects every call still waiting, tells the server
-// (rpc_close) and closes the transport; rpc_closed from the server (its end closed first) rejects
-// every call still waiting and closes the client the same way. Frames a client should never get
+// callsInFlightMax calls wait at once; one more is rejected at once. With a callTimeout, each call
+// is stamped with the client's sweep epoch, and one timer per client (armed by the first call when
+// none is, re-armed by each sweep while calls remain) ends each epoch: a sweep rejects the calls
+// stamped rpcCallTimeoutSweeps + 1 epochs ago, and their late replies are dropped. So the hot path
+// pays a store per call, not a timer, and an idle client holds no timer past its last sweep. A
+// message entry sends m_message and returns nothing. close() rejects every call still waiting,
+// tells the server (rpc_close) and closes the transport; rpc_closed from the server (its end closed
+// first, with a reason) and fail(why) from the platform (the server's core failed) reject every
+// call still waiting and every later call with that reason, and close the client the same way,
+// without telling the server. Frames a client should never get
 // (a call, an unknown request id, a malformed frame) go to onError. With `activity`, the calls in
 // flight are counted there too, so that the core's CPU driver polls instead of sleeping while
 // replies are due.
@@ -17,10 +22,10 @@
 // compiled with the method's exact arity (as src/idl compiles its senders), so that no argument
 // array is built or spread; the promise's resolvers are caught by one shared executor function.
 
-import type { TimerHandle } from "../cpu-driver/core-env.js";
 import type { CoreActivity } from "../cpu-driver/cpu-driver.js";
+import { thrownError } from "../cpu-driver/describe-thrown.js";
 import type { Receive } from "../idl/index.js";
-import { rpcCallsInFlightMax } from "../limits.js";
+import { rpcCallsInFlightMax, rpcCallTimeoutSweeps } from "../limits.js";
 import type {
   RpcClient,
   RpcClientEnd,
@@ -64,7 +69,8 @@ class PendingCalls {
   readonly methods: Int32Array;
   readonly resolves: Array<Resolve | undefined>;
   readonly rejects: Array<Reject | undefined>;
-  readonly timers: Array<TimerHandle | undefined>;
+  /** The sweep epoch each call was sent in (with a call timeout). */
+  readonly epochs: Int32Array;
   readonly mask: number;
   size = 0;
 
@@ -80,7 +86,7 @@ class PendingCalls {
     this.methods = new Int32Array(capacity);
     this.resolves = new Array(capacity).fill(undefined);
     this.rejects = new Array(capacity).fill(undefined);
-    this.timers = new Array(capacity).fill(undefined);
+    this.epochs = new Int32Array(capacity);
   }
 
   /** Records call `id` of method `method` in its slot, which is free. */
@@ -100,11 +106,6 @@ class PendingCalls {
     this.ids[slot] = 0;
     this.resolves[slot] = undefined;
     this.rejects[slot] = undefined;
-    const timer = this.timers[slot];
-    if (timer !== undefined) {
-      timer.cancel();
-      this.timers[slot] = undefined;
-    }
     this.size--;
     this.activity.callsInFlight--;
   }
@@ -125,6 +126,7 @@ export function makeClient<R extends RpcDeclaration>(
   if (timeout !== undefined && !(timeout.ns > 0 && Number.isFinite(timeout.ns)))
     throw new Error(`rpc ${rpc.name}: call timeout ${timeout.ns} ns is not a positive number`);
   const onError = reportOrThrow(options.onError);
+  const peer = options.peer ?? `the server on "${transport.name}"`;
   /** Ids of calls that timed out, so that their late replies are dropped quietly (oldest forgotten first). */
   const timedOut = new Set<number>();
   const sender = rpc.wire.sender(transport) as unknown as Record<string, SendFunction>;
@@ -132,6 +134,11 @@ export function makeClient<R extends RpcDeclaration>(
   const methodNames = rpc.methods as readonly string[];
   let nextRequestId = 1;
   let closed = false;
+  /** Why later calls are refused, once the binding closed; "" while open. */
+  let closedWhy = "";
+  /** The sweep epoch: calls sent now are stamped with it; each sweep adds one. */
+  let sweepEpoch = 0;
+  let sweepArmed = false;
 
   /** Rejects the promise being made (its resolvers were just captured) with `message`. */
   const refuse = (message: string): void => {
@@ -142,7 +149,7 @@ export function makeClient<R extends RpcDeclaration>(
   const register = (method: number, arity: number, given: number): number => {
     const name = methodNames[method]!;
     if (closed) {
-      refuse(`${rpc.name}.${name}: the binding is closed`);
+      refuse(`${rpc.name}.${name}: ${closedWhy}`);
       return 0;
     }
     if (given !== arity) {
@@ -162,16 +169,49 @@ export function makeClient<R extends RpcDeclaration>(
     const reject = capturedReject!;
     const slot = pending.record(id, method, capturedResolve!, reject);
     if (timeout !== undefined) {
-      try {
-        pending.timers[slot] = timeout.setTimer(timeout.ns, () => expire(id));
-      } catch (error) {
-        // No timer, no call: the slot is freed and the call fails with why (nothing was sent).
-        pending.free(slot);
-        reject(error instanceof Error ? error : new Error(String(error)));
-        return 0;
+      pending.epochs[slot] = sweepEpoch;
+      if (!sweepArmed) {
+        const failure = armSweep();
+        if (failure !== undefined) {
+          // No timer, no call: the slot is freed and the call fails with why (nothing was sent).
+          pending.free(slot);
+          reject(failure);
+          return 0;
+        }
       }
     }
     return id;
+  };
+
+  /** Arms the next sweep; returns why it could not be armed, or undefined. */
+  const armSweep = (): Error | undefined => {
+    try {
+      timeout!.setTimer(timeout!.ns / rpcCallTimeoutSweeps, sweep);
+      sweepArmed = true;
+      return undefined;
+    } catch (error) {
+      return thrownError(error);
+    }
+  };
+
+  /** Ends a sweep epoch: rejects the calls sent rpcCallTimeoutSweeps + 1 epochs ago; re-arms while calls remain. */
+  const sweep = (): void => {
+    sweepArmed = false;
+    sweepEpoch = (sweepEpoch + 1) | 0;
+    if (closed) return;
+    for (let slot = 0; slot <= pending.mask; slot++) {
+      if (pending.ids[slot] !== 0 && ((sweepEpoch - pending.epochs[slot]!) | 0) > rpcCallTimeoutSweeps)
+        expire(slot);
+    }
+    if (pending.size === 0) return;
+    const failure = armSweep();
+    // Without a timer the calls left would have no bound: they fail now, saying why.
+    if (failure !== undefined)
+      closeWith(
+        `no timer to bound its reply: ${failure.message}`,
+        `the binding is closed: ${failure.message}`,
+        true,
+      );
   };
 
   /** The send of call `id` threw (a bad argument, a full channel): the call fails with it. */
@@ -180,19 +220,18 @@ export function makeClient<R extends RpcDeclaration>(
     if (pending.ids[slot] !== id) return;
     const reject = pending.rejects[slot]!;
     pending.free(slot);
-    reject(error instanceof Error ? error : new Error(String(error)));
+    reject(thrownError(error));
   };
 
-  const expire = (id: number): void => {
-    const slot = id & pending.mask;
-    if (pending.ids[slot] !== id || timeout === undefined) return;
+  /** The call in `slot` is past its timeout: it rejects, and its late reply will be dropped. */
+  const expire = (slot: number): void => {
+    const id = pending.ids[slot]!;
     const reject = pending.rejects[slot]!;
     const name = methodNames[pending.methods[slot]!]!;
-    pending.timers[slot] = undefined;
     pending.free(slot);
     timedOut.add(id);
     if (timedOut.size > callsInFlightMax) timedOut.delete(timedOut.values().next().value!);
-    reject(new Error(`${rpc.name}.${name}: no reply within ${timeout.ns / 1e6} ms on "${transport.name}"`));
+    reject(new Error(`${rpc.name}.${name}: no reply within ${timeout!.ns / 1e6} ms from ${peer}`));
   };
 
   /**
@@ -267,10 +306,14 @@ export function makeClient<R extends RpcDeclaration>(
     pending.free(slot);
     reject(new RpcError(rpc.name, name, message as string));
   };
-  /** Rejects every call in flight with `why` and closes; tells the server unless it went first. */
-  const closeWith = (why: string, tellServer: boolean): void => {
+  /**
+   * Rejects every call in flight with `why` and closes; later calls are refused with `laterWhy`.
+   * Tells the server unless it went first or is gone.
+   */
+  const closeWith = (why: string, laterWhy: string, tellServer: boolean): void => {
     if (closed) return;
     closed = true;
+    closedWhy = laterWhy;
     const waiting: Array<[Reject, string]> = [];
     for (let slot = 0; slot <= pending.mask; slot++) {
       if (pending.ids[slot] === 0) continue;
@@ -287,9 +330,12 @@ export function makeClient<R extends RpcDeclaration>(
     }
     transport.close?.();
   };
-  client.close = () => closeWith("the binding was closed", true);
-  handlers[closedMessageName] = () =>
-    closeWith(`the server on "${transport.name}" closed the binding before replying`, false);
+  client.close = () => closeWith("the binding was closed", "the binding is closed", true);
+  handlers[closedMessageName] = (reason) => {
+    const why = `${peer} closed the binding: ${reason as string}`;
+    closeWith(why, `the binding is closed: ${why}`, false);
+  };
+  const fail = (why: string): void => closeWith(why, `the binding is closed: ${why}`, false);
 
   const dispatch = rpc.wire.dispatcher(handlers as never, transport.name);
   const receive: Receive = (type, bytes, length) => {
@@ -297,13 +343,14 @@ export function makeClient<R extends RpcDeclaration>(
     try {
       dispatch(type, bytes, length);
     } catch (error) {
-      onError(error instanceof Error ? error : new Error(String(error)));
+      onError(thrownError(error));
     }
   };
   return {
     client: Object.freeze(client) as RpcClient<R>,
     receive,
     inFlight: () => pending.size,
+    fail,
   };
 }
 

@@ -3,14 +3,18 @@
 // A handler may answer at once (a tuple) or later (a promise of one); its reply goes out as
 // m_reply with the call's request id, whenever it is ready, so replies may pass each other. A
 // handler that throws or rejects, or returns something that is not a tuple of the reply's fields,
-// is answered with rpc_error and its text. A message entry's handler gets no reply; its failures go
-// to onError. rpc_close from the client closes this end and calls onClosed; closing this end
-// otherwise (the server's dispatcher ended) first sends rpc_closed, so that the client's calls
-// in flight fail at once instead of waiting for replies that cannot come.
+// is answered with rpc_error and its text. Whatever a handler throws (a non-Error, a value whose
+// toString throws, a result whose `then` getter throws) is described without throwing
+// (describeThrown), so every call gets an answer. A message entry's handler gets no reply; its
+// failures go to onError. rpc_close from the client closes this end and calls onClosed; closing
+// this end otherwise (the server's dispatcher ended) first sends rpc_closed with the reason, so
+// that the client's calls in flight fail at once, saying why, instead of waiting for replies that
+// cannot come.
 //
 // Each method's call handler and reply sender are compiled with the method's exact arity (as
 // src/idl compiles its senders and decoders): a call's arguments go from the decoder to the handler
 // and a reply's values from its tuple to the encoder without an argument array or a spread.
+import { describeThrown, thrownError } from "../cpu-driver/describe-thrown.js";
 import type {
   RpcDeclaration,
   RpcEndOptions,
@@ -46,24 +50,36 @@ export function makeServer<R extends RpcDeclaration>(
   const sender = rpc.wire.sender(transport) as unknown as Record<string, SendFunction>;
   let closed = false;
 
+  /** Answers request `requestId` with rpc_error; never throws (it runs in promise callbacks too). */
   const sendError = (requestId: number, thrown: unknown): void => {
     if (closed) return;
-    sender[errorMessageName]!(requestId, errorText(thrown));
+    try {
+      sender[errorMessageName]!(requestId, errorText(thrown));
+    } catch (error) {
+      report(
+        `${rpc.name}: the error answer to request ${requestId} could not be sent: ${describeThrown(error)}`,
+      );
+    }
+  };
+  /** An error nobody can be answered with goes to onError, which must not throw either. */
+  const report = (text: string): void => {
+    try {
+      onError(new Error(text));
+    } catch {
+      // onError's default throws; here there is nobody left to throw to.
+    }
   };
   const sendReply = (method: string, arity: number, requestId: number, values: unknown): void => {
     if (closed) return;
-    if (!Array.isArray(values) || values.length !== arity) {
-      sendError(
-        requestId,
-        `the handler of ${method} returned ${describe(values)}, not a tuple of ${arity} reply value(s)`,
-      );
-      return;
-    }
+    let problem: string | undefined;
     try {
-      sender[method + replySuffix]!(requestId, ...values);
+      if (!Array.isArray(values) || values.length !== arity)
+        problem = `returned ${describe(values)}, not a tuple of ${arity} reply value(s)`;
+      else sender[method + replySuffix]!(requestId, ...values);
     } catch (error) {
-      sendError(requestId, `the handler of ${method} returned a bad reply: ${errorText(error)}`);
+      problem = `returned a bad reply: ${errorText(error)}`;
     }
+    if (problem !== undefined) sendError(requestId, `the handler of ${method} ${problem}`);
   };
 
   const wireHandlers: Record<string, (...args: unknown[]) => void> = {};
@@ -74,7 +90,18 @@ export function makeServer<R extends RpcDeclaration>(
       // No reply goes back for a message; a failing handler is reported on this side only.
       const failed = (error: unknown): void =>
         onError(new Error(`${rpc.name}.${method}: the message handler failed: ${errorText(error)}`));
-      wireHandlers[method + messageSuffix] = compileMessageHandler(entry.message.length, handler, failed);
+      wireHandlers[method + messageSuffix] = compileMessageHandler(
+        entry.message.length,
+        handler,
+        failed,
+        (error) => {
+          try {
+            failed(error);
+          } catch {
+            // A promise callback has nobody to throw to (onError's default throws).
+          }
+        },
+      );
       continue;
     }
     const arity = entry.reply.length;
@@ -87,7 +114,13 @@ export function makeServer<R extends RpcDeclaration>(
     );
     const answerLater = (id: number, result: PromiseLike<unknown>): void => {
       result.then(
-        (values) => reply(id, values),
+        (values) => {
+          try {
+            reply(id, values);
+          } catch (error) {
+            sendError(id, error);
+          }
+        },
         (error: unknown) => sendError(id, error),
       );
     };
@@ -103,13 +136,13 @@ export function makeServer<R extends RpcDeclaration>(
   }
   wireHandlers[errorMessageName] = () =>
     onError(new Error(`${rpc.name}: a server on "${transport.name}" received an rpc_error`));
-  /** Closes this end; unless the client asked for it, tells the client first (rpc_closed). */
-  const close = (byClient = false): void => {
+  /** Closes this end; unless the client asked for it, tells the client first why (rpc_closed). */
+  const close = (byClient: boolean, reason: string): void => {
     if (closed) return;
     closed = true;
     if (!byClient) {
       try {
-        sender[closedMessageName]!();
+        sender[closedMessageName]!(errorText(reason));
       } catch {
         // The channel may be gone already; the client then learns nothing, as with a crash.
       }
@@ -117,7 +150,7 @@ export function makeServer<R extends RpcDeclaration>(
     transport.close?.();
   };
   wireHandlers[closeMessageName] = () => {
-    close(true);
+    close(true, "");
     options.onClosed?.();
   };
   wireHandlers[closedMessageName] = () =>
@@ -130,10 +163,10 @@ export function makeServer<R extends RpcDeclaration>(
       try {
         dispatch(type, bytes, length);
       } catch (error) {
-        onError(error instanceof Error ? error : new Error(String(error)));
+        onError(thrownError(error));
       }
     },
-    close: () => close(),
+    close: (reason = "the server closed its end") => close(false, reason),
   };
 }
 
@@ -154,11 +187,14 @@ function compileCallHandler(
   sendError: (id: number, thrown: unknown) => void,
 ): (...args: unknown[]) => void {
   const args = params(arity);
+  // Reading the result (isArray on a Proxy, a `then` getter) and subscribing to it may throw too.
   const source = `return function call(id${arity > 0 ? `, ${args}` : ""}) {
     let result;
-    try { result = handler(${args}); } catch (error) { sendError(id, error); return; }
-    if (!Array.isArray(result) && isPromiseLike(result)) answerLater(id, result);
-    else reply(id, result);
+    try {
+      result = handler(${args});
+      if (!Array.isArray(result) && isPromiseLike(result)) { answerLater(id, result); return; }
+    } catch (error) { sendError(id, error); return; }
+    reply(id, result);
   };`;
   return new Function("handler", "reply", "answerLater", "sendError", "isPromiseLike", source)(
     handler,
@@ -182,26 +218,34 @@ function compileReply(
   const values = Array.from({ length: arity }, (_, i) => `v[${i}]`).join(", ");
   const source = `return function reply(id, v) {
     if (isClosed()) return;
-    if (!Array.isArray(v) || v.length !== ${arity}) { slow(id, v); return; }
-    try { send(id${arity > 0 ? `, ${values}` : ""}); } catch { slow(id, v); }
+    try {
+      if (!Array.isArray(v) || v.length !== ${arity}) { slow(id, v); return; }
+      send(id${arity > 0 ? `, ${values}` : ""});
+    } catch { slow(id, v); }
   };`;
   return new Function("send", "isClosed", "slow", source)(send, isClosed, slow);
 }
 
-/** The handler of m_message(args...), of exact arity; a failure goes to `failed`. */
+/** The handler of m_message(args...), of exact arity; a failure goes to `failed` (`failedLater` for a rejection). */
 function compileMessageHandler(
   arity: number,
   handler: (...args: unknown[]) => unknown,
   failed: (error: unknown) => void,
+  failedLater: (error: unknown) => void,
 ): (...args: unknown[]) => void {
   const args = params(arity);
   const source = `return function message(${args}) {
     try {
       const result = handler(${args});
-      if (result !== undefined && isPromiseLike(result)) result.then(undefined, failed);
+      if (result !== undefined && isPromiseLike(result)) result.then(undefined, failedLater);
     } catch (error) { failed(error); }
   };`;
-  return new Function("handler", "failed", "isPromiseLike", source)(handler, failed, isPromiseLike);
+  return new Function("handler", "failed", "failedLater", "isPromiseLike", source)(
+    handler,
+    failed,
+    failedLater,
+    isPromiseLike,
+  );
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -212,7 +256,12 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/** What a handler returned, in a few words; never throws (a revoked Proxy throws on isArray). */
 function describe(value: unknown): string {
-  if (Array.isArray(value)) return `an array of ${value.length}`;
+  try {
+    if (Array.isArray(value)) return `an array of ${value.length}`;
+  } catch {
+    return "an object that could not be read";
+  }
   return value === null ? "null" : typeof value;
 }

@@ -1,4 +1,5 @@
 // The wire names and error texts shared by rpc clients and servers (rpc.ts has the format).
+import { describeThrown } from "../cpu-driver/describe-thrown.js";
 import { rpcErrorMessageBytesMax } from "../limits.js";
 
 /** Suffixes of the wire messages of an entry `m`: m_call, m_reply, m_message. */
@@ -35,9 +36,9 @@ export class RpcError extends Error {
 
 const utf8 = new TextEncoder();
 
-/** The text of anything thrown, cut to fit the error message's field. */
+/** The text of anything thrown (never throwing itself: describeThrown), cut to fit the error message's field. */
 export function errorText(thrown: unknown): string {
-  const text = thrown instanceof Error ? thrown.message : String(thrown);
+  const text = describeThrown(thrown);
   if (text.length * 3 <= rpcErrorMessageBytesMax) return text;
   const room = new Uint8Array(rpcErrorMessageBytesMax);
   const { read } = utf8.encodeInto(text, room);

@@ -12,10 +12,11 @@
 //   m_reply(requestId u32, ...reply fields)   server → client, when the handler succeeded
 // and the interface ends with two more messages shared by every method:
 //   rpc_error(requestId u32, message string)  server → client, when the handler threw or rejected
-//   rpc_closed()                              server → client, when the server closes its end first
-//                                             (its dispatcher ended): every call still in flight
-//                                             rejects, and the client closes, instead of waiting
-//                                             for replies that cannot come
+//   rpc_closed(reason string)                 server → client, when the server closes its end first
+//                                             (its dispatcher ended, and why): every call still in
+//                                             flight rejects with the reason, and so does every
+//                                             later call; the client closes instead of waiting for
+//                                             replies that cannot come
 //   rpc_close()                               client → server, when the client closes: the server
 //                                             closes its end too (its `onClosed` hears of it)
 // so a failed call carries no reply fields at all, only the error's text (cut to
@@ -33,8 +34,11 @@
 //
 // A client holds at most rpcCallsInFlightMax calls in flight; one more is rejected at once with a
 // clear error (back-pressure is the caller's, never an unbounded queue). A client may also bound
-// how long a call waits for its reply (callTimeout, with the platform's timers). `close()` rejects every
-// call still in flight. The names `close` and `then` are reserved: a client is a plain object with
+// how long a call waits for its reply (callTimeout, with the platform's timers: one sweep timer per
+// client while calls are in flight, not one per call). `close()` rejects every call still in
+// flight; so does `fail(why)` on the client's end, for a server its platform knows is gone (its
+// core failed). Every value a handler throws is described without throwing (describeThrown), so a
+// caller always gets an answer. The names `close` and `then` are reserved: a client is a plain object with
 // one method per rpc plus close(), and it must not look like a promise.
 //
 // This file declares; the two ends live in rpc-client.ts and rpc-server.ts, and the wire names and
@@ -136,9 +140,16 @@ export interface RpcEndOptions {
   /**
    * Client only: a call with no reply after this long rejects ("no reply within ..."), so that a
    * server that never answers (its core stopped, say) is an error, not a hang. A reply that comes
-   * after it is dropped. Timers come from the platform. Default: no timeout.
+   * after it is dropped. Timers come from the platform: one sweep every ns / rpcCallTimeoutSweeps
+   * while calls are in flight, so a call rejects between ns and (1 + 1/rpcCallTimeoutSweeps) ns
+   * after it was sent. Default here: no timeout (a domain's bindings get rpcCallTimeoutMsDefault).
    */
   readonly callTimeout?: CallTimeout;
+  /**
+   * Client only: what errors call the server, e.g. `service "calc"`; default `the server on
+   * "<transport name>"`.
+   */
+  readonly peer?: string;
   /**
    * Client only: where to count this client's calls in flight (the core's CPU driver, through
    * CoreEnv.activity), so that the core polls for their replies instead of sleeping.
@@ -158,13 +169,21 @@ export interface RpcClientEnd<R extends RpcDeclaration> {
   readonly receive: Receive;
   /** Calls sent and not yet answered. */
   inFlight(): number;
+  /**
+   * The server is gone (its core failed, say): every call in flight rejects with `why`, later calls
+   * too, and the client closes without telling the server; idempotent.
+   */
+  fail(why: string): void;
 }
 
 /** A server and the receive function its transport must deliver to. */
 export interface RpcServerEnd {
   readonly receive: Receive;
-  /** Drops replies of calls still being handled and closes the transport; idempotent. */
-  close(): void;
+  /**
+   * Tells the client why (rpc_closed, `reason`: "its domain ended", say), drops replies of calls
+   * still being handled and closes the transport; idempotent.
+   */
+  close(reason?: string): void;
 }
 
 /** Options of defineRpc. */
@@ -277,7 +296,7 @@ export function defineRpc<const R extends RpcDeclaration>(
     ["message", t.string(rpcErrorMessageBytesMax)],
   ];
   wireDeclaration[closeMessageName] = [];
-  wireDeclaration[closedMessageName] = [];
+  wireDeclaration[closedMessageName] = [["reason", t.string(rpcErrorMessageBytesMax)]];
   const wire: Interface<Declaration> = defineInterface(
     name,
     wireDeclaration,

@@ -8,13 +8,13 @@ import { describe, it } from "node:test";
 import { Dispatcher } from "../../src/domain/dispatcher.js";
 import type { DomainContext } from "../../src/domain/domain-context.js";
 import { t } from "../../src/idl/index.js";
-import { rpcCallsInFlightMax } from "../../src/limits.js";
+import { rpcCallsInFlightMax, rpcCallTimeoutMsDefault, rpcCallTimeoutSweeps } from "../../src/limits.js";
 import { BindError, bindRpc } from "../../src/monitor/binding.js";
 import { Monitor } from "../../src/monitor/monitor.js";
 import { MonitorRpc } from "../../src/monitor/monitor-rpc.js";
 import { LoopbackPlatform } from "../../src/platform/loopback/index.js";
 import { defineRpc, type RpcClient } from "../../src/rpc/rpc.js";
-import { boot, drain, settle, spawn } from "../domain/harness.js";
+import { boot, drain, maxSteps, settle, spawn } from "../domain/harness.js";
 
 const calc = defineRpc("calc", {
   add: {
@@ -448,6 +448,111 @@ describe("monitor", () => {
     await drain(machine.platform);
     assert.ok(
       machine.platform.logLines.some((l) => l.startsWith("[core 1] monitor: name_service with core 0:")),
+    );
+  });
+});
+
+describe("calls that always settle", () => {
+  /** A service whose `wait` is never answered; `calls` counts the calls that reached it. */
+  const held = defineRpc("held", { wait: { call: [], reply: [] } });
+  let calls = 0;
+  const neverAnswered = (ctx: DomainContext) =>
+    ctx.export("held", held, {
+      wait: () => {
+        calls++;
+        return new Promise<[]>(() => {});
+      },
+    });
+  /** Steps the platform until `count` calls have reached the held service, bounded. */
+  const reached = (platform: LoopbackPlatform, count: number) =>
+    platform.runUntil(() => calls >= count, { maxSteps: maxSteps });
+
+  it("a call in flight when the server's dispatcher closes rejects naming the service and its domain; so do later calls and binds", async () => {
+    const machine = boot(2, 5);
+    const server = spawn(machine, 7, [1], neverAnswered);
+    await settle(machine.platform, server.exits);
+    const [d] = spawn(machine, 2, [0], () => {}).dispatchers;
+    const c = await settle(machine.platform, d!.context.bind("held", held));
+    const waiting = c.wait();
+    waiting.catch(() => {});
+    calls = 0;
+    reached(machine.platform, 1);
+    server.dispatchers[0]!.close();
+    await assert.rejects(
+      settle(machine.platform, waiting),
+      /^Error: held\.wait: service "held" closed the binding: its domain 7 on core 1 ended$/,
+    );
+    await assert.rejects(
+      c.wait(),
+      /held\.wait: the binding is closed: service "held" closed the binding: its domain 7/,
+    );
+    await assert.rejects(
+      settle(machine.platform, d!.context.bind("held", held)),
+      /^BindError: bind "held": /,
+    );
+  });
+
+  it("a call nobody answers rejects after the default call timeout; Infinity waits", async () => {
+    const machine = boot(2, 6);
+    await settle(machine.platform, spawn(machine, 1, [1], neverAnswered).exits);
+    const [d] = spawn(machine, 2, [0], () => {}).dispatchers;
+    const c = await settle(machine.platform, d!.context.bind("held", held));
+    const sentNs = machine.platform.nowNs();
+    await assert.rejects(
+      settle(machine.platform, c.wait()),
+      new RegExp(`^Error: held\\.wait: no reply within ${rpcCallTimeoutMsDefault} ms from service "held"$`),
+    );
+    const waitedNs = machine.platform.nowNs() - sentNs;
+    const timeoutNs = rpcCallTimeoutMsDefault * 1e6;
+    assert.ok(
+      waitedNs >= timeoutNs && waitedNs <= timeoutNs * (1 + 1 / rpcCallTimeoutSweeps),
+      `${waitedNs} ns`,
+    );
+    const patient = await settle(
+      machine.platform,
+      d!.context.bind("held", held, { callTimeoutMs: Infinity }),
+    );
+    const forever = patient.wait();
+    forever.catch(() => {});
+    await assert.rejects(
+      settle(machine.platform, forever),
+      /platform idle after \d+ steps and the promise is still pending/,
+    );
+    patient.close();
+    await assert.rejects(forever, /held\.wait: the binding was closed/);
+  });
+
+  it("peerCoreFailed fails the bindings to that core, naming it, and closes connections from it", async () => {
+    const machine = boot(3, 8);
+    const servers = [spawn(machine, 1, [1], calcServer), spawn(machine, 2, [2], (ctx) => neverAnswered(ctx))];
+    for (const server of servers) await settle(machine.platform, server.exits);
+    const [d] = spawn(machine, 3, [0], calcServer).dispatchers;
+    const toCore1 = await settle(machine.platform, d!.context.bind("calc", calc));
+    const toCore2 = await settle(machine.platform, d!.context.bind("held", held));
+    const slow = toCore1.slowAdd(1, 2, 1_000);
+    slow.catch(() => {});
+    const waiting = toCore2.wait();
+    waiting.catch(() => {});
+    calls = 0;
+    reached(machine.platform, 1);
+    assert.equal(d!.peerCoreFailed(2, "no heartbeat for 300 ms"), 1);
+    await assert.rejects(
+      waiting,
+      /^Error: held\.wait: core 2, where service "held" runs, failed: no heartbeat for 300 ms$/,
+    );
+    await assert.rejects(
+      toCore2.wait(),
+      /held\.wait: the binding is closed: core 2, where service "held" runs, failed/,
+    );
+    assert.deepEqual(await settle(machine.platform, slow), [3, 1], "the binding to core 1 goes on");
+    // The server side: core 1's dispatcher drops the connection from core 0 when core 0 is declared failed.
+    const serverDispatcher = servers[0]!.dispatchers[0]!;
+    assert.equal(serverDispatcher.connectionCount(), 1);
+    assert.equal(serverDispatcher.peerCoreFailed(0, "no heartbeat"), 0);
+    assert.equal(serverDispatcher.connectionCount(), 0);
+    await assert.rejects(
+      settle(machine.platform, toCore1.add(1, 1)),
+      /calc\.add: service "calc" closed the binding: its client's core 0 failed: no heartbeat/,
     );
   });
 });

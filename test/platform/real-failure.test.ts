@@ -21,6 +21,14 @@ const shortHeartbeatMissesMax = 10;
 /** Heartbeat settings of the busy-for test: a 5 s detection time, five times its busy period. */
 const longHeartbeatIntervalMs = 250;
 const longHeartbeatMissesMax = 20;
+/** How long a test waits for a core's log line that follows a failure it already saw reported. */
+const logWaitMs = 5_000;
+/** How often it looks for that line. */
+const logPollMs = 10;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 function domain(name: string): string {
   return fileURLToPath(new URL(`./domains/${name}.js`, import.meta.url));
@@ -121,6 +129,29 @@ describe("real platform: the failure detector", { timeout: failureTestTimeoutMs 
       lines.some((line) => /core 1 declared failed by core 0/.test(line)),
       `no line reports the failure in:\n${lines.join("\n")}`,
     );
+  });
+
+  it("rejects a call in flight to the failed core, naming it, with no call timeout", async () => {
+    await settle();
+    const before = countHandles();
+    const lines: string[] = [];
+    const system = await boot({
+      cores: 2,
+      measureLatency: false,
+      heartbeatIntervalMs: shortHeartbeatIntervalMs,
+      heartbeatMissesMax: shortHeartbeatMissesMax,
+      onLog: (line) => lines.push(line),
+    });
+    try {
+      await assert.rejects(system.run(domain("calls-failed-core"), [0, 1]), /core 1 failed/);
+      // The client's core logs how its call ended right after it reported the failure.
+      const deadline = Date.now() + logWaitMs;
+      while (!lines.some((line) => line.includes("call ")) && Date.now() < deadline) await pause(logPollMs);
+    } finally {
+      await shutDownClean(system, before);
+    }
+    const ended = lines.find((line) => line.includes("call "));
+    assert.match(ended ?? `no line in:\n${lines.join("\n")}`, /call rejected: .*core 1.*failed/);
   });
 
   it("does not declare failed a core busy for well below the detection time", async () => {

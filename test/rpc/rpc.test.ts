@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { t } from "../../src/idl/index.js";
-import { rpcCallsInFlightMax, rpcErrorMessageBytesMax } from "../../src/limits.js";
+import { rpcCallsInFlightMax, rpcCallTimeoutSweeps, rpcErrorMessageBytesMax } from "../../src/limits.js";
 import {
   defineRpc,
   type RpcClient,
@@ -287,18 +287,24 @@ describe("rpc client and server", () => {
     });
     const slow = client.add(1, 2);
     slow.catch(() => {});
-    const fast = client.get("k");
+    // One sweep timer for the client, a quarter of the timeout (rpcCallTimeoutSweeps), not one per call.
+    const sweepNs = 5e6 / rpcCallTimeoutSweeps;
     assert.deepEqual(
       timers.map((t) => t.delayNs),
-      [5e6, 5e6],
+      [sweepNs],
     );
-    timers[0]!.fire();
-    await assert.rejects(slow, /^Error: kv\.add: no reply within 5 ms on "client->server"$/);
-    assert.equal(inFlight(), 1);
+    for (let sweep = 0; sweep < rpcCallTimeoutSweeps; sweep++) timers.at(-1)!.fire();
+    const fast = client.get("k");
+    assert.equal(timers.length, rpcCallTimeoutSweeps + 1, "each sweep re-arms the next while calls wait");
+    timers.at(-1)!.fire();
+    await assert.rejects(slow, /^Error: kv\.add: no reply within 5 ms from the server on "client->server"$/);
+    assert.equal(inFlight(), 1, "the call sent one sweep ago is still waiting");
     await flush(p, receive, server.receive);
     assert.deepEqual(await fast, ["v", true]);
-    assert.equal(timers[1]!.cancelled, true, "a reply cancels its call's timer");
     assert.deepEqual(errors, [], "the late reply of the timed-out call is dropped quietly");
+    const armed = timers.length;
+    timers.at(-1)!.fire();
+    assert.equal(timers.length, armed, "a sweep with no call in flight arms no further sweep");
     assert.throws(
       () => kv.client(p.clientTransport, { callTimeout: { ns: 0, setTimer: timers[0] as never } }),
       /call timeout 0 ns/,
@@ -350,16 +356,19 @@ describe("rpc client and server", () => {
     const { client, receive, inFlight } = kv.client(p.clientTransport, { onError: (e) => errors.push(e) });
     const waiting = assert.rejects(
       client.get("k"),
-      /kv\.get: the server on "client->server" closed the binding before replying/,
+      /^Error: kv\.get: the server on "client->server" closed the binding: its domain ended$/,
     );
     await flush(p, receive, server.receive);
     assert.equal(inFlight(), 1);
-    server.close();
+    server.close("its domain ended");
     for (const answer of held) answer();
     await flush(p, receive, server.receive);
     await waiting;
     assert.equal(inFlight(), 0);
-    await assert.rejects(client.add(1, 2), /kv\.add: the binding is closed/);
+    await assert.rejects(
+      client.add(1, 2),
+      /^Error: kv\.add: the binding is closed: the server on "client->server" closed the binding: its domain ended$/,
+    );
     assert.equal(p.closes(), 2, "both ends closed");
     assert.deepEqual(errors, []);
     assert.ok(!kv.isCall(kv.wire.typeOf.rpc_closed!), "rpc_closed goes to the client");
@@ -433,5 +442,149 @@ describe("rpc client and server", () => {
       () => kv.client(p.clientTransport).receive(0x7777, new Uint8Array(4), 4),
       /unknown message type 0x7777/,
     );
+  });
+});
+
+describe("calls that always settle", () => {
+  const hostile = defineRpc("hostile", { go: { call: [["which", t.string(16)]], reply: [] } });
+  const throwingText = {
+    toString() {
+      throw new Error("toString refuses");
+    },
+  };
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const messageRefuses = new Error("hidden");
+  Object.defineProperty(messageRefuses, "message", {
+    get() {
+      throw new Error("message refuses");
+    },
+  });
+  /** What each handler does, and text the error its caller gets must hold. */
+  const cases: ReadonlyArray<readonly [string, () => unknown, string]> = [
+    [
+      "text",
+      () => {
+        throw throwingText;
+      },
+      "an object whose description threw",
+    ],
+    [
+      "proxy",
+      () => {
+        throw revoked.proxy;
+      },
+      "an object whose description threw",
+    ],
+    [
+      "message",
+      () => {
+        throw messageRefuses;
+      },
+      "an Error whose message threw",
+    ],
+    [
+      "symbol",
+      () => {
+        throw Symbol("s");
+      },
+      "a thrown symbol (s)",
+    ],
+    [
+      "undefined",
+      () => {
+        throw undefined;
+      },
+      "undefined",
+    ],
+    [
+      "primitive",
+      () => {
+        throw {
+          [Symbol.toPrimitive]: () => {
+            throw new Error("no");
+          },
+        };
+      },
+      "an object whose description threw",
+    ],
+    ["rejects", () => Promise.reject(throwingText), "an object whose description threw"],
+    [
+      "then-getter",
+      () => ({
+        // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is what this case tests
+        get then() {
+          throw throwingText;
+        },
+      }),
+      "an object whose description threw",
+    ],
+    [
+      "then-throws",
+      () => ({
+        // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is what this case tests
+        then() {
+          throw Symbol("t");
+        },
+      }),
+      "a thrown symbol (t)",
+    ],
+    ["returns-proxy", () => revoked.proxy, "revoked"],
+  ];
+
+  it("whatever a handler throws or returns, the caller gets an RpcError describing it", async () => {
+    const p = pair();
+    const errors: string[] = [];
+    const server = hostile.server(
+      p.serverTransport,
+      { go: (which) => cases.find(([name]) => name === which)![1]() as [] },
+      { onError: (e) => errors.push(e.message) },
+    );
+    const { client, receive } = hostile.client(p.clientTransport);
+    const outcomes = cases.map(([name]) =>
+      client.go(name).then(
+        () => "answered",
+        (e: unknown) => e,
+      ),
+    );
+    await flush(p, receive, server.receive);
+    for (const [index, outcome] of (await Promise.all(outcomes)).entries()) {
+      const [name, , text] = cases[index]!;
+      assert.ok(outcome instanceof RpcError, `${name}: ${String(outcome)}`);
+      assert.ok(outcome.remoteMessage.includes(text), `${name}: ${outcome.remoteMessage}`);
+    }
+    assert.deepEqual(errors, [], "nothing was left to the server's log");
+  });
+
+  it("fail(why) rejects the calls in flight and later ones with why, and closes without telling the server", async () => {
+    const p = pair();
+    const activity = { callsInFlight: 0 };
+    const { client, fail, inFlight } = kv.client(p.clientTransport, { activity });
+    const waiting = client.add(1, 2);
+    fail('core 3, where service "kv" runs, failed: no heartbeat');
+    await assert.rejects(waiting, /^Error: kv\.add: core 3, where service "kv" runs, failed: no heartbeat$/);
+    await assert.rejects(client.get("k"), /^Error: kv\.get: the binding is closed: core 3, where/);
+    assert.equal(inFlight(), 0);
+    assert.equal(activity.callsInFlight, 0);
+    assert.equal(p.toServer.length, 1, "only the call went to the server, no rpc_close");
+    assert.equal(p.closes(), 1, "the client's end closed");
+    fail("again");
+    client.close();
+    assert.equal(p.closes(), 1, "idempotent");
+  });
+
+  it("a client with a call timeout arms no timer until a call is in flight", () => {
+    const p = pair();
+    let armed = 0;
+    kv.client(p.clientTransport, {
+      callTimeout: {
+        ns: 1e9,
+        setTimer: () => {
+          armed++;
+          return { cancel: () => {} };
+        },
+      },
+    });
+    assert.equal(armed, 0);
   });
 });

@@ -33,7 +33,13 @@ export const registerRun: Registration = ({ program }) => {
     .action(
       async (
         programPath: string,
-        options: { cores?: number; coreList?: readonly number[]; json: boolean; trace?: string; timeout?: number },
+        options: {
+          cores?: number;
+          coreList?: readonly number[];
+          json: boolean;
+          trace?: string;
+          timeout?: number;
+        },
       ) => {
         const output = commandOutput(options.json);
         const cores = chosenCores(options, firstCores(availableParallelism()));

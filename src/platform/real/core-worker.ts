@@ -101,6 +101,7 @@ function buildMonitor(core: RealCore) {
   });
   const latency = monitor.add(new LatencyProbeModule(core.env));
   const domains = new DomainHost(monitor, log);
+  core.onPeerFailed(domains); // every binding to a failed core rejects its calls
   const spawn = monitor.add(new ExitReportingSpawnModule(core.env, domains));
   domains.attach(spawn);
   monitor.add(boot);

@@ -9,13 +9,19 @@
 // the domain) reports nothing more; one closed while its program loads is never created. The
 // dispatcher keeps serving its exports after main returns (a server's main exports and returns);
 // it is closed when the whole domain is done (`closeDispatcher`, sent by the BSP) or the core stops.
-// A failing domain is reported and closed; the core and its other domains go on.
+// A failing domain is reported and closed; the core and its other domains go on. Whatever main
+// throws or resolves to is described without throwing (describeThrown: a value whose toString
+// throws, say), and nothing a domain does escapes runDispatcher, so no domain takes the core's
+// worker down. A core declared failed (the failure detector, through RealCore.onPeerFailed) reaches
+// every dispatcher here: each fails its bindings to that core, so calls in flight to it reject.
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { Dispatcher } from "../../domain/dispatcher.js";
 import type { DomainMain } from "../../domain/domain-context.js";
 import { exitOutcomeOf } from "../../monitor/exit-status.js";
 import type { Monitor } from "../../monitor/monitor.js";
+import type { PeerFailureListener } from "../../monitor/peer-failure.js";
 import type { SpawnHost, SpawnModule } from "../../monitor/spawn.js";
 
 /** Resolves a program path (relative to the working directory) or URL to an importable URL. */
@@ -24,7 +30,7 @@ export function programUrl(program: string): string {
   return pathToFileURL(isAbsolute(program) ? program : resolve(program)).href;
 }
 
-export class DomainHost implements SpawnHost {
+export class DomainHost implements SpawnHost, PeerFailureListener {
   private spawn: SpawnModule | undefined;
   private readonly dispatchers = new Map<number, Dispatcher>();
   /** Domains whose program is loading here: closing one before it starts cancels it. */
@@ -41,7 +47,9 @@ export class DomainHost implements SpawnHost {
 
   startDispatcher(domainId: number, program: string, cores: readonly number[]): void {
     this.starting.add(domainId);
-    void this.runDispatcher(domainId, program, cores);
+    this.runDispatcher(domainId, program, cores).catch((thrown: unknown) =>
+      this.log(`domain ${domainId}: reporting its end failed: ${describeThrown(thrown)}`),
+    );
   }
 
   closeDispatcher(domainId: number): void {
@@ -68,16 +76,33 @@ export class DomainHost implements SpawnHost {
       error = outcome.error;
     } catch (thrown) {
       status = 1;
-      error = thrown instanceof Error ? thrown.message : String(thrown);
+      error = describeThrown(thrown);
     }
     this.starting.delete(domainId);
     // A dispatcher closed before main ended was abandoned: the BSP has counted it already.
     if (dispatcher !== undefined && this.dispatchers.get(domainId) !== dispatcher) return;
     if (error !== "") {
       this.log(`domain ${domainId} failed: ${error}`);
-      this.closeDispatcher(domainId);
+      try {
+        this.closeDispatcher(domainId);
+      } catch (closing) {
+        this.log(`domain ${domainId}: closing its dispatcher failed: ${describeThrown(closing)}`);
+      }
     }
     this.spawn?.exited(domainId, status, error);
+  }
+
+  /** Core `coreId` was declared failed: every dispatcher here fails its bindings to that core. */
+  peerCoreFailed(coreId: number, reason: string): void {
+    for (const [domainId, dispatcher] of this.dispatchers) {
+      try {
+        dispatcher.peerCoreFailed(coreId, reason);
+      } catch (thrown) {
+        this.log(
+          `domain ${domainId}: failing its bindings to core ${coreId} failed: ${describeThrown(thrown)}`,
+        );
+      }
+    }
   }
 
   closeAll(): void {

@@ -6,8 +6,10 @@
 // A main that does not return 0 fails the run: its core, status and error are a violation, so that
 // `sim --program FILE --check` exits non-zero as `run FILE` would.
 
+import { describeThrown } from "../../../cpu-driver/describe-thrown.js";
 import { Dispatcher } from "../../../domain/dispatcher.js";
 import type { DomainMain } from "../../../domain/domain-context.js";
+import { exitOutcomeOf, exitStatusFailed } from "../../../monitor/exit-status.js";
 import type { Scenario, ScenarioReport } from "./scenario.js";
 
 export interface ProgramScenarioOptions {
@@ -40,20 +42,9 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
           // main's synchronous part runs in this start handler (charged to, and named as, this
           // core's work); a synchronous throw becomes a rejection like any other.
           new Promise<unknown>((resolve) => resolve(options.main(dispatcher.context))).then(
-            (result) => {
-              const status =
-                result === undefined
-                  ? 0
-                  : typeof result === "number" && Number.isInteger(result)
-                    ? result
-                    : 1;
-              exits.set(env.coreId, {
-                status,
-                error: status === 1 && result !== 1 ? `main resolved to ${printable(result)}` : "",
-              });
-            },
+            (result) => exits.set(env.coreId, exitOutcomeOf(result)),
             (error: unknown) => {
-              exits.set(env.coreId, { status: 1, error: printable(error) });
+              exits.set(env.coreId, { status: exitStatusFailed, error: describeThrown(error) });
             },
           );
         },
@@ -81,13 +72,4 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
       };
     },
   };
-}
-
-/** A value main threw or resolved to, as text, whatever it is (one whose toString throws included). */
-function printable(value: unknown): string {
-  try {
-    return value instanceof Error ? value.message : String(value);
-  } catch {
-    return "a value that cannot be printed";
-  }
 }
