@@ -20,7 +20,6 @@
 // whose client is.
 import { format } from "node:util";
 import type { CoreEnv, TimerHandle } from "../cpu-driver/core-env.js";
-import { describeThrown } from "../cpu-driver/describe-thrown.js";
 import { domainSleepMsMax, rpcCallTimeoutMsDefault, servicesPerDispatcherMax } from "../limits.js";
 import type { Binding, BindTarget, BoundService, Connection, ExportedService } from "../monitor/binding.js";
 import { exitOutcomeOf } from "../monitor/exit-status.js";
