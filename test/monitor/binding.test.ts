@@ -526,7 +526,7 @@ describe("calls that always settle", () => {
     const machine = boot(3, 8);
     const servers = [spawn(machine, 1, [1], calcServer), spawn(machine, 2, [2], (ctx) => neverAnswered(ctx))];
     for (const server of servers) await settle(machine.platform, server.exits);
-    const [d] = spawn(machine, 3, [0], calcServer).dispatchers;
+    const [d] = spawn(machine, 3, [0], () => 0).dispatchers;
     const toCore1 = await settle(machine.platform, d!.context.bind("calc", calc));
     const toCore2 = await settle(machine.platform, d!.context.bind("held", held));
     const slow = toCore1.slowAdd(1, 2, 1_000);

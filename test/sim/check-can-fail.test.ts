@@ -222,7 +222,7 @@ describe("sim: simulated code cannot reach the host's process or timers", () => 
         "amd-4x4",
         "--program",
         fileURLToPath(new URL("../../examples/ping-pong.js", import.meta.url)),
-        "--cores",
+        "--core-list",
         "0,5",
       ],
       { encoding: "utf8", timeout: cliTimeoutMs },
