@@ -56,6 +56,7 @@ export {
   type CoreCpuTime,
   type DomainResult,
   Multikernel,
+  type RunOptions,
 } from "./platform/real/boot.js";
 export type { CoreStartFault, CoreStopReport } from "./platform/real/control.js";
 // Typed rpc over any channel.

@@ -315,6 +315,16 @@ export const spawnProgramBytesMax = 1024;
 export const spawnCoreListBytesMax = 512;
 /** Bytes of the error text a dispatcher's exit message carries to the boot core. */
 export const spawnExitErrorBytesMax = 1024;
+/**
+ * Bytes a run's arguments (`run`'s `args`, a domain's `ctx.args`) may take in the structured-clone
+ * encoding (v8.serialize): the boot thread posts a copy to every core of the domain.
+ */
+export const domainArgsBytesMax = 1 << 20;
+/**
+ * Bytes one core's result (a value main returned that is not an exit status) may take in the
+ * structured-clone encoding: each core posts its own to the caller of `run`.
+ */
+export const domainResultBytesMax = 1 << 20;
 
 assertLimit(rpcCallsInFlightMax >= 1 && servicesPerDispatcherMax >= 1, "RPC and export bounds are positive");
 assertLimit(
@@ -329,6 +339,10 @@ assertLimit(
   spawnProgramBytesMax + spawnCoreListBytesMax + 16 <= messageBytesMax &&
     spawnExitErrorBytesMax + 16 <= messageBytesMax,
   "a spawn message (program, cores, an id) and an exit message (error, a few numbers) fit one message",
+);
+assertLimit(
+  domainArgsBytesMax >= 1024 && domainResultBytesMax >= 1024,
+  "a domain's arguments and each core's result may hold at least a few lines of data",
 );
 
 // ---- Replication: replicated objects kept by the monitors (src/monitor/replication*) -------

@@ -10,7 +10,8 @@
 // monitor's name service and binding modules, replicated objects through its replication module
 // (named `domain<id>/<name>` there, so that each domain has its own); everything else comes from
 // the platform's CoreEnv.
-// `run(main)` resolves with the exit status. The dispatcher keeps serving its exports after main
+// `ctx.args` is what the platform gave the constructor (`[]` when nothing). `run(main)` resolves with
+// the exit status (a result main returns counts as status 0: exit-status.ts). The dispatcher keeps serving its exports after main
 // returns (a server's main typically exports and returns); `close()` ends it: every channel is
 // closed (each of its services' clients is told "its domain ended", so their calls in flight
 // reject at once), its own calls in flight are rejected, sleeps are cancelled, and binds to it are
@@ -49,6 +50,12 @@ export interface DispatcherHost {
   readonly vm?: VmModule | undefined;
 }
 
+/** What a dispatcher is given beside its core and domain. */
+export interface DispatcherOptions {
+  /** The domain's arguments on this core (its own copy), as `ctx.args`; default a new `[]`. */
+  readonly args?: unknown;
+}
+
 export class Dispatcher implements BindTarget {
   readonly coreId: number;
   readonly context: DomainContext;
@@ -66,6 +73,7 @@ export class Dispatcher implements BindTarget {
     private readonly host: DispatcherHost,
     readonly domainId: number,
     cores: readonly number[],
+    options: DispatcherOptions = {},
   ) {
     const env = host.env;
     this.env = env;
@@ -83,10 +91,13 @@ export class Dispatcher implements BindTarget {
     if (!spanned.includes(env.coreId))
       throw new Error(`domain ${domainId}: spans cores ${spanned.join(", ")}, not this core ${env.coreId}`);
     host.binding.attach(domainId, this);
-    this.context = this.makeContext(Object.freeze(spanned));
+    this.context = this.makeContext(Object.freeze(spanned), options.args === undefined ? [] : options.args);
   }
 
-  /** Runs the domain's main on this core; resolves with its exit status (a throw logs and gives 1). */
+  /**
+   * Runs the domain's main on this core; resolves with its exit status (a throw, or a value that is
+   * neither a status nor a result that can be handed back, logs and gives 1).
+   */
   async run(main: DomainMain): Promise<number> {
     let result: unknown;
     try {
@@ -305,9 +316,10 @@ export class Dispatcher implements BindTarget {
     });
   }
 
-  private makeContext(cores: readonly number[]): DomainContext {
+  private makeContext(cores: readonly number[], args: unknown): DomainContext {
     const env = this.env;
     const context: DomainContext = {
+      args,
       coreId: this.coreId,
       cores,
       domainId: this.domainId,

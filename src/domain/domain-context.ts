@@ -5,6 +5,9 @@
 // context. Time, randomness, timers and channels all come through the context, from the platform,
 // so a domain written for the real platform runs unchanged in the simulator. Services are exported
 // and bound by name through the monitors; a binding is a typed rpc client over a channel of its own.
+// Data flows in as `ctx.args` (what the caller of `run` passed, a copy per core; the strings after
+// `--` on the command line) and out as what main returns: an exit status (an integer 0–255) or any
+// other structured-cloneable value, the core's result (src/monitor/exit-status.ts).
 import type {
   AppliedObserver,
   ReplicatedObjectDefinition,
@@ -25,7 +28,16 @@ export interface BindOptions {
   readonly callTimeoutMs?: number;
 }
 
-export interface DomainContext {
+/**
+ * What a domain's main gets on each core. `Args` is the type of `args`, as the domain expects the
+ * caller to pass it: `DomainContext<string[]>` for a domain run from the command line.
+ */
+export interface DomainContext<Args = unknown> {
+  /**
+   * The run's arguments: `run(program, cores, { args })`'s `args`, structured-cloned (each core has
+   * its own copy), or the strings after `--` of `multikernel run FILE -- ARG…`; `[]` when none.
+   */
+  readonly args: Args;
   /** The core this dispatcher runs on. */
   readonly coreId: number;
   /** Every core the domain spans, ascending. */
@@ -85,5 +97,8 @@ export interface DomainReplica<T, U> {
   onApplied(observer: AppliedObserver<T, U>): () => void;
 }
 
-/** A domain's entry point: resolves to its exit status (undefined means 0). */
+/**
+ * A domain's entry point. It resolves to an exit status (an integer 0–255; undefined means 0) or to
+ * a result handed back to the caller per core (any other structured-cloneable value, status 0).
+ */
 export type DomainMain = (ctx: DomainContext) => unknown | Promise<unknown>;

@@ -15,8 +15,12 @@
 // names, closes its channels and detaches it from binding, and its slot (of domainsMax) is freed.
 // An exit report counts only from the monitor of the core it names (the channel says who sent it),
 // once per core of the domain: nothing a domain posts elsewhere decides another run's status.
+// Arguments and results are the platform's to carry, not the monitors': a spawn carries only the
+// key (`argsKey`, 0 for none) under which the platform delivered the domain's arguments to each of
+// its cores, and `exited` hands the host's result value (exit-status.ts) to the `exited` method,
+// which a platform overrides to send it to the caller (the real platform: by postMessage).
 //
-//   BSP → core    spawn(domainId, program, cores)
+//   BSP → core    spawn(domainId, program, cores, argsKey)
 //   core → BSP    exited(domainId, core, status, error)
 //   BSP → core    close(domainId)      once every core has exited: dispatchers stop serving
 //   core → BSP    closed(domainId, core)   the dispatcher is closed, its names released
@@ -48,6 +52,7 @@ export const spawnInterface = defineInterface(
       ["domainId", t.u32],
       ["program", t.string(spawnProgramBytesMax)],
       ["cores", t.string(spawnCoreListBytesMax)],
+      ["argsKey", t.u32],
     ],
     exited: [
       ["domainId", t.u32],
@@ -70,11 +75,19 @@ export interface DispatcherExit {
   readonly status: number;
   /** The error's message if main threw or the program could not be loaded; "" otherwise. */
   readonly error: string;
+  /**
+   * What main returned when it is a result rather than an exit status (exit-status.ts); absent when
+   * main returned a status or nothing, or failed. Carried by the platform, not the monitors.
+   */
+  readonly value?: unknown;
 }
 
 export interface SpawnHost {
-  /** Load `program` and start its dispatcher on this core; call `SpawnModule.exited` when main ends. */
-  startDispatcher(domainId: number, program: string, cores: readonly number[]): void;
+  /**
+   * Load `program` and start its dispatcher on this core, with the arguments the platform holds
+   * under `argsKey` (0: none); call `SpawnModule.exited` when main ends.
+   */
+  startDispatcher(domainId: number, program: string, cores: readonly number[], argsKey: number): void;
   /** The whole domain is done: close this core's dispatcher of it. */
   closeDispatcher(domainId: number): void;
 }
@@ -110,7 +123,7 @@ export class SpawnModule implements MonitorModule {
   ) {
     this.receiveFrame = spawnInterface.dispatcher(
       {
-        spawn: (domainId, program, cores) => this.spawnReceived(domainId, program, cores),
+        spawn: (domainId, program, cores, argsKey) => this.spawnReceived(domainId, program, cores, argsKey),
         exited: (domainId, core, status, error) =>
           this.exitedReceived(domainId, { core, status, error }, this.sender()),
         close: (domainId) => this.closeReceived(domainId),
@@ -136,11 +149,15 @@ export class SpawnModule implements MonitorModule {
     return this.domains.size;
   }
 
-  /** BSP only: spawns `program` on `cores`; `onDone` gets every dispatcher's exit. Returns the domain id. */
+  /**
+   * BSP only: spawns `program` on `cores`, its arguments held by each core's platform under
+   * `argsKey` (0: none); `onDone` gets every dispatcher's exit. Returns the domain id.
+   */
   spawn(
     program: string,
     cores: readonly number[],
     onDone: (exits: readonly DispatcherExit[]) => void,
+    argsKey = 0,
   ): number {
     this.checkBsp("spawn");
     if (cores.length === 0) throw new Error("spawn: a domain needs at least one core");
@@ -169,9 +186,9 @@ export class SpawnModule implements MonitorModule {
     // Remote cores first, this core last: should a send still fail, nothing has started here.
     for (const core of cores) {
       if (core !== this.env.coreId)
-        spawnInterface.sender(this.env.portTo(core)).spawn(domainId, program, coreList);
+        spawnInterface.sender(this.env.portTo(core)).spawn(domainId, program, coreList, argsKey);
     }
-    if (cores.includes(this.env.coreId)) this.host.startDispatcher(domainId, program, cores);
+    if (cores.includes(this.env.coreId)) this.host.startDispatcher(domainId, program, cores, argsKey);
     return domainId;
   }
 
@@ -197,9 +214,11 @@ export class SpawnModule implements MonitorModule {
 
   /**
    * On the dispatcher's core: its main has ended with `status` (checked here: a value outside
-   * 0–255 is reported failed, with an error naming it) and `error` ("" for none).
+   * 0–255 is reported failed, with an error naming it) and `error` ("" for none). `value`, main's
+   * result if it returned one, is not sent to the BSP: a platform that hands results back overrides
+   * this method to carry it (see the file comment).
    */
-  exited(domainId: number, status: number, error: string): void {
+  exited(domainId: number, status: number, error: string, _value?: unknown): void {
     const outcome = error === "" ? exitOutcomeOf(status) : { status: exitStatusFailed, error };
     const exit = {
       core: this.env.coreId,
@@ -216,8 +235,8 @@ export class SpawnModule implements MonitorModule {
       throw new Error(`${what}: only the BSP (core ${this.env.coreIds[0]}) spawns domains`);
   }
 
-  private spawnReceived(domainId: number, program: string, cores: string): void {
-    this.host.startDispatcher(domainId, program, cores.split(",").map(Number));
+  private spawnReceived(domainId: number, program: string, cores: string, argsKey: number): void {
+    this.host.startDispatcher(domainId, program, cores.split(",").map(Number), argsKey);
   }
 
   /** The core whose message is being received (the channel it came on says so, not the message). */

@@ -69,7 +69,7 @@ describe("dispatcher and DomainContext", () => {
     await assert.rejects(d!.context.sleep(Number.NaN), /sleep\(NaN\)/);
   });
 
-  it("turns main's result into an exit status: undefined is 0, a throw or a non-number is 1 and logged", async () => {
+  it("turns main's result into an exit status: undefined or a result is 0, a throw or a bad one is 1 and logged", async () => {
     const machine = boot(2, 1);
     const statuses = await settle(
       machine.platform,
@@ -85,14 +85,15 @@ describe("dispatcher and DomainContext", () => {
           },
           { expectFailure: true },
         ).exits,
-        spawn(machine, 4, [1], () => "done", { expectFailure: true }).exits,
+        spawn(machine, 4, [1], () => () => "done", { expectFailure: true }).exits,
+        spawn(machine, 5, [1], () => "done").exits,
       ]),
     );
-    assert.deepEqual(statuses, [[0], [3], [1], [1]]);
+    assert.deepEqual(statuses, [[0], [3], [1], [1], [0]]);
     assert.ok(machine.platform.logLines.includes("[core 1] domain 3: main failed: boom"));
     assert.ok(
       machine.platform.logLines.includes(
-        "[core 1] domain 4: main resolved to 'done', not an exit status (an integer in 0–255)",
+        '[core 1] domain 4: main resolved to a value of type function that cannot be handed back (not structured-cloneable: () => "done" could not be cloned.)',
       ),
     );
   });

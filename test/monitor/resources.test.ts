@@ -54,7 +54,7 @@ const programs = new Map<string, DomainMain>([
   ["status-255", async () => 255],
   ["status-negative", async () => -1],
   ["status-fraction", async () => 1.5],
-  ["status-string", async () => "0"],
+  ["status-nan", async () => Number.NaN],
   [
     "hangs",
     async (ctx) => {
@@ -76,7 +76,7 @@ describe("exit statuses", () => {
       ["status-300", "300"],
       ["status-negative", "-1"],
       ["status-fraction", "1.5"],
-      ["status-string", "'0'"],
+      ["status-nan", "NaN"],
     ] as const) {
       const exits = await runToEnd(machine, program, [0, 1]);
       for (const exit of exits) {

@@ -1,14 +1,20 @@
-// `multikernel run PROGRAM [--cores N | --core-list 0-3]`: boots, spawns the domain PROGRAM (a
-// module exporting `main(ctx)`) on the given cores through the monitors, prints what it prints
-// prefixed by core, and exits with its status (the first non-zero status of its dispatchers; 1 if
-// one threw). With --json what it prints goes to standard error and its result to standard output.
+// `multikernel run PROGRAM [--cores N | --core-list 0-3] [-- ARG…]`: boots, spawns the domain
+// PROGRAM (a module exporting `main(ctx)`) on the given cores through the monitors, with the ARGs
+// (every word after `--`, options included, and any word after PROGRAM that is not an option) as
+// each core's `ctx.args`, a string array; prints what it prints prefixed by core, then each core's
+// result (what main returned when it is not an exit status: exit-status.ts), and exits with its
+// status (the first non-zero status of its dispatchers; 1 if one threw). With --json what it prints
+// goes to standard error, and standard output carries one JSON document:
+// `{ program, cores, domainId, status, exits: [{ core, status, error, value? }] }` (run-data.ts says
+// how a result JSON cannot express is written).
 // `--timeout MS` bounds the run: past it the command fails naming the domain and the cores whose
 // main still runs. A core declared failed meanwhile (a domain busy-looping on it stops its
 // heartbeats: src/monitor/liveness.ts) fails the command naming that core. Either way the system
 // is shut down (a failed core's worker terminated) and the process ends with status 1.
 import { availableParallelism } from "node:os";
+import { describeResult, resultJson } from "../../domain/run-data.js";
 import { coresMax, domainRunTimeoutMs, runTimeoutMsMax } from "../../limits.js";
-import { boot } from "../../platform/real/boot.js";
+import { boot, type DomainResult } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";
 import { chosenCores, coreCountOption, coreListOption, firstCores } from "../core-options.js";
 import { commandOutput, jsonOption } from "../output.js";
@@ -21,6 +27,7 @@ export const registerRun: Registration = ({ program }) => {
       "Boot, run a domain (a module exporting main(ctx)) on the given cores, and exit with its status.",
     )
     .argument("<program>", "path of the domain's module (.js)")
+    .argument("[args...]", "the domain's arguments, each core's ctx.args (put them after --)")
     .addOption(coreCountOption(coresMax, "run on cores 0..N-1 (default: every core)"))
     .addOption(coreListOption(coresMax, "the cores the domain spans, e.g. 0-3 or 0,2,5"))
     .option(
@@ -33,6 +40,7 @@ export const registerRun: Registration = ({ program }) => {
     .action(
       async (
         programPath: string,
+        args: string[],
         options: {
           cores?: number;
           coreList?: readonly number[];
@@ -53,18 +61,32 @@ export const registerRun: Registration = ({ program }) => {
             if (!line.startsWith("[boot") || process.env.MULTIKERNEL_DEBUG) output.text(line);
           },
         });
-        let status = 1;
+        let result: DomainResult | undefined;
         try {
-          const result = await system.run(programPath, cores);
-          status = result.status;
+          result = await system.run(programPath, cores, { args });
           for (const exit of result.exits) {
             if (exit.error !== "") process.stderr.write(`core ${exit.core}: domain failed: ${exit.error}\n`);
           }
-          output.json(result);
         } finally {
           await system.shutdown();
         }
-        process.exitCode = status;
+        // After shutdown, so that each core's result follows every line it printed.
+        for (const exit of result.exits) {
+          if ("value" in exit) output.text(`[core ${exit.core}] result: ${describeResult(exit.value)}`);
+        }
+        output.json(runJson(programPath, cores, result));
+        process.exitCode = result.status;
       },
     );
 };
+
+/** `run --json`'s document: the run, and each core's exit with its result in JSON-safe form. */
+function runJson(program: string, cores: readonly number[], result: DomainResult): object {
+  const exits = result.exits.map(({ core, status, error, ...rest }) => ({
+    core,
+    status,
+    error,
+    ...("value" in rest ? { value: resultJson(rest.value) } : {}),
+  }));
+  return { program, cores, domainId: result.domainId, status: result.status, exits };
+}

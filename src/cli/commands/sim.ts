@@ -1,7 +1,7 @@
 // `multikernel sim`: runs the unchanged monitors on a simulated machine, or checks many seeds.
 //
 //   sim --machine amd-8x4 --seed 7 --run boot|pingpong|replicated|shootdown [--cores N | --core-list LIST] [faults] [--trace FILE] [--json]
-//   sim --machine amd-4x4 --program FILE [--cores N | --core-list LIST] [--handler-ms N]   a domain program, unchanged
+//   sim --machine amd-4x4 --program FILE [--cores N | --core-list LIST] [--handler-ms N] [-- ARG…]   a domain program, unchanged
 //   sim --seeds 1..1000 --check [--json]
 //
 // One run prints the scenario's results (boot: the boot time and the SKB built from simulated
@@ -15,9 +15,13 @@
 // A program runs in a worker thread under a watchdog (src/platform/sim/program-host.ts): a handler
 // that holds the host longer than --handler-ms ends the run; a main that fails (throws, or returns
 // a status other than 0) is a violation, and any violation of a program run exits 1, as `run` would.
+// A program gets the ARGs after `--` as each core's `ctx.args`, and each core's result (what main
+// returned when it is not an exit status) is printed after its status, and is its `value` in the
+// JSON's results.exits, as `run` reports it.
 import { writeFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
 import { progress } from "../../bench/report.js";
+import { resultJson } from "../../domain/run-data.js";
 import {
   simCheckSeedsMax,
   simCoresMax,
@@ -41,7 +45,7 @@ import {
   scenarioNames,
 } from "../../platform/sim/index.js";
 import { runProgramHosted } from "../../platform/sim/program-host.js";
-import { integerArgument } from "../arguments.js";
+import { integerArgument, UsageError } from "../arguments.js";
 import { chosenCores, coreCountOption, coreListOption } from "../core-options.js";
 import { type CommandOutput, commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
@@ -226,12 +230,15 @@ export const registerSim: Registration = ({ program }) => {
     .option("--check", "exit with status 1 on any invariant violation", false)
     .option("--seeds <a..b>", "check seeds A to B with random machines, scenarios and faults", seedRange)
     .option("--verbose", "print the cores' log lines on standard error", false)
-    .action(async (options: SimOptions) => {
+    .argument("[args...]", "program: the domain's arguments, each core's ctx.args (put them after --)")
+    .action(async (args: string[], options: SimOptions) => {
+      if (args.length > 0 && options.program === undefined)
+        throw new UsageError(`sim: arguments (${args.join(" ")}) are for a --program; no program was given`);
       if (options.seeds !== undefined) {
         await checkCommand(options.seeds, commandOutput(options.json));
         return;
       }
-      await runCommand(options, commandOutput(options.json));
+      await runCommand(options, commandOutput(options.json), args);
     });
 };
 
@@ -261,7 +268,11 @@ async function checkCommand([first, last]: readonly [number, number], output: Co
   if (summary.failures.length > 0) process.exitCode = 1;
 }
 
-async function runCommand(options: SimOptions, output: CommandOutput): Promise<void> {
+async function runCommand(
+  options: SimOptions,
+  output: CommandOutput,
+  args: readonly string[],
+): Promise<void> {
   const name = options.program === undefined ? options.run : "program";
   if (name === undefined)
     throw new Error(`sim: say --run <scenario> (${scenarioNames.join(", ")}) or --seeds A..B --check`);
@@ -299,6 +310,7 @@ async function runCommand(options: SimOptions, output: CommandOutput): Promise<v
       ? await runProgramHosted({
           programUrl: programUrl(options.program),
           program: options.program,
+          args,
           machine: options.machine,
           machineName: machine.name,
           seed: options.seed,
@@ -331,7 +343,7 @@ async function runCommand(options: SimOptions, output: CommandOutput): Promise<v
   }
   output.text(formatResult(result).join("\n"));
   const { trace: _trace, ...rest } = result;
-  output.json(rest);
+  output.json(resultJson(rest) as object);
   const failing = options.check || options.program !== undefined;
   if (failing && result.violations.length > 0) process.exitCode = 1;
 }

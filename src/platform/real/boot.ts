@@ -21,12 +21,21 @@
 // core's worker at once (terminate() stops even a synchronous loop), and the others cleanly.
 // A run is bounded (`run`'s timeoutMs, BootOptions.runTimeoutMs, else domainRunTimeoutMs): past
 // it, the run rejects naming the domain and the cores whose main has not returned (each core
-// reports "exited" when its dispatcher's main ends); the system goes on, and shuts down cleanly.
+// reports "exited" when its dispatcher's main ends), and the domain is abandoned (spawn.ts: its
+// slot, frames and names are freed); the system goes on, and shuts down cleanly. A run's
+// AbortSignal does the same at once: the run rejects with the signal's reason.
+// Data in and out of a run: `args` are posted to every core of the domain before its spawn
+// (domain-args.ts), each core's main sees its own copy as `ctx.args`; what main returns, when it is
+// a result rather than an exit status (exit-status.ts), comes back with that core's "exited"
+// report, and the run resolves once the BSP says the domain is done and every core's report has
+// come (they travel on different workers' ports, in any order).
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { type CpuDriverPolicy, checkCpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
+import { describeThrown } from "../../cpu-driver/describe-thrown.js";
+import { checkRunArgs } from "../../domain/run-data.js";
 import {
   bootTimeoutMs,
   coreStartTimeoutMs,
@@ -117,11 +126,46 @@ export interface BootLogEntry {
   readonly step: string;
 }
 
+/** How to run a domain: `Multikernel.run(program, cores, options)`. */
+export interface RunOptions {
+  /**
+   * Data every core's main gets as `ctx.args` (structured-cloned: each core has its own copy), at
+   * most limits.domainArgsBytesMax encoded; default `[]`.
+   */
+  readonly args?: unknown;
+  /**
+   * Aborting it rejects the run at once with the signal's reason (an AbortError unless the reason
+   * says otherwise) and abandons the domain: its dispatchers are closed, its slot, frames and names
+   * freed, and the system goes on. A signal aborted already rejects before anything starts.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Bound on the run in ms (default BootOptions.runTimeoutMs, else domainRunTimeoutMs): past it the
+   * run rejects naming the cores whose main still runs, and the domain is abandoned.
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * How a run ended. `exits` has one entry per core, ascending: its status, its error ("" for none)
+ * and, when main returned a result rather than an exit status, that result as `value`.
+ */
 export interface DomainResult {
   readonly domainId: number;
   readonly exits: readonly DispatcherExit[];
   /** 0 when every dispatcher returned 0; else the first non-zero status (1 for a thrown error). */
   readonly status: number;
+}
+
+/** A core's "exited" report: when its main ended, and its result if it returned one. */
+type ExitedReport = Extract<ControlReport, { kind: "exited" }>;
+
+/** The name a program is spawned under: a path, or a `file:` URL's text. */
+function programName(program: string | URL): string {
+  if (typeof program === "string") return program;
+  if (program.protocol !== "file:")
+    throw new TypeError(`run: a program URL must be a file: URL, got ${program.protocol} (${program.href})`);
+  return program.href;
 }
 
 function checkCoreCount(cores: number): void {
@@ -163,12 +207,25 @@ function describeStart(times: CoreStartTimes, createdAtMs: number): string {
 /** A bounded wait that ran out. */
 class WaitTimeoutError extends Error {}
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
+/** `promise`, rejected past `ms` or (with the signal's reason) when `signal` aborts; nothing left armed after. */
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: () => string,
+  signal?: AbortSignal,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new WaitTimeoutError(`${what()} did not finish within ${ms} ms`)), ms);
+    if (signal === undefined) return;
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+  });
 }
 
 export class Multikernel {
@@ -204,10 +261,14 @@ export class Multikernel {
   private readonly coreFailures = new Set<Error>();
   /** Cores declared failed by another core's detector, or whose worker died: terminated at shutdown. */
   private readonly failedCores = new Set<number>();
-  /** The cores whose dispatcher's main has ended, per domain whose run is waited on. */
-  private readonly exitedCores = new Map<number, Set<number>>();
+  /** The "exited" reports of each core whose dispatcher's main has ended, per domain whose run is waited on. */
+  private readonly exitedCores = new Map<number, Map<number, ExitedReport>>();
   /** Exits reported before their domain's "spawned" (reports of different workers may cross). */
-  private readonly earlyExits = new Map<number, Set<number>>();
+  private readonly earlyExits = new Map<number, Map<number, ExitedReport>>();
+  /** The request ids of the runs waited on now. */
+  private readonly runsWaiting = new Set<number>();
+  /** The cores each spawn request's arguments were posted to, until it is answered (domain-args.ts). */
+  private readonly argsCores = new Map<number, readonly number[]>();
   /** The highest domain id reported spawned: an exit of an id at most this, not waited on, is late. */
   private lastSpawnedDomainId = 0;
 
@@ -234,6 +295,7 @@ export class Multikernel {
     pick: (report: ControlReport) => T | undefined,
     ms: number,
     what: string | (() => string),
+    signal?: AbortSignal,
   ): Promise<T> {
     const describe = typeof what === "string" ? () => what : what;
     let waiter: Waiter | undefined;
@@ -253,7 +315,7 @@ export class Multikernel {
       };
       this.waiters.add(waiter);
     });
-    return withTimeout(promise, ms, describe).finally(() => this.waiters.delete(waiter!));
+    return withTimeout(promise, ms, describe, signal).finally(() => this.waiters.delete(waiter!));
   }
 
   /** A core's worker died: the system cannot go on; every wait fails with why. */
@@ -273,27 +335,38 @@ export class Multikernel {
     this.coreFailed(new Error(`core ${report.core} failed: ${report.reason}`));
   }
 
-  /** Notes that a dispatcher's main ended, for a run's bound to name the cores still running. */
-  private dispatcherExited(domainId: number, core: number): void {
-    const waited = this.exitedCores.get(domainId);
-    if (waited !== undefined) waited.add(core);
-    else if (domainId > this.lastSpawnedDomainId) {
-      const early = this.earlyExits.get(domainId) ?? new Set<number>();
-      this.earlyExits.set(domainId, early.add(core));
+  /** Notes that a dispatcher's main ended (with its result), for its run and its bound's error. */
+  private dispatcherExited(report: ExitedReport): void {
+    const waited = this.exitedCores.get(report.domainId);
+    if (waited !== undefined) waited.set(report.core, report);
+    else if (report.domainId > this.lastSpawnedDomainId) {
+      const early = this.earlyExits.get(report.domainId) ?? new Map<number, ExitedReport>();
+      this.earlyExits.set(report.domainId, early.set(report.core, report));
     }
   }
 
-  /** A run's domain was spawned: from now on its exits are noted for its bound's error. */
-  private domainSpawned(domainId: number): void {
-    this.lastSpawnedDomainId = Math.max(this.lastSpawnedDomainId, domainId);
-    this.exitedCores.set(domainId, this.earlyExits.get(domainId) ?? new Set());
-    this.earlyExits.delete(domainId);
+  /**
+   * The BSP answered spawn request `requestId`: its arguments are claimed or let go, and, if its
+   * run is still waited on, its domain's exits are noted from now on (an abandoned run's are not).
+   */
+  private spawnAnswered(report: Extract<ControlReport, { kind: "spawned" | "spawn-failed" }>): void {
+    const argsCores = this.argsCores.get(report.requestId) ?? [];
+    this.argsCores.delete(report.requestId);
+    if (report.kind === "spawn-failed") {
+      for (const core of argsCores) this.post(core, { kind: "domain-args-drop", key: report.requestId });
+      return;
+    }
+    this.lastSpawnedDomainId = Math.max(this.lastSpawnedDomainId, report.domainId);
+    const early = this.earlyExits.get(report.domainId) ?? new Map<number, ExitedReport>();
+    this.earlyExits.delete(report.domainId);
+    if (this.runsWaiting.has(report.requestId)) this.exitedCores.set(report.domainId, early);
   }
 
   private onReport(report: ControlReport): void {
     if (report.kind === "up") this.coreUp(report);
     if (report.kind === "peer-failed") this.peerFailed(report);
-    if (report.kind === "exited") this.dispatcherExited(report.domainId, report.core);
+    if (report.kind === "exited") this.dispatcherExited(report);
+    if (report.kind === "spawned" || report.kind === "spawn-failed") this.spawnAnswered(report);
     if (report.kind === "log") this.options.onLog?.(`[core ${report.core}] ${report.line}`);
     if (report.kind === "trace") this.traces.push(report.data);
     if (report.kind === "stopped") {
@@ -490,53 +563,121 @@ export class Multikernel {
   }
 
   /**
-   * Runs `program` (a module path or URL exporting `main`) on `cores`; resolves when every
-   * dispatcher ended. Rejects past `timeoutMs` naming the cores whose main still runs, or at once
-   * when a core fails, naming it.
+   * Runs `program` (a module path, a `file:` URL or URL object, exporting `main`) on `cores`
+   * (default every core), with `options` (RunOptions; a number is taken as `timeoutMs`, the
+   * earlier signature); resolves when every dispatcher ended, with each core's status and result.
+   * Rejects past the bound naming the cores whose main still runs, with the signal's reason when it
+   * aborts (both abandon the domain), or at once when a core fails, naming it.
    */
   async run(
-    program: string,
+    program: string | URL,
     cores: readonly number[] = this.coreIds,
-    timeoutMs = this.options.runTimeoutMs ?? domainRunTimeoutMs,
+    options: RunOptions | number = {},
   ): Promise<DomainResult> {
     if (this.closed) throw new Error("run: the system is shut down");
+    const { args, signal, timeoutMs } = this.runOptions(options);
+    signal?.throwIfAborted();
+    const name = programName(program);
     const requestId = this.nextRequest++;
     let domainId = 0;
-    /** Which cores still run main, for the bound's and a failed core's error. */
-    const state = () => {
-      if (domainId === 0) return "not spawned yet";
-      const exited = this.exitedCores.get(domainId) ?? new Set<number>();
-      const running = cores.filter((core) => !exited.has(core));
-      const still =
-        running.length === 0 ? "every main returned" : `main still running on core ${running.join(",")}`;
-      return `id ${domainId}, ${still}`;
-    };
+    let exits: readonly DispatcherExit[] | undefined;
     const done = this.waitFor(
       (report) => {
         if (report.kind === "spawn-failed" && report.requestId === requestId) throw new Error(report.error);
-        if (report.kind === "spawned" && report.requestId === requestId) {
-          domainId = report.domainId;
-          this.domainSpawned(domainId);
-        }
-        return report.kind === "domain-done" && report.requestId === requestId ? report.exits : undefined;
+        if (report.kind === "spawned" && report.requestId === requestId) domainId = report.domainId;
+        if (report.kind === "domain-done" && report.requestId === requestId) exits = report.exits;
+        return exits === undefined ? undefined : this.withResults(domainId, exits);
       },
       timeoutMs,
-      `domain ${program}`,
+      `domain ${name}`,
+      signal,
     );
-    this.post(0, { kind: "spawn", requestId, program, cores });
+    this.runsWaiting.add(requestId);
+    const argsKey = this.postArgs(requestId, cores, args);
+    this.post(0, { kind: "spawn", requestId, program: name, cores, argsKey });
     try {
-      const exits = await done;
-      const failed = exits.find((exit) => exit.status !== 0);
-      return { domainId, exits, status: failed?.status ?? 0 };
+      const ended = await done;
+      const failed = ended.find((exit) => exit.status !== 0);
+      return { domainId, exits: ended, status: failed?.status ?? 0 };
     } catch (error) {
-      // A failed core's error says which core, the bound's which domain: say what still ran.
-      if (error instanceof Error && this.coreFailures.has(error))
-        throw new Error(`domain ${program} (${state()}): ${error.message}`, { cause: error });
-      if (error instanceof WaitTimeoutError) throw new Error(`${error.message} (${state()})`);
-      throw error;
+      throw this.runFailed(error, requestId, name, () => this.runState(domainId, cores), signal);
     } finally {
+      this.runsWaiting.delete(requestId);
       this.exitedCores.delete(domainId);
     }
+  }
+
+  /** `run`'s options, checked; a number is the bound (run's earlier third argument). */
+  private runOptions(options: RunOptions | number): {
+    readonly args: unknown;
+    readonly signal: AbortSignal | undefined;
+    readonly timeoutMs: number;
+  } {
+    const given = typeof options === "number" ? { timeoutMs: options } : options;
+    const timeoutMs = given.timeoutMs ?? this.options.runTimeoutMs ?? domainRunTimeoutMs;
+    if (!(Number.isSafeInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= runTimeoutMsMax))
+      throw new RangeError(`run: timeoutMs must be an integer in [1, ${runTimeoutMsMax}], got ${timeoutMs}`);
+    if (given.args !== undefined) checkRunArgs(given.args, "run");
+    return { args: given.args, signal: given.signal, timeoutMs };
+  }
+
+  /**
+   * Posts a run's arguments to each of its cores, ahead of its spawn (domain-args.ts); returns the
+   * key the spawn carries (0 when there are none). Cores that do not exist are left to the spawn
+   * to refuse.
+   */
+  private postArgs(requestId: number, cores: readonly number[], args: unknown): number {
+    if (args === undefined) return 0;
+    const targets = [...new Set(cores)].filter((core) => this.workers[core] !== undefined);
+    this.argsCores.set(requestId, targets);
+    for (const core of targets) this.post(core, { kind: "domain-args", key: requestId, args });
+    return requestId;
+  }
+
+  /** Once every core of a done domain has reported its exit: the exits, each with its result. */
+  private withResults(domainId: number, exits: readonly DispatcherExit[]): DispatcherExit[] | undefined {
+    const reported = this.exitedCores.get(domainId);
+    if (reported === undefined || exits.some((exit) => !reported.has(exit.core))) return undefined;
+    return exits.map((exit) => {
+      const report = reported.get(exit.core)!;
+      return "value" in report ? { ...exit, value: report.value } : exit;
+    });
+  }
+
+  /** Which cores still run main, for the bound's and a failed core's error. */
+  private runState(domainId: number, cores: readonly number[]): string {
+    if (domainId === 0) return "not spawned yet";
+    const exited = this.exitedCores.get(domainId) ?? new Map<number, ExitedReport>();
+    const running = cores.filter((core) => !exited.has(core));
+    const still =
+      running.length === 0 ? "every main returned" : `main still running on core ${running.join(",")}`;
+    return `id ${domainId}, ${still}`;
+  }
+
+  /**
+   * The error a run that did not end rejects with. A failed core's error says which core, the
+   * bound's which domain: say what still ran. An aborted or timed-out run's domain is abandoned,
+   * so that it holds nothing; the system goes on.
+   */
+  private runFailed(
+    error: unknown,
+    requestId: number,
+    name: string,
+    state: () => string,
+    signal: AbortSignal | undefined,
+  ): unknown {
+    if (error instanceof Error && this.coreFailures.has(error))
+      return new Error(`domain ${name} (${state()}): ${error.message}`, { cause: error });
+    if (signal?.aborted === true && error === signal.reason) {
+      this.post(0, { kind: "abandon", requestId, reason: `the run was aborted: ${describeThrown(error)}` });
+      return error;
+    }
+    if (error instanceof WaitTimeoutError) {
+      const message = `${error.message} (${state()})`;
+      this.post(0, { kind: "abandon", requestId, reason: message });
+      return new Error(message);
+    }
+    return error;
   }
 
   /**

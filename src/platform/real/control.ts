@@ -1,7 +1,9 @@
-// The control plane between the boot thread and the core workers: rare, small messages over
-// postMessage (up, spawn, measure, shutdown, CPU time, logs, a dispatcher's exit, a peer core
-// declared failed). The data plane — everything between cores — is URPC; nothing here is on a hot
-// path.
+// The control plane between the boot thread and the core workers: rare messages over postMessage
+// (up, spawn, measure, shutdown, CPU time, logs, a dispatcher's exit, a peer core declared failed),
+// and the data a run hands in and out: a domain's arguments, to every core of it (domain-args.ts),
+// and each core's result, with its "exited" report. Both are structured clones, bounded by
+// limits.domainArgsBytesMax and domainResultBytesMax. The data plane — everything between cores —
+// is URPC; nothing here is on a hot path.
 import type { DispatcherExit } from "../../monitor/spawn.js";
 import type { CoreTraceData } from "./core-trace.js";
 import type { CoreWorkerData } from "./real-core.js";
@@ -34,7 +36,15 @@ export type ControlRequest =
       readonly requestId: number;
       readonly program: string;
       readonly cores: readonly number[];
+      /** The key of the domain's arguments, delivered beforehand by "domain-args"; 0: none. */
+      readonly argsKey: number;
     }
+  /** A domain's arguments, held under `key` until its dispatcher on this core claims them. */
+  | { readonly kind: "domain-args"; readonly key: number; readonly args: unknown }
+  /** The spawn of the domain whose arguments are held under `key` failed: let them go. */
+  | { readonly kind: "domain-args-drop"; readonly key: number }
+  /** BSP only: give up the domain of spawn request `requestId` (aborted or timed out): spawn.ts's abandon. */
+  | { readonly kind: "abandon"; readonly requestId: number; readonly reason: string }
   | { readonly kind: "shutdown" }
   /** The SKB's measured round trips, for each core's vm module (packages and multicast trees). */
   | { readonly kind: "skb"; readonly rows: readonly (readonly number[])[] }
@@ -73,8 +83,11 @@ export type ControlReport =
   | { readonly kind: "spawned"; readonly requestId: number; readonly domainId: number }
   | { readonly kind: "spawn-failed"; readonly requestId: number; readonly error: string }
   | { readonly kind: "domain-done"; readonly requestId: number; readonly exits: readonly DispatcherExit[] }
-  /** A dispatcher's main ended on this core (so that a run's bound can name the cores still running). */
-  | { readonly kind: "exited"; readonly domainId: number; readonly core: number }
+  /**
+   * A dispatcher's main ended on this core (so that a run's bound can name the cores still
+   * running), with its result when it returned one (exit-status.ts; absent otherwise).
+   */
+  | { readonly kind: "exited"; readonly domainId: number; readonly core: number; readonly value?: unknown }
   /** This core's failure detector declared `core` failed (liveness.ts), for `reason`. */
   | { readonly kind: "peer-failed"; readonly core: number; readonly by: number; readonly reason: string }
   | { readonly kind: "log"; readonly core: number; readonly line: string }

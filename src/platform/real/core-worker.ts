@@ -14,10 +14,15 @@
 // thread once boot is complete (before, the boot's own bounds time a core out). A peer declared failed is
 // fanned out by the core (RealCore.onPeerFailed) to the monitor's modules and reported to the boot
 // thread ("peer-failed"), which ends the runs in progress naming the core. Each dispatcher's exit
-// is reported too ("exited"), so that a run's bound can name the cores whose main still runs.
+// is reported too ("exited"), so that a run's bound can name the cores whose main still runs, with
+// the core's result when main returned one. A domain's arguments arrive here before or after its
+// spawn (domain-args.ts); a run given up (aborted, or past its bound) is abandoned by the BSP's
+// spawn module, which knows it by the boot thread's request id.
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
+import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { BootModule } from "../../monitor/boot.js";
+import { exitStatusFailed } from "../../monitor/exit-status.js";
 import { LatencyProbeModule } from "../../monitor/latency-probe.js";
 import { LivenessModule } from "../../monitor/liveness.js";
 import { Monitor } from "../../monitor/monitor.js";
@@ -45,13 +50,30 @@ const report = (message: ControlReport) => port.postMessage(message);
 const log = (line: string) => report({ kind: "log", core: data.coreId, line });
 
 // (Declared before the top-level await below, which runs the core and so builds its monitor.)
-/** The spawn module, also telling the boot thread each time a dispatcher's main ends on this core. */
+/**
+ * The spawn module, also telling the boot thread each time a dispatcher's main ends on this core,
+ * with main's result (the monitors carry the status, the control port the result).
+ */
 class ExitReportingSpawnModule extends SpawnModule {
-  override exited(domainId: number, status: number, error: string): void {
-    report({ kind: "exited", domainId, core: data.coreId });
+  override exited(domainId: number, status: number, error: string, value?: unknown): void {
+    try {
+      report({ kind: "exited", domainId, core: data.coreId, ...(value === undefined ? {} : { value }) });
+    } catch (thrown) {
+      // exit-status.ts checked that the value clones; should postMessage still refuse it, say so.
+      report({ kind: "exited", domainId, core: data.coreId });
+      super.exited(
+        domainId,
+        exitStatusFailed,
+        `main's result could not be posted: ${describeThrown(thrown)}`,
+      );
+      return;
+    }
     super.exited(domainId, status, error);
   }
 }
+
+/** On the BSP: the domain each spawn request of the boot thread started, until it is done. */
+const spawnedDomains = new Map<number, number>();
 
 if (data.startFault === "throw") throw new Error(`core ${data.coreId}: start-up failure staged by a test`);
 if (data.startFault === "hang") {
@@ -121,6 +143,15 @@ function buildMonitor(core: RealCore) {
       case "spawn":
         spawnRequested(spawn, request);
         break;
+      case "domain-args":
+        domains.args.delivered(request.key, request.args);
+        break;
+      case "domain-args-drop":
+        domains.args.drop(request.key);
+        break;
+      case "abandon":
+        abandonRequested(spawn, request);
+        break;
       case "shutdown":
         core.stop();
         break;
@@ -161,14 +192,25 @@ function addFailureDetector(core: RealCore, monitor: Monitor): LivenessModule {
 }
 
 function spawnRequested(spawn: SpawnModule, request: Extract<ControlRequest, { kind: "spawn" }>): void {
+  const { requestId } = request;
   try {
-    const domainId = spawn.spawn(request.program, request.cores, (exits) =>
-      report({ kind: "domain-done", requestId: request.requestId, exits }),
-    );
-    report({ kind: "spawned", requestId: request.requestId, domainId });
+    const onDone: Parameters<SpawnModule["spawn"]>[2] = (exits) => {
+      spawnedDomains.delete(requestId);
+      report({ kind: "domain-done", requestId, exits });
+    };
+    const domainId = spawn.spawn(request.program, request.cores, onDone, request.argsKey);
+    spawnedDomains.set(requestId, domainId);
+    report({ kind: "spawned", requestId, domainId });
   } catch (error) {
     report({ kind: "spawn-failed", requestId: request.requestId, error: (error as Error).message });
   }
+}
+
+/** The boot thread gave up a run: free its domain's slot, frames and names (spawn.ts's abandon). */
+function abandonRequested(spawn: SpawnModule, request: Extract<ControlRequest, { kind: "abandon" }>): void {
+  const domainId = spawnedDomains.get(request.requestId);
+  // Not spawned (the spawn failed) or done already: nothing to give up.
+  if (domainId !== undefined) spawn.abandon(domainId, request.reason);
 }
 
 function skbReceived(vm: VmModule, rows: readonly (readonly number[])[]): void {

@@ -5,7 +5,9 @@
 // (`startDispatcher`), the host imports the module, creates the core's dispatcher through the
 // monitor, runs `main(ctx)`, and reports `exited` with its status — the number main returned (0 for
 // none; an integer in 0–255, else refused: exit-status.ts), or 1 and the error's message for a throw
-// or a program that cannot be loaded. A dispatcher closed before its main ends (the BSP abandoned
+// or a program that cannot be loaded — and its result, any other value main returned (exit-status.ts;
+// the core's spawn module posts it to the boot thread). `ctx.args` are the domain's arguments, which
+// the boot thread delivered to this core (domain-args.ts) under the key the spawn carries. A dispatcher closed before its main ends (the BSP abandoned
 // the domain) reports nothing more; one closed while its program loads is never created. The
 // dispatcher keeps serving its exports after main returns (a server's main exports and returns);
 // it is closed when the whole domain is done (`closeDispatcher`, sent by the BSP) or the core stops.
@@ -23,6 +25,7 @@ import { exitOutcomeOf } from "../../monitor/exit-status.js";
 import type { Monitor } from "../../monitor/monitor.js";
 import type { PeerFailureListener } from "../../monitor/peer-failure.js";
 import type { SpawnHost, SpawnModule } from "../../monitor/spawn.js";
+import { argsCancelled, DomainArgs } from "./domain-args.js";
 
 /** Resolves a program path (relative to the working directory) or URL to an importable URL. */
 export function programUrl(program: string): string {
@@ -31,7 +34,11 @@ export function programUrl(program: string): string {
 }
 
 export class DomainHost implements SpawnHost, PeerFailureListener {
+  /** The domains' arguments the boot thread delivered to this core. */
+  readonly args = new DomainArgs();
   private spawn: SpawnModule | undefined;
+  /** The key of each starting domain's arguments, until they arrive (closing it cancels the claim). */
+  private readonly argsKeys = new Map<number, number>();
   private readonly dispatchers = new Map<number, Dispatcher>();
   /** Domains whose program is loading here: closing one before it starts cancels it. */
   private readonly starting = new Set<number>();
@@ -45,9 +52,12 @@ export class DomainHost implements SpawnHost, PeerFailureListener {
     this.spawn = spawn;
   }
 
-  startDispatcher(domainId: number, program: string, cores: readonly number[]): void {
+  startDispatcher(domainId: number, program: string, cores: readonly number[], argsKey: number): void {
     this.starting.add(domainId);
-    this.runDispatcher(domainId, program, cores).catch((thrown: unknown) =>
+    // Claimed at once, so that arguments arriving while the program loads wait for it, not in `held`.
+    const args = argsKey === 0 ? Promise.resolve(undefined) : this.args.claim(argsKey);
+    if (argsKey !== 0) this.argsKeys.set(domainId, argsKey);
+    this.runDispatcher(domainId, program, cores, args).catch((thrown: unknown) =>
       this.log(`domain ${domainId}: reporting its end failed: ${describeThrown(thrown)}`),
     );
   }
@@ -55,25 +65,37 @@ export class DomainHost implements SpawnHost, PeerFailureListener {
   closeDispatcher(domainId: number): void {
     // A dispatcher still loading is not created at all; one running stops serving now.
     this.starting.delete(domainId);
+    const argsKey = this.argsKeys.get(domainId);
+    this.argsKeys.delete(domainId);
+    if (argsKey !== undefined) this.args.cancel(argsKey);
     this.dispatchers.get(domainId)?.close();
     this.dispatchers.delete(domainId);
   }
 
-  private async runDispatcher(domainId: number, program: string, cores: readonly number[]): Promise<void> {
+  private async runDispatcher(
+    domainId: number,
+    program: string,
+    cores: readonly number[],
+    argsClaim: Promise<unknown>,
+  ): Promise<void> {
     let status = 0;
     let error = "";
+    let value: unknown;
     let dispatcher: Dispatcher | undefined;
     try {
       const module = (await import(programUrl(program))) as { main?: unknown; default?: unknown };
       const main = typeof module.main === "function" ? module.main : module.default;
       if (typeof main !== "function") throw new Error(`${program} exports no main function`);
+      const args = await argsClaim;
+      this.argsKeys.delete(domainId);
       // Closed (abandoned) while loading: nothing to start, nothing to report.
-      if (!this.starting.delete(domainId)) return;
-      dispatcher = new Dispatcher(this.monitor, domainId, cores);
+      if (!this.starting.delete(domainId) || args === argsCancelled) return;
+      dispatcher = new Dispatcher(this.monitor, domainId, cores, { args });
       this.dispatchers.set(domainId, dispatcher);
       const outcome = exitOutcomeOf(await (main as DomainMain)(dispatcher.context));
       status = outcome.status;
       error = outcome.error;
+      value = outcome.value;
     } catch (thrown) {
       status = 1;
       error = describeThrown(thrown);
@@ -89,7 +111,7 @@ export class DomainHost implements SpawnHost, PeerFailureListener {
         this.log(`domain ${domainId}: closing its dispatcher failed: ${describeThrown(closing)}`);
       }
     }
-    this.spawn?.exited(domainId, status, error);
+    this.spawn?.exited(domainId, status, error, value);
   }
 
   /** Core `coreId` was declared failed: every dispatcher here fails its bindings to that core. */

@@ -15,6 +15,7 @@
 // legitimate handler longer than it (none is: handlers are short), so it is a flag (--handler-ms).
 
 import { Worker } from "node:worker_threads";
+import { checkRunArgs } from "../../domain/run-data.js";
 import { simHandlerHostMsDefault, simWatchdogPollMs } from "../../limits.js";
 import type { Fault } from "./faults.js";
 import { hostClearInterval, hostSetInterval } from "./host-guard.js";
@@ -37,6 +38,8 @@ export interface ProgramHostOptions {
   readonly machineName: string;
   readonly seed: number;
   readonly cores: readonly number[];
+  /** The domain's arguments, each core's ctx.args (checked as `run` checks them); default `[]`. */
+  readonly args?: unknown;
   readonly faults: readonly Fault[];
   readonly liveness: boolean;
   readonly trace: boolean;
@@ -48,6 +51,7 @@ export interface ProgramHostOptions {
 /** Runs the program scenario in a worker under the watchdog (see the file comment). */
 export function runProgramHosted(options: ProgramHostOptions): Promise<ScenarioResult> {
   const handlerHostMs = options.handlerHostMs ?? simHandlerHostMsDefault;
+  if (options.args !== undefined) checkRunArgs(options.args, "sim");
   if (!(Number.isFinite(handlerHostMs) && handlerHostMs > 0))
     throw new RangeError(`sim: the handler bound must be a positive number of ms, got ${handlerHostMs}`);
   const progressBuffer = new SharedArrayBuffer(progressSlots * Int32Array.BYTES_PER_ELEMENT);
@@ -59,6 +63,7 @@ export function runProgramHosted(options: ProgramHostOptions): Promise<ScenarioR
     machine: options.machine,
     seed: options.seed,
     cores: options.cores,
+    ...(options.args === undefined ? {} : { args: options.args }),
     faults: options.faults,
     liveness: options.liveness,
     trace: options.trace,

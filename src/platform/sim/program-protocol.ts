@@ -10,6 +10,8 @@ export interface ProgramWorkerData {
   readonly machine: string;
   readonly seed: number;
   readonly cores: readonly number[];
+  /** The domain's arguments (each core's ctx.args); absent: none. */
+  readonly args?: unknown;
   readonly faults: readonly Fault[];
   readonly liveness: boolean;
   readonly trace: boolean;

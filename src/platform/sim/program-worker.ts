@@ -37,22 +37,30 @@ async function work(data: ProgramWorkerData): Promise<void> {
   const guard = guardHost();
   try {
     const main = await loadMain(data.programUrl, data.program);
-    const result = await runScenario(programScenario({ program: data.program, main, cores: data.cores }), {
-      machine: loadMachine(data.machine),
-      seed: data.seed,
-      cores: data.cores,
-      faults: data.faults,
-      liveness: data.liveness,
-      trace: data.trace,
-      onStep: beat,
-      onHandler: (core) => {
-        Atomics.store(progress, progressCore, core);
-        beat();
+    const result = await runScenario(
+      programScenario({
+        program: data.program,
+        main,
+        cores: data.cores,
+        ...(data.args === undefined ? {} : { args: data.args }),
+      }),
+      {
+        machine: loadMachine(data.machine),
+        seed: data.seed,
+        cores: data.cores,
+        faults: data.faults,
+        liveness: data.liveness,
+        trace: data.trace,
+        onStep: beat,
+        onHandler: (core) => {
+          Atomics.store(progress, progressCore, core);
+          beat();
+        },
+        ...(data.verbose
+          ? { log: (line: string) => port.postMessage({ kind: "log", line } satisfies ProgramWorkerMessage) }
+          : {}),
       },
-      ...(data.verbose
-        ? { log: (line: string) => port.postMessage({ kind: "log", line } satisfies ProgramWorkerMessage) }
-        : {}),
-    });
+    );
     port.postMessage({ kind: "result", result } satisfies ProgramWorkerMessage);
   } finally {
     guard.release();

@@ -5,11 +5,16 @@
 // returned, and the report gives each core's exit status (a throw is status 1 and its message).
 // A main that does not return 0 fails the run: its core, status and error are a violation, so that
 // `sim --program FILE --check` exits non-zero as `run FILE` would.
+// Data in and out as on the real platform: `args` (checked as `run` checks them: run-data.ts) are
+// each core's `ctx.args`, a structured clone per core; what main returns, when it is a result
+// rather than an exit status (exit-status.ts: the same checks of cloneability and size), is that
+// core's `value` in the report's `exits`, and is printed after the core's status.
 
 import { describeThrown } from "../../../cpu-driver/describe-thrown.js";
 import { Dispatcher } from "../../../domain/dispatcher.js";
 import type { DomainMain } from "../../../domain/domain-context.js";
-import { exitOutcomeOf, exitStatusFailed } from "../../../monitor/exit-status.js";
+import { checkRunArgs, describeResult } from "../../../domain/run-data.js";
+import { type ExitOutcome, exitOutcomeOf, exitStatusFailed } from "../../../monitor/exit-status.js";
 import type { Scenario, ScenarioReport } from "./scenario.js";
 
 export interface ProgramScenarioOptions {
@@ -18,13 +23,17 @@ export interface ProgramScenarioOptions {
   readonly main: DomainMain;
   /** The cores the domain spans; each must be among the run's cores. */
   readonly cores: readonly number[];
+  /** Each core's `ctx.args` (a structured clone per core), as `run`'s `args`; default `[]`. */
+  readonly args?: unknown;
 }
 
 const domainId = 1;
 
 export function programScenario(options: ProgramScenarioOptions): Scenario {
   const domainCores = [...options.cores].sort((a, b) => a - b);
-  const exits = new Map<number, { status: number; error: string }>();
+  const exits = new Map<number, ExitOutcome>();
+  if (options.args !== undefined) checkRunArgs(options.args, "program");
+  const args = options.args;
   return {
     name: "program",
     continuations: true,
@@ -38,7 +47,9 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
         name: "program-domain",
         receive: () => false,
         start() {
-          const dispatcher = new Dispatcher(monitor, domainId, domainCores);
+          const dispatcher = new Dispatcher(monitor, domainId, domainCores, {
+            args: args === undefined ? undefined : structuredClone(args),
+          });
           // main's synchronous part runs in this start handler (charged to, and named as, this
           // core's work); a synchronous throw becomes a rejection like any other.
           new Promise<unknown>((resolve) => resolve(options.main(dispatcher.context))).then(
@@ -62,14 +73,27 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
         }
         const returned = `core ${core}: main returned ${exit.status}${exit.error === "" ? "" : ` (${exit.error})`}`;
         lines.push(returned);
+        if ("value" in exit) lines.push(`core ${core}: result ${describeResult(exit.value)}`);
         if (exit.status !== 0) violations.push(`program: ${returned}`);
       }
       const statuses = domainCores.map((core) => exits.get(core)?.status ?? null);
       return {
         lines: [`program ${options.program} on cores ${domainCores.join(",")}`, ...lines],
-        results: { program: options.program, cores: domainCores, statuses },
+        results: { program: options.program, cores: domainCores, statuses, exits: reportedExits(exits) },
         violations,
       };
     },
   };
+}
+
+/** Each core's exit, ascending, as `run` reports it: status, error, and its result when it has one. */
+function reportedExits(exits: ReadonlyMap<number, ExitOutcome>) {
+  return [...exits.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([core, exit]) => ({
+      core,
+      status: exit.status,
+      error: exit.error,
+      ...("value" in exit ? { value: exit.value } : {}),
+    }));
 }
