@@ -11,7 +11,7 @@
 // is cleaned up on its core and reported; other domains and cores go on.
 // Whichever way a domain ends — main returns, throws, resolves to something that is not an exit
 // status (exit-status.ts), its program fails to load, or the BSP abandons it (`abandon`, for a run
-// that timed out) — every one of its dispatchers is closed, which returns its frames, frees its
+// that timed out or was aborted) — every one of its dispatchers is closed, which returns its frames, frees its
 // names, closes its channels and detaches it from binding, and its slot (of domainsMax) is freed.
 // An exit report counts only from the monitor of the core it names (the channel says who sent it),
 // once per core of the domain: nothing a domain posts elsewhere decides another run's status.

@@ -10,6 +10,8 @@
 // reports the run stopped by the watchdog, naming the core whose handler never returned (or code
 // between handlers: a domain's continuation after an await). A process.exit that escapes the guard
 // ends only the worker, and is reported as such.
+// The program's arguments (checked first, as `run` checks them: run-data.ts) go to the worker in
+// its workerData; each core's result comes back inside the run's result.
 // Cost: a worker's start (tens of milliseconds, the program loaded in it), the result copied back
 // by structured clone, and two atomic writes per handler; what the bound cannot tell apart is a
 // legitimate handler longer than it (none is: handlers are short), so it is a flag (--handler-ms).
