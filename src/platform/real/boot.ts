@@ -272,6 +272,7 @@ export class Multikernel {
   /** The highest domain id reported spawned: an exit of an id at most this, not waited on, is late. */
   private lastSpawnedDomainId = 0;
 
+  /** @internal Made by `boot()`. */
   constructor(
     cores: number,
     private readonly options: BootOptions,
@@ -415,7 +416,7 @@ export class Multikernel {
   }
 
   /** Starts a core's worker, bounded by `startTimeoutMs` until it reports up. */
-  startWorker(data: CoreStartData, startTimeoutMs: number): void {
+  private startWorker(data: CoreStartData, startTimeoutMs: number): void {
     this.createdAtMs[data.coreId] = epochMs();
     const worker = new Worker(new URL("./core-entry.js", import.meta.url), {
       workerData: data,
@@ -466,7 +467,8 @@ export class Multikernel {
     this.startTimers.set(data.coreId, startTimer);
   }
 
-  post(core: number, request: ControlRequest): void {
+  /** Posts a control request to a core and wakes it. */
+  private post(core: number, request: ControlRequest): void {
     this.workers[core]?.postMessage(request);
     // The core may sleep in Atomics.wait, or be about to: count the message where the core checks
     // before it sleeps, then ring its doorbell, so that it turns to its event loop either way.
@@ -474,6 +476,7 @@ export class Multikernel {
     this.doorbells[core]?.ring();
   }
 
+  /** @internal Starts every core and waits for boot to complete (called by `boot()`). */
   async bootCores(
     memory: SharedArrayBuffer,
     plan: MemoryPlan,
