@@ -35,16 +35,17 @@
 
 import type { CoreLogic } from "../cpu-driver/core-env.js";
 import { pageBytes } from "../limits.js";
-import { CostModel } from "../platform/sim/cost-model.js";
 import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
 import { loadMachine, type Machine } from "../platform/sim/machine.js";
 import { skbOfMachine } from "../platform/sim/machine-skb.js";
+import { MonitorPath } from "../platform/sim/monitor-path.js";
 import type { SystemKnowledgeBase } from "../skb/skb.js";
 import type { CorePackage, MulticastNode } from "../skb/types.js";
 import { PhysicalMemory } from "../vm/physical-memory.js";
 import { rightRead } from "../vm/rights.js";
 import { ShootdownEngine } from "../vm/shootdown.js";
 import { messageShootdownProtocols, type ShootdownProtocol } from "../vm/shootdown-routes.js";
+import { simulateIpiUnmap } from "./shootdown-ipi-sim.js";
 
 /** Virtual cycles between a map's completion and the timed unmap, so that no transfer of the map is still queued. */
 const shootdownBenchQuiesceCycles = 100_000;
@@ -62,6 +63,11 @@ export interface ShootdownPoint {
   readonly cores: number;
   /** Virtual cycles from the unmap call to its completion on the home core. */
   readonly latencyCycles: number;
+}
+
+export interface ShootdownSimOptions {
+  /** Charge the domain's call to its monitor and the answer (Table 1's LRPC each); default true. */
+  readonly monitorPath?: boolean;
 }
 
 export interface ShootdownFigure {
@@ -113,6 +119,7 @@ function simulateMessageUnmap(
   protocol: ShootdownProtocol,
   subset: readonly number[],
   seed: number,
+  monitorPath: MonitorPath,
 ): number {
   const root = subset[0]!;
   const packages = packagesOfSubset(skb, subset, root);
@@ -145,9 +152,11 @@ function simulateMessageUnmap(
               env.setTimer(shootdownBenchQuiesceCycles / machine.clockGHz, () => {
                 for (const e of engines) e.translate(benchVaddr, rightRead);
                 startCycles = env.nowCycles();
+                monitorPath.cross(env); // the domain's unmap request to its monitor
                 engine?.unmap(benchVaddr, pageBytes).catch(fail);
               });
             } else if (op.kind === "unmap") {
+              monitorPath.cross(env); // the monitor's answer to the domain
               doneCycles = env.nowCycles();
               for (const e of engines) {
                 if (e.tlb.lookup(benchVaddr / pageBytes) !== undefined)
@@ -187,37 +196,16 @@ function simulateMessageUnmap(
   return doneCycles - startCycles;
 }
 
-/** The shared-memory baseline on `subset`, computed from the cost model (see the file comment). */
-export function sharedMemoryUnmapCycles(machine: Machine, subset: readonly number[]): number {
-  const costs = new CostModel(machine);
-  const root = subset[0]!;
-  const startCycles = 0;
-  const writtenCycles = startCycles + costs.sendCycles / machine.cores[root]!.speed;
-  const ready: { core: number; cycles: number }[] = [];
-  for (const core of subset) {
-    if (core === root) continue;
-    const arrival = costs.serveRead(root, core, writtenCycles);
-    ready.push({ core, cycles: arrival + costs.receiveCycles / machine.cores[core]!.speed });
-  }
-  ready.sort((a, b) => a.cycles - b.cycles || a.core - b.core);
-  let owner = root;
-  let lineFreeCycles = writtenCycles;
-  for (const { core, cycles } of ready) {
-    lineFreeCycles = costs.serveRead(owner, core, Math.max(cycles, lineFreeCycles));
-    owner = core;
-  }
-  const seenCycles = owner === root ? lineFreeCycles : costs.serveRead(owner, root, lineFreeCycles);
-  return seenCycles - startCycles;
-}
-
 /** The figure: every protocol at every core count, on the named machine (machines/<name>.json). */
 export function simulateShootdown(
   machineName: string,
   coreCounts: readonly number[],
   protocols: readonly ShootdownProtocol[] = shootdownBenchProtocols,
   seed: number = shootdownBenchSeed,
+  options: ShootdownSimOptions = {},
 ): ShootdownFigure {
   const machine = loadMachine(machineName);
+  const monitorPath = MonitorPath.of(machine, options.monitorPath ?? true);
   const skb = skbOfMachine(machine);
   const subsets = coreCounts.map((count) => coresInPackageOrder(machine, count));
   const results: ShootdownPoint[] = [];
@@ -225,8 +213,8 @@ export function simulateShootdown(
     for (const subset of subsets) {
       const latencyCycles =
         protocol === "shared-memory"
-          ? sharedMemoryUnmapCycles(machine, subset)
-          : simulateMessageUnmap(machine, skb, protocol, subset, seed);
+          ? simulateIpiUnmap(machine, subset, seed)
+          : simulateMessageUnmap(machine, skb, protocol, subset, seed, monitorPath);
       results.push({ protocol, cores: subset.length, latencyCycles: Math.round(latencyCycles) });
     }
   }
