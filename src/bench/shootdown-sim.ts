@@ -6,11 +6,15 @@
 // subset maps one page; once the map has completed everywhere, a timer fires after
 // shootdownBenchQuiesceCycles (so that no transfer of the map is still queued at a cache), every core
 // translates the page (filling its TLB), and the home unmaps it. The figure is the virtual time from
-// that `unmap` call to its completion, in cycles, read through the engine's `onComplete` hook, which
-// runs synchronously inside the simulated handler (promise continuations would only run after
-// `Simulation.run` returns, outside virtual time). The simulator charges each handler its
+// the domain's `unmap` request to its completion, in cycles, read through the engine's `onComplete`
+// hook, which runs synchronously inside the simulated handler (promise continuations would only run
+// after `Simulation.run` returns, outside virtual time). The simulator charges each handler its
 // receiveCycles and each message its sendCycles, and each line its transfer (cost-model.ts); the
-// engine's own bookkeeping and the TLB invalidation are charged nothing.
+// engine's own bookkeeping and the TLB invalidation are charged nothing. The engine runs as the
+// monitor's logic, so the path from the user domain to its monitor is charged explicitly
+// (monitor-path.ts): Table 1's LRPC when the domain asks, and again when the monitor answers.
+// Channel memory (channel-placement.ts): NUMA-aware multicast homes each channel at its receiver,
+// as the paper's does; the other protocols at package 0 (channelHomeOf says why).
 //
 // Packages and the NUMA-aware tree come from a SystemKnowledgeBase built as the real platform builds
 // it: the topology the OS would report (each core's package) and a latency matrix, here the
@@ -19,22 +23,12 @@
 // SKB's packages in package order; numa-multicast the SKB's tree for the subset (farthest first).
 //
 // The `shared-memory` baseline (what Linux or Windows do with IPIs and a shared counter) is not a
-// message protocol, so it is computed from the same CostModel directly, with its serialisation:
-//   1. the initiator writes the request line (one slot write, sendCycles; resetting the counter is
-//      part of it, so the initiator owns the counter line);
-//   2. each other core, in package order, reads the request line from the initiator's cache
-//      (CostModel.serveRead: the owner serves one transfer at a time) and takes it in
-//      (receiveCycles, scaled by its speed — the same per-core cost a message delivery pays);
-//   3. each increments the shared counter with an atomic: a transfer of the counter line from its
-//      last writer, in the order the cores became ready, each waiting for the one before (the line
-//      has one owner at a time);
-//   4. the initiator reads the counter once after the last increment (its polling is modelled as
-//      that one read: a lower bound, since real polling also steals the line between increments).
-// The interrupt itself (delivery, trap entry and exit) is not modelled, nor is the monitor trip that
-// a real message-based unmap makes; docs/reproducing.md says what that means for the comparison.
+// message protocol: it runs as code on each simulated core, with interrupts and shared lines
+// (shootdown-ipi-sim.ts).
 
 import type { CoreLogic } from "../cpu-driver/core-env.js";
 import { pageBytes } from "../limits.js";
+import { type ChannelHome, homeAtPackage, homeAtReceiver } from "../platform/sim/channel-placement.js";
 import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
 import { loadMachine, type Machine } from "../platform/sim/machine.js";
 import { skbOfMachine } from "../platform/sim/machine-skb.js";
@@ -112,6 +106,16 @@ function packagesOfSubset(skb: SystemKnowledgeBase, subset: readonly number[], r
   return packages;
 }
 
+/**
+ * Where a protocol's channel memory lives: NUMA-aware multicast allocates each channel local to its
+ * receiver (the paper); the others take what an allocator that ignores NUMA hands out, modelled as
+ * the memory of package 0, where the boot core's memory server starts (an assumption: the paper
+ * does not say; with memory local to the sender instead, placement would change nothing here).
+ */
+function channelHomeOf(machine: Machine, protocol: ShootdownProtocol): ChannelHome {
+  return protocol === "numa-multicast" ? homeAtReceiver(machine) : homeAtPackage(machine, 0);
+}
+
 /** One unmap with a message protocol on `subset`, in a fresh simulation; returns its cycles. */
 function simulateMessageUnmap(
   machine: Machine,
@@ -126,7 +130,7 @@ function simulateMessageUnmap(
   const tree = (from: number): MulticastNode => skb.multicastTree(from, subset);
   const sortedSubset = [...subset].sort((a, b) => a - b);
   const buffer = new SharedArrayBuffer(subset.length * framesPerCore * pageBytes);
-  const sim = new Simulation(machine, { seed });
+  const sim = new Simulation(machine, { seed, channelHome: channelHomeOf(machine, protocol) });
   const engines: ShootdownEngine[] = [];
   let startCycles = -1;
   let doneCycles = -1;

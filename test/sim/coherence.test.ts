@@ -1,11 +1,20 @@
-// Tests of the coherence model (src/platform/sim/coherence.ts) and of the cost model's fill port:
+// Tests of the coherence model (src/platform/sim/coherence.ts), of channel placement
+// (channel-placement.ts) and of the cost model's fill port:
 // each mechanism changes a cost in the direction it must, and the model agrees with Table 2 where
 // it is solved from it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { simulateSharedCycles } from "../../src/bench/sharing.js";
+import {
+  type ChannelHome,
+  homeAtPackage,
+  homeAtReceiver,
+  homeAtSender,
+  homeDetourCycles,
+} from "../../src/platform/sim/channel-placement.js";
 import { CoherenceModel, localUpdateCycles } from "../../src/platform/sim/coherence.js";
 import { CostModel } from "../../src/platform/sim/cost-model.js";
+import { Simulation } from "../../src/platform/sim/engine.js";
 import { loadMachine } from "../../src/platform/sim/machine.js";
 
 const amd4x4 = loadMachine("amd-4x4");
@@ -102,3 +111,31 @@ test("the fill port: a core takes in one line at a time", () => {
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
+
+/** When one message from core 0 reaches core 4, with the given channel placement. */
+function arrivalCycles(channelHome?: ChannelHome): number {
+  const sim = new Simulation(amd4x4, { seed: 1, jitterFraction: 0, ...(channelHome ? { channelHome } : {}) });
+  let arrived = -1;
+  sim.addCore(0, (env) => ({
+    start: () => env.portTo(4).send(1, new Uint8Array(1), 1),
+    receive: () => {},
+  }));
+  sim.addCore(4, (env) => ({
+    start: () => {},
+    receive: () => {
+      arrived = env.nowCycles();
+    },
+  }));
+  sim.run({ maxEvents: 100 });
+  return arrived;
+}
+
+test("placement: a channel homed on a third node costs its reader the detour; either end costs the same", () => {
+  const atSender = arrivalCycles();
+  assert.equal(arrivalCycles(homeAtReceiver(amd4x4)), atSender);
+  assert.equal(arrivalCycles(homeAtSender(amd4x4)), atSender);
+  const hop = model().hopCycles;
+  // Cores 0 and 4 are packages 0 and 1; package 3 is one hop from 1 and two from 0: 2 extra hops.
+  assert.equal(homeDetourCycles(amd4x4, hop, 0, 4, 3), 2 * hop);
+  assert.ok(Math.abs(arrivalCycles(homeAtPackage(amd4x4, 3)) - atSender - 2 * hop) < 1e-6);
+});

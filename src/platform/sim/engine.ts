@@ -24,7 +24,9 @@ import {
   simHandlerJitterFraction,
 } from "../../limits.js";
 import { type Channel, ChannelModel, type Message } from "./channel-model.js";
+import { type ChannelHome, homeDetourCycles } from "./channel-placement.js";
 import { ChannelChecker } from "./checkers.js";
+import { CoherenceModel } from "./coherence.js";
 import {
   type CoreState,
   evArrive,
@@ -69,6 +71,8 @@ export interface SimulationOptions {
    * a watchdog on another thread needs to name the core of a handler that never returns.
    */
   readonly onHandler?: (core: number) => void;
+  /** Where each channel's memory lives (channel-placement.ts); default: at its sender. */
+  readonly channelHome?: ChannelHome;
 }
 
 export interface RunOptions {
@@ -229,7 +233,17 @@ export class Simulation {
       queue: this.queue,
       schedule: (timeCycles, kind, target) => this.schedule(timeCycles, kind, target),
       sender: this,
+      detourCycles: this.detourCycles(),
     });
+  }
+
+  /** Each stream's detour for its home (channel-placement.ts): none unless a placement is given. */
+  private detourCycles(): (sender: number, reader: number) => number {
+    const home = this.options.channelHome;
+    if (home === undefined) return () => 0;
+    const hopCycles = new CoherenceModel(this.machine, this.costs).hopCycles;
+    return (sender, reader) =>
+      homeDetourCycles(this.machine, hopCycles, sender, reader, home(sender, reader));
   }
 
   private makePorts(): SimPorts {
