@@ -29,6 +29,7 @@ import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import type { CoreLogic } from "../cpu-driver/core-env.js";
 import { assertLimit, cacheLineBytes, simSendQueueMessagesMax } from "../limits.js";
+import { CoherenceModel, localUpdateCycles } from "../platform/sim/coherence.js";
 import { CostModel } from "../platform/sim/cost-model.js";
 import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
 import { loadMachine, type Machine } from "../platform/sim/machine.js";
@@ -55,8 +56,8 @@ export const sharingThreadsMax = 64;
 const sharingRunTimeoutMs = 120_000;
 /** Simulated: updates each core makes unless told otherwise (the simulator queues a client's sends, so below simSendQueueMessagesMax). */
 export const sharingSimUpdatesDefault = 1_000;
-/** Simulated: cycles one core's update of a line it already holds costs (the paper: under 30 cycles). */
-const sharingSimLocalUpdateCycles = 25;
+/** Simulated: cycles the URPC server spends applying one update to one of its private lines. */
+const sharingSimLocalUpdateCycles = localUpdateCycles;
 
 assertLimit(
   sharingSimUpdatesDefault < simSendQueueMessagesMax,
@@ -271,9 +272,10 @@ export function simulateSharedCycles(
   lines: number,
   updates: number,
 ): number {
-  const costs = new CostModel(machine);
-  const ownerOf = new Array<number>(lines).fill(-1);
-  const lineFreeCycles = new Array<number>(lines).fill(0);
+  const coherence = new CoherenceModel(machine, new CostModel(machine));
+  // The lines lie in one page, allocated on the first thread's node (first touch).
+  const home = machine.cores[subset[0]!]!.packageId;
+  const lineIds = Array.from({ length: lines }, () => coherence.addLine(home));
   const readyCycles = subset.map(() => 0);
   const nextLine = subset.map(() => 0);
   const made = subset.map(() => 0);
@@ -284,16 +286,8 @@ export function simulateSharedCycles(
     for (let i = 0; i < subset.length; i++) {
       if (made[i]! < updates && (pick < 0 || readyCycles[i]! < readyCycles[pick]!)) pick = i;
     }
-    const core = subset[pick]!;
     const line = nextLine[pick]!;
-    const start = Math.max(readyCycles[pick]!, lineFreeCycles[line]!);
-    const owner = ownerOf[line]!;
-    const done =
-      owner === core || owner < 0
-        ? start + sharingSimLocalUpdateCycles / machine.cores[core]!.speed
-        : costs.serveRead(owner, core, start);
-    ownerOf[line] = core;
-    lineFreeCycles[line] = done;
+    const done = coherence.update(subset[pick]!, lineIds[line]!, readyCycles[pick]!);
     readyCycles[pick] = done;
     endCycles = Math.max(endCycles, done);
     if (line + 1 === lines) {

@@ -6,11 +6,15 @@
 // subset maps one page; once the map has completed everywhere, a timer fires after
 // shootdownBenchQuiesceCycles (so that no transfer of the map is still queued at a cache), every core
 // translates the page (filling its TLB), and the home unmaps it. The figure is the virtual time from
-// that `unmap` call to its completion, in cycles, read through the engine's `onComplete` hook, which
-// runs synchronously inside the simulated handler (promise continuations would only run after
-// `Simulation.run` returns, outside virtual time). The simulator charges each handler its
+// the domain's `unmap` request to its completion, in cycles, read through the engine's `onComplete`
+// hook, which runs synchronously inside the simulated handler (promise continuations would only run
+// after `Simulation.run` returns, outside virtual time). The simulator charges each handler its
 // receiveCycles and each message its sendCycles, and each line its transfer (cost-model.ts); the
-// engine's own bookkeeping and the TLB invalidation are charged nothing.
+// engine's own bookkeeping and the TLB invalidation are charged nothing. The engine runs as the
+// monitor's logic, so the path from the user domain to its monitor is charged explicitly
+// (monitor-path.ts): Table 1's LRPC when the domain asks, and again when the monitor answers.
+// Channel memory (channel-placement.ts): NUMA-aware multicast homes each channel at its receiver,
+// as the paper's does; the other protocols at package 0 (channelHomeOf says why).
 //
 // Packages and the NUMA-aware tree come from a SystemKnowledgeBase built as the real platform builds
 // it: the topology the OS would report (each core's package) and a latency matrix, here the
@@ -19,32 +23,23 @@
 // SKB's packages in package order; numa-multicast the SKB's tree for the subset (farthest first).
 //
 // The `shared-memory` baseline (what Linux or Windows do with IPIs and a shared counter) is not a
-// message protocol, so it is computed from the same CostModel directly, with its serialisation:
-//   1. the initiator writes the request line (one slot write, sendCycles; resetting the counter is
-//      part of it, so the initiator owns the counter line);
-//   2. each other core, in package order, reads the request line from the initiator's cache
-//      (CostModel.serveRead: the owner serves one transfer at a time) and takes it in
-//      (receiveCycles, scaled by its speed — the same per-core cost a message delivery pays);
-//   3. each increments the shared counter with an atomic: a transfer of the counter line from its
-//      last writer, in the order the cores became ready, each waiting for the one before (the line
-//      has one owner at a time);
-//   4. the initiator reads the counter once after the last increment (its polling is modelled as
-//      that one read: a lower bound, since real polling also steals the line between increments).
-// The interrupt itself (delivery, trap entry and exit) is not modelled, nor is the monitor trip that
-// a real message-based unmap makes; docs/reproducing.md says what that means for the comparison.
+// message protocol: it runs as code on each simulated core, with interrupts and shared lines
+// (shootdown-ipi-sim.ts).
 
 import type { CoreLogic } from "../cpu-driver/core-env.js";
 import { pageBytes } from "../limits.js";
-import { CostModel } from "../platform/sim/cost-model.js";
+import { type ChannelHome, homeAtPackage, homeAtReceiver } from "../platform/sim/channel-placement.js";
 import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
 import { loadMachine, type Machine } from "../platform/sim/machine.js";
 import { skbOfMachine } from "../platform/sim/machine-skb.js";
+import { MonitorPath } from "../platform/sim/monitor-path.js";
 import type { SystemKnowledgeBase } from "../skb/skb.js";
 import type { CorePackage, MulticastNode } from "../skb/types.js";
 import { PhysicalMemory } from "../vm/physical-memory.js";
 import { rightRead } from "../vm/rights.js";
 import { ShootdownEngine } from "../vm/shootdown.js";
 import { messageShootdownProtocols, type ShootdownProtocol } from "../vm/shootdown-routes.js";
+import { simulateIpiUnmap } from "./shootdown-ipi-sim.js";
 
 /** Virtual cycles between a map's completion and the timed unmap, so that no transfer of the map is still queued. */
 const shootdownBenchQuiesceCycles = 100_000;
@@ -62,6 +57,11 @@ export interface ShootdownPoint {
   readonly cores: number;
   /** Virtual cycles from the unmap call to its completion on the home core. */
   readonly latencyCycles: number;
+}
+
+export interface ShootdownSimOptions {
+  /** Charge the domain's call to its monitor and the answer (Table 1's LRPC each); default true. */
+  readonly monitorPath?: boolean;
 }
 
 export interface ShootdownFigure {
@@ -106,6 +106,16 @@ function packagesOfSubset(skb: SystemKnowledgeBase, subset: readonly number[], r
   return packages;
 }
 
+/**
+ * Where a protocol's channel memory lives: NUMA-aware multicast allocates each channel local to its
+ * receiver (the paper); the others take what an allocator that ignores NUMA hands out, modelled as
+ * the memory of package 0, where the boot core's memory server starts (an assumption: the paper
+ * does not say; with memory local to the sender instead, placement would change nothing here).
+ */
+function channelHomeOf(machine: Machine, protocol: ShootdownProtocol): ChannelHome {
+  return protocol === "numa-multicast" ? homeAtReceiver(machine) : homeAtPackage(machine, 0);
+}
+
 /** One unmap with a message protocol on `subset`, in a fresh simulation; returns its cycles. */
 function simulateMessageUnmap(
   machine: Machine,
@@ -113,13 +123,14 @@ function simulateMessageUnmap(
   protocol: ShootdownProtocol,
   subset: readonly number[],
   seed: number,
+  monitorPath: MonitorPath,
 ): number {
   const root = subset[0]!;
   const packages = packagesOfSubset(skb, subset, root);
   const tree = (from: number): MulticastNode => skb.multicastTree(from, subset);
   const sortedSubset = [...subset].sort((a, b) => a - b);
   const buffer = new SharedArrayBuffer(subset.length * framesPerCore * pageBytes);
-  const sim = new Simulation(machine, { seed });
+  const sim = new Simulation(machine, { seed, channelHome: channelHomeOf(machine, protocol) });
   const engines: ShootdownEngine[] = [];
   let startCycles = -1;
   let doneCycles = -1;
@@ -145,9 +156,11 @@ function simulateMessageUnmap(
               env.setTimer(shootdownBenchQuiesceCycles / machine.clockGHz, () => {
                 for (const e of engines) e.translate(benchVaddr, rightRead);
                 startCycles = env.nowCycles();
+                monitorPath.cross(env); // the domain's unmap request to its monitor
                 engine?.unmap(benchVaddr, pageBytes).catch(fail);
               });
             } else if (op.kind === "unmap") {
+              monitorPath.cross(env); // the monitor's answer to the domain
               doneCycles = env.nowCycles();
               for (const e of engines) {
                 if (e.tlb.lookup(benchVaddr / pageBytes) !== undefined)
@@ -187,37 +200,16 @@ function simulateMessageUnmap(
   return doneCycles - startCycles;
 }
 
-/** The shared-memory baseline on `subset`, computed from the cost model (see the file comment). */
-export function sharedMemoryUnmapCycles(machine: Machine, subset: readonly number[]): number {
-  const costs = new CostModel(machine);
-  const root = subset[0]!;
-  const startCycles = 0;
-  const writtenCycles = startCycles + costs.sendCycles / machine.cores[root]!.speed;
-  const ready: { core: number; cycles: number }[] = [];
-  for (const core of subset) {
-    if (core === root) continue;
-    const arrival = costs.serveRead(root, core, writtenCycles);
-    ready.push({ core, cycles: arrival + costs.receiveCycles / machine.cores[core]!.speed });
-  }
-  ready.sort((a, b) => a.cycles - b.cycles || a.core - b.core);
-  let owner = root;
-  let lineFreeCycles = writtenCycles;
-  for (const { core, cycles } of ready) {
-    lineFreeCycles = costs.serveRead(owner, core, Math.max(cycles, lineFreeCycles));
-    owner = core;
-  }
-  const seenCycles = owner === root ? lineFreeCycles : costs.serveRead(owner, root, lineFreeCycles);
-  return seenCycles - startCycles;
-}
-
 /** The figure: every protocol at every core count, on the named machine (machines/<name>.json). */
 export function simulateShootdown(
   machineName: string,
   coreCounts: readonly number[],
   protocols: readonly ShootdownProtocol[] = shootdownBenchProtocols,
   seed: number = shootdownBenchSeed,
+  options: ShootdownSimOptions = {},
 ): ShootdownFigure {
   const machine = loadMachine(machineName);
+  const monitorPath = MonitorPath.of(machine, options.monitorPath ?? true);
   const skb = skbOfMachine(machine);
   const subsets = coreCounts.map((count) => coresInPackageOrder(machine, count));
   const results: ShootdownPoint[] = [];
@@ -225,8 +217,8 @@ export function simulateShootdown(
     for (const subset of subsets) {
       const latencyCycles =
         protocol === "shared-memory"
-          ? sharedMemoryUnmapCycles(machine, subset)
-          : simulateMessageUnmap(machine, skb, protocol, subset, seed);
+          ? simulateIpiUnmap(machine, subset, seed)
+          : simulateMessageUnmap(machine, skb, protocol, subset, seed, monitorPath);
       results.push({ protocol, cores: subset.length, latencyCycles: Math.round(latencyCycles) });
     }
   }

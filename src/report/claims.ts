@@ -8,6 +8,8 @@
 //   "several thousand"   at least paperShootdown.extraCyclesAtTwoCoresMin;
 //   "from a handful on"  from some count up to paperShootdown.crossoverCoresMax to the largest;
 //   "the slowest"        no protocol slower by more than tieFraction (a closer one is a tie);
+//   "by a clear margin"  ahead of the rival by at least clearMarginFraction at every count;
+//   "grows with"         strictly larger at each step of the series;
 //   Table 2 rows         within tableFraction of the paper's value.
 import type { SharingFigure } from "../bench/sharing.js";
 import type { ShootdownFigure, ShootdownPoint } from "../bench/shootdown-sim.js";
@@ -18,6 +20,8 @@ import { paperSharing, paperShootdown } from "./paper.js";
 export const aboutFraction = 0.3;
 /** Latencies closer than this fraction are a tie. */
 export const tieFraction = 0.01;
+/** "By a clear margin": at least this fraction faster than the rival. */
+export const clearMarginFraction = 0.05;
 /** A simulated Table 2 row agrees with the paper within this fraction. */
 export const tableFraction = 0.1;
 
@@ -72,7 +76,10 @@ export function urpcTableVerdict(table: UrpcTableFigure): Verdict {
 
 // ---- Sharing ---------------------------------------------------------------------------------------
 
-/** The three claims of "sharing is expensive", on one cache line, with the machine's clock. */
+/**
+ * The claims of "sharing is expensive", with the machine's clock: three on one cache line, and the
+ * cost growing with the lines an update touches (16 sharing threads).
+ */
 export function sharingVerdicts(figure: SharingFigure, clockGHz: number | null): Verdict[] {
   const at = (mode: string, cores: number) =>
     figure.results.find((r) => r.mode === mode && r.cores === cores && r.lines === 1);
@@ -95,7 +102,17 @@ export function sharingVerdicts(figure: SharingFigure, clockGHz: number | null):
     shared16 === undefined || urpc16 === undefined
       ? notMeasured("the URPC server beside 16 sharing threads")
       : ratioVerdict(urpc16.updatesPerSec / shared16.updatesPerSec);
-  return [local, contended, ratio];
+  return [local, contended, ratio, linesVerdict(figure)];
+}
+
+function linesVerdict(figure: SharingFigure): Verdict {
+  const points = paperSharing.linesPlotted
+    .map((lines) => figure.results.find((r) => r.mode === "shared" && r.cores === 16 && r.lines === lines))
+    .filter((r) => r !== undefined);
+  if (points.length < 2) return notMeasured("16 sharing threads at two or more numbers of lines");
+  const growing = points.every((p, i) => i === 0 || p.nsPerUpdate > points[i - 1]!.nsPerUpdate);
+  const series = points.map((p) => `${p.lines}: ${count(p.nsPerUpdate)} ns`).join(", ");
+  return verdict(growing, `per update at 16 threads, by lines: ${series}${growing ? "" : " (not growing)"}`);
 }
 
 function contendedVerdict(extraCycles: number): Verdict {
@@ -136,8 +153,36 @@ function fastestMessage(row: Map<string, number>): [string, number] | undefined 
 /** The three findings of §5 on one simulated machine, in paperShootdownFindings' order. */
 export function shootdownVerdicts(figure: ShootdownFigure): Verdict[] {
   const rows = byCores(figure).filter(([, row]) => row.has(paperShootdown.baselineProtocol) && row.size > 1);
-  if (rows.length === 0) return [0, 1, 2].map(() => notMeasured("a shootdown with the baseline"));
-  return [twoCoresVerdict(rows[0]!), crossoverVerdict(rows), rankingVerdict(rows[rows.length - 1]!)];
+  if (rows.length === 0) return [0, 1, 2, 3].map(() => notMeasured("a shootdown with the baseline"));
+  return [
+    twoCoresVerdict(rows[0]!),
+    crossoverVerdict(rows),
+    rankingVerdict(rows[rows.length - 1]!),
+    numaVerdict(rows),
+  ];
+}
+
+function numaVerdict(rows: readonly [number, Map<string, number>][]): Verdict {
+  const { numaProtocol, numaRivalProtocol, numaFromCores } = paperShootdown;
+  const compared = rows.filter(
+    ([cores, row]) => cores >= numaFromCores && row.has(numaProtocol) && row.has(numaRivalProtocol),
+  );
+  if (compared.length === 0)
+    return notMeasured(`${numaProtocol} beside ${numaRivalProtocol} from ${numaFromCores} cores`);
+  const failures: string[] = [];
+  const margins = compared.map(([cores, row]) => {
+    const numa = row.get(numaProtocol)!;
+    const margin = 1 - numa / row.get(numaRivalProtocol)!;
+    const fastest = fastestMessage(row)!;
+    if (fastest[0] !== numaProtocol && fastest[1] < numa)
+      failures.push(`${fastest[0]} is faster at ${cores} cores`);
+    if (margin < clearMarginFraction) failures.push(`${(margin * 100).toFixed(1)} % at ${cores} cores`);
+    return `${cores}: ${(margin * 100).toFixed(1)} %`;
+  });
+  return verdict(
+    failures.length === 0,
+    `${numaProtocol} ahead of ${numaRivalProtocol} by ${margins.join(", ")} (a clear margin: at least ${clearMarginFraction * 100} %)${failures.length > 0 ? `; short: ${failures.join("; ")}` : ""}`,
+  );
 }
 
 function twoCoresVerdict([cores, row]: [number, Map<string, number>]): Verdict {

@@ -3,13 +3,14 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { simulateIpiUnmap } from "../../src/bench/shootdown-ipi-sim.js";
 import {
   coresInPackageOrder,
-  sharedMemoryUnmapCycles,
   shootdownBenchProtocols,
   simulateShootdown,
   skbOfMachine,
 } from "../../src/bench/shootdown-sim.js";
+import { interruptExtraCycles } from "../../src/platform/sim/interrupts.js";
 import { loadMachine } from "../../src/platform/sim/machine.js";
 
 const mainPath = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
@@ -61,12 +62,26 @@ test("cores are taken in package order and the SKB sees the machine's packages",
   assert.throws(() => coresInPackageOrder(machine, 1), /at least 2/);
 });
 
-test("the shared-memory baseline grows with the cores (one serialised transfer each)", () => {
+test("the IPI baseline runs on every core, grows with the cores, and pays its interrupts", () => {
   const machine = loadMachine("amd-4x4");
-  const two = sharedMemoryUnmapCycles(machine, coresInPackageOrder(machine, 2));
-  const sixteen = sharedMemoryUnmapCycles(machine, coresInPackageOrder(machine, 16));
-  assert.ok(two > 0 && sixteen > two, `${two} then ${sixteen}`);
-  assert.equal(sharedMemoryUnmapCycles(machine, coresInPackageOrder(machine, 16)), sixteen);
+  const two = simulateIpiUnmap(machine, coresInPackageOrder(machine, 2), 1);
+  const sixteen = simulateIpiUnmap(machine, coresInPackageOrder(machine, 16), 1);
+  assert.ok(sixteen > two, `${two} then ${sixteen}`);
+  assert.equal(simulateIpiUnmap(machine, coresInPackageOrder(machine, 16), 1), sixteen);
+  // At two cores: at least one interrupt's delivery, trap and return, and a transaction each way.
+  assert.ok(two > interruptExtraCycles, `${two} cycles at two cores`);
+});
+
+test("the message protocols pay the monitor path: Table 1's LRPC for the request and the answer", () => {
+  const machine = loadMachine("amd-4x4");
+  const lrpc = machine.lrpcCycles!;
+  for (const cores of [2, 8]) {
+    const withPath = simulateShootdown("amd-4x4", [cores], ["unicast"], 1);
+    const without = simulateShootdown("amd-4x4", [cores], ["unicast"], 1, { monitorPath: false });
+    const extra = withPath.results[0]!.latencyCycles - without.results[0]!.latencyCycles;
+    // Two crossings, each within the handler jitter of the LRPC (and no third).
+    assert.ok(Math.abs(extra - 2 * lrpc) < 0.05 * 2 * lrpc, `${cores} cores: ${extra} extra, LRPC ${lrpc}`);
+  }
 });
 
 test("bench shootdown --json prints the figure as one object, alone on standard output", () => {

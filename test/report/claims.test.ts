@@ -24,20 +24,49 @@ test("sharing: figures like the paper's are reproduced, others not, and missing 
   const good = sharingVerdicts(sharing(10, 4_810, 1e7, 2e7), 2.5);
   assert.deepEqual(
     good.map((v) => v.status),
-    ["reproduced", "reproduced", "reproduced"],
+    ["reproduced", "reproduced", "reproduced", "not measured"],
   );
   assert.match(good[0]!.reason, /25 cycles per update, against under 30/);
   const bad = sharingVerdicts(sharing(20, 1_600, 1e7, 1e7), 2.5);
   assert.deepEqual(
     bad.map((v) => v.status),
-    ["not reproduced", "not reproduced", "not reproduced"],
+    ["not reproduced", "not reproduced", "not reproduced", "not measured"],
   );
   assert.match(bad[1]!.reason, /3,950 extra cycles per update, against almost 12,000/);
   assert.match(bad[2]!.reason, /1\.00× the updates, against about 2×/);
   assert.deepEqual(
     sharingVerdicts(sharing(10, 4_810, 1e7, 2e7), null).map((v) => v.status),
-    ["not measured", "not measured", "reproduced"],
+    ["not measured", "not measured", "reproduced", "not measured"],
   );
+});
+
+test("sharing: the cost growing with the lines is reproduced only when it grows at every step", () => {
+  const at = (lines: number, nsPerUpdate: number) =>
+    ({ mode: "shared", cores: 16, lines, updatesPerSec: 1, nsPerUpdate }) as const;
+  const growing = { machine: "amd-4x4", results: [at(1, 100), at(2, 200), at(4, 300), at(8, 900)] };
+  assert.equal(sharingVerdicts(growing, 2.5)[3]!.status, "reproduced");
+  const flat = { machine: "amd-4x4", results: [at(1, 100), at(2, 200), at(4, 200), at(8, 900)] };
+  const verdict = sharingVerdicts(flat, 2.5)[3]!;
+  assert.equal(verdict.status, "not reproduced");
+  assert.match(verdict.reason, /4: 200 ns.*not growing/);
+});
+
+test("shootdown: NUMA-aware multicast fastest from 8 cores by a clear margin, or not", () => {
+  const figure = (numa8: number, numa16: number): ShootdownFigure => ({
+    machine: "amd-8x4",
+    results: [
+      { protocol: "shared-memory", cores: 8, latencyCycles: 9_000 },
+      { protocol: "multicast", cores: 8, latencyCycles: 5_000 },
+      { protocol: "numa-multicast", cores: 8, latencyCycles: numa8 },
+      { protocol: "shared-memory", cores: 16, latencyCycles: 12_000 },
+      { protocol: "multicast", cores: 16, latencyCycles: 6_000 },
+      { protocol: "numa-multicast", cores: 16, latencyCycles: numa16 },
+    ],
+  });
+  assert.equal(shootdownVerdicts(figure(4_500, 5_000))[3]!.status, "reproduced");
+  const close = shootdownVerdicts(figure(4_900, 5_000))[3]!;
+  assert.equal(close.status, "not reproduced");
+  assert.match(close.reason, /8: 2\.0 %/);
 });
 
 /** A shootdown figure from latencies per core count: [shared-memory, broadcast, unicast, multicast]. */
@@ -61,7 +90,7 @@ test("shootdown: the paper's shape is reproduced; a flat start, a late crossover
   );
   assert.deepEqual(
     paperLike.map((v) => v.status),
-    ["reproduced", "reproduced", "reproduced"],
+    ["reproduced", "reproduced", "reproduced", "not measured"],
   );
   assert.match(paperLike[1]!.reason, /from 4 cores on .* by 100 cycles there and 5,000 at 16 cores/);
   const unlike = shootdownVerdicts(
@@ -73,7 +102,7 @@ test("shootdown: the paper's shape is reproduced; a flat start, a late crossover
   );
   assert.deepEqual(
     unlike.map((v) => v.status),
-    ["not reproduced", "not reproduced", "not reproduced"],
+    ["not reproduced", "not reproduced", "not reproduced", "not measured"],
   );
   assert.match(unlike[0]!.reason, /costs 2 cycles more than shared-memory \(1,000\), against at least 2,000/);
   assert.match(unlike[1]!.reason, /from 16 cores on/);

@@ -77,6 +77,8 @@ export class Stream {
   queued = 0;
   consumedSlots = 0;
   publishedSlots = 0;
+  /** Cycles each line's transfer adds for where the channel's memory lives (channel-placement.ts). */
+  detourCycles = 0;
 
   readonly channel: Channel;
 
@@ -138,6 +140,8 @@ export interface ChannelModelParts {
   /** Schedules an event with a drawn tie-break (the engine's). */
   readonly schedule: (timeCycles: number, kind: number, target: unknown) => void;
   readonly sender: ChannelSender;
+  /** Cycles a stream's lines add for their home (channel-placement.ts); 0 at the sender. */
+  readonly detourCycles: (sender: number, reader: number) => number;
 }
 
 export class ChannelModel {
@@ -158,9 +162,15 @@ export class ChannelModel {
     );
     sender.channels.push(channel);
     if (broadcast) {
-      for (const reader of readers)
-        channel.streams.push(this.indexStream(new Stream(`${name}->${reader.id}`, channel, reader)));
-    } else channel.streams.push(channel);
+      for (const reader of readers) {
+        const stream = this.indexStream(new Stream(`${name}->${reader.id}`, channel, reader));
+        stream.detourCycles = this.parts.detourCycles(sender.id, reader.id);
+        channel.streams.push(stream);
+      }
+    } else {
+      channel.detourCycles = this.parts.detourCycles(sender.id, channel.reader.id);
+      channel.streams.push(channel);
+    }
     channel.first = channel.streams[0] ?? null;
     return channel;
   }
@@ -307,6 +317,7 @@ export class ChannelModel {
     let arrival = atCycles;
     for (let line = 0; line < message.slots; line++)
       arrival = this.parts.costs.serveRead(sender, reader, atCycles);
+    arrival += stream.detourCycles;
     for (const delay of this.parts.delays) {
       if (
         (delay.fromCore === undefined || delay.fromCore === sender) &&

@@ -1,8 +1,8 @@
 // A simulated core's state, what waits in its inbox, and the kinds of the engine's events.
 //
-// Each core has one inbox, in arrival order, of three kinds of item: a message that arrived on one
-// of its streams (channel-model.ts), a timer that fired, and the start item that runs its logic's
-// start(). The engine (engine.ts) takes one item at a time, when the core is free. A core also
+// Each core has one inbox, in arrival order, of four kinds of item: a message that arrived on one
+// of its streams (channel-model.ts), a timer that fired, an interrupt delivered (interrupts.ts),
+// and the start item that runs its logic's start(). The engine (engine.ts) takes one item at a time, when the core is free. A core also
 // keeps the channels it sends on, made on first use (sim-ports.ts), so that a crash can drop what
 // they hold.
 
@@ -30,9 +30,12 @@ export const evStart = 5;
 export const itemMessage = 0;
 export const itemTimer = 1;
 export const itemStart = 2;
+/** An inter-processor interrupt (interrupts.ts): a Timer whose handler pays trap and return. */
+export const itemInterrupt = 3;
 
+/** A timer, or an interrupt (both due at a time, both enqueued by an evTimer event). */
 export interface Timer {
-  readonly kind: typeof itemTimer;
+  readonly kind: typeof itemTimer | typeof itemInterrupt;
   readonly core: CoreState;
   readonly onFire: () => void;
   cancelled: boolean;

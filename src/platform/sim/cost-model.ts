@@ -51,6 +51,8 @@ export class CostModel {
   private readonly n: number;
   /** Time (cycles) at which each core's cache is next free to serve a transfer. */
   private readonly portFreeCycles: Float64Array;
+  /** Time (cycles) at which each core's cache is next free to take in a line (its fill port). */
+  private readonly fillFreeCycles: Float64Array;
 
   constructor(readonly machine: Machine) {
     let periodMinCycles = Number.POSITIVE_INFINITY;
@@ -78,6 +80,7 @@ export class CostModel {
     this.occupancy = Float64Array.from(this.classCosts, (c) => c.occupancyCycles);
     this.classIndex = machine.classIndex;
     this.portFreeCycles = new Float64Array(this.n);
+    this.fillFreeCycles = new Float64Array(this.n);
   }
 
   /** Transfer latency of a line from `owner` to `reader`, in cycles (no queueing). */
@@ -92,13 +95,17 @@ export class CostModel {
 
   /**
    * Serves one line from `owner` to `reader`, requested at `readyCycles`: waits for the owner to be
-   * free, occupies it, and returns the time the line arrives at the reader.
+   * free to serve and the reader free to take a line in, occupies both, and returns the time the
+   * line arrives at the reader. Table 2's streaming period cannot say which end bounds it, so the
+   * model applies it at both: a core serves one line at a time and takes in one line at a time
+   * (which is what bounds a server core that many clients stream to, paper §2).
    */
   serveRead(owner: number, reader: number, readyCycles: number): number {
     const i = this.classIndex[owner * this.n + reader]!;
-    const free = this.portFreeCycles[owner]!;
-    const start = Math.max(free, readyCycles);
-    this.portFreeCycles[owner] = start + this.occupancy[i]!;
+    const start = Math.max(this.portFreeCycles[owner]!, this.fillFreeCycles[reader]!, readyCycles);
+    const occupancy = this.occupancy[i]!;
+    this.portFreeCycles[owner] = start + occupancy;
+    this.fillFreeCycles[reader] = start + occupancy;
     return start + this.transfer[i]!;
   }
 

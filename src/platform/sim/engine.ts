@@ -24,7 +24,9 @@ import {
   simHandlerJitterFraction,
 } from "../../limits.js";
 import { type Channel, ChannelModel, type Message } from "./channel-model.js";
+import { type ChannelHome, homeDetourCycles } from "./channel-placement.js";
 import { ChannelChecker } from "./checkers.js";
+import { CoherenceModel } from "./coherence.js";
 import {
   type CoreState,
   evArrive,
@@ -34,6 +36,7 @@ import {
   evTimer,
   evWake,
   type InboxItem,
+  itemInterrupt,
   itemMessage,
   itemTimer,
   startItem,
@@ -43,6 +46,7 @@ import { CostModel } from "./cost-model.js";
 import { EventQueue } from "./event-queue.js";
 import { type Fault, type FaultPlan, planFaults } from "./faults.js";
 import { Fifo } from "./fifo.js";
+import { InterruptCosts } from "./interrupts.js";
 import type { Machine } from "./machine.js";
 import { Prng } from "./prng.js";
 import { makeSimCoreEnv, type SimCoreEnv, type SimCoreHost } from "./sim-core-env.js";
@@ -67,6 +71,8 @@ export interface SimulationOptions {
    * a watchdog on another thread needs to name the core of a handler that never returns.
    */
   readonly onHandler?: (core: number) => void;
+  /** Where each channel's memory lives (channel-placement.ts); default: at its sender. */
+  readonly channelHome?: ChannelHome;
 }
 
 export interface RunOptions {
@@ -90,6 +96,8 @@ export interface RunStats {
 
 export class Simulation {
   readonly costs: CostModel;
+  /** What an inter-processor interrupt costs (interrupts.ts). */
+  readonly interrupts: InterruptCosts;
   private readonly prng: Prng;
   private readonly faults: FaultPlan;
   private readonly jitterFraction: number;
@@ -118,6 +126,7 @@ export class Simulation {
     if (!Number.isFinite(options.seed))
       throw new RangeError(`Simulation: seed must be a finite number, got ${options.seed}`);
     this.costs = new CostModel(machine);
+    this.interrupts = new InterruptCosts(this.costs);
     this.busyUntilCycles = new Float64Array(machine.cores.length);
     this.prng = new Prng(options.seed);
     this.faults = planFaults(options.faults ?? [], machine.cores.length);
@@ -224,7 +233,17 @@ export class Simulation {
       queue: this.queue,
       schedule: (timeCycles, kind, target) => this.schedule(timeCycles, kind, target),
       sender: this,
+      detourCycles: this.detourCycles(),
     });
+  }
+
+  /** Each stream's detour for its home (channel-placement.ts): none unless a placement is given. */
+  private detourCycles(): (sender: number, reader: number) => number {
+    const home = this.options.channelHome;
+    if (home === undefined) return () => 0;
+    const hopCycles = new CoherenceModel(this.machine, this.costs).hopCycles;
+    return (sender, reader) =>
+      homeDetourCycles(this.machine, hopCycles, sender, reader, home(sender, reader));
   }
 
   private makePorts(): SimPorts {
@@ -437,6 +456,12 @@ export class Simulation {
         name = "timer";
         args = "{}";
         item.onFire();
+      } else if (item.kind === itemInterrupt) {
+        this.charge(core, this.interrupts.trapCycles);
+        name = "interrupt";
+        args = "{}";
+        item.onFire();
+        this.charge(core, this.interrupts.returnCycles);
       } else {
         name = "start";
         args = "{}";
@@ -448,6 +473,41 @@ export class Simulation {
     }
     this.busyUntilCycles[core.id] = this.cursorCycles;
     trace?.slice(core.id, start, this.cursorCycles - start, name, args);
+  }
+
+  // ---- Cost hooks for code that models hardware beside the channels -------------------------------
+
+  /**
+   * Core `from`'s running handler sends an inter-processor interrupt to `to` (interrupts.ts): `from`
+   * pays the send; `to` takes the interrupt deliveryCycles later and runs `handler` between its
+   * trap and return costs. A crashed target never runs it.
+   */
+  sendInterrupt(from: number, to: number, handler: () => void): void {
+    const sender = this.runningCore(from, "sendInterrupt");
+    const target = this.cores.get(to);
+    if (target === undefined) throw new RangeError(`sendInterrupt: core ${to} is not simulated`);
+    if (sender.crashed) return;
+    this.charge(sender, this.interrupts.sendCycles);
+    const item: Timer = { kind: itemInterrupt, core: target, onFire: handler, cancelled: false };
+    this.schedule(this.cursorCycles + this.interrupts.deliveryCycles, evTimer, item);
+  }
+
+  /**
+   * Core `core`'s running handler waits until `untilCycles` (for memory: a coherence transaction
+   * of coherence.ts). A wait is the memory system's time, so neither the core's speed nor the
+   * jitter scales it; a time already past costs nothing.
+   */
+  stallUntil(core: number, untilCycles: number): void {
+    this.runningCore(core, "stallUntil");
+    if (untilCycles > this.cursorCycles) this.cursorCycles = untilCycles;
+  }
+
+  /** The core whose handler runs, which must be `coreId` (share nothing). */
+  private runningCore(coreId: number, what: string): CoreState {
+    const core = this.current;
+    if (core === null || core.id !== coreId)
+      throw new Error(`${what}: core ${coreId} is not the core whose handler runs (${core?.id ?? "none"})`);
+    return core;
   }
 
   /**

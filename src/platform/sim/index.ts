@@ -7,6 +7,12 @@
 // that run the real monitors (scenarios/), the replica checker and the randomised seed checker.
 
 export {
+  type ChannelHome,
+  homeAtPackage,
+  homeAtReceiver,
+  homeAtSender,
+} from "./channel-placement.js";
+export {
   type CheckCase,
   type CheckFailure,
   type CheckSummary,
@@ -16,6 +22,7 @@ export {
   runCheckCase,
 } from "./check-run.js";
 export { ChannelChecker, type ChannelViolation } from "./checkers.js";
+export { CoherenceModel } from "./coherence.js";
 export { CacheLines, CostModel, coreShareOfPeriod } from "./cost-model.js";
 export {
   type RunOptions,
@@ -25,6 +32,7 @@ export {
   type SimulationOptions,
 } from "./engine.js";
 export { type Fault, planFaults } from "./faults.js";
+export { InterruptCosts } from "./interrupts.js";
 export {
   buildMachine,
   listMachines,
@@ -37,6 +45,7 @@ export {
   type PathClass,
   pathClassOf,
 } from "./machine.js";
+export { MonitorPath } from "./monitor-path.js";
 export { Prng } from "./prng.js";
 export { ReplicaChecker, type UpdateOutcome } from "./replica-checker.js";
 export {

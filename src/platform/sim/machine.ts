@@ -71,6 +71,11 @@ export interface Machine {
   readonly paths: ReadonlyMap<PathClass, PathCalibration>;
   /** True when the path numbers are the paper's Table 2 (so urpc-table reports the paper's values). */
   readonly paperCalibration: boolean;
+  /**
+   * Cycles of one same-core LRPC (the paper's Table 1), what a domain pays to call its monitor and
+   * the monitor to answer; null when the file gives none (the monitor path is then not charged).
+   */
+  readonly lrpcCycles: number | null;
   /** Every path class present, in order of distance; `classIndex` indexes this. */
   readonly classes: readonly PathClass[];
   /** classes[classIndex[a * coreCount + b]] is the class of the pair (a, b). */
@@ -118,6 +123,8 @@ export interface MachineSpec {
   /** Borrow `paths` (and `paperCalibration` false) from another machine file. */
   readonly pathsFrom?: string;
   readonly paperCalibration?: boolean;
+  /** Table 1's same-core LRPC latency in cycles (borrowed with `pathsFrom` when absent). */
+  readonly lrpcCycles?: number;
 }
 
 /** A machine-file error: names the file, the line and the field. */
@@ -208,8 +215,10 @@ function validateSpec(f: Fields, raw: unknown): MachineSpec {
     "paths",
     "pathsFrom",
     "paperCalibration",
+    "lrpcCycles",
   ];
   checkKeys(f, "", obj, topKeys);
+  if (obj.lrpcCycles !== undefined) positiveNumber(f, "lrpcCycles", obj.lrpcCycles);
   if (typeof obj.name !== "string" || !/^[a-z0-9][a-z0-9._-]*$/.test(obj.name)) {
     f.fail("name", `expected a lower-case name of letters, digits, '.', '_' or '-', got ${show(obj.name)}`);
   }
@@ -325,7 +334,7 @@ export function buildMachine(
 ): Machine {
   const f = new Fields(file, lines);
   validateSpec(f, spec);
-  const { paths, paperCalibration } = pathsOf(f, spec);
+  const { paths, paperCalibration, lrpcCycles } = pathsOf(f, spec);
   const { cores, packages } = buildCores(f, spec);
   const caches = buildCaches(f, spec, cores, packages);
   const links = buildLinks(spec, packages.length);
@@ -343,19 +352,34 @@ export function buildMachine(
     packageHops,
     paths: calibrate(f, spec, classes, paths ?? {}),
     paperCalibration,
+    lrpcCycles,
     classes,
     classIndex,
   };
 }
 
-/** The spec's path calibration, or the one it borrows (`pathsFrom`, never the paper's then). */
-function pathsOf(f: Fields, spec: MachineSpec): { paths: MachineSpec["paths"]; paperCalibration: boolean } {
+/**
+ * The spec's path calibration and LRPC cost, or those it borrows (`pathsFrom`, never the paper's
+ * calibration then; its own `lrpcCycles` wins over the borrowed one).
+ */
+function pathsOf(
+  f: Fields,
+  spec: MachineSpec,
+): { paths: MachineSpec["paths"]; paperCalibration: boolean; lrpcCycles: number | null } {
   if (spec.pathsFrom === undefined)
-    return { paths: spec.paths, paperCalibration: spec.paperCalibration ?? false };
-  const paths = loadMachineSpec(spec.pathsFrom, f, "pathsFrom").spec.paths;
-  if (paths === undefined)
+    return {
+      paths: spec.paths,
+      paperCalibration: spec.paperCalibration ?? false,
+      lrpcCycles: spec.lrpcCycles ?? null,
+    };
+  const borrowed = loadMachineSpec(spec.pathsFrom, f, "pathsFrom").spec;
+  if (borrowed.paths === undefined)
     f.fail("pathsFrom", `machine "${spec.pathsFrom}" borrows its paths itself; name the original`);
-  return { paths, paperCalibration: false };
+  return {
+    paths: borrowed.paths,
+    paperCalibration: false,
+    lrpcCycles: spec.lrpcCycles ?? borrowed.lrpcCycles ?? null,
+  };
 }
 
 /** Cores, numbered on from package to package unless given explicitly; each package's ids ascending. */
