@@ -69,8 +69,11 @@ function loadInWorker(program: string): Promise<PreflightReport> {
       clearTimeout(timer);
       worker.removeAllListeners();
       worker.on("error", () => {}); // Whatever the program does while it is ended is moot now.
-      void worker.terminate();
-      resolve(report);
+      // Resolved once the thread has stopped: a check leaves nothing running behind it.
+      worker.terminate().then(
+        () => resolve(report),
+        () => resolve(report),
+      );
     };
     const timer = setTimeout(
       () =>
