@@ -583,7 +583,7 @@ export class Multikernel {
     signal?.throwIfAborted();
     const name = programName(program);
     await checkProgram(program); // Once here, not once per core: a ProgramLoadError with a hint.
-    if (this.closed) throw new Error(`domain ${program}: the system was shut down`); // While it checked.
+    if (this.closed) throw new Error(`domain ${name}: the system was shut down`); // While it checked.
     const requestId = this.nextRequest++;
     let domainId = 0;
     let exits: readonly DispatcherExit[] | undefined;
