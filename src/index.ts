@@ -48,6 +48,8 @@ export type {
   UpdateResult,
 } from "./monitor/replication-api.js";
 export type { DispatcherExit } from "./monitor/spawn.js";
+/** What `run` throws, before any core starts, for a program that cannot run (its message says why). */
+export { ProgramLoadError } from "./platform/program/failure-text.js";
 // Booting on this machine's cores, and running domains.
 export {
   type BootLogEntry,

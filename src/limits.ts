@@ -313,8 +313,12 @@ export const domainSleepMsMax = 86_400_000;
 export const spawnProgramBytesMax = 1024;
 /** Bytes of the core list ("0,1,2") that a spawn message carries. */
 export const spawnCoreListBytesMax = 512;
-/** Bytes of the error text a dispatcher's exit message carries to the boot core. */
-export const spawnExitErrorBytesMax = 1024;
+/**
+ * Bytes of the error text a dispatcher's exit message carries to the boot core: the message and
+ * the frames of its stack in the program's own files (src/platform/program/failure-text.ts), so
+ * most of a message's 2 KiB; a longer text is cut at its end, losing the outermost frames first.
+ */
+export const spawnExitErrorBytesMax = 1792;
 /**
  * Bytes a run's arguments (`run`'s `args`, a domain's `ctx.args`) may take in the structured-clone
  * encoding (v8.serialize): the boot thread posts a copy to every core of the domain.
@@ -325,6 +329,12 @@ export const domainArgsBytesMax = 1 << 20;
  * structured-clone encoding: each core posts its own to the caller of `run`.
  */
 export const domainResultBytesMax = 1 << 20;
+/** Stack frames a domain's failure keeps (the innermost ones in the program's own files). */
+export const failureFramesMax = 12;
+/** Files of a program the syntax-error locator reads at most, following its relative imports. */
+export const programSyntaxFilesMax = 256;
+/** Longest the check before a run may take to load a program once (a busy loop at its top level). */
+export const programPreflightTimeoutMs = 60_000;
 
 assertLimit(rpcCallsInFlightMax >= 1 && servicesPerDispatcherMax >= 1, "RPC and export bounds are positive");
 assertLimit(
@@ -343,6 +353,10 @@ assertLimit(
 assertLimit(
   domainArgsBytesMax >= 1024 && domainResultBytesMax >= 1024,
   "a domain's arguments and each core's result may hold at least a few lines of data",
+);
+assertLimit(
+  failureFramesMax >= 1 && programSyntaxFilesMax >= 1 && programPreflightTimeoutMs > 0,
+  "a failure keeps a frame, the locator reads a file, the check before a run has time",
 );
 
 // ---- Replication: replicated objects kept by the monitors (src/monitor/replication*) -------

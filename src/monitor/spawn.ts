@@ -73,7 +73,10 @@ export const spawnInterface = defineInterface(
 export interface DispatcherExit {
   readonly core: number;
   readonly status: number;
-  /** The error's message if main threw or the program could not be loaded; "" otherwise. */
+  /**
+   * Why main failed, "" if it did not: the error's message, then (on the real platform) one
+   * `    at …` line per frame of its stack in the program's own files (platform/program/failure-text.ts).
+   */
   readonly error: string;
   /**
    * What main returned when it is a result rather than an exit status (exit-status.ts); absent when

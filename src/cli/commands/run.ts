@@ -14,6 +14,7 @@
 import { availableParallelism } from "node:os";
 import { describeResult, resultJson } from "../../domain/run-data.js";
 import { coresMax, domainRunTimeoutMs, runTimeoutMsMax } from "../../limits.js";
+import { checkProgram } from "../../platform/program/preflight.js";
 import { boot, type DomainResult } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";
 import { chosenCores, coreCountOption, coreListOption, firstCores } from "../core-options.js";
@@ -51,6 +52,7 @@ export const registerRun: Registration = ({ program }) => {
       ) => {
         const output = commandOutput(options.json);
         const cores = chosenCores(options, firstCores(availableParallelism()));
+        await checkProgram(programPath); // Before the boot: one error, with a hint, not one per core.
         const bootCores = Math.max(availableParallelism(), ...cores.map((c) => c + 1));
         const system = await boot({
           cores: bootCores,

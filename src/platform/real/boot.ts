@@ -62,6 +62,7 @@ import { LatencyMatrix } from "../../skb/latency.js";
 import { SystemKnowledgeBase } from "../../skb/skb.js";
 import { allocateAlignedShared } from "../../urpc/aligned-memory.js";
 import { Doorbell } from "../../urpc/doorbell.js";
+import { checkProgram } from "../program/preflight.js";
 import type {
   ControlReport,
   ControlRequest,
@@ -581,6 +582,8 @@ export class Multikernel {
     const { args, signal, timeoutMs } = this.runOptions(options);
     signal?.throwIfAborted();
     const name = programName(program);
+    await checkProgram(program); // Once here, not once per core: a ProgramLoadError with a hint.
+    if (this.closed) throw new Error(`domain ${name}: the system was shut down`); // While it checked.
     const requestId = this.nextRequest++;
     let domainId = 0;
     let exits: readonly DispatcherExit[] | undefined;

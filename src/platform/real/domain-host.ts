@@ -2,12 +2,14 @@
 // dispatcher's DomainContext, and report to the monitor how main ended.
 //
 // Loading code is I/O, so it lives here in the platform, not in the monitor: the spawn module asks
-// (`startDispatcher`), the host imports the module, creates the core's dispatcher through the
-// monitor, runs `main(ctx)`, and reports `exited` with its status — the number main returned (0 for
-// none; an integer in 0–255, else refused: exit-status.ts), or 1 and the error's message for a throw
-// or a program that cannot be loaded — and its result, any other value main returned (exit-status.ts;
-// the core's spawn module posts it to the boot thread). `ctx.args` are the domain's arguments, which
-// the boot thread delivered to this core (domain-args.ts) under the key the spawn carries. A dispatcher closed before its main ends (the BSP abandoned
+// (`startDispatcher`), the host loads the module (src/platform/program: TypeScript or JavaScript,
+// with source maps), creates the core's dispatcher through the monitor, runs `main(ctx)`, and
+// reports `exited` with its status — the number main returned (0 for none; an integer in 0–255,
+// else refused: exit-status.ts), or 1 and the error's text for a throw or a program that cannot be
+// loaded (its message and the frames of its stack in the program's files: failure-text.ts) — and
+// its result, any other value main returned (exit-status.ts; the core's spawn module posts it to
+// the boot thread). `ctx.args` are the domain's arguments, which the boot thread delivered to this
+// core (domain-args.ts) under the key the spawn carries. A dispatcher closed before its main ends (the BSP abandoned
 // the domain) reports nothing more; one closed while its program loads is never created. The
 // dispatcher keeps serving its exports after main returns (a server's main exports and returns);
 // it is closed when the whole domain is done (`closeDispatcher`, sent by the BSP) or the core stops.
@@ -16,22 +18,17 @@
 // throws, say), and nothing a domain does escapes runDispatcher, so no domain takes the core's
 // worker down. A core declared failed (the failure detector, through RealCore.onPeerFailed) reaches
 // every dispatcher here: each fails its bindings to that core, so calls in flight to it reject.
-import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { Dispatcher } from "../../domain/dispatcher.js";
-import type { DomainMain } from "../../domain/domain-context.js";
 import { exitOutcomeOf } from "../../monitor/exit-status.js";
 import type { Monitor } from "../../monitor/monitor.js";
 import type { PeerFailureListener } from "../../monitor/peer-failure.js";
 import type { SpawnHost, SpawnModule } from "../../monitor/spawn.js";
+import { failureText } from "../program/failure-text.js";
+import { loadProgram } from "../program/program-loader.js";
 import { argsCancelled, DomainArgs } from "./domain-args.js";
 
-/** Resolves a program path (relative to the working directory) or URL to an importable URL. */
-export function programUrl(program: string): string {
-  if (program.startsWith("file:")) return program;
-  return pathToFileURL(isAbsolute(program) ? program : resolve(program)).href;
-}
+export { programUrl } from "../program/program-loader.js";
 
 export class DomainHost implements SpawnHost, PeerFailureListener {
   /** The domains' arguments the boot thread delivered to this core. */
@@ -83,28 +80,27 @@ export class DomainHost implements SpawnHost, PeerFailureListener {
     let value: unknown;
     let dispatcher: Dispatcher | undefined;
     try {
-      const module = (await import(programUrl(program))) as { main?: unknown; default?: unknown };
-      const main = typeof module.main === "function" ? module.main : module.default;
-      if (typeof main !== "function") throw new Error(`${program} exports no main function`);
+      const main = await loadProgram(program);
       const args = await argsClaim;
       this.argsKeys.delete(domainId);
       // Closed (abandoned) while loading: nothing to start, nothing to report.
       if (!this.starting.delete(domainId) || args === argsCancelled) return;
       dispatcher = new Dispatcher(this.monitor, domainId, cores, { args });
       this.dispatchers.set(domainId, dispatcher);
-      const outcome = exitOutcomeOf(await (main as DomainMain)(dispatcher.context));
+      const outcome = exitOutcomeOf(await main(dispatcher.context));
       status = outcome.status;
       error = outcome.error;
       value = outcome.value;
     } catch (thrown) {
       status = 1;
-      error = describeThrown(thrown);
+      error = failureText(thrown);
     }
     this.starting.delete(domainId);
     // A dispatcher closed before main ended was abandoned: the BSP has counted it already.
     if (dispatcher !== undefined && this.dispatchers.get(domainId) !== dispatcher) return;
     if (error !== "") {
-      this.log(`domain ${domainId} failed: ${error}`);
+      // The first line here; the whole text, with its stack, goes to the run's result.
+      this.log(`domain ${domainId} failed: ${error.split("\n", 1)[0]}`);
       try {
         this.closeDispatcher(domainId);
       } catch (closing) {

@@ -1,13 +1,13 @@
 // The worker thread in which `sim --program` runs a domain program (program-host.ts starts it).
 //
-// It loads the program (under the host guard, so that code run at import cannot reach the
-// process or the host's timers either), runs the program scenario on the simulated machine, and
+// It loads the program (src/platform/program: TypeScript or JavaScript, source maps on; under the
+// host guard, so that code run at import cannot reach the process or the host's timers either), runs the program scenario on the simulated machine, and
 // posts the log lines and then the result to its parent. Around every handler it writes, into the
 // shared progress array the parent gave it, a heartbeat and the core whose handler runs: a
 // handler that never returns stops the heartbeat, and the parent's watchdog ends this thread.
 
 import { parentPort, workerData } from "node:worker_threads";
-import type { DomainMain } from "../../domain/domain-context.js";
+import { loadProgram, prepareProgramLoading } from "../program/program-loader.js";
 import { guardHost } from "./host-guard.js";
 import { loadMachine } from "./machine.js";
 import {
@@ -19,13 +19,6 @@ import {
 import { programScenario } from "./scenarios/program.js";
 import { runScenario } from "./scenarios/scenario.js";
 
-async function loadMain(url: string, program: string): Promise<DomainMain> {
-  const module = (await import(url)) as { main?: unknown; default?: unknown };
-  const main = typeof module.main === "function" ? module.main : module.default;
-  if (typeof main !== "function") throw new Error(`sim: ${program} exports no main function`);
-  return main as DomainMain;
-}
-
 async function work(data: ProgramWorkerData): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error("sim: program-worker.js runs only as a worker thread");
@@ -34,9 +27,10 @@ async function work(data: ProgramWorkerData): Promise<void> {
     Atomics.add(progress, progressBeat, 1);
   };
   beat(); // Loaded: the watchdog is armed from here.
+  prepareProgramLoading(); // Its hooks thread starts before the guard holds the host's timers.
   const guard = guardHost();
   try {
-    const main = await loadMain(data.programUrl, data.program);
+    const main = await loadProgram(data.programUrl);
     const result = await runScenario(
       programScenario({
         program: data.program,

@@ -2,7 +2,8 @@
 // the examples included, runs unchanged — written once against DomainContext, it gets its time,
 // randomness and channels from the simulator instead of worker threads. One dispatcher per core of
 // the domain runs `main`; what it logs is the core's log; the run is done when every main has
-// returned, and the report gives each core's exit status (a throw is status 1 and its message).
+// returned, and the report gives each core's exit status (a throw is status 1 and its message,
+// followed in the report's lines by the frames of its stack in the program's files: failure-text.ts).
 // A main that does not return 0 fails the run: its core, status and error are a violation, so that
 // `sim --program FILE --check` exits non-zero as `run FILE` would.
 // Data in and out as on the real platform: `args` (checked as `run` checks them: run-data.ts) are
@@ -10,11 +11,11 @@
 // rather than an exit status (exit-status.ts: the same checks of cloneability and size), is that
 // core's `value` in the report's `exits`, and is printed after the core's status.
 
-import { describeThrown } from "../../../cpu-driver/describe-thrown.js";
 import { Dispatcher } from "../../../domain/dispatcher.js";
 import type { DomainMain } from "../../../domain/domain-context.js";
 import { checkRunArgs, describeResult } from "../../../domain/run-data.js";
 import { type ExitOutcome, exitOutcomeOf, exitStatusFailed } from "../../../monitor/exit-status.js";
+import { describeFailure } from "../../program/failure-text.js";
 import type { Scenario, ScenarioReport } from "./scenario.js";
 
 export interface ProgramScenarioOptions {
@@ -31,7 +32,7 @@ const domainId = 1;
 
 export function programScenario(options: ProgramScenarioOptions): Scenario {
   const domainCores = [...options.cores].sort((a, b) => a - b);
-  const exits = new Map<number, ExitOutcome>();
+  const exits = new Map<number, ExitOutcome & { readonly frames?: readonly string[] }>();
   if (options.args !== undefined) checkRunArgs(options.args, "program");
   const args = options.args;
   return {
@@ -55,7 +56,8 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
           new Promise<unknown>((resolve) => resolve(options.main(dispatcher.context))).then(
             (result) => exits.set(env.coreId, exitOutcomeOf(result)),
             (error: unknown) => {
-              exits.set(env.coreId, { status: exitStatusFailed, error: describeThrown(error) });
+              const { message, frames } = describeFailure(error);
+              exits.set(env.coreId, { status: exitStatusFailed, error: message, frames });
             },
           );
         },
@@ -72,7 +74,7 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
           continue;
         }
         const returned = `core ${core}: main returned ${exit.status}${exit.error === "" ? "" : ` (${exit.error})`}`;
-        lines.push(returned);
+        lines.push(returned, ...(exit.frames ?? []));
         if ("value" in exit) lines.push(`core ${core}: result ${describeResult(exit.value)}`);
         if (exit.status !== 0) violations.push(`program: ${returned}`);
       }
