@@ -7,7 +7,8 @@
 // runs its monitor, which greets every other monitor over URPC (a hello to a core still loading
 // waits in its channel). When every monitor has heard from all the others, the BSP (the lowest
 // core) reports the system connected. Control requests from the boot thread (measure, spawn,
-// shutdown, CPU time) arrive by postMessage and go to the core's monitor modules.
+// shutdown, CPU time) arrive on the core's private control port (report-origin.ts) and go to the
+// core's monitor modules; every report goes back on it, never on parentPort.
 //
 // Failure detection: every core's monitor runs the heartbeat module (liveness.ts) with the boot's
 // interval and misses (seconds by default: limits.realHeartbeatIntervalMs), armed by the boot
@@ -19,7 +20,7 @@
 // spawn (domain-args.ts); a run given up (aborted, or past its bound) is abandoned by the BSP's
 // spawn module, which knows it by the boot thread's request id.
 import { performance } from "node:perf_hooks";
-import { parentPort, workerData } from "node:worker_threads";
+import { type MessagePort, workerData } from "node:worker_threads";
 import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { BootModule } from "../../monitor/boot.js";
 import { exitStatusFailed } from "../../monitor/exit-status.js";
@@ -45,8 +46,11 @@ const loadedAtMs = epochMs();
 const bootstrappedAtMs = performance.timeOrigin + performance.nodeTiming.bootstrapComplete;
 
 const data = workerData as CoreStartData;
-const port = parentPort!;
-const report = (message: ControlReport) => port.postMessage(message);
+const port = takeControlPort();
+const reportKey = takeReportKey();
+// Bound now, before any domain loads: a domain that patches MessagePort.prototype later sees no key.
+const postReport = port.postMessage.bind(port);
+const report = (message: ControlReport) => postReport({ ...message, key: reportKey });
 const log = (line: string) => report({ kind: "log", core: data.coreId, line });
 
 // (Declared before the top-level await below, which runs the core and so builds its monitor.)
@@ -74,6 +78,25 @@ class ExitReportingSpawnModule extends SpawnModule {
 
 /** On the BSP: the domain each spawn request of the boot thread started, until it is done. */
 const spawnedDomains = new Map<number, number>();
+
+/**
+ * The private channel to the boot thread, taken out of workerData (which any domain can import)
+ * before any domain loads: only this module holds it, so only this core's own code reports.
+ */
+function takeControlPort(): MessagePort {
+  const controlPort = data.controlPort;
+  if (controlPort === undefined) throw new Error(`core ${data.coreId}: no control port in workerData`);
+  delete (data as { controlPort?: MessagePort }).controlPort;
+  return controlPort;
+}
+
+/** The key that signs this core's reports, taken out of workerData as the port is. */
+function takeReportKey(): string {
+  const key = data.reportKey;
+  if (key === undefined) throw new Error(`core ${data.coreId}: no report key in workerData`);
+  delete (data as { reportKey?: string }).reportKey;
+  return key;
+}
 
 if (data.startFault === "throw") throw new Error(`core ${data.coreId}: start-up failure staged by a test`);
 if (data.startFault === "hang") {
