@@ -21,6 +21,7 @@
 // command printed beside it (`sim --run … --seed …` with the same cores, parameters and faults)
 // gives the same run, trace and all.
 
+import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { heartbeatIntervalNs, heartbeatMissesMax, simCheckCoresMax } from "../../limits.js";
 import type { Fault } from "./faults.js";
 import { loadMachine, type Machine } from "./machine.js";
@@ -226,7 +227,7 @@ export async function checkSeeds(
     } catch (error) {
       failures.push({
         seed,
-        violations: [`run threw: ${error instanceof Error ? error.message : String(error)}`],
+        violations: [`run threw: ${describeThrown(error)}`],
         replay: `npx multikernel sim --seeds ${seed}..${seed} --check`,
         command: commandOf(c),
       });

@@ -15,6 +15,7 @@
 // left unanswered is a stall, which the run reports as a violation (scenario.ts's rule). The
 // checker judges what the live replicas applied either way.
 
+import { describeThrown } from "../../../cpu-driver/describe-thrown.js";
 import { type ReplicationMode, ReplicationModule } from "../../../monitor/replication.js";
 import { ReplicationError } from "../../../monitor/replication-error.js";
 import type { SimCoreEnv } from "../engine.js";
@@ -92,7 +93,7 @@ export function replicatedScenario(options: ReplicatedScenarioOptions): Scenario
             check.settled(id, mode, { kind: "committed", seq: result.seq });
           },
           (error: unknown) => {
-            const reason = error instanceof Error ? error.message : String(error);
+            const reason = describeThrown(error);
             const aborted = error instanceof ReplicationError && error.code === "voted-no";
             if (aborted) counts.aborted++;
             else counts.failed++;
