@@ -8,6 +8,7 @@
 // there is no compiler, the compile fails, the program fails, or the cache directory or binary is
 // not the user's alone, the floor is unavailable: the outcome says why, and the benchmark reports
 // `null` rather than failing as a whole (or running what someone else put there).
+
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { constants, existsSync } from "node:fs";
@@ -15,6 +16,7 @@ import { access, readFile, rename, rm } from "node:fs/promises";
 import { cpus as osCpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { describeThrown } from "../cpu-driver/describe-thrown.js";
 import { assertLimit } from "../limits.js";
 import { checkOwnExecutable, ensurePrivateDir, UntrustedPathError } from "./private-cache.js";
 
@@ -239,5 +241,5 @@ function checkInteger(name: string, value: number, min: number, max: number): vo
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeThrown(error);
 }

@@ -21,6 +21,7 @@
 // server whose core the platform declares failed.
 
 import type { CoreEnv } from "../cpu-driver/core-env.js";
+import { describeThrown } from "../cpu-driver/describe-thrown.js";
 import { bindingTypeBase } from "../cpu-driver/message-types.js";
 import type { Receive } from "../idl/index.js";
 import { t } from "../idl/index.js";
@@ -116,7 +117,7 @@ export class BindError extends Error {
 
 function remoteText(error: unknown): string {
   if (error instanceof RpcError) return error.remoteMessage;
-  return error instanceof Error ? error.message : String(error);
+  return describeThrown(error);
 }
 
 function interfaceMismatch(

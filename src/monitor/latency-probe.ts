@@ -11,6 +11,7 @@
 //   a → BSP      probed(b, medianNs)
 
 import type { CoreEnv, Port } from "../cpu-driver/core-env.js";
+import { describeThrown } from "../cpu-driver/describe-thrown.js";
 import { skbTypeBase } from "../cpu-driver/message-types.js";
 import { defineInterface, t } from "../idl/index.js";
 import type { MonitorModule } from "./monitor-module.js";
@@ -132,9 +133,7 @@ export class LatencyProbeModule implements MonitorModule {
       measure.call(this.env, peer, warmupRounds, rounds).then(
         (samplesNs) => this.probeDone(peer, samplesNs),
         (error: unknown) => {
-          this.env.log(
-            `SKB: probe of core ${peer} failed: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          this.env.log(`SKB: probe of core ${peer} failed: ${describeThrown(error)}`);
           this.probeDone(peer, []);
         },
       );

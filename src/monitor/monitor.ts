@@ -14,7 +14,9 @@
 // monitor of a failed core through `peerCoreFailed`; the monitor hands it to every module that
 // declares `peerCoreFailed`, in the order they were added, once per core. A module that throws
 // there is logged; the others still hear of it.
+
 import type { CoreEnv, CoreLogic } from "../cpu-driver/core-env.js";
+import { describeThrown } from "../cpu-driver/describe-thrown.js";
 import { Binding } from "./binding.js";
 import type { MonitorModule } from "./monitor-module.js";
 import { NameService } from "./name-service.js";
@@ -68,11 +70,7 @@ export class Monitor implements CoreLogic, PeerFailureListener {
       try {
         claimed = module.receive(fromCore, type, bytes, length);
       } catch (error) {
-        this.drop(
-          fromCore,
-          type,
-          `module ${module.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.drop(fromCore, type, `module ${module.name} failed: ${describeThrown(error)}`);
         return;
       }
       if (claimed) return;
@@ -89,7 +87,7 @@ export class Monitor implements CoreLogic, PeerFailureListener {
         module.peerCoreFailed?.(coreId, reason);
       } catch (error) {
         this.env.log(
-          `monitor: module ${module.name} failed handling the failure of core ${coreId}: ${error instanceof Error ? error.message : "a non-Error value was thrown"}`,
+          `monitor: module ${module.name} failed handling the failure of core ${coreId}: ${describeThrown(error)}`,
         );
       }
     }

@@ -92,4 +92,6 @@ export interface ReplicationCounters {
   observersFailed: number;
   /** `fail` messages the home sent: objects declared failed, times the replicas it told. */
   failuresSent: number;
+  /** Messages from a core declared failed, dropped unread (and those it had buffered here). */
+  messagesFromFailedDropped: number;
 }

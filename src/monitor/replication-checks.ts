@@ -37,6 +37,7 @@ export function objectRecordOf<T, U>(
     digestBroken: false,
     observers: new Set(),
     failure: undefined,
+    failedHome: undefined,
     state: definition.initial,
     applied: 0,
     prepared: undefined,

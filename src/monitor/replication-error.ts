@@ -31,7 +31,11 @@ export type ReplicationErrorCode =
    * object is now failed on every replica.
    */
   | "diverged"
-  /** The object was declared failed before (its replicas diverged): it takes no more updates. */
+  /**
+   * The object is failed: its replicas diverged, or its home core was declared failed (then `core`
+   * is the home, and an update in flight meanwhile may or may not have reached some replicas). A
+   * failed object takes no more updates.
+   */
   | "failed"
   /**
    * The home could not take the update (not created there and its buffer full, not a replica,
@@ -45,7 +49,10 @@ export class ReplicationError extends Error {
   constructor(
     readonly code: ReplicationErrorCode,
     message: string,
-    /** For `voted-no`, `apply-failed`, `diverged`: the core concerned (the lowest, if several). */
+    /**
+     * For `voted-no`, `apply-failed`, `diverged`: the core concerned (the lowest, if several); for
+     * `failed` because the home failed: the home.
+     */
     readonly core: number | undefined = undefined,
     /** For `voted-no`, `apply-failed`, `diverged`: that core's reason, or what it threw. */
     readonly reason: string | undefined = undefined,

@@ -34,8 +34,9 @@ export interface HomeOperation {
   readonly requester: number;
   readonly requestId: number;
   phase: "voting" | "acking";
-  votesAwaited: number;
-  acksAwaited: number;
+  /** The replicas whose vote (while voting) and ack are still awaited; a failed one is dropped. */
+  readonly votesAwaited: Set<number>;
+  readonly acksAwaited: Set<number>;
   /** The lowest core that voted no so far, and its reason. */
   noCore: number | undefined;
   noReason: string;
@@ -71,8 +72,11 @@ export interface ObjectRecord {
   readonly name: string;
   readonly cores: readonly number[];
   readonly home: number;
-  /** `cores` without the home: those the home sends to. */
-  readonly others: readonly number[];
+  /**
+   * `cores` without the home and without any core declared failed: those the home sends to and
+   * awaits (a failed replica leaves the membership for good: crash-stop, replication.ts).
+   */
+  others: readonly number[];
   readonly apply: (state: unknown, update: unknown) => unknown;
   readonly validate: ((state: unknown, update: unknown) => string | undefined) | undefined;
   readonly codec: UpdateCodec<unknown>;
@@ -81,8 +85,10 @@ export interface ObjectRecord {
   /** Set once a digest threw on this core: its digests are then none. */
   digestBroken: boolean;
   readonly observers: Set<AppliedObserver<unknown, unknown>>;
-  /** Why the object is failed (its replicas diverged), or undefined while it is usable. */
+  /** Why the object is failed (its replicas diverged, or its home failed), or undefined. */
   failure: string | undefined;
+  /** The object's home, when the object is failed because that core failed. */
+  failedHome: number | undefined;
   // The replica.
   state: unknown;
   applied: number;

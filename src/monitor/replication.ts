@@ -24,8 +24,23 @@
 // In-flight state is an explicit record on each side, each bounded by limits.ts: `PendingUpdate`
 // at the requester, `HomeOperation` and the queue at the home, `Prepared` at a replica, and the
 // buffer of messages for objects this core has not created yet. Nothing here waits without end
-// by itself, but a replica that never creates the object, or a crashed core, stalls the updates
-// that need it.
+// by itself, but a replica that never creates the object stalls the updates that need it.
+//
+// Failed cores. The model is crash-stop (the paper's, and the failure detector's: liveness.ts): a
+// core declared failed never acts again, so its state no longer matters and nobody may wait for
+// it. The monitor tells this module (`peerCoreFailed`), on each core in its own time:
+//   a replica failed   it leaves the membership of every object it held, for good: at the home, no
+//                      vote or ack is awaited from it any more, so an update waiting only for it
+//                      completes on the live replicas, in both modes (a two-phase update is decided
+//                      on the live replicas' votes: the failed one's vote counted only for its own
+//                      replica, which is gone), and nothing more is sent to it. The guarantees hold
+//                      among the live replicas. A request from it is refused, a reply to it not sent.
+//   the home failed    nothing can order updates any more (no failover): the object is declared
+//                      failed on this core, each update this core awaits rejects `failed` naming
+//                      the home (its fate is unknown: some replicas may have applied it), and so
+//                      does every later update.
+// Messages that arrive from a core after it was declared failed (possible only where the detector
+// suspected a live core) are dropped unread and counted; so are those buffered from it.
 //
 // User code cannot wedge the protocol. `apply`, `validate`, `digest`, the codec and the onApplied
 // observers may throw anything (a non-Error, a value whose toString throws); each call is
@@ -128,9 +143,13 @@ export class ReplicationModule implements MonitorModule {
     messagesBuffered: 0,
     observersFailed: 0,
     failuresSent: 0,
+    messagesFromFailedDropped: 0,
   };
 
   private readonly objects = new Map<string, ObjectRecord>();
+  /** Cores declared failed (crash-stop: for good), and why. */
+  private readonly failedCores = new Set<number>();
+  private readonly failureReasons = new Map<number, string>();
   private readonly pending = new Map<number, PendingUpdate>();
   private buffered: BufferedMessage[] = [];
   private nextRequestId = 1;
@@ -181,6 +200,9 @@ export class ReplicationModule implements MonitorModule {
     const cores = checkCores(where, definition.cores ?? this.env.coreIds, this.env.coreIds, this.env.coreId);
     const record = objectRecordOf(where, name, definition, cores);
     this.objects.set(name, record);
+    // Cores declared failed before this create are out of the object from its start.
+    for (const failed of this.failedCores)
+      this.membersFailed(record, failed, this.failureReasons.get(failed)!);
     this.replayBuffered(name);
     return this.handleOf<T, U>(record);
   }
@@ -247,6 +269,68 @@ export class ReplicationModule implements MonitorModule {
     return true;
   }
 
+  /**
+   * Core `coreId` was declared failed (monitor.ts fans it out): it leaves every object it was a
+   * replica of; what waited for it settles (see the file comment, "Failed cores").
+   */
+  peerCoreFailed(coreId: number, reason: string): void {
+    if (coreId === this.env.coreId || this.failedCores.has(coreId)) return;
+    this.failedCores.add(coreId);
+    this.failureReasons.set(coreId, reason);
+    const before = this.buffered.length;
+    this.buffered = this.buffered.filter((message) => message.fromCore !== coreId);
+    this.counters.messagesFromFailedDropped += before - this.buffered.length;
+    for (const object of this.objects.values()) this.membersFailed(object, coreId, reason);
+  }
+
+  // ---- Failed cores ------------------------------------------------------------------------------
+
+  /** `object` learns that `core` failed: its home failed (the object is failed), or a replica did. */
+  private membersFailed(object: ObjectRecord, core: number, reason: string): void {
+    if (!object.cores.includes(core)) return;
+    object.others = object.others.filter((other) => other !== core);
+    if (core === object.home) this.homeFailed(object, core, reason);
+    else if (object.home === this.env.coreId) this.replicaFailedAtHome(object, core);
+  }
+
+  /** The home failed: the object is failed here, and every update this core awaits rejects. */
+  private homeFailed(object: ObjectRecord, home: number, reason: string): void {
+    object.prepared = undefined;
+    if (object.failure === undefined) object.failedHome = home;
+    this.declareFailed(object, `its home, core ${home}, failed: ${reason}`);
+    for (const pending of [...this.pending.values()]) {
+      if (pending.object !== object) continue;
+      this.rejectPending(
+        pending,
+        new ReplicationError(
+          "failed",
+          `${pending.description}: its home, core ${home}, failed (${reason}) before answering; the object is now failed, and whether the update reached any replica is unknown`,
+          home,
+          reason,
+        ),
+      );
+    }
+  }
+
+  /** At the home: a replica failed; no vote or ack is awaited from it any more. */
+  private replicaFailedAtHome(object: ObjectRecord, core: number): void {
+    for (const operation of [...object.operations.values()]) {
+      if (object.operations.get(operation.txn) !== operation) continue;
+      operation.acksAwaited.delete(core);
+      if (operation.phase === "voting") {
+        if (operation.votesAwaited.delete(core) && operation.votesAwaited.size === 0)
+          this.decide(object, operation);
+      } else if (operation.acksAwaited.size === 0) this.complete(object, operation);
+    }
+  }
+
+  /** Whether the message being handled comes from a core declared failed: it is then dropped. */
+  private fromFailedCore(): boolean {
+    if (!this.failedCores.has(this.fromCore)) return false;
+    this.counters.messagesFromFailedDropped++;
+    return true;
+  }
+
   // ---- Requester -------------------------------------------------------------------------------
 
   private updateObject(object: ObjectRecord, update: unknown, options: UpdateOptions): Promise<UpdateResult> {
@@ -256,7 +340,11 @@ export class ReplicationModule implements MonitorModule {
     const { mode, text } = encoded;
     if (object.failure !== undefined) {
       return Promise.reject(
-        new ReplicationError("failed", `${description}: the object is failed: ${object.failure}`),
+        new ReplicationError(
+          "failed",
+          `${description}: the object is failed: ${object.failure}`,
+          object.failedHome,
+        ),
       );
     }
     if (this.notifying) {
@@ -336,11 +424,19 @@ export class ReplicationModule implements MonitorModule {
     else pending.reject(errorOfReply(pending.description, status, seq, core, reason));
   }
 
+  /** Rejects a pending update at once (its home failed). */
+  private rejectPending(pending: PendingUpdate, error: ReplicationError): void {
+    this.pending.delete(pending.requestId);
+    if (this.env.activity !== undefined) this.env.activity.callsInFlight--;
+    pending.reject(error);
+  }
+
   // ---- Home: sequencing and deciding -------------------------------------------------------------
 
   private requestReceived(name: string, requestId: number, mode: number, text: string): void {
     const object = this.objects.get(name);
     if (object === undefined) {
+      if (this.fromFailedCore()) return;
       if (!this.buffer(name)) {
         this.replySend(
           name,
@@ -370,6 +466,8 @@ export class ReplicationModule implements MonitorModule {
       refusal = `core ${me} is not the home of "${object.name}" (core ${object.home} is)`;
     else if (!object.cores.includes(requester))
       refusal = `core ${requester} holds no replica of "${object.name}"`;
+    else if (this.failedCores.has(requester))
+      refusal = `core ${requester} was declared failed and holds no replica of "${object.name}" any more`;
     else if (mode !== ModeCode.onePhase && mode !== ModeCode.twoPhase) refusal = `unknown mode code ${mode}`;
     if (refusal !== undefined) {
       this.replyTo(object, requester, requestId, ReplyStatus.refused, 0, me, refusal);
@@ -437,8 +535,8 @@ export class ReplicationModule implements MonitorModule {
       requester: request.requester,
       requestId: request.requestId,
       phase: "acking",
-      votesAwaited: 0,
-      acksAwaited: object.others.length,
+      votesAwaited: new Set(),
+      acksAwaited: new Set(object.others),
       noCore: undefined,
       noReason: "",
       homeThrew: undefined,
@@ -466,13 +564,13 @@ export class ReplicationModule implements MonitorModule {
       replicationInterface.encode.apply(this.buf, object.name, operation.txn, operation.seq, text),
     );
     this.counters.appliesSent += object.others.length;
-    if (operation.acksAwaited === 0) this.complete(object, operation);
+    if (operation.acksAwaited.size === 0) this.complete(object, operation);
   }
 
   /** Two-phase at the home: prepare here (the home's vote and staged digest), send `prepare`. */
   private sequenceTwoPhase(object: ObjectRecord, operation: HomeOperation, text: string): void {
     operation.phase = "voting";
-    operation.votesAwaited = object.others.length;
+    for (const core of object.others) operation.votesAwaited.add(core);
     object.deciding = operation.txn;
     const vote = this.prepareLocal(object, operation.txn, operation.seq, text);
     if (vote.yes) operation.homeDigest = this.digestHere(object, object.prepared?.staged);
@@ -486,18 +584,18 @@ export class ReplicationModule implements MonitorModule {
       replicationInterface.encode.prepare(this.buf, object.name, operation.txn, operation.seq, text),
     );
     this.counters.preparesSent += object.others.length;
-    if (operation.votesAwaited === 0) this.decide(object, operation);
+    if (operation.votesAwaited.size === 0) this.decide(object, operation);
   }
 
   private voteReceived(name: string, txn: number, yes: boolean, reason: string, digest: number): void {
+    if (this.fromFailedCore()) return;
     const object = this.homeObjectOf(name, "vote");
     const operation = object.operations.get(txn);
-    if (operation === undefined || operation.phase !== "voting" || operation.votesAwaited === 0) {
+    if (operation?.phase !== "voting" || !operation.votesAwaited.delete(this.fromCore)) {
       throw new Error(
-        `replication: vote on "${name}" txn ${txn} from core ${this.fromCore}, which is not being voted on`,
+        `replication: vote on "${name}" txn ${txn} from core ${this.fromCore}, which is not being voted on or has voted`,
       );
     }
-    operation.votesAwaited--;
     // A yes whose staged state differs from the home's would make the replicas diverge: a no.
     if (yes && digestsDiffer(digest, operation.homeDigest)) {
       yes = false;
@@ -507,7 +605,7 @@ export class ReplicationModule implements MonitorModule {
       operation.noCore = this.fromCore;
       operation.noReason = reason;
     }
-    if (operation.votesAwaited === 0) this.decide(object, operation);
+    if (operation.votesAwaited.size === 0) this.decide(object, operation);
   }
 
   /** Every vote is in: commit or abort everywhere, then sequence what queued meanwhile. */
@@ -524,7 +622,7 @@ export class ReplicationModule implements MonitorModule {
     this.counters.decisionsSent += object.others.length;
     operation.phase = "acking";
     object.deciding = undefined;
-    if (operation.acksAwaited === 0) this.complete(object, operation);
+    if (operation.acksAwaited.size === 0) this.complete(object, operation);
     // The decision went out first on every channel, so what is sequenced now follows it everywhere.
     // (A two-phase update with no other replica decides at once, inside `sequence`, and drains too.)
     while (object.deciding === undefined && object.queue.length > 0)
@@ -532,14 +630,14 @@ export class ReplicationModule implements MonitorModule {
   }
 
   private ackReceived(name: string, txn: number, threw: boolean, digest: number, reason: string): void {
+    if (this.fromFailedCore()) return;
     const object = this.homeObjectOf(name, "ack");
     const operation = object.operations.get(txn);
-    if (operation === undefined || operation.phase !== "acking" || operation.acksAwaited === 0) {
+    if (operation?.phase !== "acking" || !operation.acksAwaited.delete(this.fromCore)) {
       throw new Error(
-        `replication: ack of "${name}" txn ${txn} from core ${this.fromCore}, which awaits none`,
+        `replication: ack of "${name}" txn ${txn} from core ${this.fromCore}, which awaits none from it`,
       );
     }
-    operation.acksAwaited--;
     const differs = ackDifference(operation, threw, digest, reason);
     if (differs !== undefined) {
       if (operation.differCore === undefined || this.fromCore < operation.differCore) {
@@ -551,7 +649,7 @@ export class ReplicationModule implements MonitorModule {
         `core ${this.fromCore}'s replica diverged from the home's at update ${operation.seq}: ${differs}`,
       );
     }
-    if (operation.acksAwaited === 0) this.complete(object, operation);
+    if (operation.acksAwaited.size === 0) this.complete(object, operation);
   }
 
   /** Every replica is done with `operation`: answer its requester. */
@@ -604,6 +702,8 @@ export class ReplicationModule implements MonitorModule {
     core: number,
     reason: string,
   ): void {
+    // A failed requester waits for nothing any more (crash-stop).
+    if (this.failedCores.has(requester)) return;
     const n = replicationInterface.encode.reply(
       this.buf,
       name,
@@ -768,6 +868,7 @@ export class ReplicationModule implements MonitorModule {
 
   /** The object a message from its home is about, or undefined once the message is buffered. */
   private replicaObjectOf(name: string, what: string): ObjectRecord | undefined {
+    if (this.fromFailedCore()) return undefined;
     const object = this.objects.get(name);
     if (object === undefined) {
       if (!this.buffer(name)) {

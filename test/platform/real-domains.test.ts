@@ -9,7 +9,6 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { boot, type DomainResult, type Multikernel } from "../../src/index.js";
 import { cliTimeoutMs, runCli } from "./cli-process.js";
-import { crashText } from "./domains/crashes-core.js";
 import { exitCode } from "./domains/exits-core.js";
 import { failureText } from "./domains/throws-on-one.js";
 import { countHandles, type HandleCounts, handlesAddedSince, settle } from "./handles.js";
@@ -237,7 +236,6 @@ describe(`real platform: domains on ${manyCores} cores (more cores than CPUs on 
 
 describe("real platform: a domain that kills its core's thread", () => {
   const cases: ReadonlyArray<readonly [string, RegExp]> = [
-    ["crashes-core", new RegExp(`core 1 failed: ${crashText}`)],
     ["exits-core", new RegExp(`core 1 exited unexpectedly \\(code ${exitCode}\\)`)],
   ];
   for (const [program, expected] of cases) {

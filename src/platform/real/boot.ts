@@ -29,10 +29,11 @@
 // a result rather than an exit status (exit-status.ts), comes back with that core's "exited"
 // report, and the run resolves once the BSP says the domain is done and every core's report has
 // come (they travel on different workers' ports, in any order).
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { type CpuDriverPolicy, checkCpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
 import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { checkRunArgs } from "../../domain/run-data.js";
@@ -73,6 +74,7 @@ import type {
 } from "./control.js";
 import { type CoreTraceData, mergeCoreTraces } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
+import { reportKeyBytes, reportOriginError, type SignedReport } from "./report-origin.js";
 import { sharedShootdownRegionBytes } from "./shared-memory-space.js";
 import { readHostTopology } from "./sysfs.js";
 
@@ -240,6 +242,10 @@ export class Multikernel {
   latencyNs: number[][] = [];
   skb: SystemKnowledgeBase | undefined;
   private readonly workers: Worker[] = [];
+  /** The boot thread's end of each core's private control channel (see report-origin.ts). */
+  private readonly controlPorts: MessagePort[] = [];
+  /** The secret each core signs its reports with (report-origin.ts). */
+  private readonly reportKeys: string[] = [];
   /** When the boot thread created each core's worker (ms since the epoch). */
   private readonly createdAtMs: number[] = [];
   /** Each core's bound on reporting up, cleared when it does, and at any failure or shutdown. */
@@ -364,6 +370,17 @@ export class Multikernel {
     if (this.runsWaiting.has(report.requestId)) this.exitedCores.set(report.domainId, early);
   }
 
+  /** A report over `fromCore`'s control channel: believed only if it agrees with its channel. */
+  private onCoreReport(fromCore: number, signed: SignedReport): void {
+    const { key, ...report } = signed;
+    const refused =
+      key === this.reportKeys[fromCore]
+        ? reportOriginError(fromCore, this.coreIds[0]!, report)
+        : "not signed by the core";
+    if (refused === undefined) this.onReport(report);
+    else this.step(`core ${fromCore}: ignored a ${report.kind} report on its control channel: ${refused}`);
+  }
+
   private onReport(report: ControlReport): void {
     if (report.kind === "up") this.coreUp(report);
     if (report.kind === "peer-failed") this.peerFailed(report);
@@ -419,11 +436,18 @@ export class Multikernel {
   /** Starts a core's worker, bounded by `startTimeoutMs` until it reports up. */
   private startWorker(data: CoreStartData, startTimeoutMs: number): void {
     this.createdAtMs[data.coreId] = epochMs();
+    // Reports and requests travel on a private channel, not on the worker's parentPort, which any
+    // domain on the core can post on (report-origin.ts).
+    const control = new MessageChannel();
+    const reportKey = randomBytes(reportKeyBytes).toString("hex");
+    this.reportKeys[data.coreId] = reportKey;
     const worker = new Worker(new URL("./core-entry.js", import.meta.url), {
-      workerData: data,
+      workerData: { ...data, controlPort: control.port2, reportKey } satisfies CoreStartData,
+      transferList: [control.port2],
       stdout: true,
       stderr: true,
     });
+    this.controlPorts[data.coreId] = control.port1;
     const prefix = (stream: NodeJS.ReadableStream) => {
       let pending = "";
       stream.setEncoding("utf8");
@@ -441,14 +465,19 @@ export class Multikernel {
     };
     prefix(worker.stdout);
     prefix(worker.stderr);
-    worker.on("message", (report: ControlReport) => this.onReport(report));
+    control.port1.on("message", (report: SignedReport) => this.onCoreReport(data.coreId, report));
+    worker.on("message", () =>
+      this.step(`core ${data.coreId}: ignored a message posted on its worker's parentPort (not a report)`),
+    );
     worker.on("error", (error) => {
       this.failedCores.add(data.coreId);
       const what = this.up.has(data.coreId) ? "failed" : "failed to start";
       this.coreFailed(new Error(`core ${data.coreId} ${what}: ${error.message}`));
       this.options.onLog?.(`[core ${data.coreId}] crashed: ${error.stack ?? error.message}`);
     });
-    this.workerExits[data.coreId] = new Promise<void>((resolve) => {
+    // The worker's last reports are in once its end of the channel has closed, after its exit.
+    const reportsEnded = new Promise<void>((resolve) => control.port1.once("close", resolve));
+    const exited = new Promise<void>((resolve) => {
       worker.once("exit", (code) => {
         // A worker ends by itself only when shut down; any other end (process.exit in a domain,
         // say) leaves the system without that core.
@@ -457,6 +486,7 @@ export class Multikernel {
         resolve();
       });
     });
+    this.workerExits[data.coreId] = Promise.all([exited, reportsEnded]).then(() => {});
     this.workers[data.coreId] = worker;
     const startTimer = setTimeout(() => {
       this.coreFailed(
@@ -470,7 +500,7 @@ export class Multikernel {
 
   /** Posts a control request to a core and wakes it. */
   private post(core: number, request: ControlRequest): void {
-    this.workers[core]?.postMessage(request);
+    this.controlPorts[core]?.postMessage(request);
     // The core may sleep in Atomics.wait, or be about to: count the message where the core checks
     // before it sleeps, then ring its doorbell, so that it turns to its event loop either way.
     if (this.controlCounts !== undefined) Atomics.add(this.controlCounts, this.controlWords[core]!, 1);
@@ -732,6 +762,7 @@ export class Multikernel {
       this.options.onLog?.("[boot] shutdown timed out: terminating the remaining workers");
     }
     await Promise.all(live.map((worker) => worker.terminate()));
+    this.closeControlPorts();
     // Whatever still waits (a domain that had not finished) will never hear: say so, rather than
     // leave its promise, and its timeout's timer, pending.
     for (const waiter of [...this.waiters])
@@ -743,11 +774,17 @@ export class Multikernel {
     }
   }
 
+  /** Closes the boot thread's end of every control channel (idempotent). */
+  private closeControlPorts(): void {
+    for (const port of this.controlPorts) port?.close();
+  }
+
   /** Terminates every worker at once (after a failed boot) and lets go of the shared memory. */
   async kill(): Promise<void> {
     this.closed = true;
     this.clearStartTimers();
     await Promise.all(this.workers.filter((w) => w !== undefined).map((worker) => worker.terminate()));
+    this.closeControlPorts();
     // The workers held the only other references to the shared memory: dropping the doorbells
     // leaves it to the collector even while the caller keeps this object.
     this.doorbells = [];

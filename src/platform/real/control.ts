@@ -1,9 +1,10 @@
-// The control plane between the boot thread and the core workers: rare messages over postMessage
-// (up, spawn, measure, shutdown, CPU time, logs, a dispatcher's exit, a peer core declared failed),
-// and the data a run hands in and out: a domain's arguments, to every core of it (domain-args.ts),
+// The control plane between the boot thread and the core workers: rare messages over a private
+// MessagePort per core (report-origin.ts: up, spawn, measure, shutdown, CPU time, logs, a
+// dispatcher's exit, a peer core declared failed), and the data a run hands in and out: a domain's arguments, to every core of it (domain-args.ts),
 // and each core's result, with its "exited" report. Both are structured clones, bounded by
 // limits.domainArgsBytesMax and domainResultBytesMax. The data plane — everything between cores —
 // is URPC; nothing here is on a hot path.
+import type { MessagePort } from "node:worker_threads";
 import type { DispatcherExit } from "../../monitor/spawn.js";
 import type { CoreTraceData } from "./core-trace.js";
 import type { CoreWorkerData } from "./real-core.js";
@@ -17,6 +18,13 @@ export interface CoreStartData extends CoreWorkerData {
   readonly heartbeatIntervalNs: number;
   readonly heartbeatMissesMax: number;
   readonly startFault?: CoreStartFault["kind"];
+  /**
+   * The worker's private control channel to the boot thread (requests in, reports out): taken out
+   * of workerData by core-worker.ts before any domain loads (report-origin.ts says why).
+   */
+  readonly controlPort?: MessagePort;
+  /** The secret that signs the core's reports (report-origin.ts), taken out as the port is. */
+  readonly reportKey?: string;
 }
 
 /**

@@ -7,7 +7,8 @@
 // runs its monitor, which greets every other monitor over URPC (a hello to a core still loading
 // waits in its channel). When every monitor has heard from all the others, the BSP (the lowest
 // core) reports the system connected. Control requests from the boot thread (measure, spawn,
-// shutdown, CPU time) arrive by postMessage and go to the core's monitor modules.
+// shutdown, CPU time) arrive on the core's private control port (report-origin.ts) and go to the
+// core's monitor modules; every report goes back on it, never on parentPort.
 //
 // Failure detection: every core's monitor runs the heartbeat module (liveness.ts) with the boot's
 // interval and misses (seconds by default: limits.realHeartbeatIntervalMs), armed by the boot
@@ -18,8 +19,11 @@
 // the core's result when main returned one. A domain's arguments arrive here before or after its
 // spawn (domain-args.ts); a run given up (aborted, or past its bound) is abandoned by the BSP's
 // spawn module, which knows it by the boot thread's request id.
+// A failure no domain caught (an unhandled rejection, a throw from a host timer) does not end the
+// worker: it is blamed on the domain whose main is running here, or on the core, and reported
+// (escaped-failures.ts).
 import { performance } from "node:perf_hooks";
-import { parentPort, workerData } from "node:worker_threads";
+import { type MessagePort, workerData } from "node:worker_threads";
 import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { BootModule } from "../../monitor/boot.js";
 import { exitStatusFailed } from "../../monitor/exit-status.js";
@@ -32,6 +36,7 @@ import { LatencyMatrix } from "../../skb/latency.js";
 import { SystemKnowledgeBase } from "../../skb/skb.js";
 import type { ControlReport, ControlRequest, CoreStartData } from "./control.js";
 import { DomainHost } from "./domain-host.js";
+import { EscapedFailures } from "./escaped-failures.js";
 import { pinningOfThisThread } from "./pinning.js";
 import { RealCore } from "./real-core.js";
 import { sharedMemoryOpener } from "./shared-memory-space.js";
@@ -45,9 +50,14 @@ const loadedAtMs = epochMs();
 const bootstrappedAtMs = performance.timeOrigin + performance.nodeTiming.bootstrapComplete;
 
 const data = workerData as CoreStartData;
-const port = parentPort!;
-const report = (message: ControlReport) => port.postMessage(message);
+const port = takeControlPort();
+const reportKey = takeReportKey();
+// Bound now, before any domain loads: a domain that patches MessagePort.prototype later sees no key.
+const postReport = port.postMessage.bind(port);
+const report = (message: ControlReport) => postReport({ ...message, key: reportKey });
 const log = (line: string) => report({ kind: "log", core: data.coreId, line });
+/** Failures no domain caught (a rejection left unhandled, a throw from a host timer). */
+const escapes = new EscapedFailures(data.coreId, log);
 
 // (Declared before the top-level await below, which runs the core and so builds its monitor.)
 /**
@@ -56,6 +66,7 @@ const log = (line: string) => report({ kind: "log", core: data.coreId, line });
  */
 class ExitReportingSpawnModule extends SpawnModule {
   override exited(domainId: number, status: number, error: string, value?: unknown): void {
+    const outcome = escapes.mainEnded(domainId, { status, error });
     try {
       report({ kind: "exited", domainId, core: data.coreId, ...(value === undefined ? {} : { value }) });
     } catch (thrown) {
@@ -68,12 +79,55 @@ class ExitReportingSpawnModule extends SpawnModule {
       );
       return;
     }
-    super.exited(domainId, status, error);
+    super.exited(domainId, outcome.status, outcome.error);
   }
 }
 
 /** On the BSP: the domain each spawn request of the boot thread started, until it is done. */
 const spawnedDomains = new Map<number, number>();
+
+/** The domain host, telling `escapes` which domains' mains run here (escaped-failures.ts). */
+class EscapeTrackingDomainHost extends DomainHost {
+  override startDispatcher(
+    domainId: number,
+    program: string,
+    cores: readonly number[],
+    argsKey: number,
+  ): void {
+    escapes.mainStarted(domainId);
+    super.startDispatcher(domainId, program, cores, argsKey);
+  }
+
+  override closeDispatcher(domainId: number): void {
+    escapes.forget(domainId);
+    super.closeDispatcher(domainId);
+  }
+}
+
+/** From now on a failure that escapes the domains is reported, and the worker goes on. */
+function catchEscapedFailures(): void {
+  process.on("unhandledRejection", (reason: unknown) => escapes.escaped("an unhandled rejection", reason));
+  process.on("uncaughtException", (thrown: unknown) => escapes.escaped("an uncaught exception", thrown));
+}
+
+/**
+ * The private channel to the boot thread, taken out of workerData (which any domain can import)
+ * before any domain loads: only this module holds it, so only this core's own code reports.
+ */
+function takeControlPort(): MessagePort {
+  const controlPort = data.controlPort;
+  if (controlPort === undefined) throw new Error(`core ${data.coreId}: no control port in workerData`);
+  delete (data as { controlPort?: MessagePort }).controlPort;
+  return controlPort;
+}
+
+/** The key that signs this core's reports, taken out of workerData as the port is. */
+function takeReportKey(): string {
+  const key = data.reportKey;
+  if (key === undefined) throw new Error(`core ${data.coreId}: no report key in workerData`);
+  delete (data as { reportKey?: string }).reportKey;
+  return key;
+}
 
 if (data.startFault === "throw") throw new Error(`core ${data.coreId}: start-up failure staged by a test`);
 if (data.startFault === "hang") {
@@ -84,6 +138,7 @@ if (data.startFault === "hang") {
 }
 
 async function runCore(): Promise<void> {
+  catchEscapedFailures();
   const pin = await pinningOfThisThread();
   const pinnedAtMs = epochMs();
   const core = new RealCore(data, log);
@@ -122,7 +177,7 @@ function buildMonitor(core: RealCore) {
     onAllConnected: () => report({ kind: "all-connected" }),
   });
   const latency = monitor.add(new LatencyProbeModule(core.env));
-  const domains = new DomainHost(monitor, log);
+  const domains = new EscapeTrackingDomainHost(monitor, log);
   core.onPeerFailed(domains); // every binding to a failed core rejects its calls
   const spawn = monitor.add(new ExitReportingSpawnModule(core.env, domains));
   domains.attach(spawn);
@@ -202,7 +257,7 @@ function spawnRequested(spawn: SpawnModule, request: Extract<ControlRequest, { k
     spawnedDomains.set(requestId, domainId);
     report({ kind: "spawned", requestId, domainId });
   } catch (error) {
-    report({ kind: "spawn-failed", requestId: request.requestId, error: (error as Error).message });
+    report({ kind: "spawn-failed", requestId: request.requestId, error: describeThrown(error) });
   }
 }
 
@@ -219,7 +274,7 @@ function skbReceived(vm: VmModule, rows: readonly (readonly number[])[]): void {
     vm.setTopology(new SystemKnowledgeBase(readHostTopology(), LatencyMatrix.fromRows(rows)));
   } catch (error) {
     // Every core reads the same rows and sysfs, so every core ends up here alike: one package.
-    log(`vm: no SKB for multicast trees, one package: ${(error as Error).message}`);
+    log(`vm: no SKB for multicast trees, one package: ${describeThrown(error)}`);
   }
   report({ kind: "skb-set", core: data.coreId });
 }

@@ -15,6 +15,7 @@
 // `peerCoreFailed`, and the core fans the failure out, once per failed core, to every listener
 // registered with `onPeerFailed` (PeerFailureListener): its monitor (and through it the modules
 // that handle failures), the report to the boot thread, and the hook for its dispatchers.
+
 import { performance } from "node:perf_hooks";
 import type {
   ChannelEnd,
@@ -25,6 +26,7 @@ import type {
   TimerHandle,
 } from "../../cpu-driver/core-env.js";
 import { type CoreMachine, CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
+import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { channelsPerCoreMax, sleepSliceMs } from "../../limits.js";
 import type { PeerFailureListener } from "../../monitor/peer-failure.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
@@ -244,7 +246,7 @@ export class RealCore implements CoreMachine, PeerFailureListener {
       try {
         probe();
       } catch (error) {
-        this.log(`round-trip probe failed: ${(error as Error).message}`);
+        this.log(`round-trip probe failed: ${describeThrown(error)}`);
       }
       ran++;
     }
@@ -372,9 +374,7 @@ export class RealCore implements CoreMachine, PeerFailureListener {
       try {
         listener.peerCoreFailed(coreId, reason);
       } catch (error) {
-        this.log(
-          `a listener of core ${coreId}'s failure threw: ${error instanceof Error ? error.message : "a non-Error value"}`,
-        );
+        this.log(`a listener of core ${coreId}'s failure threw: ${describeThrown(error)}`);
       }
     }
   }
@@ -401,7 +401,7 @@ export class RealCore implements CoreMachine, PeerFailureListener {
       } catch (error) {
         delivered++;
         this.receiveErrors++;
-        this.log(`error receiving on ${entry.name}: ${(error as Error).message}`);
+        this.log(`error receiving on ${entry.name}: ${describeThrown(error)}`);
       }
     }
     let polled = 0;

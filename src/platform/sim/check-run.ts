@@ -10,16 +10,18 @@
 // crash, only where the scenario's protocol is specified to survive it: pingpong between monitors
 // (the pinger gives up its rounds when its detector declares the ponger failed); pingpong through
 // a domain, when a core other than the server's and the name server's crashes (an RPC to a
-// crashed server has no failure path here); and shootdown (operations reject with "peer-failed"
-// once the failure is detected). Never boot (it waits for every core) nor replicated (its
-// protocol is not told of failures and stalls): an explicit `sim --run replicated --crash …`
-// reports that stall as a violation. With a crash the run checks that every live core detects it
+// crashed server has no failure path here); shootdown (operations reject with "peer-failed" once
+// the failure is detected); and replicated, any core (a failed replica leaves the object and the
+// updates waiting for it complete on the live ones; a failed home makes the object failed, and
+// every update of a live core then rejects "failed" naming it: an answer, so a completion). Never
+// boot (it waits for every core). With a crash the run checks that every live core detects it
 // and that every request of a live core still completes (scenarios/scenario.ts).
 
 // A case is a pure function of its seed, so `--seeds 17..17 --check` replays seed 17; the explicit
 // command printed beside it (`sim --run … --seed …` with the same cores, parameters and faults)
 // gives the same run, trace and all.
 
+import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { heartbeatIntervalNs, heartbeatMissesMax, simCheckCoresMax } from "../../limits.js";
 import type { Fault } from "./faults.js";
 import { loadMachine, type Machine } from "./machine.js";
@@ -144,7 +146,7 @@ function crashCandidates(
   params: ScenarioParams,
   cores: readonly number[],
 ): readonly number[] {
-  if (scenario === "shootdown") return cores;
+  if (scenario === "shootdown" || scenario === "replicated") return cores;
   if (scenario !== "pingpong") return [];
   if (params.domain !== true) return cores;
   // Through a domain: neither the server's core (pair[0]) nor the name server's (the lowest).
@@ -225,7 +227,7 @@ export async function checkSeeds(
     } catch (error) {
       failures.push({
         seed,
-        violations: [`run threw: ${error instanceof Error ? error.message : String(error)}`],
+        violations: [`run threw: ${describeThrown(error)}`],
         replay: `npx multikernel sim --seeds ${seed}..${seed} --check`,
         command: commandOf(c),
       });

@@ -1,6 +1,7 @@
-// Test domain: kills the worker thread of the highest core it spans, which no domain should do but a
-// buggy one can: an error thrown from a timer of its own escapes the
-// dispatcher, or process.exit (exits-core.ts) ends the thread. The other cores sleep meanwhile.
+// Test domain: an error thrown from a timer of its own on the highest core it spans escapes the
+// dispatcher. It used to kill the core's worker; now the worker reports it as this domain's failure
+// and goes on (real-escaped.test.ts). `crashingMain` also serves exits-core.ts, whose
+// process.exit does end the thread. The other cores sleep meanwhile.
 import type { DomainContext } from "../../../src/index.js";
 
 export const crashText = "a test domain's error escaped to its core";

@@ -7,6 +7,7 @@
 // which the simulator runs as the core's own work. The domain code is the platform-independent
 // kind (DomainContext only), so it is the same that runs on worker threads.
 
+import { describeThrown } from "../../../cpu-driver/describe-thrown.js";
 import { bindWhenExported } from "../../../domain/bind-wait.js";
 import { Dispatcher } from "../../../domain/dispatcher.js";
 import type { DomainContext } from "../../../domain/domain-context.js";
@@ -83,7 +84,7 @@ export function domainPingPongScenario(options: DomainPingPongOptions): Scenario
                 if (env.coreId === b) clientExit = exit;
               },
               (error: unknown) => {
-                violations.push(`pingpong: core ${env.coreId}'s dispatcher failed: ${String(error)}`);
+                violations.push(`pingpong: core ${env.coreId}'s dispatcher failed: ${describeThrown(error)}`);
                 if (env.coreId === b) clientExit = -1;
               },
             );

@@ -8,12 +8,14 @@
 // two-phase update may name a core that will vote no (`vetoFraction` of them), so that aborts
 // happen. Every replica's onApplied observer tells the checker what it applied; each requester's
 // promise tells it how the update ended. The goal: every update of every live core answered (a
-// crashed core's own updates are excused). The protocol is not told of failures and has no
-// timeout, so a crashed replica stalls every update that needs it: with a crash the goal is then
-// missed and the run reports the stall as a violation (scenario.ts's rule), which is why the
-// randomised check (check-run.ts) draws no crash for this scenario. The checker judges what the
-// live replicas applied either way.
+// crashed core's own updates are excused). With a crash, each monitor's failure detector tells the
+// module (replication.ts, "Failed cores"): a crashed replica leaves the object and the updates
+// waiting for it complete on the live ones; a crashed home makes the object failed, and every
+// update of a live core rejects "failed" naming it (an answer: it counts as completed). An update
+// left unanswered is a stall, which the run reports as a violation (scenario.ts's rule). The
+// checker judges what the live replicas applied either way.
 
+import { describeThrown } from "../../../cpu-driver/describe-thrown.js";
 import { type ReplicationMode, ReplicationModule } from "../../../monitor/replication.js";
 import { ReplicationError } from "../../../monitor/replication-error.js";
 import type { SimCoreEnv } from "../engine.js";
@@ -91,7 +93,7 @@ export function replicatedScenario(options: ReplicatedScenarioOptions): Scenario
             check.settled(id, mode, { kind: "committed", seq: result.seq });
           },
           (error: unknown) => {
-            const reason = error instanceof Error ? error.message : String(error);
+            const reason = describeThrown(error);
             const aborted = error instanceof ReplicationError && error.code === "voted-no";
             if (aborted) counts.aborted++;
             else counts.failed++;

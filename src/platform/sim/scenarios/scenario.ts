@@ -23,6 +23,7 @@
 // owns time and randomness: the same seed and options give the same run, byte for byte, trace
 // included.
 
+import { describeThrown } from "../../../cpu-driver/describe-thrown.js";
 import {
   physicalMemoryBytes,
   simScenarioEventsMax,
@@ -265,7 +266,7 @@ export async function runScenario(scenario: Scenario, options: ScenarioOptions):
     for (const v of sim.checker?.finish(!drained) ?? [])
       violations.push(`channel: ${v.kind} on ${v.stream}: message ${v.messageId}: ${v.detail}`);
   } catch (error) {
-    violations.push(`simulation: ${error instanceof Error ? error.message : String(error)}`);
+    violations.push(`simulation: ${describeThrown(error)}`);
   }
   // Promise continuations (replicated updates settling) run now, before the report.
   await macrotask();

@@ -16,6 +16,7 @@
 // concurrent operation explains (not-mapped, already-mapped, rights-escalation), and peer-failed in
 // a run where a core crashes, are answers, not violations; any other failure is one.
 
+import { describeThrown } from "../../../cpu-driver/describe-thrown.js";
 import { pageBytes, shootdownScenarioOpsPerCore, tlbSafetyTranslationsPerCore } from "../../../limits.js";
 import type { AddressSpace } from "../../../vm/address-space.js";
 import { VmError, type VmErrorCode } from "../../../vm/errors.js";
@@ -102,7 +103,7 @@ export function shootdownScenario(options: ShootdownScenarioOptions): Scenario {
                 tally.peerFailed++;
               else
                 failures.push(
-                  `shootdown: core ${core}'s ${kind} of page ${page}+${pageCount} failed: ${String(error)}`,
+                  `shootdown: core ${core}'s ${kind} of page ${page}+${pageCount} failed: ${describeThrown(error)}`,
                 );
             }
           };
@@ -142,7 +143,8 @@ export function shootdownScenario(options: ShootdownScenarioOptions): Scenario {
             translations();
             work().then(
               () => workersDone.add(core),
-              (error: unknown) => failures.push(`shootdown: core ${core}'s workload: ${String(error)}`),
+              (error: unknown) =>
+                failures.push(`shootdown: core ${core}'s workload: ${describeThrown(error)}`),
             );
           };
           if (core !== home) {
