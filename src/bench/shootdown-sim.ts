@@ -28,7 +28,12 @@
 
 import type { CoreLogic } from "../cpu-driver/core-env.js";
 import { pageBytes } from "../limits.js";
-import { type ChannelHome, homeAtPackage, homeAtReceiver } from "../platform/sim/channel-placement.js";
+import {
+  type ChannelHome,
+  homeAtPackage,
+  homeAtReceiver,
+  homeAtSender,
+} from "../platform/sim/channel-placement.js";
 import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
 import { loadMachine, type Machine } from "../platform/sim/machine.js";
 import { skbOfMachine } from "../platform/sim/machine-skb.js";
@@ -59,9 +64,18 @@ export interface ShootdownPoint {
   readonly latencyCycles: number;
 }
 
+/**
+ * Where the message protocols' channel memory lives: as each protocol allocates it (`protocol`,
+ * the default: see channelHomeOf), or the same placement for all, to separate what placement
+ * gives from what the tree's order gives.
+ */
+export type ShootdownPlacement = "protocol" | "sender" | "receiver" | "package-0";
+
 export interface ShootdownSimOptions {
   /** Charge the domain's call to its monitor and the answer (Table 1's LRPC each); default true. */
   readonly monitorPath?: boolean;
+  /** Channel memory placement for every message protocol; default "protocol". */
+  readonly placement?: ShootdownPlacement;
 }
 
 export interface ShootdownFigure {
@@ -112,8 +126,21 @@ function packagesOfSubset(skb: SystemKnowledgeBase, subset: readonly number[], r
  * the memory of package 0, where the boot core's memory server starts (an assumption: the paper
  * does not say; with memory local to the sender instead, placement would change nothing here).
  */
-function channelHomeOf(machine: Machine, protocol: ShootdownProtocol): ChannelHome {
-  return protocol === "numa-multicast" ? homeAtReceiver(machine) : homeAtPackage(machine, 0);
+function channelHomeOf(
+  machine: Machine,
+  protocol: ShootdownProtocol,
+  placement: ShootdownPlacement,
+): ChannelHome {
+  switch (placement) {
+    case "protocol":
+      return protocol === "numa-multicast" ? homeAtReceiver(machine) : homeAtPackage(machine, 0);
+    case "sender":
+      return homeAtSender(machine);
+    case "receiver":
+      return homeAtReceiver(machine);
+    case "package-0":
+      return homeAtPackage(machine, 0);
+  }
 }
 
 /** One unmap with a message protocol on `subset`, in a fresh simulation; returns its cycles. */
@@ -124,13 +151,14 @@ function simulateMessageUnmap(
   subset: readonly number[],
   seed: number,
   monitorPath: MonitorPath,
+  placement: ShootdownPlacement,
 ): number {
   const root = subset[0]!;
   const packages = packagesOfSubset(skb, subset, root);
   const tree = (from: number): MulticastNode => skb.multicastTree(from, subset);
   const sortedSubset = [...subset].sort((a, b) => a - b);
   const buffer = new SharedArrayBuffer(subset.length * framesPerCore * pageBytes);
-  const sim = new Simulation(machine, { seed, channelHome: channelHomeOf(machine, protocol) });
+  const sim = new Simulation(machine, { seed, channelHome: channelHomeOf(machine, protocol, placement) });
   const engines: ShootdownEngine[] = [];
   let startCycles = -1;
   let doneCycles = -1;
@@ -210,6 +238,7 @@ export function simulateShootdown(
 ): ShootdownFigure {
   const machine = loadMachine(machineName);
   const monitorPath = MonitorPath.of(machine, options.monitorPath ?? true);
+  const placement = options.placement ?? "protocol";
   const skb = skbOfMachine(machine);
   const subsets = coreCounts.map((count) => coresInPackageOrder(machine, count));
   const results: ShootdownPoint[] = [];
@@ -218,7 +247,7 @@ export function simulateShootdown(
       const latencyCycles =
         protocol === "shared-memory"
           ? simulateIpiUnmap(machine, subset, seed)
-          : simulateMessageUnmap(machine, skb, protocol, subset, seed, monitorPath);
+          : simulateMessageUnmap(machine, skb, protocol, subset, seed, monitorPath, placement);
       results.push({ protocol, cores: subset.length, latencyCycles: Math.round(latencyCycles) });
     }
   }

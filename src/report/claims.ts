@@ -214,6 +214,13 @@ function crossoverVerdict(rows: readonly [number, Map<string, number>][]): Verdi
   );
 }
 
+/** ", X % above P": how far the slowest protocol's latency is above the next slowest's. */
+function aheadOfNext(messages: readonly [string, number][], slowest: number): string {
+  const next = messages.filter(([, l]) => l < slowest).sort((a, b) => b[1] - a[1])[0];
+  if (next === undefined) return "";
+  return `, ${((slowest / next[1] - 1) * 100).toFixed(1)} % above ${next[0]}`;
+}
+
 function rankingVerdict([cores, row]: [number, Map<string, number>]): Verdict {
   const messages = [...row.entries()].filter(([p]) => p !== paperShootdown.baselineProtocol);
   const slowest = Math.max(...messages.map(([, l]) => l));
@@ -222,7 +229,7 @@ function rankingVerdict([cores, row]: [number, Map<string, number>]): Verdict {
   const bestOnes = messages.filter(([, l]) => l <= bestLatency * (1 + tieFraction)).map(([p]) => p);
   const slowHolds = slowOnes.includes(paperShootdown.slowestProtocol);
   const bestHolds = bestOnes.some((p) => (paperShootdown.bestProtocols as readonly string[]).includes(p));
-  const slowText = `slowest ${slowOnes.join(" and ")} (${count(slowest)} cycles${slowOnes.length > 1 ? `, a tie within ${tieFraction * 100} %` : ""})`;
+  const slowText = `slowest ${slowOnes.join(" and ")} (${count(slowest)} cycles${slowOnes.length > 1 ? `, a tie within ${tieFraction * 100} %` : aheadOfNext(messages, slowest)})`;
   return verdict(
     slowHolds && bestHolds,
     `at ${cores} cores: ${slowText}; fastest ${bestOnes.join(" and ")} (${count(bestLatency)} cycles)`,

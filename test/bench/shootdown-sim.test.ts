@@ -112,3 +112,42 @@ test("bench shootdown refuses an unknown machine", () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /no-such-machine/);
 });
+
+/** One protocol's latency at one core count of a figure. */
+function latencyOf(figure: ReturnType<typeof simulateShootdown>, protocol: string, cores: number): number {
+  const point = figure.results.find((r) => r.protocol === protocol && r.cores === cores);
+  assert.ok(point !== undefined, `${protocol} at ${cores} cores`);
+  return point.latencyCycles;
+}
+
+test("the NUMA-aware tree sends to the farthest package first and its leaders forward in parallel", () => {
+  const machine = loadMachine("amd-8x4");
+  const subset = coresInPackageOrder(machine, 32);
+  const tree = skbOfMachine(machine).multicastTree(0, subset);
+  const hopsOf = (core: number) => machine.packageHops[0]![machine.cores[core]!.packageId]!;
+  const hops = tree.children.map((child) => hopsOf(child.core));
+  assert.deepEqual(
+    hops,
+    [...hops].sort((a, b) => b - a),
+    "the root's children are ordered farthest first",
+  );
+  const leaders = tree.children.filter((child) => child.children.length > 0);
+  assert.equal(leaders.length, machine.packages.length - 1, "one leader per other package forwards");
+});
+
+test("broadcast is the slowest message protocol at 16 cores on amd-4x4 (readers of one line queue)", () => {
+  const figure = simulateShootdown("amd-4x4", [16], ["broadcast", "unicast", "multicast", "numa-multicast"]);
+  const broadcast = latencyOf(figure, "broadcast", 16);
+  for (const other of ["unicast", "multicast", "numa-multicast"])
+    assert.ok(broadcast > latencyOf(figure, other, 16), `broadcast ${broadcast}, ${other} slower or equal`);
+});
+
+test("NUMA-aware multicast's margin over multicast comes from channel placement, not the tree's order", () => {
+  const protocols = ["multicast", "numa-multicast"] as const;
+  const own = simulateShootdown("amd-4x4", [16], protocols);
+  const same = simulateShootdown("amd-4x4", [16], protocols, undefined, { placement: "receiver" });
+  const ownMargin = 1 - latencyOf(own, "numa-multicast", 16) / latencyOf(own, "multicast", 16);
+  const orderMargin = 1 - latencyOf(same, "numa-multicast", 16) / latencyOf(same, "multicast", 16);
+  assert.ok(ownMargin > 0.02, `with each protocol's placement: ${ownMargin}`);
+  assert.ok(Math.abs(orderMargin) < 0.01, `with one placement for both: ${orderMargin}`);
+});

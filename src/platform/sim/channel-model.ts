@@ -7,7 +7,9 @@
 // that ack line (one transfer) only when it runs out of credit, queueing messages meanwhile up to
 // simSendQueueMessagesMax. Each written line is then served to its reader by the sender's cache,
 // one transfer at a time (serveRead), and the message arrives with its last line. A broadcast port
-// is one ring with many readers: every line is served to each of them in turn, in a seeded order.
+// is one ring with many readers: every line is served to each of them in turn, in a seeded order,
+// and each reader's miss is also ordered at the slot line's home (broadcast-lines.ts): readers of
+// one line wait for each other there, which readers of separate lines do not.
 // Per-stream FIFO holds whatever the jitter and faults: a message arrives no earlier than the one
 // before it on the same stream, and one at the same time reuses the previous one's tie-break, so
 // the event queue's sequence number keeps them in send order (see event-queue.ts).
@@ -19,6 +21,7 @@
 import type { ChannelSide } from "../../cpu-driver/channel-table.js";
 import type { ChannelReceive, Port } from "../../cpu-driver/core-env.js";
 import { ackEverySlots, simSendQueueMessagesMax, slotPayloadBytes, slotsPerRing } from "../../limits.js";
+import type { BroadcastLines } from "./broadcast-lines.js";
 import { type CoreState, evArrive, evCredit, itemMessage } from "./core-state.js";
 import type { CostModel } from "./cost-model.js";
 import type { EventQueue } from "./event-queue.js";
@@ -113,6 +116,8 @@ export class Channel extends Stream implements Port {
   waiting: Fifo<Message> | null = null;
   awaitingAck = false;
   creditPending = false;
+  /** A broadcast ring's slots as coherence lines (broadcast-lines.ts), by slot; null otherwise. */
+  slotLines: Int32Array | null = null;
 
   /** A unicast channel is its own single stream (one object); a broadcast's streams are separate. */
   constructor(
@@ -142,6 +147,8 @@ export interface ChannelModelParts {
   readonly sender: ChannelSender;
   /** Cycles a stream's lines add for their home (channel-placement.ts); 0 at the sender. */
   readonly detourCycles: (sender: number, reader: number) => number;
+  /** The broadcast rings' slot lines, ordered at their home (broadcast-lines.ts). */
+  readonly broadcastLines: BroadcastLines;
 }
 
 export class ChannelModel {
@@ -162,6 +169,7 @@ export class ChannelModel {
     );
     sender.channels.push(channel);
     if (broadcast) {
+      channel.slotLines = this.parts.broadcastLines.ringLines(sender.id);
       for (const reader of readers) {
         const stream = this.indexStream(new Stream(`${name}->${reader.id}`, channel, reader));
         stream.detourCycles = this.parts.detourCycles(sender.id, reader.id);
@@ -296,28 +304,51 @@ export class ChannelModel {
 
   /** Writes a message's slots at `atCycles` and schedules its arrival at every reader. */
   private write(channel: Channel, message: Message, atCycles: number): void {
+    const firstSlot = channel.sentSlots;
     channel.sentSlots += message.slots;
     if (!channel.broadcast) {
-      this.writeStream(channel.first!, message, atCycles);
+      this.writeStream(channel.first!, message, atCycles, -1);
       return;
     }
+    const lines = this.parts.broadcastLines;
+    for (let slot = firstSlot; slot < channel.sentSlots; slot++)
+      lines.written(channel.sender.id, channel.slotLines![slot % slotsPerRing]!);
     // A broadcast line is served to its readers one at a time, in an order the seed decides.
     const length = message.bytes.length;
     for (const stream of this.parts.prng.shuffle([...channel.streams])) {
       const copy = this.newMessage(stream, message.id, message.from, message.type, message.bytes, length);
-      this.writeStream(stream, copy, atCycles);
+      this.writeStream(stream, copy, atCycles, firstSlot);
     }
     this.freeMessage(message);
   }
 
-  /** Serves a written message's lines to one reader and schedules its arrival. */
-  private writeStream(stream: Stream, message: Message, atCycles: number): void {
+  /**
+   * Serves a written message's lines to one reader and schedules its arrival. `firstSlot` is the
+   * ring position of a broadcast message's first line (its lines are ordered at their home), −1
+   * for a unicast channel's message.
+   */
+  private writeStream(stream: Stream, message: Message, atCycles: number, firstSlot: number): void {
     const sender = stream.channel.sender.id;
     const reader = stream.reader.id;
     let arrival = atCycles;
-    for (let line = 0; line < message.slots; line++)
-      arrival = this.parts.costs.serveRead(sender, reader, atCycles);
-    arrival += stream.detourCycles;
+    if (firstSlot < 0) {
+      for (let line = 0; line < message.slots; line++)
+        arrival = this.parts.costs.serveRead(sender, reader, atCycles);
+      arrival += stream.detourCycles;
+    } else {
+      const slotLines = stream.channel.slotLines!;
+      for (let slot = firstSlot; slot < firstSlot + message.slots; slot++) {
+        const line = slotLines[slot % slotsPerRing]!;
+        const lineArrival = this.parts.broadcastLines.read(
+          sender,
+          reader,
+          line,
+          atCycles,
+          stream.detourCycles,
+        );
+        arrival = Math.max(arrival, lineArrival);
+      }
+    }
     for (const delay of this.parts.delays) {
       if (
         (delay.fromCore === undefined || delay.fromCore === sender) &&

@@ -29,8 +29,9 @@
 // crosses a link when all three are in one package) and hopCycles = (transfer(hop-1) −
 // transfer(shared)) / 2 (the data of a one-hop pair whose line lives at the owner crosses 2 hops).
 // Table 2's two-hop pair is only 13 cycles above one hop on these machines, which this model
-// does not reproduce (it adds two hops); URPC channels keep their calibrated per-class costs and
-// do not go through this model. Link reservations are made in time order within a transaction and
+// does not reproduce (it adds two hops); URPC channels keep their calibrated per-class costs, and
+// only a broadcast channel's slots, one line with many readers, are also ordered here (orderedRead).
+// Link reservations are made in time order within a transaction and
 // in the caller's order across transactions (callers go in time order).
 
 import { assertLimit, cacheLineBytes } from "../../limits.js";
@@ -87,6 +88,8 @@ export class CoherenceModel {
   /** Scratch for one transaction: when each node's answer leaves, and the nodes in that order. */
   private readonly answerCycles: Float64Array;
   private readonly answerOrder: number[];
+  /** When the last probe round's data was filled (probeRound's second result). */
+  private roundFilledCycles = 0;
 
   constructor(
     readonly machine: Machine,
@@ -159,6 +162,44 @@ export class CoherenceModel {
     return done;
   }
 
+  /**
+   * Core `core` has written `line` (a URPC slot its sender fills): it owns the only copy. Nothing
+   * is timed here: the channel's calibrated costs price the write (see orderedRead).
+   */
+  written(core: number, line: number): void {
+    const state = this.lineState(line);
+    state.holders.fill(0);
+    state.holders[core] = 1;
+    state.owner = core;
+  }
+
+  /**
+   * Core `core` reads `line`, a URPC slot whose data is priced elsewhere (`fetch`: the channel's
+   * calibrated transfer from the writer). The request is ordered at the line's home with every
+   * other transaction on that line, probes every node as any miss does, and holds the home until
+   * the requester has both the data and every node's answer (then "source done"): so readers of
+   * one line are served one at a time, each for about one transfer, however many caches could
+   * serve them. `fetch(requestCycles)` gets the time the request would have left had it found the
+   * home free (atCycles plus its wait there), so that an uncontended read costs exactly what
+   * `fetch` says. Returns when the data is there.
+   */
+  orderedRead(
+    core: number,
+    line: number,
+    atCycles: number,
+    fetch: (requestCycles: number) => number,
+  ): number {
+    const state = this.lineState(line);
+    const node = this.machine.cores[core]!.packageId;
+    const arrived = this.cross(node, state.home, atCycles, commandPacketBytes);
+    const atHome = Math.max(arrived, state.freeCycles);
+    const allAnswered = this.probeRound(node, state.home, atHome, -1);
+    const dataCycles = fetch(atCycles + (atHome - arrived));
+    state.freeCycles = this.cross(node, state.home, Math.max(allAnswered, dataCycles), commandPacketBytes);
+    state.holders[core] = 1;
+    return dataCycles;
+  }
+
   private lineState(line: number): LineState {
     const state = this.lines[line];
     if (state === undefined) throw new RangeError(`CoherenceModel: no line ${line}`);
@@ -175,26 +216,37 @@ export class CoherenceModel {
     const atHome = Math.max(this.cross(node, state.home, atCycles, commandPacketBytes), state.freeCycles);
     const dataNode =
       kind === txUpgrade ? -1 : state.owner >= 0 ? this.machine.cores[state.owner]!.packageId : state.home;
+    const allAnswered = this.probeRound(node, state.home, atHome, dataNode);
+    const filledCycles = this.roundFilledCycles;
+    state.freeCycles = this.cross(node, state.home, allAnswered, commandPacketBytes);
+    if (kind === txRead) return filledCycles;
+    return kind === txUpgrade ? allAnswered : Math.max(filledCycles, allAnswered);
+  }
+
+  /**
+   * The probes of one transaction started at `home` at `atHome` for a requester on `node`: every
+   * node is probed and answers the requester, `dataNode` (−1: none) with the data. Returns when
+   * the last answer is in; the time the data is filled is left in roundFilledCycles.
+   */
+  private probeRound(node: number, home: number, atHome: number, dataNode: number): number {
     // Probes all leave at once; answers cross the links in the order they leave (the links are
     // reserved in time order within a transaction).
     const answers = this.answerCycles;
     for (let n = 0; n < this.packages; n++) {
-      const probed = this.cross(state.home, n, atHome, commandPacketBytes);
+      const probed = this.cross(home, n, atHome, commandPacketBytes);
       const start = Math.max(probed, this.probeFreeCycles[n]!);
       this.probeFreeCycles[n] = start + this.probeCycles;
       answers[n] = start + this.probeCycles;
     }
     const order = this.answerOrder.sort((a, b) => answers[a]! - answers[b]! || a - b);
     let allAnswered = atHome;
-    let filledCycles = atHome;
+    this.roundFilledCycles = atHome;
     for (const n of order) {
       const arrival = this.cross(n, node, answers[n]!, n === dataNode ? dataPacketBytes : commandPacketBytes);
       allAnswered = Math.max(allAnswered, arrival);
-      if (n === dataNode) filledCycles = arrival + this.fillCycles;
+      if (n === dataNode) this.roundFilledCycles = arrival + this.fillCycles;
     }
-    state.freeCycles = this.cross(node, state.home, allAnswered, commandPacketBytes);
-    if (kind === txRead) return filledCycles;
-    return kind === txUpgrade ? allAnswered : Math.max(filledCycles, allAnswered);
+    return allAnswered;
   }
 
   /** True when a core other than `core` holds a copy. */

@@ -23,6 +23,7 @@ import {
   simEventsPerRunMax,
   simHandlerJitterFraction,
 } from "../../limits.js";
+import { BroadcastLines } from "./broadcast-lines.js";
 import { type Channel, ChannelModel, type Message } from "./channel-model.js";
 import { type ChannelHome, homeDetourCycles } from "./channel-placement.js";
 import { ChannelChecker } from "./checkers.js";
@@ -234,7 +235,17 @@ export class Simulation {
       schedule: (timeCycles, kind, target) => this.schedule(timeCycles, kind, target),
       sender: this,
       detourCycles: this.detourCycles(),
+      broadcastLines: new BroadcastLines(this.costs, (sender) => this.broadcastHome(sender)),
     });
+  }
+
+  /**
+   * Where a broadcast ring's memory lives: one home for all its readers, the placement's home for
+   * the sender reading its own ring (the sender's package unless a placement says otherwise).
+   */
+  private broadcastHome(sender: number): number {
+    const home = this.options.channelHome;
+    return home === undefined ? this.machine.cores[sender]!.packageId : home(sender, sender);
   }
 
   /** Each stream's detour for its home (channel-placement.ts): none unless a placement is given. */
