@@ -5,18 +5,16 @@
 // a bind with the wrong interface. The `run` command is tested here too, as a child process. The
 // test domains live in ./domains.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { boot, type DomainResult, type Multikernel } from "../../src/index.js";
+import { describe, it } from "node:test";
+import { boot, type DomainResult } from "../../src/index.js";
+import { domain, useBootedSystem } from "./booted-system.js";
 import { cliTimeoutMs, runCli } from "./cli-process.js";
 import { exitCode } from "./domains/exits-core.js";
 import { failureText } from "./domains/throws-on-one.js";
-import { countHandles, type HandleCounts, handlesAddedSince, settle } from "./handles.js";
+import { countHandles, handlesAddedSince, settle } from "./handles.js";
 
 /** Bound on one test: one or two domains on a booted system. */
 const domainTestTimeoutMs = 60_000;
-/** Bound on booting or shutting down a system, in before/after. */
-const bootHookTimeoutMs = 60_000;
 /** Bound on one domain's run, well inside the test's. */
 const runTimeoutMs = 45_000;
 /** Characters a too-long program name has: more than a spawn message carries. */
@@ -29,10 +27,6 @@ const manyCores = 4;
 const logLineWaitMs = 5_000;
 /** Pause between two looks for that line. */
 const logLinePollMs = 10;
-
-function domain(name: string): string {
-  return fileURLToPath(new URL(`./domains/${name}.js`, import.meta.url));
-}
 
 /** Waits, bounded, for a line of the system's output that `matches`. */
 async function waitForLine(lines: readonly string[], matches: (line: string) => boolean): Promise<void> {
@@ -60,32 +54,13 @@ function assertFailedOn(result: DomainResult, core: number, pattern: RegExp): vo
 }
 
 describe("real platform: domains on 2 cores", () => {
-  let system: Multikernel;
-  let handlesBefore: HandleCounts;
-  const lines: string[] = [];
-
-  before(
-    async () => {
-      await settle();
-      handlesBefore = countHandles();
-      system = await boot({ cores: 2, measureLatency: false, onLog: (line) => lines.push(line) });
-    },
-    { timeout: bootHookTimeoutMs },
-  );
-
-  after(
-    async () => {
-      await system.shutdown();
-      await settle();
-      assert.deepEqual(handlesAddedSince(handlesBefore), [], "handles left after shutdown");
-    },
-    { timeout: bootHookTimeoutMs },
-  );
+  const booted = useBootedSystem();
+  const { lines } = booted;
 
   it("core 1 binds to core 0's service and every call is answered right", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("echo-calls"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("echo-calls"), [0, 1], runTimeoutMs);
     assertAllExited(result, [0, 1]);
     assert.ok(result.domainId > 0);
     await waitForLine(lines, (line) => line.startsWith("[core 1]") && line.includes("calls answered"));
@@ -94,26 +69,26 @@ describe("real platform: domains on 2 cores", () => {
   it("a handler may answer later, when the client releases it; replies find their calls", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    assertAllExited(await system.run(domain("late-reply"), [0, 1], runTimeoutMs), [0, 1]);
+    assertAllExited(await booted.system.run(domain("late-reply"), [0, 1], runTimeoutMs), [0, 1]);
   });
 
   it("a domain that throws on one core: status 1, that core's error, the others 0; the system goes on", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("throws-on-one"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("throws-on-one"), [0, 1], runTimeoutMs);
     assertFailedOn(result, 1, new RegExp(`${failureText} on core 1`));
     assert.deepEqual(
       result.exits.find((e) => e.core === 0),
       { core: 0, status: 0, error: "" },
     );
     // The same system still runs a domain that talks across cores.
-    assertAllExited(await system.run(domain("echo-calls"), [0, 1], runTimeoutMs), [0, 1]);
+    assertAllExited(await booted.system.run(domain("echo-calls"), [0, 1], runTimeoutMs), [0, 1]);
   });
 
   it("a domain may return a non-zero status, which run reports", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("exit-status"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("exit-status"), [0, 1], runTimeoutMs);
     assert.equal(result.status, 3);
     assert.deepEqual(result.exits, [
       { core: 0, status: 0, error: "" },
@@ -125,8 +100,8 @@ describe("real platform: domains on 2 cores", () => {
     timeout: domainTestTimeoutMs,
   }, async () => {
     for (let round = 0; round < nameReuseRounds; round++) {
-      assertAllExited(await system.run(domain("reuses-name"), [0, 1], runTimeoutMs), [0, 1]);
-      assertAllExited(await system.run(domain("reuses-name-low"), [0, 1], runTimeoutMs), [0, 1]);
+      assertAllExited(await booted.system.run(domain("reuses-name"), [0, 1], runTimeoutMs), [0, 1]);
+      assertAllExited(await booted.system.run(domain("reuses-name-low"), [0, 1], runTimeoutMs), [0, 1]);
     }
   });
 
@@ -134,7 +109,7 @@ describe("real platform: domains on 2 cores", () => {
     timeout: domainTestTimeoutMs,
   }, async () => {
     const missing = domain("no-such-domain");
-    await assert.rejects(system.run(missing, [0, 1], runTimeoutMs), /no such file .*no-such-domain/);
+    await assert.rejects(booted.system.run(missing, [0, 1], runTimeoutMs), /no such file .*no-such-domain/);
     assert.deepEqual(
       lines.filter((line) => line.includes("no-such-domain")),
       [],
@@ -144,10 +119,13 @@ describe("real platform: domains on 2 cores", () => {
   it("run on a core that does not exist rejects, naming the core", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    await assert.rejects(system.run(domain("echo-calls"), [0, 7], runTimeoutMs), /core 7 does not exist/);
-    await assert.rejects(system.run(domain("echo-calls"), [], runTimeoutMs), /at least one core/);
-    await assert.rejects(system.run(domain("echo-calls"), [1, 1], runTimeoutMs), /name a core twice/);
-    assertAllExited(await system.run(domain("echo-calls"), [0], runTimeoutMs), [0]);
+    await assert.rejects(
+      booted.system.run(domain("echo-calls"), [0, 7], runTimeoutMs),
+      /core 7 does not exist/,
+    );
+    await assert.rejects(booted.system.run(domain("echo-calls"), [], runTimeoutMs), /at least one core/);
+    await assert.rejects(booted.system.run(domain("echo-calls"), [1, 1], runTimeoutMs), /name a core twice/);
+    assertAllExited(await booted.system.run(domain("echo-calls"), [0], runTimeoutMs), [0]);
   });
 
   it("a program name too long for a spawn message rejects before any core starts it", {
@@ -156,12 +134,12 @@ describe("real platform: domains on 2 cores", () => {
     // A program that loads (the check before a run passes) but whose URL no spawn message carries.
     const tooLong = `data:text/javascript,export function main() {} // too-long-${"x".repeat(spawnProgramBytesOver)}`;
     await assert.rejects(
-      system.run(tooLong, [0, 1], runTimeoutMs),
+      booted.system.run(tooLong, [0, 1], runTimeoutMs),
       /spawn: the program's name is \d+ bytes, over the \d+/,
     );
     // A domain run after it completes; had a core started the rejected one, its failure to load
     // would have been logged by then.
-    assertAllExited(await system.run(domain("echo-calls"), [0, 1], runTimeoutMs), [0, 1]);
+    assertAllExited(await booted.system.run(domain("echo-calls"), [0, 1], runTimeoutMs), [0, 1]);
     assert.deepEqual(
       lines.filter((line) => line.includes("too-long-")),
       [],
@@ -171,14 +149,14 @@ describe("real platform: domains on 2 cores", () => {
   it("binding to a service nobody exports fails with a clear error", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("unknown-service"), [1], runTimeoutMs);
+    const result = await booted.system.run(domain("unknown-service"), [1], runTimeoutMs);
     assertFailedOn(result, 1, /bind "test-no-such-service": no service named "test-no-such-service"/);
   });
 
   it("binding with an interface of another name fails with a clear error", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("wrong-interface"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("wrong-interface"), [0, 1], runTimeoutMs);
     assertFailedOn(
       result,
       1,
@@ -190,44 +168,25 @@ describe("real platform: domains on 2 cores", () => {
   it("binding with the same interface name but another declaration fails with a clear error", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("wrong-declaration"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("wrong-declaration"), [0, 1], runTimeoutMs);
     assertFailedOn(result, 1, /wrong interface: both sides say test_shape, but their declarations differ/);
   });
 });
 
 describe(`real platform: domains on ${manyCores} cores (more cores than CPUs on a small machine)`, () => {
-  let system: Multikernel;
-  let handlesBefore: HandleCounts;
-
-  before(
-    async () => {
-      await settle();
-      handlesBefore = countHandles();
-      system = await boot({ cores: manyCores, measureLatency: false });
-    },
-    { timeout: bootHookTimeoutMs },
-  );
-
-  after(
-    async () => {
-      await system.shutdown();
-      await settle();
-      assert.deepEqual(handlesAddedSince(handlesBefore), [], "handles left after shutdown");
-    },
-    { timeout: bootHookTimeoutMs },
-  );
+  const booted = useBootedSystem(manyCores);
 
   it("every core binds to and calls every other core's service", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const cores = system.coreIds;
-    assertAllExited(await system.run(domain("all-to-all"), cores, runTimeoutMs), cores);
+    const cores = booted.system.coreIds;
+    assertAllExited(await booted.system.run(domain("all-to-all"), cores, runTimeoutMs), cores);
   });
 
   it("a client on the last core calls a server on the first, across the shared CPUs", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    assertAllExited(await system.run(domain("echo-calls"), [0, manyCores - 1], runTimeoutMs), [
+    assertAllExited(await booted.system.run(domain("echo-calls"), [0, manyCores - 1], runTimeoutMs), [
       0,
       manyCores - 1,
     ]);

@@ -4,47 +4,20 @@
 // main runs on the core (its exit: status 1, the failure described), and the core goes on: a later
 // run on it passes. The domains live in ./domains.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { boot, type DomainResult, type Multikernel } from "../../src/index.js";
+import { describe, it } from "node:test";
+import { domain, exitOf, useBootedSystem } from "./booted-system.js";
 import { crashText } from "./domains/crashes-core.js";
 import { rejectionText } from "./domains/leaves-rejection.js";
 import { timerText } from "./domains/throws-from-timer.js";
 
 /** Bound on one test: a domain or two on a booted system. */
 const domainTestTimeoutMs = 60_000;
-/** Bound on booting or shutting down a system, in before/after. */
-const bootHookTimeoutMs = 60_000;
 /** Bound on one domain's run. */
 const runTimeoutMs = 30_000;
 
-function domain(name: string): string {
-  return fileURLToPath(new URL(`./domains/${name}.js`, import.meta.url));
-}
-
-function exitOf(result: DomainResult, core: number) {
-  const exit = result.exits.find((e) => e.core === core);
-  assert.ok(exit !== undefined, `no exit from core ${core}: ${JSON.stringify(result.exits)}`);
-  return exit;
-}
-
 describe("real platform: failures that escape a domain are its own, and the core goes on", () => {
-  let system: Multikernel;
-  const lines: string[] = [];
-
-  before(
-    async () => {
-      system = await boot({ cores: 2, measureLatency: false, onLog: (line) => lines.push(line) });
-    },
-    { timeout: bootHookTimeoutMs },
-  );
-
-  after(
-    async () => {
-      await system.shutdown();
-    },
-    { timeout: bootHookTimeoutMs },
-  );
+  const booted = useBootedSystem();
+  const { lines } = booted;
 
   const cases: ReadonlyArray<readonly [string, RegExp]> = [
     ["leaves-rejection", new RegExp(`an unhandled rejection: ${rejectionText}`)],
@@ -56,7 +29,7 @@ describe("real platform: failures that escape a domain are its own, and the core
     it(`${program}: the domain fails naming what escaped; a later run on the core passes`, {
       timeout: domainTestTimeoutMs,
     }, async () => {
-      const result = await system.run(domain(program), [0, 1], runTimeoutMs);
+      const result = await booted.system.run(domain(program), [0, 1], runTimeoutMs);
       assert.equal(result.status, 1, JSON.stringify(result));
       assert.equal(exitOf(result, 0).status, 0);
       assert.equal(exitOf(result, 1).status, 1);
@@ -65,7 +38,7 @@ describe("real platform: failures that escape a domain are its own, and the core
         lines.some((line) => /\(the core goes on\)/.test(line)),
         "the core reported it",
       );
-      const later = await system.run(domain("exit-status"), [0, 1], runTimeoutMs);
+      const later = await booted.system.run(domain("exit-status"), [0, 1], runTimeoutMs);
       assert.equal(later.status, 3, "the core still runs domains");
     });
   }

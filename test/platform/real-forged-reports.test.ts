@@ -3,44 +3,23 @@
 // it can reach (parentPort, workerData, the process's active handles) changes no run's exit status
 // and fails no core; the boot thread logs what it ignored. The domain is ./domains/forges-reports.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { boot, type Multikernel } from "../../src/index.js";
+import { describe, it } from "node:test";
+import { domain, useBootedSystem } from "./booted-system.js";
 import { forgerStatus } from "./domains/forges-reports.js";
 
 /** Bound on one test: a domain or two on a booted system. */
 const domainTestTimeoutMs = 60_000;
-/** Bound on booting or shutting down a system, in before/after. */
-const bootHookTimeoutMs = 60_000;
 /** Bound on one domain's run. */
 const runTimeoutMs = 30_000;
 
-function domain(name: string): string {
-  return fileURLToPath(new URL(`./domains/${name}.js`, import.meta.url));
-}
-
 describe("real platform: reports a domain forges are ignored", () => {
-  let system: Multikernel;
-  const lines: string[] = [];
-
-  before(
-    async () => {
-      system = await boot({ cores: 2, measureLatency: false, onLog: (line) => lines.push(line) });
-    },
-    { timeout: bootHookTimeoutMs },
-  );
-
-  after(
-    async () => {
-      await system.shutdown();
-    },
-    { timeout: bootHookTimeoutMs },
-  );
+  const booted = useBootedSystem();
+  const { lines } = booted;
 
   it("forged domain-done, exited and peer-failed change no run's status", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("forges-reports"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("forges-reports"), [0, 1], runTimeoutMs);
     assert.equal(result.status, forgerStatus, JSON.stringify(result));
     assert.deepEqual(
       result.exits.map((exit) => exit.status),
@@ -56,7 +35,7 @@ describe("real platform: reports a domain forges are ignored", () => {
   });
 
   it("the system goes on: a later run reports its own status", { timeout: domainTestTimeoutMs }, async () => {
-    const result = await system.run(domain("exit-status"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("exit-status"), [0, 1], runTimeoutMs);
     assert.equal(result.status, 3);
   });
 });

@@ -5,16 +5,16 @@
 // cannot be handed over refused clearly, and the `run` command's `-- ARG…` and --json. The test
 // domains live in ./domains.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { boot, limits, type Multikernel } from "../../src/index.js";
+import { describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { limits } from "../../src/index.js";
+import { domain, useBootedSystem } from "./booted-system.js";
 import { runCli } from "./cli-process.js";
-import { countHandles, type HandleCounts, handlesAddedSince, settle } from "./handles.js";
 
 /** Bound on one test: a few domains on a booted system. */
 const testTimeoutMs = 60_000;
 /** Bound on booting or shutting down the system, in before/after. */
-const bootHookTimeoutMs = 60_000;
+const _bootHookTimeoutMs = 60_000;
 /** Bound on one domain's run, well inside the test's. */
 const runTimeoutMs = 45_000;
 /** How long the waiting domain may take to say so on every core. */
@@ -22,38 +22,15 @@ const waitLineMs = 20_000;
 /** Pause between two looks for those lines. */
 const waitLinePollMs = 10;
 
-function domain(name: string): string {
-  return fileURLToPath(new URL(`./domains/${name}.js`, import.meta.url));
-}
-
 describe("real platform: data in and out of a run", { timeout: testTimeoutMs * 4 }, () => {
-  let system: Multikernel;
-  let handlesBefore: HandleCounts;
-  const lines: string[] = [];
-
-  before(
-    async () => {
-      await settle();
-      handlesBefore = countHandles();
-      system = await boot({ cores: 2, measureLatency: false, onLog: (line) => lines.push(line) });
-    },
-    { timeout: bootHookTimeoutMs },
-  );
-
-  after(
-    async () => {
-      await system.shutdown();
-      await settle();
-      assert.deepEqual(handlesAddedSince(handlesBefore), [], "handles left after shutdown");
-    },
-    { timeout: bootHookTimeoutMs },
-  );
+  const booted = useBootedSystem();
+  const { lines } = booted;
 
   it("gives every core its own copy of args and hands back each core's result", {
     timeout: testTimeoutMs,
   }, async () => {
     const args = ["a", "b", { n: 1n, when: new Map([["k", 2]]) }];
-    const result = await system.run(domain("args-result"), [0, 1], { args, timeoutMs: runTimeoutMs });
+    const result = await booted.system.run(domain("args-result"), [0, 1], { args, timeoutMs: runTimeoutMs });
     assert.equal(result.status, 0);
     assert.deepEqual(
       result.exits,
@@ -65,30 +42,30 @@ describe("real platform: data in and out of a run", { timeout: testTimeoutMs * 4
   it("gives [] as ctx.args when run without args, and takes the earlier numeric bound", {
     timeout: testTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("args-result"), [1], runTimeoutMs);
+    const result = await booted.system.run(domain("args-result"), [1], runTimeoutMs);
     assert.deepEqual(result.exits, [{ core: 1, status: 0, error: "", value: { core: 1, args: [] } }]);
   });
 
   it("runs a program given as a URL object or a file: URL", { timeout: testTimeoutMs }, async () => {
     const url = new URL("./domains/args-result.js", import.meta.url);
-    const byObject = await system.run(url, [0, 1], { args: ["url"], timeoutMs: runTimeoutMs });
+    const byObject = await booted.system.run(url, [0, 1], { args: ["url"], timeoutMs: runTimeoutMs });
     assert.deepEqual(
       byObject.exits.map((exit) => exit.value),
       [0, 1].map((core) => ({ core, args: ["url"] })),
     );
-    const byText = await system.run(pathToFileURL(domain("args-result")).href, [0], {
+    const byText = await booted.system.run(pathToFileURL(domain("args-result")).href, [0], {
       timeoutMs: runTimeoutMs,
     });
     assert.equal(byText.status, 0);
     await assert.rejects(
-      system.run(new URL("https://example.com/domain.js"), [0]),
+      booted.system.run(new URL("https://example.com/domain.js"), [0]),
       /must be a file: URL, got https:/,
     );
   });
 
   /** Starts the waiting domain with `signal`; resolves, once every core waits, with its run. */
   async function startWaiting(signal: AbortSignal): Promise<{ readonly running: Promise<unknown> }> {
-    const running = system.run(domain("waits"), [0, 1], { signal, timeoutMs: runTimeoutMs });
+    const running = booted.system.run(domain("waits"), [0, 1], { signal, timeoutMs: runTimeoutMs });
     running.catch(() => {}); // Awaited by the caller; not unhandled while the lines are awaited.
     const waiting = (line: string, core: number) =>
       new RegExp(`^\\[core ${core}\\] domain \\d+ core ${core}: waiting$`).test(line);
@@ -114,7 +91,7 @@ describe("real platform: data in and out of a run", { timeout: testTimeoutMs * 4
       controller.abort();
       await assert.rejects(running, (error: Error) => error.name === "AbortError");
     }
-    const again = await system.run(domain("args-result"), [0, 1], {
+    const again = await booted.system.run(domain("args-result"), [0, 1], {
       args: ["after"],
       timeoutMs: runTimeoutMs,
     });
@@ -124,14 +101,14 @@ describe("real platform: data in and out of a run", { timeout: testTimeoutMs * 4
   it("rejects a run whose signal is aborted already, with the signal's reason, before it starts", async () => {
     const reason = new Error("not now");
     await assert.rejects(
-      system.run(domain("args-result"), [0], { signal: AbortSignal.abort(reason) }),
+      booted.system.run(domain("args-result"), [0], { signal: AbortSignal.abort(reason) }),
       (error) => error === reason,
     );
   });
 
   it("refuses a result that cannot be handed back, naming why", { timeout: testTimeoutMs }, async () => {
     const refused = async (kind: string, pattern: RegExp) => {
-      const result = await system.run(domain("bad-result"), [0, 1], {
+      const result = await booted.system.run(domain("bad-result"), [0, 1], {
         args: [kind],
         timeoutMs: runTimeoutMs,
       });
@@ -153,17 +130,20 @@ describe("real platform: data in and out of a run", { timeout: testTimeoutMs * 4
   });
 
   it("refuses args that cannot be handed to the cores, before anything starts", async () => {
-    await assert.rejects(system.run(domain("args-result"), [0], { args: { f: () => 1 } }), (error: Error) => {
-      assert.ok(error instanceof TypeError);
-      assert.match(error.message, /run: args cannot be handed to the cores \(not structured-cloneable/);
-      return true;
-    });
     await assert.rejects(
-      system.run(domain("args-result"), [0], { args: "x".repeat(limits.domainArgsBytesMax) }),
+      booted.system.run(domain("args-result"), [0], { args: { f: () => 1 } }),
+      (error: Error) => {
+        assert.ok(error instanceof TypeError);
+        assert.match(error.message, /run: args cannot be handed to the cores \(not structured-cloneable/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      booted.system.run(domain("args-result"), [0], { args: "x".repeat(limits.domainArgsBytesMax) }),
       new RegExp(`run: args are \\d+ bytes encoded, over the ${limits.domainArgsBytesMax}`),
     );
     await assert.rejects(
-      system.run(domain("args-result"), [0], { timeoutMs: 0 }),
+      booted.system.run(domain("args-result"), [0], { timeoutMs: 0 }),
       /timeoutMs must be an integer/,
     );
   });

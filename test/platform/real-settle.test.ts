@@ -4,55 +4,21 @@
 // value is reported failed with a safe description, and the core goes on. The domains live in
 // ./domains (server-ends, serves-once with calls-ended, hostile-handler, hostile-main).
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { boot, type DomainResult, type Multikernel } from "../../src/index.js";
-import { countHandles, type HandleCounts, handlesAddedSince, settle } from "./handles.js";
+import { describe, it } from "node:test";
+import { domain, exitOf, useBootedSystem } from "./booted-system.js";
 
 /** Bound on one test: one or two domains on a booted system. */
 const domainTestTimeoutMs = 60_000;
-/** Bound on booting or shutting down a system, in before/after. */
-const bootHookTimeoutMs = 60_000;
 /** Bound on one domain's run, well inside the test's: a call that never settles fails here. */
 const runTimeoutMs = 30_000;
 
-function domain(name: string): string {
-  return fileURLToPath(new URL(`./domains/${name}.js`, import.meta.url));
-}
-
-function exitOf(result: DomainResult, core: number) {
-  const exit = result.exits.find((e) => e.core === core);
-  assert.ok(exit !== undefined, `no exit from core ${core}: ${JSON.stringify(result.exits)}`);
-  return exit;
-}
-
 describe("real platform: calls that always settle", () => {
-  let system: Multikernel;
-  let handlesBefore: HandleCounts;
-  const lines: string[] = [];
-
-  before(
-    async () => {
-      await settle();
-      handlesBefore = countHandles();
-      system = await boot({ cores: 2, measureLatency: false, onLog: (line) => lines.push(line) });
-    },
-    { timeout: bootHookTimeoutMs },
-  );
-
-  after(
-    async () => {
-      await system.shutdown();
-      await settle();
-      assert.deepEqual(handlesAddedSince(handlesBefore), [], "handles left after shutdown");
-    },
-    { timeout: bootHookTimeoutMs },
-  );
+  const booted = useBootedSystem();
 
   it("a call in flight when the server's domain fails rejects, naming the service; so do later calls and binds", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("server-ends"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("server-ends"), [0, 1], runTimeoutMs);
     assert.deepEqual(exitOf(result, 1), { core: 1, status: 0, error: "" });
     assert.match(exitOf(result, 0).error, /the server ends while a call is in flight/);
   });
@@ -60,8 +26,8 @@ describe("real platform: calls that always settle", () => {
   it("a call in flight when the server's domain finishes normally rejects the same way", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const server = system.run(domain("serves-once"), [0], runTimeoutMs);
-    const client = await system.run(domain("calls-ended"), [1], runTimeoutMs);
+    const server = booted.system.run(domain("serves-once"), [0], runTimeoutMs);
+    const client = await booted.system.run(domain("calls-ended"), [1], runTimeoutMs);
     assert.deepEqual(client.exits, [{ core: 1, status: 0, error: "" }]);
     assert.equal((await server).status, 0);
   });
@@ -69,18 +35,18 @@ describe("real platform: calls that always settle", () => {
   it("a handler that throws a value whose toString throws answers the caller with an RpcError", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("hostile-handler"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("hostile-handler"), [0, 1], runTimeoutMs);
     assert.equal(result.status, 0, JSON.stringify(result.exits));
   });
 
   it("a main that throws a value whose toString throws fails its domain safely; the core goes on", {
     timeout: domainTestTimeoutMs,
   }, async () => {
-    const result = await system.run(domain("hostile-main"), [0, 1], runTimeoutMs);
+    const result = await booted.system.run(domain("hostile-main"), [0, 1], runTimeoutMs);
     assert.equal(result.status, 1);
     assert.match(exitOf(result, 1).error, /an object whose description threw/);
     assert.equal(exitOf(result, 0).status, 0);
-    const again = await system.run(domain("echo-calls"), [0, 1], runTimeoutMs);
+    const again = await booted.system.run(domain("echo-calls"), [0, 1], runTimeoutMs);
     assert.equal(again.status, 0, JSON.stringify(again.exits));
   });
 });
