@@ -77,7 +77,10 @@ export interface SimulationResult {
  * program that cannot load (a ProgramLoadError); a failing main or a run the watchdog ended
  * resolves, with the failure in `exits` and `violations`.
  */
-export async function simulate(program: string | URL, options: SimulateOptions = {}): Promise<SimulationResult> {
+export async function simulate(
+  program: string | URL,
+  options: SimulateOptions = {},
+): Promise<SimulationResult> {
   const machineName = options.machine ?? simulateMachineDefault;
   if (!listMachines().includes(machineName) && !machineName.endsWith(".json"))
     throw new RangeError(`simulate: unknown machine '${machineName}' (known: ${listMachines().join(", ")})`);
@@ -129,8 +132,11 @@ function chosenCores(options: SimulateOptions, coreCount: number): readonly numb
     );
   const cores = options.coreList ?? Array.from({ length: count }, (_, core) => core);
   const bad = cores.find((core) => !(Number.isInteger(core) && core >= 0 && core < coreCount));
-  if (bad !== undefined) throw new RangeError(`simulate: core ${bad} is not a core of the machine (0..${coreCount - 1})`);
+  if (bad !== undefined)
+    throw new RangeError(`simulate: core ${bad} is not a core of the machine (0..${coreCount - 1})`);
   if (new Set(cores).size !== cores.length || cores.length < simulateCoresMin)
-    throw new RangeError(`simulate: coreList must name at least ${simulateCoresMin} distinct cores, got [${cores.join(", ")}]`);
+    throw new RangeError(
+      `simulate: coreList must name at least ${simulateCoresMin} distinct cores, got [${cores.join(", ")}]`,
+    );
   return cores;
 }

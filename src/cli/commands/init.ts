@@ -39,7 +39,9 @@ const output = commandOutput(false);
 export const registerInit: Registration = ({ program }) => {
   program
     .command("init")
-    .description("Write a starter project (a domain, its interface, a test on the simulator, scripts) into DIR.")
+    .description(
+      "Write a starter project (a domain, its interface, a test on the simulator, scripts) into DIR.",
+    )
     .argument("[dir]", "the project's folder (created if missing; default the current folder)", ".")
     .action((dir: string) => {
       const target = resolve(dir);
@@ -51,7 +53,8 @@ export const registerInit: Registration = ({ program }) => {
 /** The starter's files, path relative to the project → content. */
 export function starterFiles(projectDir: string): Map<string, string> {
   const files = new Map<string, string>();
-  for (const path of filesUnder(templateDir, 0)) files.set(path, readFileSync(join(templateDir, path), "utf8"));
+  for (const path of filesUnder(templateDir, 0))
+    files.set(path, readFileSync(join(templateDir, path), "utf8"));
   files.set("package.json", `${JSON.stringify(starterPackage(projectDir), null, 2)}\n`);
   return files;
 }
@@ -97,8 +100,9 @@ export function packageName(folderName: string): string {
 
 /** This package's version, from its package.json. */
 function ownVersion(): string {
-  const version = (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version?: unknown })
-    .version;
+  const version = (
+    JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version?: unknown }
+  ).version;
   if (typeof version !== "string") throw new Error(`init: ${packageRoot}package.json has no version`);
   return version;
 }
@@ -107,7 +111,9 @@ function ownVersion(): string {
 function filesUnder(dir: string, depth: number): string[] {
   if (depth > templateDepthMax) throw new Error(`init: ${dir} nests more than ${templateDepthMax} folders`);
   const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
     const path = join(dir, entry.name);
     if (entry.isDirectory())
       found.push(...filesUnder(path, depth + 1).map((inner) => join(entry.name, inner)));

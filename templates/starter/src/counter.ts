@@ -20,7 +20,8 @@ export interface CounterResult {
 /** `ctx.args` is `[step]`, as strings from the command line or numbers from a test; default 1. */
 export async function main(ctx: DomainContext<readonly (string | number)[]>): Promise<CounterResult> {
   const step = Number(ctx.args[0] ?? 1);
-  if (!(Number.isInteger(step) && step >= 0)) throw new RangeError(`step must be a whole number, got ${ctx.args[0]}`);
+  if (!(Number.isInteger(step) && step >= 0))
+    throw new RangeError(`step must be a whole number, got ${ctx.args[0]}`);
   if (ctx.coreId === ctx.cores[0]) return serve(ctx);
   const client = await bindWhenExported(ctx, "counter", counter, bindTimeoutMs);
   const [total] = await client.add(step); // split-phase: a promise per call
