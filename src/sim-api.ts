@@ -13,6 +13,11 @@
 // library's main entry stays free of the simulator, and test/layering.test.ts gives this file a row
 // of its own.
 
+/**
+ * Domain programs on a simulated machine, for tests: {@link simulate}.
+ * @module multikernel/sim
+ */
+
 import { checkRunArgs } from "./domain/run-data.js";
 import { checkProgram } from "./platform/program/preflight.js";
 import { programUrl } from "./platform/program/program-loader.js";
