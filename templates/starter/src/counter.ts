@@ -2,8 +2,8 @@
 // every other core adds its step to it through the monitors and the URPC channels. Each core
 // returns what it saw (its result, printed by `multikernel run` and returned by `simulate`).
 //
-//   npm start                                      on 2 real cores of this machine
-//   npx multikernel run src/counter.ts --cores 4 -- 5   on 4 cores, each client adding 5
+//   npm start                                          on 2 real cores of this machine
+//   npx multikernel run src/counter.ts --cores 4 -- 5  on 4 cores, each client adding 5
 import { bindWhenExported, type DomainContext } from "multikernel";
 import { counter } from "./counter-interface.js";
 

@@ -19,7 +19,7 @@ test("every client adds its step and the server ends with the total", async () =
   const [server, ...clients] = exits.map((exit) => exit.value as CounterResult);
   assert.deepEqual(server, { role: "server", total: 3 * step });
   // Each client saw the total right after its own add: the adds arrived one at a time.
-  const totals = clients.map((client) => client!.total).sort((a, b) => a - b);
+  const totals = clients.map((client) => client.total).sort((a, b) => a - b);
   assert.deepEqual(totals, [step, 2 * step, 3 * step]);
 });
 
