@@ -3,6 +3,11 @@
 // type a public signature names is exported too (typedoc's notExported check keeps it so:
 // `npm run docs:api` writes the reference in docs/api/).
 
+/**
+ * The library: booting, running domains, interfaces, rpc, channels.
+ * @module multikernel
+ */
+
 export type { TimerHandle } from "./cpu-driver/core-env.js";
 export type { CoreActivity, CpuDriverPolicy } from "./cpu-driver/cpu-driver.js";
 // What a domain's main receives: its context, bindings, replicated objects and address spaces.

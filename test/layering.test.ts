@@ -31,7 +31,9 @@ const sansIoFolders: readonly string[] = [
 /**
  * The layers of src/, each with the layers it may import (its own files always may). A layer is a
  * folder of src/ (src/platform's three are one each); `limits` is src/limits.ts, which every layer
- * may read, and `api` is src/index.ts, the package's entry point.
+ * may read, `api` is src/index.ts, the package's entry point, and the package's other entry points
+ * are files of src/ each with a row of its own (`sim-api`: src/sim-api.ts, "multikernel/sim";
+ * `register`: src/register.ts, "multikernel/register").
  */
 const allowedImports: Readonly<Record<string, readonly string[]>> = {
   limits: [],
@@ -81,6 +83,8 @@ const allowedImports: Readonly<Record<string, readonly string[]>> = {
     "platform/program",
     "platform/real",
   ],
+  "sim-api": ["limits", "domain", "platform/program", "platform/sim"],
+  register: ["platform/program"],
   bench: [
     "limits",
     "urpc",
@@ -234,7 +238,7 @@ export function layerOf(pathInSrc: string): string | undefined {
     const name = parts[0]!.replace(/\.[jt]s$/, "");
     if (name === "limits") return "limits";
     if (name === "index") return "api";
-    return undefined;
+    return name in allowedImports ? name : undefined;
   }
   const layer = parts[0] === "platform" ? `platform/${parts[1]}` : parts[0]!;
   return layer in allowedImports ? layer : undefined;

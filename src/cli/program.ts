@@ -18,6 +18,7 @@ import { registerBenchUnmap } from "./commands/bench-unmap.js";
 import { registerBenchUrpc } from "./commands/bench-urpc.js";
 import { registerBoot } from "./commands/boot.js";
 import { registerHelp } from "./commands/help.js";
+import { registerInit } from "./commands/init.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerSim } from "./commands/sim.js";
@@ -28,6 +29,7 @@ import type { CommandGroups, Registration } from "./registration.js";
 /** Every command of the program, in the order `--help` lists them. */
 const registrations: readonly Registration[] = [
   registerStart,
+  registerInit,
   registerBoot,
   registerSkb,
   registerRun,

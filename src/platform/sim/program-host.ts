@@ -15,6 +15,8 @@
 // Cost: a worker's start (tens of milliseconds, the program loaded in it), the result copied back
 // by structured clone, and two atomic writes per handler; what the bound cannot tell apart is a
 // legitimate handler longer than it (none is: handlers are short), so it is a flag (--handler-ms).
+// A caller may bound the whole run too (`timeoutMs`, the library's `simulate`): past it, the worker
+// is ended the same way and the run reported stopped by the watchdog, with a timeout violation.
 
 import { Worker } from "node:worker_threads";
 import { checkRunArgs } from "../../domain/run-data.js";
@@ -48,6 +50,8 @@ export interface ProgramHostOptions {
   readonly log?: (line: string) => void;
   /** Host time a handler may run before the watchdog ends the run (default simHandlerHostMsDefault). */
   readonly handlerHostMs?: number;
+  /** Host time the whole run may take before the watchdog ends it (default: no bound but the handler's). */
+  readonly timeoutMs?: number;
 }
 
 /** Runs the program scenario in a worker under the watchdog (see the file comment). */
@@ -56,6 +60,9 @@ export function runProgramHosted(options: ProgramHostOptions): Promise<ScenarioR
   if (options.args !== undefined) checkRunArgs(options.args, "sim");
   if (!(Number.isFinite(handlerHostMs) && handlerHostMs > 0))
     throw new RangeError(`sim: the handler bound must be a positive number of ms, got ${handlerHostMs}`);
+  const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
+  if (!(timeoutMs > 0))
+    throw new RangeError(`sim: the run's timeout must be a positive number of ms, got ${timeoutMs}`);
   const progressBuffer = new SharedArrayBuffer(progressSlots * Int32Array.BYTES_PER_ELEMENT);
   const progress = new Int32Array(progressBuffer);
   Atomics.store(progress, progressCore, -1);
@@ -77,7 +84,8 @@ export function runProgramHosted(options: ProgramHostOptions): Promise<ScenarioR
     let settled = false;
     // Armed by the worker's first heartbeat, once its own modules are loaded.
     let lastBeat = 0;
-    let lastMovedMs = performance.now();
+    const startedMs = performance.now();
+    let lastMovedMs = startedMs;
     const settle = (finish: () => void): void => {
       if (settled) return;
       settled = true;
@@ -87,6 +95,13 @@ export function runProgramHosted(options: ProgramHostOptions): Promise<ScenarioR
     const watchdog = hostSetInterval(() => {
       const beat = Atomics.load(progress, progressBeat);
       const nowMs = performance.now();
+      if (nowMs - startedMs > timeoutMs) {
+        settle(() => {
+          void worker.terminate();
+          resolve(stoppedResult(options, timeoutViolation(timeoutMs)));
+        });
+        return;
+      }
       if (beat !== lastBeat || beat === 0) {
         lastBeat = beat;
         lastMovedMs = nowMs;
@@ -123,6 +138,10 @@ function watchdogViolation(core: number, handlerHostMs: number): string {
       ? `core ${core}'s handler`
       : "simulated code between handlers (a domain's continuation after an await, or the program's loading)";
   return `watchdog: ${where} ran for more than ${handlerHostMs} ms of host time without returning (a busy loop?); the run was ended`;
+}
+
+function timeoutViolation(timeoutMs: number): string {
+  return `timeout: the run took more than ${timeoutMs} ms of host time and was ended (a domain waiting forever?)`;
 }
 
 /** The result of a run the host had to end: no figures survive the worker. */

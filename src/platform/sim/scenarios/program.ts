@@ -88,14 +88,17 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
   };
 }
 
-/** Each core's exit, ascending, as `run` reports it: status, error, and its result when it has one. */
-function reportedExits(exits: ReadonlyMap<number, ExitOutcome>) {
+/**
+ * Each core's exit, ascending, as `run` reports it: status, error (its message, then one `    at …`
+ * line per frame of the program's), and its result when it has one.
+ */
+function reportedExits(exits: ReadonlyMap<number, ExitOutcome & { readonly frames?: readonly string[] }>) {
   return [...exits.entries()]
     .sort(([a], [b]) => a - b)
     .map(([core, exit]) => ({
       core,
       status: exit.status,
-      error: exit.error,
+      error: [exit.error, ...(exit.frames ?? [])].join("\n"),
       ...("value" in exit ? { value: exit.value } : {}),
     }));
 }
