@@ -436,6 +436,8 @@ export const skbDistributeTimeoutMs = 10_000;
 export const addressSpacesPerCoreMax = 64;
 /** VM messages held for address spaces a core has not opened yet. */
 export const vmEarlyMessagesMax = 4096;
+/** Closed address spaces, and ended domains, a core remembers to drop their late VM messages. */
+export const vmClosedRememberedMax = 1024;
 /** Pages the shared-memory baseline's one page table covers. */
 export const sharedPageTablePages = 1024;
 /** Address spaces the shared-memory baseline may hold (slots of its region). */

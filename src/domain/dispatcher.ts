@@ -134,6 +134,7 @@ export class Dispatcher implements BindTarget {
     this.registered.clear();
     this.exports.clear();
     this.addressSpaces?.closeAll();
+    this.host.vm?.domainEnded(this.domainId);
     this.host.replication.releaseScope(this.replicaName(""), this.endedReason());
   }
 
