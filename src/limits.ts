@@ -373,13 +373,15 @@ export const updateBytesMax = 1024;
 export const voteReasonBytesMax = 256;
 /** Messages one core buffers for objects it has not created yet. */
 export const pendingMessagesMax = 4096;
+/** Scopes of ended domains (`domain<id>/`) a core remembers, to drop their late messages unread. */
+export const releasedScopesMax = 1024;
 
 assertLimit(
   replicatedObjectNameBytesMax + updateBytesMax + voteReasonBytesMax + 64 <= messageBytesMax,
   "a replication message (name, update or reason, a few numbers) fits one message",
 );
 assertLimit(
-  replicatedObjectsMax >= 1 && updatesInFlightMax >= 1 && pendingMessagesMax >= 1,
+  replicatedObjectsMax >= 1 && updatesInFlightMax >= 1 && pendingMessagesMax >= 1 && releasedScopesMax >= 1,
   "replication bounds are positive",
 );
 assertLimit(
@@ -434,6 +436,8 @@ export const skbDistributeTimeoutMs = 10_000;
 export const addressSpacesPerCoreMax = 64;
 /** VM messages held for address spaces a core has not opened yet. */
 export const vmEarlyMessagesMax = 4096;
+/** Closed address spaces, and ended domains, a core remembers to drop their late VM messages. */
+export const vmClosedRememberedMax = 1024;
 /** Pages the shared-memory baseline's one page table covers. */
 export const sharedPageTablePages = 1024;
 /** Address spaces the shared-memory baseline may hold (slots of its region). */

@@ -15,8 +15,10 @@
 // returns (a server's main typically exports and returns); `close()` ends it: every channel is
 // closed (each of its services' clients is told "its domain ended", so their calls in flight
 // reject at once), its own calls in flight are rejected, sleeps are cancelled, and binds to it are
-// refused. Every binding it makes has a call timeout (rpcCallTimeoutMsDefault unless the bind
-// says otherwise), and `peerCoreFailed(core, reason)`, called by the platform when it declares a
+// refused; its replicated objects are released on this core (the replication module forgets them
+// and rejects their updates in flight) and its address spaces closed (the vm module then drops
+// their late messages), so that ended domains never fill those modules' bounds. Every binding it
+// makes has a call timeout (rpcCallTimeoutMsDefault unless the bind says otherwise), and `peerCoreFailed(core, reason)`, called by the platform when it declares a
 // core failed, fails every binding whose server is on that core and closes every connection
 // whose client is.
 import { format } from "node:util";
@@ -133,6 +135,8 @@ export class Dispatcher implements BindTarget {
     this.registered.clear();
     this.exports.clear();
     this.addressSpaces?.closeAll();
+    this.host.vm?.domainEnded(this.domainId);
+    this.host.replication.releaseScope(this.replicaName(""), this.endedReason());
   }
 
   /**

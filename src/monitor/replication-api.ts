@@ -94,4 +94,8 @@ export interface ReplicationCounters {
   failuresSent: number;
   /** Messages from a core declared failed, dropped unread (and those it had buffered here). */
   messagesFromFailedDropped: number;
+  /** Objects released here because their domain ended (releaseScope). */
+  objectsReleased: number;
+  /** Messages for released objects (arrived late, or buffered here), dropped unread. */
+  messagesForReleasedDropped: number;
 }

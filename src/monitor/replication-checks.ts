@@ -38,6 +38,7 @@ export function objectRecordOf<T, U>(
     observers: new Set(),
     failure: undefined,
     failedHome: undefined,
+    released: undefined,
     state: definition.initial,
     applied: 0,
     prepared: undefined,

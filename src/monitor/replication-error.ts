@@ -41,7 +41,12 @@ export type ReplicationErrorCode =
    * The home could not take the update (not created there and its buffer full, not a replica,
    * sequence numbers used up), or `update` was called from inside an onApplied observer.
    */
-  | "refused";
+  | "refused"
+  /**
+   * The object was released on this core (its domain ended) before the update settled, or the
+   * update was asked for after that; whether an update in flight reached other replicas is unknown.
+   */
+  | "released";
 
 export class ReplicationError extends Error {
   override readonly name = "ReplicationError";

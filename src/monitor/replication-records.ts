@@ -89,6 +89,8 @@ export interface ObjectRecord {
   failure: string | undefined;
   /** The object's home, when the object is failed because that core failed. */
   failedHome: number | undefined;
+  /** Why this core released the object (its domain ended), or undefined while it is held. */
+  released: string | undefined;
   // The replica.
   state: unknown;
   applied: number;

@@ -42,6 +42,17 @@
 // Messages that arrive from a core after it was declared failed (possible only where the detector
 // suspected a live core) are dropped unread and counted; so are those buffered from it.
 //
+// Released objects. A domain's objects are named in its scope (`domain<id>/...`, dispatcher.ts);
+// when the domain ends, each core's dispatcher calls `releaseScope`, and that core forgets every
+// object of the scope (its record, at the home its sequencer) and the messages it buffered for
+// them, so that a long run of domains never fills replicatedObjectsMax or the buffer. An update
+// in flight on a released object rejects at once: at this core `released`; a remote requester
+// of one the home held is answered `failed`, naming the release. The cores release in their own
+// time, so messages keep arriving for a scope after it ended here: each core remembers the last
+// releasedScopesMax ended scopes and drops their messages unread (counted), rather than buffering
+// them as early or failing on them. Creating an object in an ended scope lifts it (a dispatcher
+// made again with the same domain id; the spawn module never reuses one).
+//
 // User code cannot wedge the protocol. `apply`, `validate`, `digest`, the codec and the onApplied
 // observers may throw anything (a non-Error, a value whose toString throws); each call is
 // contained where it is made, reported in the core's log (messageOf never throws), and every
@@ -76,6 +87,7 @@ import { MessageBuffer } from "../idl/index.js";
 import { utf8Length } from "../idl/utf8.js";
 import {
   pendingMessagesMax,
+  releasedScopesMax,
   replicatedObjectNameBytesMax,
   replicatedObjectsMax,
   updatesInFlightMax,
@@ -144,6 +156,8 @@ export class ReplicationModule implements MonitorModule {
     observersFailed: 0,
     failuresSent: 0,
     messagesFromFailedDropped: 0,
+    objectsReleased: 0,
+    messagesForReleasedDropped: 0,
   };
 
   private readonly objects = new Map<string, ObjectRecord>();
@@ -152,6 +166,8 @@ export class ReplicationModule implements MonitorModule {
   private readonly failureReasons = new Map<number, string>();
   private readonly pending = new Map<number, PendingUpdate>();
   private buffered: BufferedMessage[] = [];
+  /** Scopes released here, oldest first (releasedScopesMax): their late messages are dropped. */
+  private readonly releasedScopes = new Set<string>();
   private nextRequestId = 1;
   private readonly buf = new MessageBuffer();
   private readonly receiveMessage: (type: number, bytes: Uint8Array, length: number) => void;
@@ -199,6 +215,7 @@ export class ReplicationModule implements MonitorModule {
     }
     const cores = checkCores(where, definition.cores ?? this.env.coreIds, this.env.coreIds, this.env.coreId);
     const record = objectRecordOf(where, name, definition, cores);
+    for (const scope of this.releasedScopes) if (name.startsWith(scope)) this.releasedScopes.delete(scope);
     this.objects.set(name, record);
     // Cores declared failed before this create are out of the object from its start.
     for (const failed of this.failedCores)
@@ -260,6 +277,35 @@ export class ReplicationModule implements MonitorModule {
     return this.buffered.length;
   }
 
+  /** Objects this core holds a replica of. */
+  get objectCount(): number {
+    return this.objects.size;
+  }
+
+  /**
+   * Releases this core's replica of every object named in `scope` (a prefix: `domain<id>/`), as
+   * its domain ended here, and the messages buffered for them; `reason` says why, in the errors of
+   * the updates this rejects. Returns how many objects were released. See the file comment.
+   */
+  releaseScope(scope: string, reason: string): number {
+    if (typeof scope !== "string" || scope.length === 0)
+      throw new Error(`replication on core ${this.env.coreId}: releaseScope: the scope is empty`);
+    this.releasedScopes.delete(scope);
+    this.releasedScopes.add(scope);
+    if (this.releasedScopes.size > releasedScopesMax)
+      this.releasedScopes.delete(this.releasedScopes.values().next().value!);
+    let released = 0;
+    for (const object of [...this.objects.values()]) {
+      if (!object.name.startsWith(scope)) continue;
+      this.releaseObject(object, reason);
+      released++;
+    }
+    const before = this.buffered.length;
+    this.buffered = this.buffered.filter((message) => !message.name.startsWith(scope));
+    this.counters.messagesForReleasedDropped += before - this.buffered.length;
+    return released;
+  }
+
   receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
     if (!replicationInterface.owns(type)) return false;
     this.fromCore = fromCore;
@@ -281,6 +327,47 @@ export class ReplicationModule implements MonitorModule {
     this.buffered = this.buffered.filter((message) => message.fromCore !== coreId);
     this.counters.messagesFromFailedDropped += before - this.buffered.length;
     for (const object of this.objects.values()) this.membersFailed(object, coreId, reason);
+  }
+
+  // ---- Released objects ---------------------------------------------------------------------------
+
+  /** Forgets `object` here; its updates in flight reject (file comment, "Released objects"). */
+  private releaseObject(object: ObjectRecord, reason: string): void {
+    const me = this.env.coreId;
+    this.objects.delete(object.name);
+    object.released = reason;
+    object.prepared = undefined;
+    this.counters.objectsReleased++;
+    // At the home: every remote requester of an update it holds is answered now.
+    const held: { requester: number; requestId: number }[] = [...object.operations.values(), ...object.queue];
+    object.operations.clear();
+    object.queue.length = 0;
+    object.deciding = undefined;
+    for (const { requester, requestId } of held) {
+      if (requester === me) continue;
+      const why = `"${object.name}" was released on its home, core ${me}, before the update settled: ${reason}`;
+      this.replySend(object.name, requester, requestId, ReplyStatus.failed, 0, me, why);
+    }
+    for (const pending of [...this.pending.values()]) {
+      if (pending.object !== object) continue;
+      this.rejectPending(
+        pending,
+        new ReplicationError(
+          "released",
+          `${pending.description}: the object was released on core ${me} before the update settled (${reason}); whether it reached other replicas is unknown`,
+        ),
+      );
+    }
+  }
+
+  /** Whether `name` is in a scope released here: the message being handled is then dropped. */
+  private droppedAsReleased(name: string): boolean {
+    for (const scope of this.releasedScopes) {
+      if (!name.startsWith(scope)) continue;
+      this.counters.messagesForReleasedDropped++;
+      return true;
+    }
+    return false;
   }
 
   // ---- Failed cores ------------------------------------------------------------------------------
@@ -338,6 +425,11 @@ export class ReplicationModule implements MonitorModule {
     const encoded = encodeUpdate(description, object.codec, update, options);
     if (encoded instanceof ReplicationError) return Promise.reject(encoded);
     const { mode, text } = encoded;
+    if (object.released !== undefined) {
+      return Promise.reject(
+        new ReplicationError("released", `${description}: the object was released: ${object.released}`),
+      );
+    }
     if (object.failure !== undefined) {
       return Promise.reject(
         new ReplicationError(
@@ -405,6 +497,7 @@ export class ReplicationModule implements MonitorModule {
   ): void {
     const pending = this.pending.get(requestId);
     if (pending === undefined || pending.object.name !== name) {
+      if (this.droppedAsReleased(name)) return;
       throw new Error(
         `replication: reply for "${name}" request ${requestId}, which this core is not waiting for`,
       );
@@ -436,7 +529,7 @@ export class ReplicationModule implements MonitorModule {
   private requestReceived(name: string, requestId: number, mode: number, text: string): void {
     const object = this.objects.get(name);
     if (object === undefined) {
-      if (this.fromFailedCore()) return;
+      if (this.fromFailedCore() || this.droppedAsReleased(name)) return;
       if (!this.buffer(name)) {
         this.replySend(
           name,
@@ -590,6 +683,7 @@ export class ReplicationModule implements MonitorModule {
   private voteReceived(name: string, txn: number, yes: boolean, reason: string, digest: number): void {
     if (this.fromFailedCore()) return;
     const object = this.homeObjectOf(name, "vote");
+    if (object === undefined) return;
     const operation = object.operations.get(txn);
     if (operation?.phase !== "voting" || !operation.votesAwaited.delete(this.fromCore)) {
       throw new Error(
@@ -632,6 +726,7 @@ export class ReplicationModule implements MonitorModule {
   private ackReceived(name: string, txn: number, threw: boolean, digest: number, reason: string): void {
     if (this.fromFailedCore()) return;
     const object = this.homeObjectOf(name, "ack");
+    if (object === undefined) return;
     const operation = object.operations.get(txn);
     if (operation?.phase !== "acking" || !operation.acksAwaited.delete(this.fromCore)) {
       throw new Error(
@@ -871,6 +966,7 @@ export class ReplicationModule implements MonitorModule {
     if (this.fromFailedCore()) return undefined;
     const object = this.objects.get(name);
     if (object === undefined) {
+      if (this.droppedAsReleased(name)) return undefined;
       if (!this.buffer(name)) {
         throw new Error(
           `replication: core ${this.env.coreId} has not created "${name}" and its buffer of pendingMessagesMax (${pendingMessagesMax}) messages is full: ${what} from core ${this.fromCore} dropped`,
@@ -886,9 +982,13 @@ export class ReplicationModule implements MonitorModule {
     return object;
   }
 
-  /** The object a vote or ack is about; it reaches the home only after the home sequenced. */
-  private homeObjectOf(name: string, what: string): ObjectRecord {
+  /**
+   * The object a vote or ack is about (it reaches the home only after the home sequenced), or
+   * undefined when the object was released here and the message is dropped.
+   */
+  private homeObjectOf(name: string, what: string): ObjectRecord | undefined {
     const object = this.objects.get(name);
+    if (object === undefined && this.droppedAsReleased(name)) return undefined;
     if (object === undefined || object.home !== this.env.coreId) {
       throw new Error(
         `replication: ${what} for "${name}" from core ${this.fromCore}, but core ${this.env.coreId} is not its home`,

@@ -12,7 +12,13 @@
 // also accepted only from a core the space spans (the channel, not the message, says who sent
 // it). A message for a space this core
 // has not opened yet (its dispatcher has not reached `addressSpace`) is kept, bounded by
-// vmEarlyMessagesMax, and handed over when it opens.
+// vmEarlyMessagesMax, and handed over when it opens. A message for a space this core closed, or
+// of a domain that ended here (`domainEnded`, from its dispatcher's close), is not early but late:
+// its sender started before the close, and nothing will ever open the space for it. It is
+// dropped and counted, so that late messages never fill the queue (once full, every further
+// message for an unopened space is refused). Each core remembers the last vmClosedRememberedMax
+// closed spaces and ended domains; opening a space lifts both marks for it (a dispatcher made
+// again with the same domain id; the spawn module never reuses one).
 // Each engine sees a CoreEnv narrowed to the domain's cores, whose ports add the id. The broadcast
 // ring of the real platform reaches every booted core, so for a domain on fewer cores than booted
 // the engine's broadcast port writes to each member instead (a non-member would otherwise read
@@ -23,7 +29,7 @@
 
 import type { CoreEnv, Port } from "../cpu-driver/core-env.js";
 import { shootdownTypeBase } from "../cpu-driver/message-types.js";
-import { addressSpacesPerCoreMax, vmEarlyMessagesMax } from "../limits.js";
+import { addressSpacesPerCoreMax, vmClosedRememberedMax, vmEarlyMessagesMax } from "../limits.js";
 import type { CorePackage, MulticastNode } from "../skb/types.js";
 import type { AddressSpace, AddressSpaceOptions } from "../vm/address-space.js";
 import { PhysicalMemory } from "../vm/physical-memory.js";
@@ -107,14 +113,33 @@ interface EarlyMessage {
   readonly bytes: Uint8Array;
 }
 
+/** Messages of this core's vm module, for tests and traces. */
+export interface VmCounters {
+  /** Messages kept for a space this core had not opened yet. */
+  messagesQueuedEarly: number;
+  /** Messages for a space closed here, or of a domain ended here, dropped unread. */
+  messagesForClosedDropped: number;
+}
+
+/** Remembers the last `max` keys added, oldest forgotten first. */
+function remember<K>(keys: Set<K>, key: K, max: number): void {
+  keys.delete(key);
+  keys.add(key);
+  if (keys.size > max) keys.delete(keys.values().next().value as K);
+}
+
 export class VmModule implements MonitorModule {
   readonly name = "vm";
+  readonly counters: VmCounters = { messagesQueuedEarly: 0, messagesForClosedDropped: 0 };
   /** This core's share of physical memory, or undefined where the platform gave none. */
   readonly memory: PhysicalMemory | undefined;
   /** Open spaces by owning domain, then by the hash of the scoped name. */
   private readonly spaces = new Map<number, Map<number, Space>>();
   private spaceCount = 0;
   private readonly early: EarlyMessage[] = [];
+  /** Spaces closed here (`domainId:spaceId`) and domains ended here: their late messages are dropped. */
+  private readonly closedSpaces = new Set<string>();
+  private readonly endedDomains = new Set<number>();
   private topology: VmTopology | undefined;
 
   constructor(
@@ -208,6 +233,8 @@ export class VmModule implements MonitorModule {
     }
     ofDomain.set(spaceId, space);
     this.spaceCount++;
+    this.closedSpaces.delete(`${domainId}:${spaceId}`);
+    this.endedDomains.delete(domainId);
     if (space.engine !== undefined) this.deliverEarly(domainId, spaceId, space);
     return space.handle;
   }
@@ -229,6 +256,24 @@ export class VmModule implements MonitorModule {
     ofDomain.delete(spaceId);
     if (ofDomain.size === 0) this.spaces.delete(domainId);
     this.spaceCount--;
+    remember(this.closedSpaces, `${domainId}:${spaceId}`, vmClosedRememberedMax);
+  }
+
+  /**
+   * Domain `domainId` ended on this core (its dispatcher closed): messages for its spaces that
+   * wait here, or arrive later, are dropped; each of its spaces still open here is closed.
+   */
+  domainEnded(domainId: number): void {
+    for (const space of [...(this.spaces.get(domainId)?.values() ?? [])]) this.close(space.name, domainId);
+    remember(this.endedDomains, domainId, vmClosedRememberedMax);
+    const kept = this.early.filter((m) => m.domainId !== domainId);
+    this.counters.messagesForClosedDropped += this.early.length - kept.length;
+    this.early.splice(0, this.early.length, ...kept);
+  }
+
+  /** Messages kept for address spaces this core has not opened yet. */
+  get earlyCount(): number {
+    return this.early.length;
   }
 
   receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
@@ -246,11 +291,16 @@ export class VmModule implements MonitorModule {
       space.engine.receive(fromCore, type, bytes.subarray(spaceIdBytes, length), length - spaceIdBytes);
       return true;
     }
+    if (this.endedDomains.has(domainId) || this.closedSpaces.has(`${domainId}:${spaceId}`)) {
+      this.counters.messagesForClosedDropped++;
+      return true;
+    }
     if (this.early.length >= vmEarlyMessagesMax)
       throw new Error(
         `vm: ${vmEarlyMessagesMax} messages already wait for address spaces core ${this.env.coreId} has not opened (vmEarlyMessagesMax)`,
       );
     this.early.push({ domainId, spaceId, fromCore, type, bytes: bytes.slice(0, length) });
+    this.counters.messagesQueuedEarly++;
     return true;
   }
 
