@@ -16,7 +16,6 @@ import { pathToFileURL } from "node:url";
 import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import type { DomainMain } from "../../domain/domain-context.js";
 import { failureText, ProgramLoadError } from "./failure-text.js";
-import { locateSyntaxError } from "./syntax-locator.js";
 
 export { ProgramLoadError };
 
@@ -80,7 +79,11 @@ async function loadFailure(program: string | URL, url: string, thrown: unknown):
   // errors) or nowhere (V8's, in an ES module), and then the locator finds it.
   if ((thrown as { name?: unknown } | null)?.name === "SyntaxError") {
     text = `SyntaxError: ${describeThrown(thrown)}`;
-    if (!/^\S+:\d+:\d+: /.test(describeThrown(thrown))) text = (await locateSyntaxError(url)) ?? text;
+    if (!/^\S+:\d+:\d+: /.test(describeThrown(thrown))) {
+      // Loaded only on a failure: the locator brings sucrase, which no core should compile at boot.
+      const { locateSyntaxError } = await import("./syntax-locator.js");
+      text = (await locateSyntaxError(url)) ?? text;
+    }
   }
   return new ProgramLoadError(`${String(program)} cannot be loaded: ${text}`, { cause: thrown });
 }
