@@ -107,3 +107,26 @@ describe("--json: standard output is one JSON document, for every command", () =
     });
   }
 });
+
+describe("--json: a run that ends without a result is still one JSON document", () => {
+  const neverReturns = fileURLToPath(new URL("../platform/domains/never-returns.js", import.meta.url));
+  const failures: ReadonlyArray<readonly [string, readonly string[], RegExp]> = [
+    ["a program that does not exist", [join(dir, "missing.js"), "--cores", "1"], /no such file/],
+    [
+      "a run past its --timeout",
+      [neverReturns, "--cores", "2", "--timeout", "500"],
+      /did not finish within 500 ms/,
+    ],
+  ];
+  for (const [what, args, error] of failures) {
+    it(`run: ${what}`, () => {
+      const r = runCli(["run", ...args, "--json"]);
+      assert.equal(r.status, 1, r.stderr);
+      const document = JSON.parse(r.stdout) as { status: number; error: string; exits: unknown[] };
+      assert.equal(document.status, 1);
+      assert.match(document.error, error);
+      assert.deepEqual(document.exits, []);
+      assert.match(r.stderr, error);
+    });
+  }
+});

@@ -33,6 +33,8 @@ const usageErrors: readonly (readonly [string, readonly string[], RegExp])[] = [
     ["run", missingDomain, "--cores", "2", "--core-list", "0-1"],
     /'--core-list <list>' cannot be used with option '--cores <n>'/,
   ],
+  ["an unknown machine", ["sim", "--machine", "nope", "--run", "boot"], /sim: unknown machine 'nope'/],
+  ["an unknown scenario", ["sim", "--machine", "amd-2x2", "--run", "nope"], /sim: unknown scenario 'nope'/],
   ["help for no command", ["help", "no-such-command"], /no command 'multikernel no-such-command'/],
   ["help for no subcommand", ["help", "bench", "nope"], /no command 'multikernel bench nope'/],
 ];

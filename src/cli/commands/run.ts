@@ -7,7 +7,8 @@
 // goes to standard error, and standard output carries one JSON document:
 // `{ program, cores, domainId, status, exits: [{ core, status, error, value? }] }` (run-data.ts says
 // how a result JSON cannot express is written).
-// `--timeout MS` bounds the run: past it the command fails naming the domain and the cores whose
+// A run that ends without a result still prints, with --json, `{ program, cores, status: 1, error,
+// exits: [] }`. `--timeout MS` bounds the run: past it the command fails naming the domain and the cores whose
 // main still runs. A core declared failed meanwhile (a domain busy-looping on it stops its
 // heartbeats: src/monitor/liveness.ts) fails the command naming that core. Either way the system
 // is shut down (a failed core's worker terminated) and the process ends with status 1.
@@ -18,7 +19,7 @@ import { checkProgram } from "../../platform/program/preflight.js";
 import { boot, type DomainResult } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";
 import { chosenCores, coreCountOption, coreListOption, firstCores } from "../core-options.js";
-import { commandOutput, jsonOption } from "../output.js";
+import { type CommandOutput, commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 export const registerRun: Registration = ({ program }) => {
@@ -27,7 +28,7 @@ export const registerRun: Registration = ({ program }) => {
     .description(
       "Boot, run a domain (a module exporting main(ctx)) on the given cores, and exit with its status.",
     )
-    .argument("<program>", "path of the domain's module (.js)")
+    .argument("<program>", "the domain's module: a .ts or .js file (ES module or CommonJS), or a file: URL")
     .argument("[args...]", "the domain's arguments, each core's ctx.args (put them after --)")
     .addOption(coreCountOption(coresMax, "run on cores 0..N-1 (default: every core)"))
     .addOption(coreListOption(coresMax, "the cores the domain spans, e.g. 0-3 or 0,2,5"))
@@ -52,35 +53,59 @@ export const registerRun: Registration = ({ program }) => {
       ) => {
         const output = commandOutput(options.json);
         const cores = chosenCores(options, firstCores(availableParallelism()));
-        await checkProgram(programPath); // Before the boot: one error, with a hint, not one per core.
-        const bootCores = Math.max(availableParallelism(), ...cores.map((c) => c + 1));
-        const system = await boot({
-          cores: bootCores,
-          measureLatency: false,
-          ...(options.trace === undefined ? {} : { trace: options.trace }),
-          ...(options.timeout === undefined ? {} : { runTimeoutMs: options.timeout }),
-          onLog: (line) => {
-            if (!line.startsWith("[boot") || process.env.MULTIKERNEL_DEBUG) output.text(line);
-          },
-        });
-        let result: DomainResult | undefined;
         try {
-          result = await system.run(programPath, cores, { args });
-          for (const exit of result.exits) {
-            if (exit.error !== "") process.stderr.write(`core ${exit.core}: domain failed: ${exit.error}\n`);
-          }
-        } finally {
-          await system.shutdown();
+          const result = await runDomain(programPath, args, cores, options, output);
+          output.json(runJson(programPath, cores, result));
+          process.exitCode = result.status;
+        } catch (error) {
+          // A run that ends without a result (the program cannot load, the run times out, a core
+          // fails) is still one JSON document with --json; the message goes to standard error.
+          output.json({ program: programPath, cores, status: 1, error: errorMessage(error), exits: [] });
+          throw error;
         }
-        // After shutdown, so that each core's result follows every line it printed.
-        for (const exit of result.exits) {
-          if ("value" in exit) output.text(`[core ${exit.core}] result: ${describeResult(exit.value)}`);
-        }
-        output.json(runJson(programPath, cores, result));
-        process.exitCode = result.status;
       },
     );
 };
+
+/** Checks the program, boots, runs it, shuts down; prints each core's output and result as text. */
+async function runDomain(
+  programPath: string,
+  args: string[],
+  cores: readonly number[],
+  options: { trace?: string; timeout?: number },
+  output: CommandOutput,
+): Promise<DomainResult> {
+  await checkProgram(programPath); // Before the boot: one error, with a hint, not one per core.
+  const bootCores = Math.max(availableParallelism(), ...cores.map((c) => c + 1));
+  const system = await boot({
+    cores: bootCores,
+    measureLatency: false,
+    ...(options.trace === undefined ? {} : { trace: options.trace }),
+    ...(options.timeout === undefined ? {} : { runTimeoutMs: options.timeout }),
+    onLog: (line) => {
+      if (!line.startsWith("[boot") || process.env.MULTIKERNEL_DEBUG) output.text(line);
+    },
+  });
+  let result: DomainResult | undefined;
+  try {
+    result = await system.run(programPath, cores, { args });
+    for (const exit of result.exits) {
+      if (exit.error !== "") process.stderr.write(`core ${exit.core}: domain failed: ${exit.error}\n`);
+    }
+  } finally {
+    await system.shutdown();
+  }
+  // After shutdown, so that each core's result follows every line it printed.
+  for (const exit of result.exits) {
+    if ("value" in exit) output.text(`[core ${exit.core}] result: ${describeResult(exit.value)}`);
+  }
+  return result;
+}
+
+/** An error's message for the JSON document (every error here is one of ours). */
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : "the run failed";
+}
 
 /** `run --json`'s document: the run, and each core's exit with its result in JSON-safe form. */
 function runJson(program: string, cores: readonly number[], result: DomainResult): object {

@@ -29,6 +29,7 @@ import {
   simPingPongRoundsMax,
   simReplicatedUpdatesPerCoreMax,
 } from "../../limits.js";
+import { checkProgram } from "../../platform/program/preflight.js";
 import { programUrl } from "../../platform/real/domain-host.js";
 import {
   checkCaseOf,
@@ -275,14 +276,16 @@ async function runCommand(
 ): Promise<void> {
   const name = options.program === undefined ? options.run : "program";
   if (name === undefined)
-    throw new Error(`sim: say --run <scenario> (${scenarioNames.join(", ")}) or --seeds A..B --check`);
+    throw new UsageError(`sim: say --run <scenario> (${scenarioNames.join(", ")}) or --seeds A..B --check`);
   if (name !== "program" && !isScenarioName(name))
-    throw new Error(`sim: unknown scenario '${name}' (known: ${scenarioNames.join(", ")})`);
+    throw new UsageError(`sim: unknown scenario '${name}' (known: ${scenarioNames.join(", ")})`);
   if (!listMachines().includes(options.machine) && !options.machine.endsWith(".json"))
-    throw new Error(`sim: unknown machine '${options.machine}' (known: ${listMachines().join(", ")})`);
+    throw new UsageError(`sim: unknown machine '${options.machine}' (known: ${listMachines().join(", ")})`);
   const mode = options.mode;
   if (mode !== undefined && mode !== "one-phase" && mode !== "two-phase" && mode !== "mixed")
-    throw new Error(`sim: --mode must be one-phase, two-phase or mixed, got '${String(mode)}'`);
+    throw new UsageError(`sim: --mode must be one-phase, two-phase or mixed, got '${String(mode)}'`);
+  // A program is checked before anything runs: one error with a hint, as `run` gives.
+  if (options.program !== undefined) await checkProgram(options.program);
   const machine = loadMachine(options.machine);
   const cores = chosenCores(
     options,
@@ -302,7 +305,7 @@ async function runCommand(
   };
   const protocols = ["broadcast", "unicast", "multicast", "numa-multicast"];
   if (options.protocol !== undefined && !protocols.includes(options.protocol))
-    throw new Error(`sim: --protocol must be one of ${protocols.join(", ")}, got '${options.protocol}'`);
+    throw new UsageError(`sim: --protocol must be one of ${protocols.join(", ")}, got '${options.protocol}'`);
   const faults = [...options.crash, ...options.stall, ...options.slow, ...options.delay];
   const log = options.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {};
   const result =
