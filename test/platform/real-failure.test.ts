@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { boot, type Multikernel } from "../../src/index.js";
+import { boot, limits, type Multikernel } from "../../src/index.js";
+import { defaultHeartbeatMisses } from "../../src/platform/real/boot.js";
 import { cliTimeoutMs, runCli } from "./cli-process.js";
 import { countHandles, handlesAddedSince, settle } from "./handles.js";
 
@@ -190,5 +191,18 @@ describe("real platform: the failure detector", { timeout: failureTestTimeoutMs 
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, /busy-loops\.js/);
     assert.match(result.stderr, /core 1 failed|main still running on core 1\b/);
+  });
+});
+
+describe("real platform: the detection time scales with the cores sharing each CPU", () => {
+  it("gives realHeartbeatMissesMax per core sharing a CPU, bounded by half a run's default bound", () => {
+    const { realHeartbeatMissesMax, realHeartbeatIntervalMs, domainRunTimeoutMs } = limits;
+    assert.equal(defaultHeartbeatMisses(2, 2), realHeartbeatMissesMax);
+    assert.equal(defaultHeartbeatMisses(1, 16), realHeartbeatMissesMax);
+    assert.equal(defaultHeartbeatMisses(4, 2), 2 * realHeartbeatMissesMax);
+    assert.equal(defaultHeartbeatMisses(5, 2), 3 * realHeartbeatMissesMax);
+    const bound = Math.floor(domainRunTimeoutMs / 2 / realHeartbeatIntervalMs);
+    assert.equal(defaultHeartbeatMisses(1024, 2), bound);
+    assert.ok(bound * realHeartbeatIntervalMs < domainRunTimeoutMs);
   });
 });

@@ -102,7 +102,7 @@ export interface BootOptions {
   readonly runTimeoutMs?: number;
   /** The failure detector's heartbeat period, in ms (default realHeartbeatIntervalMs). */
   readonly heartbeatIntervalMs?: number;
-  /** Heartbeat periods without news after which a core is declared failed (default realHeartbeatMissesMax). */
+  /** Heartbeat periods without news after which a core is declared failed (default: defaultHeartbeatMisses). */
   readonly heartbeatMissesMax?: number;
 }
 
@@ -533,7 +533,9 @@ export class Multikernel {
       policy,
       trace: this.options.trace !== undefined,
       heartbeatIntervalNs: (this.options.heartbeatIntervalMs ?? realHeartbeatIntervalMs) * 1e6,
-      heartbeatMissesMax: this.options.heartbeatMissesMax ?? realHeartbeatMissesMax,
+      heartbeatMissesMax:
+        this.options.heartbeatMissesMax ??
+        defaultHeartbeatMisses(this.cores, cpus, this.options.heartbeatIntervalMs),
       ...vmMemory,
       ...(fault?.core === coreId ? { startFault: fault.kind } : {}),
     });
@@ -792,6 +794,22 @@ export class Multikernel {
 }
 
 /** Boots a multikernel on this machine's cores. */
+/**
+ * The failure detector's misses when the boot does not say: realHeartbeatMissesMax for each core
+ * that shares a CPU, since a live core gets its CPU that much less often (100 cores on 2 CPUs
+ * are silent for seconds at a time), bounded so that a busy-looping domain is still detected
+ * within half of a run's default bound.
+ */
+export function defaultHeartbeatMisses(
+  cores: number,
+  cpus: number,
+  intervalMs = realHeartbeatIntervalMs,
+): number {
+  const coresPerCpu = Math.max(1, Math.ceil(cores / Math.max(1, cpus)));
+  const missesMax = Math.max(2, Math.floor(domainRunTimeoutMs / 2 / intervalMs));
+  return Math.min(realHeartbeatMissesMax * coresPerCpu, missesMax);
+}
+
 export async function boot(options: BootOptions = {}): Promise<Multikernel> {
   const cores = options.cores ?? availableParallelism();
   checkCoreCount(cores);
