@@ -37,6 +37,8 @@ interface JsonCase {
 }
 
 const cases: readonly JsonCase[] = [
+  { command: "start", args: ["--cores", "2"], stderr: /all demonstrations ran; clean shutdown/, env: quickShootdown },
+  { command: "init", args: [join(dir, "starter")], stderr: /npm install/ },
   { command: "boot", args: ["--cores", "1"], stderr: /shut down cleanly/ },
   { command: "skb", args: ["--cores", "1"], stderr: /\[boot/ },
   { command: "run", args: [printsDomain, "--cores", "1"], stderr: /^\[core 0\] console line from core 0$/m },

@@ -11,12 +11,12 @@
 // It never overwrites: a folder that already has a package.json, or any file the starter would
 // write, is refused before anything is written (a usage error naming the files). A folder that
 // does not exist is created; one with other files (a .git, say) is fine. The next steps are
-// printed on standard output.
+// printed for people; with --json, standard output carries `{ dir, files, scripts }` instead.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../arguments.js";
-import { commandOutput } from "../output.js";
+import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 /** The package root, from this file at dist/src/cli/commands/init.js. */
@@ -33,9 +33,6 @@ const starterScripts = {
   test: "node --import multikernel/register --test test/counter.test.ts",
 };
 
-/** init has no --json: what it prints is for people, on standard output. */
-const output = commandOutput(false);
-
 export const registerInit: Registration = ({ program }) => {
   program
     .command("init")
@@ -43,10 +40,13 @@ export const registerInit: Registration = ({ program }) => {
       "Write a starter project (a domain, its interface, a test on the simulator, scripts) into DIR.",
     )
     .argument("[dir]", "the project's folder (created if missing; default the current folder)", ".")
-    .action((dir: string) => {
+    .addOption(jsonOption())
+    .action((dir: string, options: { json: boolean }) => {
+      const output = commandOutput(options.json);
       const target = resolve(dir);
       const written = writeStarter(target);
       output.text(nextSteps(dir, target, written));
+      output.json({ dir: target, files: written, scripts: starterScripts });
     });
 };
 

@@ -7,14 +7,15 @@
 //      with a replicated configuration) and examples/tlb-shootdown (the paper's case study: one
 //      unmap across all cores with each shootdown protocol and the shared-memory baseline, timed);
 //   4. shut down cleanly, printing each core's message count.
-// It exits with status 0 only if every step succeeded.
+// It exits with status 0 only if every step succeeded. With --json all of that goes to standard
+// error and standard output carries `{ cores, bootMs, latencyNs, demos, failed }`.
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { formatSkb } from "../../skb/format.js";
 import { coreCountArgument } from "../arguments.js";
-import { commandOutput } from "../output.js";
+import { type CommandOutput, commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
 
 /** The demonstration domains, compiled beside the CLI in dist/. */
@@ -29,10 +30,8 @@ const demoDomains = [
   },
 ];
 
-/** start has no --json: everything it prints is for people, on standard output. */
-const output = commandOutput(false);
-
-function heading(text: string): void {
+/** A section's heading, for people. */
+function heading(output: CommandOutput, text: string): void {
   output.text(`\n== ${text}`);
 }
 
@@ -46,29 +45,45 @@ export const registerStart: Registration = ({ program }) => {
       coreCountArgument("--cores", 1, coresMax),
       availableParallelism(),
     )
-    .action(async (options: { cores: number }) => {
-      heading(`booting a multikernel on ${options.cores} cores (${availableParallelism()} CPUs)`);
+    .addOption(jsonOption())
+    .action(async (options: { cores: number; json: boolean }) => {
+      const output = commandOutput(options.json);
+      heading(output, `booting a multikernel on ${options.cores} cores (${availableParallelism()} CPUs)`);
       const system = await boot({ cores: options.cores, onLog: (line) => output.text(line) });
+      const demos: object[] = [];
       let failed = 0;
       try {
-        heading("System Knowledge Base");
+        heading(output, "System Knowledge Base");
         if (system.skb !== undefined) output.text(formatSkb(system.skb, 0));
         for (const demo of demoDomains) {
-          heading(demo.title);
+          heading(output, demo.title);
           const result = await system.run(fileURLToPath(demo.url), system.coreIds);
           const verdict = result.status === 0 ? "ok" : `failed (status ${result.status})`;
           output.text(`domain ${result.domainId} on cores ${system.coreIds.join(",")}: ${verdict}`);
           for (const exit of result.exits)
             if (exit.error !== "") output.text(`  core ${exit.core}: ${exit.error}`);
           if (result.status !== 0) failed++;
+          demos.push({
+            title: demo.title,
+            domainId: result.domainId,
+            status: result.status,
+            exits: result.exits,
+          });
         }
       } finally {
-        heading("shutdown");
+        heading(output, "shutdown");
         await system.shutdown();
       }
       output.text(
         failed === 0 ? "\nall demonstrations ran; clean shutdown." : `\n${failed} demonstration(s) failed.`,
       );
+      output.json({
+        cores: options.cores,
+        bootMs: system.bootMs,
+        latencyNs: system.latencyNs,
+        demos,
+        failed,
+      });
       process.exitCode = failed === 0 ? 0 : 1;
     });
 };
