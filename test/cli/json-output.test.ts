@@ -37,7 +37,12 @@ interface JsonCase {
 }
 
 const cases: readonly JsonCase[] = [
-  { command: "start", args: ["--cores", "2"], stderr: /all demonstrations ran; clean shutdown/, env: quickShootdown },
+  {
+    command: "start",
+    args: ["--cores", "2"],
+    stderr: /all demonstrations ran; clean shutdown/,
+    env: quickShootdown,
+  },
   { command: "init", args: [join(dir, "starter")], stderr: /npm install/ },
   { command: "boot", args: ["--cores", "1"], stderr: /shut down cleanly/ },
   { command: "skb", args: ["--cores", "1"], stderr: /\[boot/ },
