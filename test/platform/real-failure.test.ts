@@ -104,18 +104,24 @@ describe("real platform: a run's bound", { timeout: failureTestTimeoutMs }, () =
   });
 });
 
+/** Two cores whose detectors declare a silent core failed after about 1 s; their log lines kept. */
+async function bootWithShortDetection() {
+  await settle();
+  const before = countHandles();
+  const lines: string[] = [];
+  const system = await boot({
+    cores: 2,
+    measureLatency: false,
+    heartbeatIntervalMs: shortHeartbeatIntervalMs,
+    heartbeatMissesMax: shortHeartbeatMissesMax,
+    onLog: (line) => lines.push(line),
+  });
+  return { system, before, lines };
+}
+
 describe("real platform: the failure detector", { timeout: failureTestTimeoutMs }, () => {
   it("declares a busy-looping core failed; run ends naming it; shutdown ends its worker", async () => {
-    await settle();
-    const before = countHandles();
-    const lines: string[] = [];
-    const system = await boot({
-      cores: 2,
-      measureLatency: false,
-      heartbeatIntervalMs: shortHeartbeatIntervalMs,
-      heartbeatMissesMax: shortHeartbeatMissesMax,
-      onLog: (line) => lines.push(line),
-    });
+    const { system, before, lines } = await bootWithShortDetection();
     try {
       await assert.rejects(system.run(domain("busy-loops"), [1]), (error: Error) => {
         assert.match(error.message, /busy-loops\.js/);
@@ -133,16 +139,7 @@ describe("real platform: the failure detector", { timeout: failureTestTimeoutMs 
   });
 
   it("rejects a call in flight to the failed core, naming it, with no call timeout", async () => {
-    await settle();
-    const before = countHandles();
-    const lines: string[] = [];
-    const system = await boot({
-      cores: 2,
-      measureLatency: false,
-      heartbeatIntervalMs: shortHeartbeatIntervalMs,
-      heartbeatMissesMax: shortHeartbeatMissesMax,
-      onLog: (line) => lines.push(line),
-    });
+    const { system, before, lines } = await bootWithShortDetection();
     try {
       await assert.rejects(system.run(domain("calls-failed-core"), [0, 1]), /core 1 failed/);
       // The client's core logs how its call ended right after it reported the failure.
