@@ -13,6 +13,11 @@
 // platform's business: it says which ids it knows (`knownId`) and checks the peer core itself;
 // the table holds at most one record per known id, so the platform's id bound is the table's.
 //
+// Reuse: once both sides of an id are closed, neither will touch it again, so the table forgets
+// the id's record and tells the platform (`onReleased`), which may hand the id out again; an id
+// whose sides will never open (a bind the server refused) is given up with `abandon`. A released
+// id opens as new; the closed sides of its old record stay closed.
+//
 // Sans-IO: plain data, no clock, no timers, no threads. The loopback and simulated platforms keep
 // their dispatcher channels in one of these.
 
@@ -43,6 +48,8 @@ export interface ChannelTableOptions<State> {
   readonly knownId: (channelId: number) => boolean;
   /** Makes the platform's state of one side, when its channel id is first opened. */
   readonly makeState: (channelId: number, side: 0 | 1) => State;
+  /** Hears of an id whose sides are all closed (or never opened): it may be handed out again. */
+  readonly onReleased?: (channelId: number, sides: readonly ChannelSide<State>[]) => void;
 }
 
 interface Side<State> {
@@ -94,7 +101,32 @@ export class ChannelTable<State> {
     }
     if (mine.closed) return false;
     mine.closed = true;
+    const peer = this.channels.get(channelId)![side === 0 ? 1 : 0];
+    if (peer.closed) this.release(channelId);
     return true;
+  }
+
+  /**
+   * Gives up `channelId` when no side of it is open now and none will open (its bind was refused):
+   * a side that opened must have closed. Throws, naming the side, when one is still open.
+   */
+  abandon(channelId: number): void {
+    const sides = this.channels.get(channelId);
+    for (const side of sides ?? []) {
+      if (side.coreId !== notOpenCore && !side.closed) {
+        throw new Error(
+          `${this.options.owner}: channel ${channelId}: given up while side ${String(side.side)} is open on core ${side.coreId}`,
+        );
+      }
+    }
+    this.release(channelId);
+  }
+
+  /** Forgets the record of `channelId` and tells the platform the id is free. */
+  private release(channelId: number): void {
+    const sides = this.channels.get(channelId) ?? [];
+    this.channels.delete(channelId);
+    this.options.onReleased?.(channelId, sides);
   }
 
   /** A side of a channel id opened before, or undefined. */

@@ -39,7 +39,11 @@ export interface PortSlot {
 
 /** One end of a channel between dispatchers, opened through the platform (see CoreEnv.openChannel). */
 export interface ChannelEnd extends Port {
-  /** Stops delivery to this end and releases it; idempotent. */
+  /**
+   * Stops delivery to this end and releases it; idempotent. Messages sent before it that still wait
+   * for credit may be dropped; sending after it throws. Once both ends are closed the platform may
+   * reuse the channel's frame.
+   */
   close(): void;
 }
 
@@ -75,6 +79,13 @@ export interface CoreEnv {
    * core's share is used up. The id travels to the peer through the monitors.
    */
   allocateChannelId(): number;
+  /**
+   * Gives back an id from this core's allocateChannelId whose side 0 this core will never open and
+   * whose side 1 never opened or has closed already (a bind the server refused). An id whose sides
+   * both opened is given back by closing both ends instead: once both have closed, neither core
+   * touches the frame again, and the platform hands it out anew, with no stale message in it.
+   */
+  releaseChannelId(channelId: number): void;
   /**
    * Opens one end of the channel `channelId` (side 0 is the binding client, side 1 the server),
    * whose other end is on `peerCore`. The platform delivers every message on it to `receive`, in

@@ -18,7 +18,8 @@
 // closes every connection with the reason (rpc_closed: "its domain ended"), so that a client's
 // calls in flight reject at once, naming the service; a bind addressed to a dispatcher that has
 // ended is refused the same way. `bindEnd` also hands the dispatcher the client's `fail`, for a
-// server whose core the platform declares failed.
+// server whose core the platform declares failed. A refused bind gives its channel id back
+// (env.releaseChannelId); a bound channel's frame is reused once both ends have closed.
 
 import type { CoreEnv } from "../cpu-driver/core-env.js";
 import { describeThrown } from "../cpu-driver/describe-thrown.js";
@@ -220,6 +221,10 @@ export class Binding implements MonitorModule {
         record.dispatcherId,
       );
     } catch (error) {
+      // A refusal from the server's monitor means its side never opened (or, opened, has closed:
+      // bindReceived), so the id goes back. Any other failure (a timeout, a failed core) leaves
+      // the server's side unknown: the frame is kept rather than reused under a live end.
+      if (error instanceof RpcError) this.env.releaseChannelId(channelId);
       throw new BindError(serviceName, "refused", remoteText(error));
     }
     // The rpc client needs the channel end to send on, and the end needs the client's receive.
@@ -265,13 +270,20 @@ export class Binding implements MonitorModule {
       serviceName,
       channelId,
       clientCore,
-      close: (reason) => server.close(reason),
+      close: (reason) => server?.close(reason),
     };
-    const server = service.rpc.server(end, service.handlers, {
-      onError: (error) => target.channelError(error),
-      onClosed: () => target.connectionClosed(connection),
-    });
-    receive = server.receive;
-    target.connectionAccepted(connection);
+    let server: ReturnType<typeof service.rpc.server> | undefined;
+    try {
+      server = service.rpc.server(end, service.handlers, {
+        onError: (error) => target.channelError(error),
+        onClosed: () => target.connectionClosed(connection),
+      });
+      receive = server.receive;
+      target.connectionAccepted(connection);
+    } catch (error) {
+      // The refusal tells the client to give the id back: this side must be closed by then.
+      end.close();
+      throw error;
+    }
   }
 }

@@ -391,6 +391,7 @@ export class VmModule implements MonitorModule {
       portTo,
       broadcastPort,
       allocateChannelId: () => env.allocateChannelId(),
+      releaseChannelId: (channelId) => env.releaseChannelId(channelId),
       openChannel: (channelId, side, peerCore, receive) =>
         env.openChannel(channelId, side, peerCore, receive),
       setTimer: (delayNs, onFire) => env.setTimer(delayNs, onFire),

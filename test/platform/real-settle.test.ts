@@ -2,7 +2,8 @@
 // (by failing, or by finishing normally) rejects at once naming the service; a handler that throws
 // a value whose toString throws answers the caller with an RpcError; a main that throws such a
 // value is reported failed with a safe description, and the core goes on. The domains live in
-// ./domains (server-ends, serves-once with calls-ended, hostile-handler, hostile-main).
+// ./domains (server-ends, serves-once with calls-ended, hostile-handler, hostile-main). A domain
+// that binds more often than its core has channel frames (rebinds) checks that closed frames return.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { domain, exitOf, useBootedSystem } from "./booted-system.js";
@@ -48,5 +49,13 @@ describe("real platform: calls that always settle", () => {
     assert.equal(exitOf(result, 0).status, 0);
     const again = await booted.system.run(domain("echo-calls"), [0, 1], runTimeoutMs);
     assert.equal(again.status, 0, JSON.stringify(again.exits));
+  });
+
+  it("a core binds, calls and closes 3 × its share of channel frames: closed frames are reused", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const result = await booted.system.run(domain("rebinds"), [0, 1], runTimeoutMs);
+    assert.deepEqual(exitOf(result, 1), { core: 1, status: 0, error: "" });
+    assert.equal(result.status, 0, JSON.stringify(result.exits));
   });
 });

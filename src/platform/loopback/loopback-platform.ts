@@ -18,7 +18,9 @@
 // Dispatcher channels (`openChannel`) are queues too, one per direction, created as they are
 // opened; a message waits in its queue until the receiving end is open, and is dropped once the
 // receiving end is closed. Channel ids come from each core's own range of loopbackChannelsPerCoreMax;
-// which sides of which id are open on which cores is kept in a ChannelTable (cpu-driver).
+// which sides of which id are open on which cores is kept in a ChannelTable (cpu-driver). Once both
+// sides of an id have closed (or its binding gave it up, releaseChannelId), its queues are dropped
+// and the id returns to its core's free list, handed out again before a fresh one.
 
 import { ChannelTable } from "../../cpu-driver/channel-table.js";
 import type {
@@ -120,6 +122,8 @@ export class LoopbackPlatform {
   /** Dispatcher channels: each side's state is the queue toward that side's end. */
   private readonly dispatcherChannels: ChannelTable<Channel>;
   private readonly channelIdsAllocated = new Map<number, number>();
+  /** Ids whose channels are over, by the core they return to, reused last-in first-out. */
+  private readonly freeChannelIds = new Map<number, number[]>();
   private timers: Timer[] = [];
   private timerOrder = 0;
   private timeNs = 0;
@@ -143,6 +147,7 @@ export class LoopbackPlatform {
         this.channels.push(toward);
         return toward;
       },
+      onReleased: (id, sides) => this.channelIdReleased(id, sides),
     });
     // Channels are created in a fixed order, so the seeded choice among them is reproducible.
     for (const from of sorted) {
@@ -302,6 +307,8 @@ export class LoopbackPlatform {
   }
 
   private allocateChannelId(coreId: number): number {
+    const reused = this.freeChannelIds.get(coreId)?.pop();
+    if (reused !== undefined) return reused;
     const used = this.channelIdsAllocated.get(coreId) ?? 0;
     if (used >= loopbackChannelsPerCoreMax) {
       throw new Error(
@@ -310,6 +317,32 @@ export class LoopbackPlatform {
     }
     this.channelIdsAllocated.set(coreId, used + 1);
     return this.coreIds.indexOf(coreId) * loopbackChannelsPerCoreMax + used;
+  }
+
+  /** The core whose range holds `channelId`. */
+  private channelOwner(channelId: number): number | undefined {
+    return this.coreIds[Math.floor(channelId / loopbackChannelsPerCoreMax)];
+  }
+
+  private releaseChannelId(coreId: number, channelId: number): void {
+    if (this.channelOwner(channelId) !== coreId)
+      throw new Error(`loopback: core ${coreId} cannot give back channel ${channelId}, not one of its ids`);
+    this.dispatcherChannels.abandon(channelId);
+  }
+
+  /** Both sides of `channelId` are done: its queues go, and the id returns to its core. */
+  private channelIdReleased(channelId: number, sides: readonly { readonly state: Channel }[]): void {
+    for (const side of sides) {
+      const i = this.channels.indexOf(side.state);
+      if (i >= 0) this.channels.splice(i, 1);
+    }
+    const owner = this.channelOwner(channelId)!;
+    let free = this.freeChannelIds.get(owner);
+    if (free === undefined) {
+      free = [];
+      this.freeChannelIds.set(owner, free);
+    }
+    free.push(channelId);
   }
 
   private openChannel(
@@ -343,7 +376,8 @@ export class LoopbackPlatform {
         this.enqueue(outbound, type, bytes, length);
       },
       close: () => {
-        if (!this.dispatcherChannels.close(channelId, side)) return;
+        // Checked on this end's own side: once both sides closed, the id may belong to a new channel.
+        if (mine.closed || !this.dispatcherChannels.close(channelId, side)) return;
         inbound.closed = true;
         inbound.receive = undefined;
         this.counters.dropped += inbound.queue.length - inbound.head;
@@ -441,6 +475,7 @@ export class LoopbackPlatform {
       },
       broadcastPort: () => broadcast,
       allocateChannelId: () => this.allocateChannelId(coreId),
+      releaseChannelId: (channelId) => this.releaseChannelId(coreId, channelId),
       openChannel: (channelId, side, peerCore, receive) =>
         this.openChannel(coreId, channelId, side, peerCore, receive),
       setTimer: (delayNs, onFire): TimerHandle => {

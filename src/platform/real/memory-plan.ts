@@ -9,7 +9,11 @@
 //   - one broadcast ring per core (the shootdown study's broadcast medium);
 //   - the channel frames: `channelsPerCoreMax` channels per core, which that core's monitor hands
 //     out when a dispatcher binds (CoreEnv.allocateChannelId): core c owns ids
-//     [c × channelsPerCoreMax, (c + 1) × channelsPerCoreMax).
+//     [c × channelsPerCoreMax, (c + 1) × channelsPerCoreMax);
+//   - the release words: two words per channel frame, one per side, outside the frames so that
+//     zeroing a frame for reuse leaves them alone. A side stores 1 in its word once it will never
+//     touch the frame again (its end closed, or it will never open); the owning core reuses a frame
+//     whose two words are both 1, after zeroing the frame and then both words (real-core.ts).
 import { cacheLineBytes, channelsPerCoreMax } from "../../limits.js";
 import { broadcastRingBytes } from "../../urpc/broadcast.js";
 import { channelBytes } from "../../urpc/index.js";
@@ -20,6 +24,7 @@ export class MemoryPlan {
   readonly meshByte: number;
   readonly broadcastByte: number;
   readonly framesByte: number;
+  readonly releaseByte: number;
   readonly totalBytes: number;
 
   constructor(coreCount: number) {
@@ -30,7 +35,9 @@ export class MemoryPlan {
     const pairs = (coreCount * (coreCount - 1)) / 2;
     this.broadcastByte = this.meshByte + pairs * channelBytes;
     this.framesByte = this.broadcastByte + coreCount * broadcastRingBytes(coreCount);
-    this.totalBytes = this.framesByte + coreCount * channelsPerCoreMax * channelBytes;
+    this.releaseByte = this.framesByte + coreCount * channelsPerCoreMax * channelBytes;
+    const releaseBytes = coreCount * channelsPerCoreMax * 2 * 4;
+    this.totalBytes = this.releaseByte + Math.ceil(releaseBytes / cacheLineBytes) * cacheLineBytes;
   }
 
   /** Word index of core `index`'s doorbell (cores are numbered by position 0..n-1 here). */
@@ -64,9 +71,19 @@ export class MemoryPlan {
 
   /** Byte offset of channel frame `channelId`. */
   frame(channelId: number): number {
+    this.checkFrame(channelId);
+    return this.framesByte + channelId * channelBytes;
+  }
+
+  /** Word index of the release word of `side` of channel frame `channelId` (see the header). */
+  releaseWord(channelId: number, side: 0 | 1): number {
+    this.checkFrame(channelId);
+    return this.releaseByte / 4 + channelId * 2 + side;
+  }
+
+  private checkFrame(channelId: number): void {
     if (!Number.isInteger(channelId) || channelId < 0 || channelId >= this.coreCount * channelsPerCoreMax) {
       throw new RangeError(`MemoryPlan: channel id ${channelId} is not a frame of this machine`);
     }
-    return this.framesByte + channelId * channelBytes;
   }
 }

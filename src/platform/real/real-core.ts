@@ -15,6 +15,15 @@
 // `peerCoreFailed`, and the core fans the failure out, once per failed core, to every listener
 // registered with `onPeerFailed` (PeerFailureListener): its monitor (and through it the modules
 // that handle failures), the report to the boot thread, and the hook for its dispatchers.
+//
+// Channel frames are reused: a side releases a frame by storing 1 in its release word
+// (MemoryPlan.releaseWord) after its last access: when its end closes, once its receiver is out of
+// the poll list and its port closed (RingPort.close), and, when the close comes from a handler, only
+// after the poll that ran it (a receiver writes its ack after its handlers return). The binding gives
+// back an id whose sides never opened (releaseChannelId). `allocateChannelId` takes a never-used
+// frame of this core's share first, else one whose two release words both read 1, which it zeroes,
+// then zeroes the words, before handing it out: the id reaches the peer in a monitor message whose
+// publishing store orders the zeroing before the peer's first access.
 
 import { performance } from "node:perf_hooks";
 import type {
@@ -30,7 +39,7 @@ import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { channelsPerCoreMax, sleepSliceMs } from "../../limits.js";
 import type { PeerFailureListener } from "../../monitor/peer-failure.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
-import { Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
+import { channelBytes, Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
 import { CoreTrace, nowUs } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
 import { RingPort } from "./ring-port.js";
@@ -107,6 +116,12 @@ export class RealCore implements CoreMachine, PeerFailureListener {
   private readonly timers = new TimerQueue();
   private readonly pollers: Poller[] = [];
   private nextChannel = 0;
+  /** Where the scan for a released frame of this core's share starts next (round robin). */
+  private reuseCursor = 0;
+  /** Whether pollChannels is polling receivers: a side closed meanwhile is released after it. */
+  private polling = false;
+  /** Release words of sides closed during the current poll, stored when it ends. */
+  private readonly releasesAfterPoll: number[] = [];
   private isRunning = false;
   /** Messages delivered, for statistics. */
   delivered = 0;
@@ -296,14 +311,8 @@ export class RealCore implements CoreMachine, PeerFailureListener {
         return port;
       },
       broadcastPort: () => this.broadcastPort,
-      allocateChannelId: () => {
-        if (this.nextChannel >= channelsPerCoreMax) {
-          throw new Error(
-            `core ${this.coreId}: all ${channelsPerCoreMax} channel frames are in use (limits.channelsPerCoreMax)`,
-          );
-        }
-        return this.position * channelsPerCoreMax + this.nextChannel++;
-      },
+      allocateChannelId: () => this.allocateChannelId(),
+      releaseChannelId: (channelId) => this.releaseChannelId(channelId),
       measureRoundTrips: (peer, warmupRounds, rounds) => this.measureRoundTrips(peer, warmupRounds, rounds),
       openChannel: (channelId, side, peerCore, receive) =>
         this.openChannel(channelId, side, peerCore, receive),
@@ -311,6 +320,44 @@ export class RealCore implements CoreMachine, PeerFailureListener {
       log: (line: string) => this.log(line),
       activity: this.driver,
     };
+  }
+
+  /** A never-used frame of this core's share, else a released one made fresh (see the header). */
+  private allocateChannelId(): number {
+    const first = this.position * channelsPerCoreMax;
+    if (this.nextChannel < channelsPerCoreMax) return first + this.nextChannel++;
+    for (let i = 0; i < channelsPerCoreMax; i++) {
+      const id = first + ((this.reuseCursor + i) % channelsPerCoreMax);
+      const client = this.plan.releaseWord(id, 0);
+      const server = this.plan.releaseWord(id, 1);
+      if (Atomics.load(this.words, client) !== 1 || Atomics.load(this.words, server) !== 1) continue;
+      const frameWord = this.plan.frame(id) / 4;
+      this.words.fill(0, frameWord, frameWord + channelBytes / 4);
+      Atomics.store(this.words, client, 0);
+      Atomics.store(this.words, server, 0);
+      this.reuseCursor = (id - first + 1) % channelsPerCoreMax;
+      return id;
+    }
+    throw new Error(
+      `core ${this.coreId}: all ${channelsPerCoreMax} channel frames are in use (limits.channelsPerCoreMax)`,
+    );
+  }
+
+  /** Gives back an id of this core's share whose sides never opened, or have closed (CoreEnv). */
+  private releaseChannelId(channelId: number): void {
+    const first = this.position * channelsPerCoreMax;
+    if (!Number.isInteger(channelId) || channelId < first || channelId >= first + channelsPerCoreMax) {
+      throw new Error(`core ${this.coreId}: cannot give back channel ${channelId}, not one of its frames`);
+    }
+    this.releaseSide(channelId, 0);
+    this.releaseSide(channelId, 1);
+  }
+
+  /** Stores `side`'s release word now, or after the poll in progress (see the header). */
+  private releaseSide(channelId: number, side: 0 | 1): void {
+    const word = this.plan.releaseWord(channelId, side);
+    if (this.polling) this.releasesAfterPoll.push(word);
+    else Atomics.store(this.words, word, 1);
   }
 
   private openChannel(channelId: number, side: 0 | 1, peerCore: number, receive: ChannelReceive): ChannelEnd {
@@ -339,7 +386,10 @@ export class RealCore implements CoreMachine, PeerFailureListener {
       slot: port.slot,
       close: () => {
         const i = this.incoming.indexOf(entry);
-        if (i >= 0) this.incoming.splice(i, 1);
+        if (i < 0) return;
+        this.incoming.splice(i, 1);
+        port.close();
+        this.releaseSide(channelId, side);
       },
     };
   }
@@ -394,6 +444,7 @@ export class RealCore implements CoreMachine, PeerFailureListener {
     let delivered = 0;
     this.inTurn = true;
     const incoming = this.incoming;
+    this.polling = true;
     for (let i = 0; i < incoming.length; i++) {
       const entry = incoming[i]!;
       try {
@@ -404,6 +455,10 @@ export class RealCore implements CoreMachine, PeerFailureListener {
         this.log(`error receiving on ${entry.name}: ${describeThrown(error)}`);
       }
     }
+    this.polling = false;
+    const releases = this.releasesAfterPoll;
+    for (let i = 0; i < releases.length; i++) Atomics.store(this.words, releases[i]!, 1);
+    releases.length = 0;
     let polled = 0;
     for (let i = 0; i < this.pollers.length; i++) polled += this.pollers[i]!.poll();
     this.inTurn = false;

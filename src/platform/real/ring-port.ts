@@ -6,6 +6,10 @@
 // backlog is on the hot path: its entries, each with a buffer of one slot's payload, are reused
 // from a free list (larger messages get their own copy), and the port tells its core it is dirty
 // once per flush, not once per message.
+//
+// A dispatcher channel's port is closed with its end (`close`): what fits in the ring is published,
+// the rest of the backlog is dropped, and from then on the port never touches the ring again (a
+// send throws, a flush does nothing), so that the frame can be released for reuse.
 
 import type { Port, PortSlot } from "../../cpu-driver/core-env.js";
 import { portBacklogMax, slotPayloadBytes } from "../../limits.js";
@@ -44,6 +48,8 @@ export class RingPort implements Port, PortSlot {
   private readonly spares: Waiting[] = [];
   /** Whether the core has been told to flush this port. */
   private dirty = false;
+  /** Once closed, the port never touches the ring again. */
+  private closed = false;
 
   /** With --trace: the flow's channel key on this core, the peer, and messages sent so far. */
   private traceKey = -1;
@@ -67,6 +73,7 @@ export class RingPort implements Port, PortSlot {
   }
 
   send(type: number, bytes: Uint8Array, length: number): void {
+    if (this.closed) throw new Error(`port "${this.name}": send on a closed channel end`);
     if (this.traceKey >= 0)
       this.core.trace!.send(nowUs(), this.tracePeer, type, this.traceKey, this.traceSequence++);
     if (this.backlogHead === this.backlog.length) {
@@ -90,6 +97,7 @@ export class RingPort implements Port, PortSlot {
    * (a traced send goes through `send`).
    */
   reserve(): number {
+    if (this.closed) return -1;
     if (this.backlogHead !== this.backlog.length || this.traceKey >= 0) return -1;
     const word = this.sender.reserveSlot();
     this.reservedWord = word;
@@ -105,6 +113,7 @@ export class RingPort implements Port, PortSlot {
 
   /** Publishes what was written; moves backlog into the ring as room appears. Returns whether all is out. */
   flush(): boolean {
+    if (this.closed) return true;
     const backlog = this.backlog;
     while (this.backlogHead < backlog.length) {
       const next = backlog[this.backlogHead]!;
@@ -134,6 +143,21 @@ export class RingPort implements Port, PortSlot {
     if (this.backlogHead === this.backlog.length) return false;
     this.sender.setWaitingForCredit(true);
     return this.canDrain();
+  }
+
+  /**
+   * Publishes what was written and what of the backlog fits, drops the rest, and stops: after it
+   * the port never reads or writes the ring (sends throw). Returns the messages dropped.
+   */
+  close(): number {
+    if (this.closed) return 0;
+    this.flush();
+    const dropped = this.backlog.length - this.backlogHead;
+    this.backlog = [];
+    this.backlogHead = 0;
+    this.spares.length = 0;
+    this.closed = true;
+    return dropped;
   }
 
   /** Whether the oldest waiting message fits in the ring now. */

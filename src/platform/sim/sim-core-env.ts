@@ -71,6 +71,7 @@ export function makeSimCoreEnv(coreId: number, host: SimCoreHost): SimCoreEnv {
       host.log?.(`[core ${coreId} @ ${(at / clockGHz / 1000).toFixed(3)} µs] ${line}`);
     },
     allocateChannelId: () => host.ports.allocateChannelId(me()),
+    releaseChannelId: (channelId: number) => host.ports.releaseChannelId(me(), channelId),
     openChannel: (channelId: number, side: 0 | 1, peerCore: number, receive: ChannelReceive) =>
       host.ports.openChannel(me(), channelId, side, peerCore, receive),
     chargeCycles: (cycles: number) => {

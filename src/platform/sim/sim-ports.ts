@@ -5,7 +5,10 @@
 // port is one channel from a core to every other core of the run, made on first use once the run
 // has begun (its readers are the cores added by then). A dispatcher channel is opened one side at a
 // time (openChannel): its ids come from one counter for the whole run, at most
-// simChannelsPerCoreMax per core; the ChannelTable (cpu-driver) pairs its sides; each side opened
+// simChannelsPerCoreMax per core; an id whose sides have both closed (or that its binding gave up)
+// goes back to its core's free list and is handed out again before a fresh one (messages still in
+// flight to the old sides are dropped: they are addressed to closed sides, engine.ts);
+// the ChannelTable (cpu-driver) pairs its sides; each side opened
 // is a channel from its core to the peer's whose messages go to the peer side's inbox, where they
 // wait (`early`) until that side opens too, and are dropped once it is closed (engine.ts).
 
@@ -28,10 +31,15 @@ export interface SimPortsParts {
 
 export class SimPorts {
   private nextChannelId = 1;
+  /** The core each handed-out id was allocated by. */
+  private readonly allocatedBy = new Map<number, CoreState>();
+  /** Ids given back, by the core they return to, reused last-in first-out. */
+  private readonly freeIds = new Map<number, number[]>();
   private readonly dispatcherChannels = new ChannelTable<DispatcherInbox>({
     owner: "openChannel",
-    knownId: (id) => id >= 1 && id < this.nextChannelId,
+    knownId: (id) => this.allocatedBy.has(id),
     makeState: () => ({ receive: null, early: [] }),
+    onReleased: (id) => this.idReleased(id),
   });
 
   constructor(private readonly parts: SimPortsParts) {}
@@ -64,13 +72,40 @@ export class SimPorts {
 
   /** A fresh dispatcher channel id, counted against `core`'s share. */
   allocateChannelId(core: CoreState): number {
+    const reused = this.freeIds.get(core.id)?.pop();
+    if (reused !== undefined) {
+      this.allocatedBy.set(reused, core);
+      return reused;
+    }
     if (core.channelIdsAllocated >= simChannelsPerCoreMax) {
       throw new Error(
         `allocateChannelId: core ${core.id} has used its ${simChannelsPerCoreMax} channels (simChannelsPerCoreMax)`,
       );
     }
     core.channelIdsAllocated++;
-    return this.nextChannelId++;
+    const id = this.nextChannelId++;
+    this.allocatedBy.set(id, core);
+    return id;
+  }
+
+  /** Gives back an id `core` allocated and whose sides never opened or have closed (CoreEnv). */
+  releaseChannelId(core: CoreState, channelId: number): void {
+    const owner = this.allocatedBy.get(channelId);
+    if (owner !== core)
+      throw new Error(`releaseChannelId: core ${core.id} did not allocate channel ${channelId}`);
+    this.dispatcherChannels.abandon(channelId);
+  }
+
+  /** Both sides of `channelId` are done with it: it returns to its core's free list. */
+  private idReleased(channelId: number): void {
+    const owner = this.allocatedBy.get(channelId)!;
+    this.allocatedBy.delete(channelId);
+    let free = this.freeIds.get(owner.id);
+    if (free === undefined) {
+      free = [];
+      this.freeIds.set(owner.id, free);
+    }
+    free.push(channelId);
   }
 
   /** Opens one side of a dispatcher channel: a sending channel to the peer and a receiving side here. */
@@ -104,7 +139,8 @@ export class SimPorts {
         channel.send(type, bytes, length);
       },
       close: () => {
-        this.dispatcherChannels.close(channelId, side);
+        // Checked on this end's own side: once both sides closed, the id may belong to a new channel.
+        if (!mine.closed) this.dispatcherChannels.close(channelId, side);
       },
     };
   }
