@@ -104,16 +104,16 @@ describe("real platform: a run's bound", { timeout: failureTestTimeoutMs }, () =
   });
 });
 
-/** Two cores whose detectors declare a silent core failed after about 1 s; their log lines kept. */
-async function bootWithShortDetection() {
+/** Two cores whose detectors use these heartbeat settings; their log lines kept. */
+async function bootWithDetection(heartbeatIntervalMs: number, heartbeatMissesMax: number) {
   await settle();
   const before = countHandles();
   const lines: string[] = [];
   const system = await boot({
     cores: 2,
     measureLatency: false,
-    heartbeatIntervalMs: shortHeartbeatIntervalMs,
-    heartbeatMissesMax: shortHeartbeatMissesMax,
+    heartbeatIntervalMs,
+    heartbeatMissesMax,
     onLog: (line) => lines.push(line),
   });
   return { system, before, lines };
@@ -121,7 +121,10 @@ async function bootWithShortDetection() {
 
 describe("real platform: the failure detector", { timeout: failureTestTimeoutMs }, () => {
   it("declares a busy-looping core failed; run ends naming it; shutdown ends its worker", async () => {
-    const { system, before, lines } = await bootWithShortDetection();
+    const { system, before, lines } = await bootWithDetection(
+      shortHeartbeatIntervalMs,
+      shortHeartbeatMissesMax,
+    );
     try {
       await assert.rejects(system.run(domain("busy-loops"), [1]), (error: Error) => {
         assert.match(error.message, /busy-loops\.js/);
@@ -139,7 +142,10 @@ describe("real platform: the failure detector", { timeout: failureTestTimeoutMs 
   });
 
   it("rejects a call in flight to the failed core, naming it, with no call timeout", async () => {
-    const { system, before, lines } = await bootWithShortDetection();
+    const { system, before, lines } = await bootWithDetection(
+      shortHeartbeatIntervalMs,
+      shortHeartbeatMissesMax,
+    );
     try {
       await assert.rejects(system.run(domain("calls-failed-core"), [0, 1]), /core 1 failed/);
       // The client's core logs how its call ended right after it reported the failure.
@@ -153,16 +159,10 @@ describe("real platform: the failure detector", { timeout: failureTestTimeoutMs 
   });
 
   it("does not declare failed a core busy for well below the detection time", async () => {
-    await settle();
-    const before = countHandles();
-    const lines: string[] = [];
-    const system = await boot({
-      cores: 2,
-      measureLatency: false,
-      heartbeatIntervalMs: longHeartbeatIntervalMs,
-      heartbeatMissesMax: longHeartbeatMissesMax,
-      onLog: (line) => lines.push(line),
-    });
+    const { system, before, lines } = await bootWithDetection(
+      longHeartbeatIntervalMs,
+      longHeartbeatMissesMax,
+    );
     try {
       const result = await system.run(domain("busy-for"), [1]);
       assert.deepEqual(result.exits, [{ core: 1, status: 0, error: "" }]);

@@ -21,9 +21,9 @@
 import { Worker } from "node:worker_threads";
 import { checkRunArgs } from "../../domain/run-data.js";
 import { simHandlerHostMsDefault, simWatchdogPollMs } from "../../limits.js";
-import type { Fault } from "./faults.js";
 import { hostClearInterval, hostSetInterval } from "./host-guard.js";
 import {
+  type ProgramRunSpec,
   type ProgramWorkerData,
   type ProgramWorkerMessage,
   progressBeat,
@@ -32,21 +32,9 @@ import {
 } from "./program-protocol.js";
 import type { ScenarioResult } from "./scenarios/scenario.js";
 
-export interface ProgramHostOptions {
-  /** The program's module URL (file:…), as the real platform's `run` resolves it. */
-  readonly programUrl: string;
-  /** How the program is named in reports. */
-  readonly program: string;
-  /** A machine name (machines/*.json) or file. */
-  readonly machine: string;
+export interface ProgramHostOptions extends ProgramRunSpec {
+  /** The machine's name in reports. */
   readonly machineName: string;
-  readonly seed: number;
-  readonly cores: readonly number[];
-  /** The domain's arguments, each core's ctx.args (checked as `run` checks them); default `[]`. */
-  readonly args?: unknown;
-  readonly faults: readonly Fault[];
-  readonly liveness: boolean;
-  readonly trace: boolean;
   readonly log?: (line: string) => void;
   /** Host time a handler may run before the watchdog ends the run (default simHandlerHostMsDefault). */
   readonly handlerHostMs?: number;
