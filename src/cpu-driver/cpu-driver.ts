@@ -27,9 +27,11 @@
 //      tend to follow (a client's next call, the next message of a stream).
 //   3. Past both windows the core is idle and sleeps on its doorbell, until a sender rings it or
 //      its next timer is due, at most sleepSliceMs at a time: an idle core costs almost nothing.
-//   4. A busy or polling core gives the host's event loop a turn every `eventLoopYieldNs` (control
-//      messages from the boot thread and a domain's own I/O arrive there), and always right after
-//      a sleep.
+//   4. A busy or polling core gives the host's event loop a turn every `eventLoopYieldNs` (a
+//      domain's own I/O and V8's housekeeping tasks run there), at once when the platform says
+//      something waits there (`eventLoopWanted`: a control message from the boot thread), and
+//      always right after a sleep. A turn is not free: on the machines we measured, one taken after
+//      a stretch of polling costs tens of microseconds, which every call in flight then waits.
 // More cores than CPUs: polling then takes the CPU that a peer needs to answer, so the platform
 // passes an `inFlightPollNs` no longer than `idlePollNs` (boot.ts chooses): a core waiting for a
 // reply sleeps after the short window and its peer's send wakes it. Every call still completes;
@@ -38,6 +40,13 @@
 // Time is in nanoseconds of whatever clock the platform's CoreMachine reads.
 
 import { busyTurnsPerClockRead, pollsPerClockRead, pollsPerMicrotaskTurn } from "../limits.js";
+
+/**
+ * What the loop awaits to let runnable continuations run: one microtask turn, like `await
+ * undefined`, without making a promise each time (an await of a settled promise costs only its
+ * reaction; a busy core takes one or two such turns per message).
+ */
+const microtaskTurn: Promise<void> = Promise.resolve();
 
 /** What the platform should do next. */
 export const enum CoreStep {
@@ -111,6 +120,11 @@ export interface CoreMachine {
   sleep(nowNs: number): boolean;
   /** Gives the host's event loop one turn. */
   yieldToEventLoop(): Promise<void>;
+  /**
+   * Whether something the platform knows of waits on the host's event loop (a control message
+   * posted to the core): the loop then yields at its next clock read, whatever eventLoopYieldNs says.
+   */
+  eventLoopWanted(): boolean;
 }
 
 export class CpuDriver implements CoreActivity {
@@ -181,7 +195,7 @@ export class CpuDriver implements CoreActivity {
         // The continuations these deliveries made runnable run during this one await (written
         // out: an async helper would cost a promise and two more microtask turns per busy poll).
         core.continuationsBegin();
-        await undefined;
+        await microtaskTurn;
         core.continuationsEnd();
         if ((++busyTurns & (busyTurnsPerClockRead - 1)) === 0) await this.busyCheck(core);
         continue;
@@ -190,7 +204,7 @@ export class CpuDriver implements CoreActivity {
       // A continuation chain deeper than the one turn above (an async function awaiting another)
       // advances one step per microtask turn: give it turns while polling, so that it reaches its
       // next send within microseconds rather than at the next event-loop turn.
-      if ((++emptyPolls & (pollsPerMicrotaskTurn - 1)) === 0) await undefined;
+      if ((++emptyPolls & (pollsPerMicrotaskTurn - 1)) === 0) await microtaskTurn;
       if (emptyPolls < pollsPerClockRead) continue;
       emptyPolls = 0;
       const nowNs = core.nowNs();
@@ -202,13 +216,17 @@ export class CpuDriver implements CoreActivity {
         await this.runContinuations(core);
         continue;
       }
-      const step = this.idle(nowNs);
-      if (step === CoreStep.Poll) continue;
-      // Before sleeping, and every eventLoopYieldNs: every microtask and the event loop run (a
-      // continuation still queued must not wait out a sleep), and every written slot is published;
-      // a sleep is taken only if the core still runs and is still idle after that, and is followed
-      // by another turn (control messages wake it). Messages waiting in a port's backlog for credit
-      // do not keep the core awake: its sleep asks the receivers to ring it when credit returns.
+      let step = this.idle(nowNs);
+      if (step === CoreStep.Poll) {
+        if (!core.eventLoopWanted()) continue;
+        step = CoreStep.YieldToEventLoop;
+      }
+      // Before sleeping, every eventLoopYieldNs, and when the platform asks: every microtask and
+      // the event loop run (a continuation still queued must not wait out a sleep), and every
+      // written slot is published; a sleep is taken only if the core still runs and is still idle
+      // after that, and is followed by another turn (control messages wake it). Messages waiting
+      // in a port's backlog for credit do not keep the core awake: its sleep asks the receivers to
+      // ring it when credit returns.
       await this.yieldTo(core);
       if (step === CoreStep.Sleep && core.running && this.idle(core.nowNs()) === CoreStep.Sleep) {
         if (core.sleep(core.nowNs())) this.slept();
@@ -220,7 +238,7 @@ export class CpuDriver implements CoreActivity {
   /** Lets runnable continuations run, their sends batched (off the hot path: timers, probes). */
   private async runContinuations(core: CoreMachine): Promise<void> {
     core.continuationsBegin();
-    await undefined;
+    await microtaskTurn;
     core.continuationsEnd();
   }
 
@@ -229,7 +247,7 @@ export class CpuDriver implements CoreActivity {
     const nowNs = core.nowNs();
     this.active(nowNs);
     if (core.fireTimers(nowNs) + core.runDeferred() > 0) await this.runContinuations(core);
-    if (this.yieldDue(nowNs)) await this.yieldTo(core);
+    if (this.yieldDue(nowNs) || core.eventLoopWanted()) await this.yieldTo(core);
   }
 
   private async yieldTo(core: CoreMachine): Promise<void> {

@@ -164,6 +164,12 @@ class VirtualCore implements CoreMachine {
   }
   async yieldToEventLoop(): Promise<void> {
     this.yields++;
+    this.controlPending = false;
+  }
+  /** A control message waits on the event loop (set by a test). */
+  controlPending = false;
+  eventLoopWanted(): boolean {
+    return this.controlPending;
   }
 }
 
@@ -197,6 +203,41 @@ describe("cpu driver: the loop over a core in virtual time", () => {
     assert.ok(at >= 1_000 + policy.idlePollNs && at < 1_000 + policy.idlePollNs + 10_000, first);
     assert.equal(driver.sleeps, core.sleeps);
     assert.ok(driver.sleeps >= 2, "woken by its slice with nothing to do, it slept again");
+  });
+});
+
+describe("cpu driver: a control message gets its event-loop turn at once", () => {
+  /** The ns at which the loop first yielded after a control message was posted at `postedNs`. */
+  async function yieldAfterControl(arrivalsNs: number[], postedNs: number): Promise<number> {
+    const core = new VirtualCore(arrivalsNs, 30_000_000);
+    const driver = new CpuDriver({ ...policy, eventLoopYieldNs: 10_000_000 }, 0);
+    driver.callsInFlight = 1;
+    let yieldedNs = -1;
+    const originalPoll = core.pollChannels.bind(core);
+    core.pollChannels = () => {
+      if (core.nowNsValue >= postedNs && yieldedNs < 0 && !core.controlPending) core.controlPending = true;
+      return originalPoll();
+    };
+    core.yieldToEventLoop = async () => {
+      if (core.controlPending && yieldedNs < 0) yieldedNs = core.nowNsValue;
+      core.controlPending = false;
+      core.yields++;
+    };
+    await driver.run(core);
+    return yieldedNs;
+  }
+
+  it("a busy core yields within a clock read of a control message, not at eventLoopYieldNs", async () => {
+    // A message every 200 ns for 20 ms: the core is busy throughout.
+    const arrivals = Array.from({ length: 100_000 }, (_, i) => (i + 1) * 200);
+    const yieldedNs = await yieldAfterControl(arrivals, 1_000_000);
+    assert.ok(yieldedNs >= 1_000_000, `yielded at ${yieldedNs} ns`);
+    assert.ok(yieldedNs < 1_100_000, `a busy core yielded for its control message only at ${yieldedNs} ns`);
+  });
+
+  it("a polling core with nothing delivered yields within a clock read of a control message", async () => {
+    const yieldedNs = await yieldAfterControl([], 1_000_000);
+    assert.ok(yieldedNs >= 1_000_000 && yieldedNs < 1_100_000, `yielded at ${yieldedNs} ns`);
   });
 });
 

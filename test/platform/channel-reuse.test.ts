@@ -133,7 +133,10 @@ describe("channel ids are reused once both ends are closed", () => {
   });
 });
 
-/** Two real cores in this thread over one shared memory; `step` runs one poll-and-publish on each. */
+/**
+ * Two real cores in this thread over one shared memory; `step` publishes what each has sent (as
+ * the end of the sender's microtask would), then runs one poll-and-publish on each.
+ */
 function twoRealCores(): { cores: RealCore[]; step: () => void; words: Int32Array; plan: MemoryPlan } {
   const plan = new MemoryPlan(2);
   const memory = new SharedArrayBuffer(plan.totalBytes);
@@ -142,6 +145,7 @@ function twoRealCores(): { cores: RealCore[]; step: () => void; words: Int32Arra
     (coreId) => new RealCore({ coreId, coreIds: [0, 1], memory, cpu: null, trace: false, policy }, () => {}),
   );
   const step = () => {
+    for (const core of cores) core.publish();
     for (const core of cores) {
       core.pollChannels();
       core.publish();

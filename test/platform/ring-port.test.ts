@@ -4,8 +4,9 @@
 // next acknowledgement, so that a core sleeping with messages to send wakes when room returns.
 // Backpressure: a burst past the ring and past portBacklogMax (every accepted message delivered,
 // in order; the one past the bound refused with an error naming the port and the limit, and
-// sends accepted again once the backlog drains), inside a poll turn as outside one, with messages
-// of several slots among one-slot ones, and a long stream that drains slower than it is sent.
+// sends accepted again once the backlog drains), with messages of several slots among one-slot
+// ones, and a long stream that drains slower than it is sent. Every send is published only when
+// the core flushes the port (the core decides when: RealCore.markDirty).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { portBacklogMax, slotPayloadBytes, slotsPerRing } from "../../src/limits.js";
@@ -13,17 +14,17 @@ import { type PortOwner, RingPort } from "../../src/platform/real/ring-port.js";
 import { doorbellAsleep, doorbellAwake } from "../../src/urpc/doorbell.js";
 import { UrpcChannel } from "../../src/urpc/index.js";
 
-/** A core that records which ports it must flush; outside a poll turn unless told. */
-function owner(inTurn = false): PortOwner & { dirty: RingPort[] } {
+/** A core that records which ports it must flush. */
+function owner(): PortOwner & { dirty: RingPort[] } {
   const dirty: RingPort[] = [];
-  return { inTurn, trace: undefined, dirty, markDirty: (port) => dirty.push(port) };
+  return { trace: undefined, dirty, markDirty: (port) => dirty.push(port) };
 }
 
-function pair(inTurn = false) {
+function pair() {
   const memory = UrpcChannel.allocate();
   const a = new UrpcChannel(memory, 0, 0, "a");
   const b = new UrpcChannel(memory, 0, 1, "b");
-  const core = owner(inTurn);
+  const core = owner();
   return { a, b, core, port: new RingPort("a->b", a.sender, core) };
 }
 
@@ -55,6 +56,21 @@ function drainAll(b: UrpcChannel, port: RingPort, seen: number[]): void {
 }
 
 describe("real platform: a port over a ring", () => {
+  it("writes each send unpublished, tells its core once, and publishes on flush", () => {
+    const { b, core, port } = pair();
+    for (let i = 0; i < 3; i++) port.send(7, numbered(i), 4);
+    const offset = port.reserve();
+    assert.ok(offset >= 0);
+    port.view.setUint32(offset, 3, true);
+    port.commit(7, 4);
+    const seen: number[] = [];
+    assert.equal(receive(b, seen), 0, "nothing is visible before the core flushes");
+    assert.equal(core.dirty.length, 1, "the core is told once for the whole batch");
+    assert.equal(port.flush(), true);
+    assert.equal(receive(b, seen), 4);
+    assert.deepEqual(seen, [0, 1, 2, 3]);
+  });
+
   it("keeps FIFO through its backlog, and refuses a slot while messages wait", () => {
     const { b, core, port } = pair();
     const message = new Uint8Array(4);
@@ -115,35 +131,32 @@ describe("real platform: a port over a ring", () => {
     }
     assert.equal(port.flush(), true);
   });
-
-  for (const inTurn of [false, true]) {
-    it(`a burst past the ring and past portBacklogMax ${inTurn ? "inside" : "outside"} a poll turn: the rest delivered in order, the excess refused`, () => {
-      const { b, port } = pair(inTurn);
-      const accepted = slotsPerRing + portBacklogMax;
-      for (let i = 0; i < accepted; i++) port.send(7, numbered(i), 4);
-      assert.throws(
-        () => port.send(7, numbered(accepted), 4),
-        new RegExp(
-          `port "a->b": ${portBacklogMax} messages already wait for room \\(limits\\.portBacklogMax\\)`,
-        ),
-      );
-      const seen: number[] = [];
-      drainAll(b, port, seen);
-      assert.deepEqual(
-        seen,
-        Array.from({ length: accepted }, (_, i) => i),
-        "every accepted message, once, in the order sent; the refused one never",
-      );
-      // Drained, the port takes a full burst again.
-      for (let i = 0; i < accepted; i++) port.send(7, numbered(accepted + i), 4);
-      const again: number[] = [];
-      drainAll(b, port, again);
-      assert.deepEqual(
-        again,
-        Array.from({ length: accepted }, (_, i) => accepted + i),
-      );
-    });
-  }
+  it("a burst past the ring and past portBacklogMax: the rest delivered in order, the excess refused", () => {
+    const { b, port } = pair();
+    const accepted = slotsPerRing + portBacklogMax;
+    for (let i = 0; i < accepted; i++) port.send(7, numbered(i), 4);
+    assert.throws(
+      () => port.send(7, numbered(accepted), 4),
+      new RegExp(
+        `port "a->b": ${portBacklogMax} messages already wait for room \\(limits\\.portBacklogMax\\)`,
+      ),
+    );
+    const seen: number[] = [];
+    drainAll(b, port, seen);
+    assert.deepEqual(
+      seen,
+      Array.from({ length: accepted }, (_, i) => i),
+      "every accepted message, once, in the order sent; the refused one never",
+    );
+    // Drained, the port takes a full burst again.
+    for (let i = 0; i < accepted; i++) port.send(7, numbered(accepted + i), 4);
+    const again: number[] = [];
+    drainAll(b, port, again);
+    assert.deepEqual(
+      again,
+      Array.from({ length: accepted }, (_, i) => accepted + i),
+    );
+  });
 
   it("messages of several slots wait in the backlog among one-slot ones, in order", () => {
     const { b, port } = pair();
@@ -171,7 +184,7 @@ describe("real platform: a port over a ring", () => {
   });
 
   it("a stream sent faster than it drains, past portBacklogMax in all, arrives whole and in order", () => {
-    const { b, port } = pair(true);
+    const { b, port } = pair();
     // Each round sends more than a ring holds and receives less, so the backlog grows while its
     // head moves on past portBacklogMax (the port compacts it then); it never reaches the bound.
     const perRoundSent = slotsPerRing + slotsPerRing / 4;

@@ -7,7 +7,8 @@
 // monitor mesh, the broadcast rings of the other cores, and its dispatchers' channels — and hands
 // each message to its receiver; sends made meanwhile, and by the continuations between
 // `continuationsBegin` and `continuationsEnd`, are batched and published together (one store per
-// batch per ring). `sleep` blocks on the core's doorbell (Atomics.wait) until a sender rings it or
+// batch per ring); sends made outside a turn are published at the end of their microtask
+// (`markDirty`). `sleep` blocks on the core's doorbell (Atomics.wait) until a sender rings it or
 // the next timer is due, after raising each backlogged port's wait-for-credit flag, so that
 // returning credit rings it too. Timers are the core's own (timer-queue.ts), fired from the loop.
 //
@@ -83,6 +84,9 @@ interface Incoming {
   readonly handler: (type: number, bytes: Uint8Array, length: number) => void;
   readonly name: string;
 }
+
+/** A settled promise: `.then` on it runs a callback at the end of the current microtask. */
+const settled: Promise<void> = Promise.resolve();
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -294,9 +298,29 @@ export class RealCore implements CoreMachine, PeerFailureListener {
     this.incoming.push({ receiver, handler, name: receiver.name });
   }
 
+  /**
+   * A port has sends to publish (PortOwner). Inside a poll turn the turn publishes them; outside
+   * one, a publish is queued for the end of the current microtask, once however many ports and
+   * messages join it: a burst goes out with one store per ring, and a lone send a microtask later.
+   */
   markDirty(port: RingPort): void {
     this.dirty.push(port);
+    if (this.inTurn || this.publishQueued) return;
+    this.publishQueued = true;
+    void settled.then(this.publishQueuedSends);
   }
+
+  /** Whether a publish is queued for the end of the current microtask (markDirty). */
+  private publishQueued = false;
+
+  private readonly publishQueuedSends = (): void => {
+    this.publishQueued = false;
+    try {
+      this.publish();
+    } catch (error) {
+      this.log(`publishing queued sends failed: ${describeThrown(error)}`);
+    }
+  };
 
   private makeEnv(): CoreEnv {
     const core = this;
@@ -456,9 +480,12 @@ export class RealCore implements CoreMachine, PeerFailureListener {
       }
     }
     this.polling = false;
+    // (Setting an array's length calls into the runtime, tens of nanoseconds: only when needed.)
     const releases = this.releasesAfterPoll;
-    for (let i = 0; i < releases.length; i++) Atomics.store(this.words, releases[i]!, 1);
-    releases.length = 0;
+    if (releases.length > 0) {
+      for (let i = 0; i < releases.length; i++) Atomics.store(this.words, releases[i]!, 1);
+      releases.length = 0;
+    }
     let polled = 0;
     for (let i = 0; i < this.pollers.length; i++) polled += this.pollers[i]!.poll();
     this.inTurn = false;
@@ -477,7 +504,8 @@ export class RealCore implements CoreMachine, PeerFailureListener {
       const port = ports[i]!;
       if (!port.flush()) kept.push(port);
     }
-    ports.length = 0;
+    // pop() is inlined; setting `length` calls into the runtime (see pollChannels).
+    while (ports.length > 0) ports.pop();
   }
 
   private readonly hasWorkCheck = (): boolean => this.hasWork();
@@ -486,7 +514,7 @@ export class RealCore implements CoreMachine, PeerFailureListener {
     // (stop() runs on this thread, in an event-loop turn, and the loop checks `running` after it.)
     if (this.probes.length > 0) return true;
     // A control message posted since the last event-loop turn is waiting there, or on its way.
-    if (Atomics.load(this.words, this.controlWord) !== this.controlSeen) return true;
+    if (this.eventLoopWanted()) return true;
     for (let i = 0; i < this.dirty.length; i++) if (this.dirty[i]!.canDrain()) return true;
     for (const entry of this.incoming) if (entry.receiver.hasMessage()) return true;
     for (const poller of this.pollers) if (poller.hasWork()) return true;
@@ -521,7 +549,7 @@ export class RealCore implements CoreMachine, PeerFailureListener {
     this.inTurn = true;
   }
 
-  /** Publishes what the continuations sent; later sends, outside a turn, publish at once. */
+  /** Publishes what the continuations sent; later sends, outside a turn, queue a publish (markDirty). */
   continuationsEnd(): void {
     this.inTurn = false;
     this.publish();
@@ -539,6 +567,11 @@ export class RealCore implements CoreMachine, PeerFailureListener {
   yieldToEventLoop(): Promise<void> {
     this.controlSeen = Atomics.load(this.words, this.controlWord);
     return yieldToEventLoop();
+  }
+
+  /** Whether the boot thread posted a control message since the last event-loop turn (CoreMachine). */
+  eventLoopWanted(): boolean {
+    return Atomics.load(this.words, this.controlWord) !== this.controlSeen;
   }
 
   /** Sleeps on the doorbell until rung, the next timer, or sleepSliceMs; returns whether it slept. */

@@ -1,6 +1,9 @@
-// A port over one URPC ring for the real platform's core: batches inside a poll turn, publishes at
-// once outside one, and holds a bounded backlog when the ring is full (drained as credit returns).
-// With --trace it records the send end of each message's flow.
+// A port over one URPC ring for the real platform's core: every send is written and left
+// unpublished, and the port tells its core it is dirty; the core publishes at the end of its poll
+// turn, or, for a send made outside one (a continuation that runs late, a host timer), at the end
+// of the current microtask (RealCore.markDirty), so that a burst is published with one store
+// whatever the depth of the code that sends it. The port holds a bounded backlog when the ring is
+// full (drained as credit returns). With --trace it records the send end of each message's flow.
 //
 // A stream of one-way messages overruns the ring quickly (it holds slotsPerRing slots), so the
 // backlog is on the hot path: its entries, each with a buffer of one slot's payload, are reused
@@ -18,10 +21,8 @@ import { type CoreTrace, nowUs } from "./core-trace.js";
 
 /** What a port needs of its core. */
 export interface PortOwner {
-  /** Whether the core is inside a poll turn (its sends are published when the turn ends). */
-  readonly inTurn: boolean;
   readonly trace: CoreTrace | undefined;
-  /** The port has written or queued messages that `flush()` must publish. */
+  /** The port has written or queued messages that `flush()` must publish (soon: the core's job). */
   markDirty(port: RingPort): void;
 }
 
@@ -76,17 +77,10 @@ export class RingPort implements Port, PortSlot {
     if (this.closed) throw new Error(`port "${this.name}": send on a closed channel end`);
     if (this.traceKey >= 0)
       this.core.trace!.send(nowUs(), this.tracePeer, type, this.traceKey, this.traceSequence++);
-    if (this.backlogHead === this.backlog.length) {
-      // Inside a poll turn, batch: the turn publishes everything at its end. Outside one (a
-      // domain's promise continuation, a timer), publish at once: nobody else would.
-      if (this.core.inTurn) {
-        if (this.sender.trySendDeferred(type, bytes, length)) {
-          this.markDirty();
-          return;
-        }
-      } else if (this.sender.trySend(type, bytes, length)) {
-        return;
-      }
+    // Written now, published by the core with whatever else this stretch of code sends.
+    if (this.backlogHead === this.backlog.length && this.sender.trySendDeferred(type, bytes, length)) {
+      this.markDirty();
+      return;
     }
     this.enqueue(type, bytes, length);
   }
@@ -104,11 +98,10 @@ export class RingPort implements Port, PortSlot {
     return word < 0 ? -1 : this.sender.words.byteOffset + word * 4;
   }
 
-  /** Sends the reserved slot: batched inside a poll turn, published at once outside one. */
+  /** Sends the reserved slot, published with the rest of the batch (see `send`). */
   commit(type: number, length: number): void {
-    const inTurn = this.core.inTurn;
-    this.sender.commit(this.reservedWord, type, length, !inTurn);
-    if (inTurn) this.markDirty();
+    this.sender.commit(this.reservedWord, type, length, false);
+    this.markDirty();
   }
 
   /** Publishes what was written; moves backlog into the ring as room appears. Returns whether all is out. */
@@ -122,7 +115,8 @@ export class RingPort implements Port, PortSlot {
       this.backlogHead++;
     }
     if (this.backlogHead === backlog.length) {
-      backlog.length = 0;
+      // (Setting `length` calls into the runtime: only when there is something to drop.)
+      if (backlog.length > 0) backlog.length = 0;
       this.backlogHead = 0;
     } else if (this.backlogHead >= portBacklogMax) {
       this.backlog = backlog.slice(this.backlogHead);
