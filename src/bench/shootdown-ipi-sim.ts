@@ -3,14 +3,15 @@
 //
 // The memory is a CoherenceModel (src/platform/sim/coherence.ts) of two lines homed at the
 // initiator's node: the request (the page to invalidate) and the acknowledgement counter. Steps:
-//   1. the domain asks for the unmap (a system call into the initiator's kernel; the paper gives
-//      no cost for it, so none is charged); the initiator writes the request line and resets the
-//      counter (a locked write of each: coherence transactions, the handler stalls until done),
-//      and invalidates its own TLB entry;
+//   1. the domain asks for the unmap: a system call into the initiator's kernel (SYSCALL, and
+//      SYSRET once the unmap is done; kernel-calls.ts); the kernel writes the request line and
+//      resets the counter (a locked write of each: coherence transactions, the handler stalls
+//      until done), and invalidates its own TLB entry (INVLPG);
 //   2. it sends an interrupt to every other core, one after another (Simulation.sendInterrupt:
-//      each costs the sender its send; delivery, trap and return from interrupts.ts);
+//      each waits for the APIC to have delivered the one before, then costs the sender its send;
+//      delivery, trap and return from interrupts.ts);
 //   3. each core's interrupt handler reads the request line (a transaction: the line is at the
-//      initiator), invalidates its TLB entry, and increments the counter with a locked add (a
+//      initiator), invalidates its TLB entry (INVLPG), and increments the counter with a locked add (a
 //      transaction that takes the line from its last holder, queued at the line's home behind the
 //      other cores' increments);
 //   4. the initiator spins on the counter: each poll is a handler (a timer at the end of the one
@@ -22,6 +23,7 @@
 import type { CoreLogic } from "../cpu-driver/core-env.js";
 import { CoherenceModel } from "../platform/sim/coherence.js";
 import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
+import type { KernelCalls } from "../platform/sim/kernel-calls.js";
 import type { Machine } from "../platform/sim/machine.js";
 
 /** Virtual cycles before the timed unmap, so that nothing of the set-up is still in flight. */
@@ -31,8 +33,16 @@ const ipiPollSpinCycles = 10;
 /** Polls the initiator may make before the run counts as runaway. */
 const ipiPollsMax = 100_000;
 
-/** One IPI shootdown on `subset` (its first core the initiator) in a fresh simulation; its cycles. */
-export function simulateIpiUnmap(machine: Machine, subset: readonly number[], seed: number): number {
+/**
+ * One IPI shootdown on `subset` (its first core the initiator) in a fresh simulation; its cycles.
+ * `kernel` charges the system call and the INVLPGs (null: none, as before kernel-calls.ts).
+ */
+export function simulateIpiUnmap(
+  machine: Machine,
+  subset: readonly number[],
+  seed: number,
+  kernel: KernelCalls | null = null,
+): number {
   const sim = new Simulation(machine, { seed });
   const memory = new CoherenceModel(machine, sim.costs);
   const root = subset[0]!;
@@ -48,6 +58,7 @@ export function simulateIpiUnmap(machine: Machine, subset: readonly number[], se
 
   const handler = (core: number, env: SimCoreEnv) => (): void => {
     stall(core, memory.read(core, requestLine, env.nowCycles()));
+    kernel?.invalidate(env, 1);
     tlbHolds.set(core, false);
     const incremented = memory.atomicUpdate(core, counterLine, env.nowCycles());
     stall(core, incremented);
@@ -58,13 +69,17 @@ export function simulateIpiUnmap(machine: Machine, subset: readonly number[], se
     const seenAt = memory.read(root, counterLine, env.nowCycles());
     stall(root, seenAt);
     const seen = incrementedAt.filter((t) => t <= seenAt).length;
-    if (seen === subset.length - 1) doneCycles = env.nowCycles();
-    else env.setTimer(ipiPollSpinCycles / machine.clockGHz, () => poll(env));
+    if (seen === subset.length - 1) {
+      kernel?.leave(env); // back to the domain
+      doneCycles = env.nowCycles();
+    } else env.setTimer(ipiPollSpinCycles / machine.clockGHz, () => poll(env));
   };
   const unmap = (env: SimCoreEnv): void => {
     startCycles = env.nowCycles();
+    kernel?.enter(env); // the domain's system call
     stall(root, memory.atomicUpdate(root, requestLine, env.nowCycles()));
     stall(root, memory.atomicUpdate(root, counterLine, env.nowCycles()));
+    kernel?.invalidate(env, 1);
     tlbHolds.set(root, false);
     for (const core of subset) if (core !== root) sim.sendInterrupt(root, core, handlers.get(core)!);
     poll(env);

@@ -35,6 +35,7 @@ import {
   homeAtSender,
 } from "../platform/sim/channel-placement.js";
 import { type SimCoreEnv, Simulation } from "../platform/sim/engine.js";
+import { KernelCalls } from "../platform/sim/kernel-calls.js";
 import { loadMachine, type Machine } from "../platform/sim/machine.js";
 import { skbOfMachine } from "../platform/sim/machine-skb.js";
 import { MonitorPath } from "../platform/sim/monitor-path.js";
@@ -76,6 +77,12 @@ export interface ShootdownSimOptions {
   readonly monitorPath?: boolean;
   /** Channel memory placement for every message protocol; default "protocol". */
   readonly placement?: ShootdownPlacement;
+  /**
+   * Charge the kernel entries and TLB invalidations of both kinds of unmap (kernel-calls.ts: each
+   * monitor's call into its CPU driver; the baseline's system call and each handler's INVLPG);
+   * default true. The counts are left in `kernelCalls` when given.
+   */
+  readonly kernelCalls?: boolean | KernelCalls;
 }
 
 export interface ShootdownFigure {
@@ -152,6 +159,7 @@ function simulateMessageUnmap(
   seed: number,
   monitorPath: MonitorPath,
   placement: ShootdownPlacement,
+  kernel: KernelCalls | null,
 ): number {
   const root = subset[0]!;
   const packages = packagesOfSubset(skb, subset, root);
@@ -178,6 +186,8 @@ function simulateMessageUnmap(
           tree,
           home: root,
           memory: new PhysicalMemory(buffer, sortedSubset, core),
+          // The monitor asks its CPU driver to drop the page (a system call with an INVLPG).
+          onTlbInvalidate: (_page, pageCount) => kernel?.invokeInvalidate(env, pageCount),
           onComplete: (op) => {
             if (op.error !== undefined) fail(op.error);
             else if (op.kind === "map") {
@@ -239,6 +249,7 @@ export function simulateShootdown(
   const machine = loadMachine(machineName);
   const monitorPath = MonitorPath.of(machine, options.monitorPath ?? true);
   const placement = options.placement ?? "protocol";
+  const kernel = kernelCallsOf(options.kernelCalls);
   const skb = skbOfMachine(machine);
   const subsets = coreCounts.map((count) => coresInPackageOrder(machine, count));
   const results: ShootdownPoint[] = [];
@@ -246,10 +257,16 @@ export function simulateShootdown(
     for (const subset of subsets) {
       const latencyCycles =
         protocol === "shared-memory"
-          ? simulateIpiUnmap(machine, subset, seed)
-          : simulateMessageUnmap(machine, skb, protocol, subset, seed, monitorPath, placement);
+          ? simulateIpiUnmap(machine, subset, seed, kernel)
+          : simulateMessageUnmap(machine, skb, protocol, subset, seed, monitorPath, placement, kernel);
       results.push({ protocol, cores: subset.length, latencyCycles: Math.round(latencyCycles) });
     }
   }
   return { machine: machine.name, results };
+}
+
+/** The kernel calls a run charges: the caller's counter, a fresh one (default), or none. */
+function kernelCallsOf(option: boolean | KernelCalls | undefined): KernelCalls | null {
+  if (option === false) return null;
+  return option instanceof KernelCalls ? option : new KernelCalls();
 }

@@ -72,6 +72,12 @@ export interface ShootdownOptions extends RouteOptions {
    * (promise continuations run later, after the platform's step): the hook for invariant checkers.
    */
   readonly onComplete?: (operation: CompletedOperation) => void;
+  /**
+   * Called on this core each time it drops a range from its TLB (an unmap's or a protect's update),
+   * synchronously, before it forwards or acknowledges the update: where a platform charges what
+   * the invalidation costs (the simulated shootdown: the monitor's call into its CPU driver).
+   */
+  readonly onTlbInvalidate?: (vaddrPage: number, pageCount: number) => void;
 }
 
 /** An operation as it completed. */
@@ -164,6 +170,7 @@ export class ShootdownEngine {
   /** Set by close(): nothing translates here any more. */
   private closed = false;
   private readonly onComplete: ((operation: CompletedOperation) => void) | undefined;
+  private readonly onTlbInvalidate: ((vaddrPage: number, pageCount: number) => void) | undefined;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly homeOperations = new Map<number, HomeOperation>();
   private readonly relays = new Map<number, RelayOperation>();
@@ -189,6 +196,7 @@ export class ShootdownEngine {
     this.memory = options.memory;
     this.tlb = new Tlb(options.tlbEntries ?? tlbEntriesMax);
     this.onComplete = options.onComplete;
+    this.onTlbInvalidate = options.onTlbInvalidate;
     this.viaBroadcast = options.protocol === "broadcast";
     this.route = routesOf(treeFor(options, this.home, env.coreIds)).get(env.coreId)!;
     this.relaysMax = env.coreIds.length * shootdownsInFlightMax;
@@ -544,13 +552,19 @@ export class ShootdownEngine {
         break;
       case OpKind.unmap:
         this.replica.unmap(update.vaddrPage, update.pageCount);
-        this.tlb.invalidate(update.vaddrPage, update.pageCount);
+        this.invalidateTlb(update.vaddrPage, update.pageCount);
         break;
       case OpKind.protect:
         this.replica.protect(update.vaddrPage, update.pageCount, update.rights, update.seq);
-        this.tlb.invalidate(update.vaddrPage, update.pageCount);
+        this.invalidateTlb(update.vaddrPage, update.pageCount);
         break;
     }
+  }
+
+  /** Drops a range from the TLB and tells the platform (onTlbInvalidate). */
+  private invalidateTlb(vaddrPage: number, pageCount: number): void {
+    this.tlb.invalidate(vaddrPage, pageCount);
+    this.onTlbInvalidate?.(vaddrPage, pageCount);
   }
 
   private sendAck(to: number, seq: number, count: number): void {

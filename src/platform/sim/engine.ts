@@ -119,6 +119,8 @@ export class Simulation {
   private dropped = 0;
   /** Per core (by id): when its running handler ends. */
   private readonly busyUntilCycles: Float64Array;
+  /** Per core (by id): when its APIC has delivered the last interrupt it sent (interrupts.ts). */
+  private readonly icrFreeCycles: Float64Array;
 
   constructor(
     readonly machine: Machine,
@@ -129,6 +131,7 @@ export class Simulation {
     this.costs = new CostModel(machine);
     this.interrupts = new InterruptCosts(this.costs);
     this.busyUntilCycles = new Float64Array(machine.cores.length);
+    this.icrFreeCycles = new Float64Array(machine.cores.length);
     this.prng = new Prng(options.seed);
     this.faults = planFaults(options.faults ?? [], machine.cores.length);
     this.jitterFraction = options.jitterFraction ?? simHandlerJitterFraction;
@@ -490,17 +493,21 @@ export class Simulation {
 
   /**
    * Core `from`'s running handler sends an inter-processor interrupt to `to` (interrupts.ts): `from`
-   * pays the send; `to` takes the interrupt deliveryCycles later and runs `handler` between its
-   * trap and return costs. A crashed target never runs it.
+   * waits until its APIC has delivered the interrupt it sent before (a wait, unscaled like
+   * stallUntil), then pays the send; `to` takes the interrupt deliveryCycles later and runs
+   * `handler` between its trap and return costs. A crashed target never runs it.
    */
   sendInterrupt(from: number, to: number, handler: () => void): void {
     const sender = this.runningCore(from, "sendInterrupt");
     const target = this.cores.get(to);
     if (target === undefined) throw new RangeError(`sendInterrupt: core ${to} is not simulated`);
     if (sender.crashed) return;
+    if (this.icrFreeCycles[from]! > this.cursorCycles) this.cursorCycles = this.icrFreeCycles[from]!;
     this.charge(sender, this.interrupts.sendCycles);
+    const deliveredCycles = this.cursorCycles + this.interrupts.deliveryCycles;
+    this.icrFreeCycles[from] = deliveredCycles;
     const item: Timer = { kind: itemInterrupt, core: target, onFire: handler, cancelled: false };
-    this.schedule(this.cursorCycles + this.interrupts.deliveryCycles, evTimer, item);
+    this.schedule(deliveredCycles, evTimer, item);
   }
 
   /**
