@@ -22,7 +22,12 @@ describe("the examples run unchanged on a simulated machine", () => {
     const runOnce = async () => {
       const lines: string[] = [];
       const result = await runScenario(
-        programScenario({ program: "examples/kv-store", main: kvStoreMain, cores: [0, 1, 2, 3] }),
+        programScenario({
+          program: "examples/kv-store",
+          main: kvStoreMain,
+          cores: [0, 1, 2, 3],
+          args: ["0"],
+        }),
         { machine: "amd-4x4", seed: 9, cores: [0, 1, 2, 3], log: (line) => lines.push(line) },
       );
       return { result, lines };
