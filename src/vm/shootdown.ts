@@ -356,20 +356,23 @@ export class ShootdownEngine {
     return entry;
   }
 
-  /** A message from `fromCore`'s monitor; returns false if its type is not this interface's. */
-  receive(fromCore: number, type: number, bytes: Uint8Array, length: number): boolean {
+  /**
+   * A message from `fromCore`'s monitor, `length` bytes from `offset` of `bytes`; returns false if
+   * its type is not this interface's.
+   */
+  receive(fromCore: number, type: number, bytes: Uint8Array, length: number, offset = 0): boolean {
     switch (type) {
       case shootdownRequestType:
-        this.requestReceived(fromCore, decodeRequest(bytes, length));
+        this.requestReceived(fromCore, decodeRequest(bytes, length, offset));
         return true;
       case shootdownUpdateType:
-        this.updateReceived(fromCore, decodeUpdate(bytes, length));
+        this.updateReceived(fromCore, decodeUpdate(bytes, length, offset));
         return true;
       case shootdownAckType:
-        this.ackReceived(fromCore, decodeAck(bytes, length));
+        this.ackReceived(fromCore, decodeAck(bytes, length, offset));
         return true;
       case shootdownReplyType:
-        this.replyReceived(fromCore, decodeReply(bytes, length));
+        this.replyReceived(fromCore, decodeReply(bytes, length, offset));
         return true;
       default:
         return false;
@@ -418,7 +421,14 @@ export class ShootdownEngine {
     }
     const requestId = this.nextRequestId;
     this.nextRequestId = (this.nextRequestId % 0xffff_ffff) + 1;
-    const request: RequestMessage = { requestId, ...fields };
+    const request: RequestMessage = {
+      requestId,
+      kind: fields.kind,
+      rights: fields.rights,
+      vaddrPage: fields.vaddrPage,
+      pageCount: fields.pageCount,
+      frame: fields.frame,
+    };
     const promise = new Promise<void>((resolve, reject) => {
       this.pending.set(requestId, {
         requestId,
@@ -469,7 +479,15 @@ export class ShootdownEngine {
       return;
     }
     const seq = ++this.sequenced;
-    const update: UpdateMessage = { seq, initiator: requester, ...request };
+    const update: UpdateMessage = {
+      seq,
+      initiator: requester,
+      kind: request.kind,
+      rights: request.rights,
+      vaddrPage: request.vaddrPage,
+      pageCount: request.pageCount,
+      frame: request.frame,
+    };
     this.apply(update);
     const acksAwaited = this.env.coreIds.length - 1;
     if (acksAwaited === 0) {

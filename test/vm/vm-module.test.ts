@@ -2,9 +2,11 @@
 // the monitor channels (an id in front of each message) and stay apart; a domain on a subset of the
 // cores uses broadcast without touching the others; a core that opens its space late gets the
 // messages that arrived before (kept, then handed over); a platform without physical memory, or
-// without the shared-memory baseline, refuses with a clear error. Every wait is bounded in steps.
+// without the shared-memory baseline, refuses with a clear error; an operation a core started
+// counts as a call in flight there until it completes. Every wait is bounded in steps.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { CoreEnv } from "../../src/cpu-driver/core-env.js";
 import { Dispatcher } from "../../src/domain/dispatcher.js";
 import type { DomainContext } from "../../src/domain/domain-context.js";
 import { pageBytes } from "../../src/limits.js";
@@ -12,6 +14,7 @@ import { Monitor } from "../../src/monitor/monitor.js";
 import { addressSpaceId, VmModule } from "../../src/monitor/vm-module.js";
 import { LoopbackPlatform } from "../../src/platform/loopback/index.js";
 import { rightRead, rightWrite } from "../../src/vm/index.js";
+import { shootdownAckType } from "../../src/vm/shootdown-messages.js";
 import { type Machine, settle, spawn } from "../domain/harness.js";
 
 const framesPerCore = 16;
@@ -137,5 +140,48 @@ describe("vm module: address spaces through the monitors (loopback)", () => {
     const ctx2 = new Dispatcher(machine.monitors[0]!, 5, [0, 1]).context;
     assert.throws(() => ctx2.addressSpace("y", { protocol: "shared-memory" }), /no shared-memory shootdown/);
     assert.notEqual(addressSpaceId("domain1/a"), addressSpaceId("domain2/a"));
+  });
+});
+
+describe("vm module: the core keeps polling while its shootdowns are in flight", () => {
+  it("an operation this core started counts as a call in flight until it completes", async () => {
+    const activity = { callsInFlight: 0 };
+    const sent: { type: number; bytes: Uint8Array; length: number }[] = [];
+    const refuse = (): never => {
+      throw new Error("not used by this test");
+    };
+    const env: CoreEnv = {
+      coreId: 0,
+      coreIds: [0, 1],
+      nowNs: () => 0,
+      random: () => 0.5,
+      portTo: () => ({
+        name: "mesh 0->1",
+        send: (type, bytes, length) => sent.push({ type, bytes: bytes.slice(0, length), length }),
+      }),
+      broadcastPort: refuse,
+      allocateChannelId: refuse,
+      releaseChannelId: refuse,
+      openChannel: refuse,
+      setTimer: refuse,
+      log: () => {},
+      activity,
+    };
+    const physicalMemory = new SharedArrayBuffer(2 * framesPerCore * pageBytes);
+    const vm = new VmModule(env, { physicalMemory });
+    const space = vm.open("domain1/a", [0, 1], { protocol: "unicast" }, 1);
+    const mapped = space.map(0x1000, space.allocFrame(), rightRead);
+    assert.equal(activity.callsInFlight, 1, "the map, waiting for core 1's acknowledgement");
+    assert.equal(sent.length, 1, "the update went to core 1");
+    // Core 1 acknowledges: the vm module's id, then the engine's ack (seq 1, one core).
+    const ack = new Uint8Array(16);
+    const view = new DataView(ack.buffer);
+    view.setUint32(0, 1, true);
+    view.setUint32(4, addressSpaceId("domain1/a"), true);
+    view.setUint32(8, 1, true);
+    view.setUint32(12, 1, true);
+    assert.equal(vm.receive(1, shootdownAckType, ack, ack.length), true);
+    await mapped;
+    assert.equal(activity.callsInFlight, 0);
   });
 });
