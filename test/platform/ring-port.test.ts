@@ -5,8 +5,8 @@
 // Backpressure: a burst past the ring and past portBacklogMax (every accepted message delivered,
 // in order; the one past the bound refused with an error naming the port and the limit, and
 // sends accepted again once the backlog drains), with messages of several slots among one-slot
-// ones, and a long stream that drains slower than it is sent. Every send is published only when
-// the core flushes the port (the core decides when: RealCore.markDirty).
+// ones, and a long stream that drains slower than it is sent. Inside a poll turn a send is
+// published when the core flushes the port; outside one, a port's first send at once.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { portBacklogMax, slotPayloadBytes, slotsPerRing } from "../../src/limits.js";
@@ -14,17 +14,25 @@ import { type PortOwner, RingPort } from "../../src/platform/real/ring-port.js";
 import { doorbellAsleep, doorbellAwake } from "../../src/urpc/doorbell.js";
 import { UrpcChannel } from "../../src/urpc/index.js";
 
-/** A core that records which ports it must flush. */
-function owner(): PortOwner & { dirty: RingPort[] } {
+/** A core that records which ports it must flush; inside a poll turn unless told. */
+function owner(inTurn = true): PortOwner & { dirty: RingPort[]; later: RingPort[] } {
   const dirty: RingPort[] = [];
-  return { trace: undefined, dirty, markDirty: (port) => dirty.push(port) };
+  const later: RingPort[] = [];
+  return {
+    inTurn,
+    trace: undefined,
+    dirty,
+    later,
+    markDirty: (port) => dirty.push(port),
+    publishLater: (port) => later.push(port),
+  };
 }
 
-function pair() {
+function pair(inTurn = true) {
   const memory = UrpcChannel.allocate();
   const a = new UrpcChannel(memory, 0, 0, "a");
   const b = new UrpcChannel(memory, 0, 1, "b");
-  const core = owner();
+  const core = owner(inTurn);
   return { a, b, core, port: new RingPort("a->b", a.sender, core) };
 }
 
@@ -56,7 +64,25 @@ function drainAll(b: UrpcChannel, port: RingPort, seen: number[]): void {
 }
 
 describe("real platform: a port over a ring", () => {
-  it("writes each send unpublished, tells its core once, and publishes on flush", () => {
+  it("outside a turn: publishes its first send at once, the next ones with the core's publish", () => {
+    const { b, core, port } = pair(false);
+    const seen: number[] = [];
+    port.send(7, numbered(0), 4);
+    assert.equal(receive(b, seen), 1, "the first send was not published at once");
+    assert.deepEqual(core.later, [port], "the core was asked to publish the sends that follow");
+    port.send(7, numbered(1), 4);
+    port.send(7, numbered(2), 4);
+    assert.equal(receive(b, seen), 0, "a later send was published before the core's publish");
+    assert.deepEqual(core.dirty, [port]);
+    assert.equal(port.flush(), true);
+    port.stretchEnded();
+    assert.equal(receive(b, seen), 2);
+    port.send(7, numbered(3), 4);
+    assert.equal(receive(b, seen), 1, "after the core's publish, the next send goes out at once again");
+    assert.deepEqual(seen, [0, 1, 2, 3]);
+  });
+
+  it("inside a turn: writes each send unpublished, tells its core once, and publishes on flush", () => {
     const { b, core, port } = pair();
     for (let i = 0; i < 3; i++) port.send(7, numbered(i), 4);
     const offset = port.reserve();

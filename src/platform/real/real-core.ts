@@ -7,8 +7,8 @@
 // monitor mesh, the broadcast rings of the other cores, and its dispatchers' channels — and hands
 // each message to its receiver; sends made meanwhile, and by the continuations between
 // `continuationsBegin` and `continuationsEnd`, are batched and published together (one store per
-// batch per ring); sends made outside a turn are published at the end of their microtask
-// (`markDirty`). `sleep` blocks on the core's doorbell (Atomics.wait) until a sender rings it or
+// batch per ring); outside a turn a port's first send is published at once and the ones after it
+// with a publish queued behind the microtasks already queued (`publishLater`). `sleep` blocks on the core's doorbell (Atomics.wait) until a sender rings it or
 // the next timer is due, after raising each backlogged port's wait-for-credit flag, so that
 // returning credit rings it too. Timers are the core's own (timer-queue.ts), fired from the loop.
 //
@@ -299,22 +299,38 @@ export class RealCore implements CoreMachine, PeerFailureListener {
   }
 
   /**
-   * A port has sends to publish (PortOwner). Inside a poll turn the turn publishes them; outside
-   * one, a publish is queued for the end of the current microtask, once however many ports and
-   * messages join it: a burst goes out with one store per ring, and a lone send a microtask later.
+   * A port has sends to publish (PortOwner): the turn publishes them, or, outside one, the loop's
+   * next publish or the publish queued by `publishLater`, whichever comes first.
    */
   markDirty(port: RingPort): void {
     this.dirty.push(port);
-    if (this.inTurn || this.publishQueued) return;
+    if (!this.inTurn) this.queuePublish();
+  }
+
+  /**
+   * Outside a turn, `port` published a send at once (PortOwner): its later sends wait for a publish
+   * queued behind the microtasks already queued, after which the port publishes at once again.
+   */
+  publishLater(port: RingPort): void {
+    this.stretchPorts.push(port);
+    this.queuePublish();
+  }
+
+  /** Ports that published a send at once outside a turn since the queued publish last ran. */
+  private readonly stretchPorts: RingPort[] = [];
+  /** Whether a publish is queued (queuePublish). */
+  private publishQueued = false;
+
+  private queuePublish(): void {
+    if (this.publishQueued) return;
     this.publishQueued = true;
     void settled.then(this.publishQueuedSends);
   }
 
-  /** Whether a publish is queued for the end of the current microtask (markDirty). */
-  private publishQueued = false;
-
   private readonly publishQueuedSends = (): void => {
     this.publishQueued = false;
+    const ports = this.stretchPorts;
+    while (ports.length > 0) ports.pop()!.stretchEnded();
     try {
       this.publish();
     } catch (error) {

@@ -1,9 +1,11 @@
-// A port over one URPC ring for the real platform's core: every send is written and left
-// unpublished, and the port tells its core it is dirty; the core publishes at the end of its poll
-// turn, or, for a send made outside one (a continuation that runs late, a host timer), at the end
-// of the current microtask (RealCore.markDirty), so that a burst is published with one store
-// whatever the depth of the code that sends it. The port holds a bounded backlog when the ring is
-// full (drained as credit returns). With --trace it records the send end of each message's flow.
+// A port over one URPC ring for the real platform's core. Inside a poll turn every send is written
+// and left unpublished, and the port tells its core it is dirty: the turn publishes them together.
+// Outside one (a continuation that runs late, a host timer), the port's first send is published at
+// once (a lone call or an unmap's update must not wait), and the ones after it wait for the publish
+// the core then queues behind the microtasks already queued (RealCore.publishLater), so that a
+// burst sent from code several awaits deep costs one store, not one per message. The port holds a
+// bounded backlog when the ring is full (drained as credit returns). With --trace it records the
+// send end of each message's flow.
 //
 // A stream of one-way messages overruns the ring quickly (it holds slotsPerRing slots), so the
 // backlog is on the hot path: its entries, each with a buffer of one slot's payload, are reused
@@ -21,9 +23,16 @@ import { type CoreTrace, nowUs } from "./core-trace.js";
 
 /** What a port needs of its core. */
 export interface PortOwner {
+  /** Whether the core is inside a poll turn (its sends are published when the turn ends). */
+  readonly inTurn: boolean;
   readonly trace: CoreTrace | undefined;
   /** The port has written or queued messages that `flush()` must publish (soon: the core's job). */
   markDirty(port: RingPort): void;
+  /**
+   * Outside a turn, the port published a send at once: the core queues a publish for the sends
+   * that follow and then calls `stretchEnded()` on the port.
+   */
+  publishLater(port: RingPort): void;
 }
 
 /** A port over a ring, with a bounded backlog for when the ring is full. */
@@ -49,6 +58,8 @@ export class RingPort implements Port, PortSlot {
   private readonly spares: Waiting[] = [];
   /** Whether the core has been told to flush this port. */
   private dirty = false;
+  /** Outside a turn: a send was published at once, and later ones wait for the core's publish. */
+  private publishedOutOfTurn = false;
   /** Once closed, the port never touches the ring again. */
   private closed = false;
 
@@ -77,9 +88,8 @@ export class RingPort implements Port, PortSlot {
     if (this.closed) throw new Error(`port "${this.name}": send on a closed channel end`);
     if (this.traceKey >= 0)
       this.core.trace!.send(nowUs(), this.tracePeer, type, this.traceKey, this.traceSequence++);
-    // Written now, published by the core with whatever else this stretch of code sends.
     if (this.backlogHead === this.backlog.length && this.sender.trySendDeferred(type, bytes, length)) {
-      this.markDirty();
+      this.written();
       return;
     }
     this.enqueue(type, bytes, length);
@@ -98,10 +108,26 @@ export class RingPort implements Port, PortSlot {
     return word < 0 ? -1 : this.sender.words.byteOffset + word * 4;
   }
 
-  /** Sends the reserved slot, published with the rest of the batch (see `send`). */
+  /** Sends the reserved slot, published as `send` publishes. */
   commit(type: number, length: number): void {
     this.sender.commit(this.reservedWord, type, length, false);
-    this.markDirty();
+    this.written();
+  }
+
+  /** A message was written into the ring: publish it now or with the batch (see the file comment). */
+  private written(): void {
+    if (this.core.inTurn || this.publishedOutOfTurn) {
+      this.markDirty();
+      return;
+    }
+    this.publishedOutOfTurn = true;
+    this.sender.flush();
+    this.core.publishLater(this);
+  }
+
+  /** The core's queued publish ran: the next send outside a turn is published at once again. */
+  stretchEnded(): void {
+    this.publishedOutOfTurn = false;
   }
 
   /** Publishes what was written; moves backlog into the ring as room appears. Returns whether all is out. */
