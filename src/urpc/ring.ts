@@ -191,6 +191,32 @@ export class RingSender {
   }
 
   /**
+   * As `trySendDeferred`, for a one-slot message already checked (`checkMessage`) whose payload is
+   * `length` bytes at word `wordOffset` of `source`: a port's backlog drains its entries this way,
+   * with no source buffer to adopt per message. Returns false, after publishing the open batch,
+   * when the ring has no free slot.
+   */
+  trySendDeferredWords(type: number, source: Int32Array, wordOffset: number, length: number): boolean {
+    const index = this.writeIndex;
+    if ((index - this.ackedCached) >>> 0 >= UrpcGeometry.slotsPerRing && this.freeSlots() === 0) {
+      this.flush();
+      return false;
+    }
+    const base = this.slotsWord + (index & SlotFormat.slotMask) * SlotFormat.wordsPerSlot;
+    const words = this.words;
+    const n = (length + 3) >>> 2;
+    if (n === SlotFormat.payloadWordsPerSlot) copyFullSlot(words, base, source, wordOffset);
+    else for (let i = 0; i < n; i++) words[base + i] = source[wordOffset + i]!;
+    this.publishOneSlot(
+      index,
+      base,
+      (length << SlotFormat.lengthShift) | (type << SlotFormat.typeShift),
+      false,
+    );
+    return true;
+  }
+
+  /**
    * Whether a send can take the fast path: a one-slot message from the last (word-aligned) source
    * buffer, with a valid type and length, and room by the cached credit. Every check of `checkMessage()`
    * holds when this is true (the source was checked to be a Uint8Array when it was adopted), so the
@@ -333,6 +359,7 @@ export class RingSender {
       this.sourceWords = this.staging;
       this.sourceWordOffset = 0;
       this.lastSource = undefined;
+      this.lastSourceBuffer = undefined;
     }
     if (slots === 1) {
       this.writeSlot(type, true, true, length, 0);
@@ -356,13 +383,20 @@ export class RingSender {
   private sourceWords: Int32Array = this.staging;
   private sourceWordOffset = 0;
 
+  /** The buffer `sourceWords` views, so that views into one buffer share one word view. */
+  private lastSourceBuffer: ArrayBufferLike | undefined;
+
   private adoptSource(bytes: Uint8Array): void {
     const buffer = bytes.buffer;
     this.lastSource = bytes;
     this.lastSourceAligned = bytes.byteOffset % 4 === 0;
     this.lastSourceBytes = buffer.byteLength - bytes.byteOffset;
     if (this.lastSourceAligned) {
-      this.sourceWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+      // Many sources are views into one buffer (a port's backlog slabs): one word view per buffer.
+      if (buffer !== this.lastSourceBuffer) {
+        this.sourceWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+        this.lastSourceBuffer = buffer;
+      }
       this.sourceWordOffset = bytes.byteOffset >>> 2;
     }
   }

@@ -1,6 +1,7 @@
 // Zero-copy sends (RingSender.reserveSlot / commit) and the aligned shared memory channels live in:
 // messages written straight into their slots arrive whole and in order, mixed with copied sends and
-// across wrap-around; a full ring reserves nothing; every misuse of commit is refused with a
+// across wrap-around; a full ring reserves nothing; one-slot messages sent from a word buffer at an
+// offset (a port's backlog) arrive whole, and a full ring takes none; every misuse of commit is refused with a
 // ChannelError that names it, and sends nothing; aligned allocations are whole WebAssembly pages and
 // refuse bad sizes.
 import assert from "node:assert/strict";
@@ -177,4 +178,41 @@ test("aligned shared memory: a bad size is refused with a RangeError naming it a
         error.message.includes(String(bytes)),
     );
   }
+});
+
+test("sends from words: one-slot messages copied from a word buffer arrive whole; a full ring takes none", () => {
+  const [a, b] = UrpcChannel.pair("from-words");
+  // A slab of one-slot payloads, each at a word offset, as a port's backlog keeps them.
+  const strideWords = (slotPayloadBytes + 4) / 4;
+  const slab = new Int32Array(strideWords * (slotsPerRing + 1));
+  const slabBytes = new Uint8Array(slab.buffer);
+  const expected: Uint8Array[] = [];
+  for (let i = 0; i <= slotsPerRing; i++) {
+    const length = i % 2 === 0 ? slotPayloadBytes : (i % (slotPayloadBytes / 4)) * 4 + 3;
+    const bytes = patterned(i, length);
+    slabBytes.set(bytes, i * strideWords * 4);
+    expected.push(bytes);
+  }
+  for (let i = 0; i < slotsPerRing; i++)
+    assert.ok(a.sender.trySendDeferredWords(7, slab, i * strideWords, expected[i]!.length), `message ${i}`);
+  assert.equal(
+    a.sender.trySendDeferredWords(7, slab, slotsPerRing * strideWords, expected[slotsPerRing]!.length),
+    false,
+    "a full ring took one more",
+  );
+  // Refused, it published the open batch, so that the receiver can make room.
+  const first = drain(b);
+  assert.deepEqual(first.errors, []);
+  assert.deepEqual(
+    first.messages.map((m) => m.bytes),
+    expected.slice(0, slotsPerRing),
+  );
+  assert.ok(
+    a.sender.trySendDeferredWords(7, slab, slotsPerRing * strideWords, expected[slotsPerRing]!.length),
+  );
+  a.sender.flush();
+  assert.deepEqual(
+    drain(b).messages.map((m) => m.bytes),
+    [expected[slotsPerRing]],
+  );
 });

@@ -35,12 +35,20 @@ export interface PortOwner {
   publishLater(port: RingPort): void;
 }
 
+/** Backlog entries cut from one slab (4 KiB with 60-byte payloads). */
+const backlogSlabEntries = 64;
+/** A slot's size: its payload and its header word, so that every entry is word-aligned. */
+const backlogEntryStrideBytes = slotPayloadBytes + 4;
+
 /** A port over a ring, with a bounded backlog for when the ring is full. */
 /** A message waiting for room in the ring. */
 interface Waiting {
   type: number;
   length: number;
   bytes: Uint8Array;
+  /** A one-slot entry's slab as words, and where its payload starts there; undefined for a copy. */
+  readonly words: Int32Array | undefined;
+  readonly wordOffset: number;
 }
 
 export class RingPort implements Port, PortSlot {
@@ -136,8 +144,10 @@ export class RingPort implements Port, PortSlot {
     const backlog = this.backlog;
     while (this.backlogHead < backlog.length) {
       const next = backlog[this.backlogHead]!;
-      if (!this.sender.trySendDeferred(next.type, next.bytes, next.length)) break;
-      if (next.bytes.length === slotPayloadBytes) this.spares.push(next);
+      if (next.words !== undefined) {
+        if (!this.sender.trySendDeferredWords(next.type, next.words, next.wordOffset, next.length)) break;
+        this.spares.push(next);
+      } else if (!this.sender.trySendDeferred(next.type, next.bytes, next.length)) break;
       this.backlogHead++;
     }
     if (this.backlogHead === backlog.length) {
@@ -193,6 +203,24 @@ export class RingPort implements Port, PortSlot {
     this.core.markDirty(this);
   }
 
+  /**
+   * A backlog entry with a one-slot buffer, cut from a slab of backlogSlabEntries word-aligned
+   * buffers: the ring copies it by words from the slab's word view (trySendDeferredWords), with no
+   * view made per message.
+   */
+  private newSpare(): Waiting {
+    if (this.slabUsed === backlogSlabEntries) {
+      this.slabWords = new Int32Array((backlogSlabEntries * backlogEntryStrideBytes) >>> 2);
+      this.slabUsed = 0;
+    }
+    const offsetBytes = this.slabUsed++ * backlogEntryStrideBytes;
+    const bytes = new Uint8Array(this.slabWords.buffer, offsetBytes, slotPayloadBytes);
+    return { type: 0, length: 0, bytes, words: this.slabWords, wordOffset: offsetBytes >>> 2 };
+  }
+
+  private slabWords = new Int32Array(0);
+  private slabUsed = backlogSlabEntries;
+
   private enqueue(type: number, bytes: Uint8Array, length: number): void {
     // Checked as the ring checks a send: a bad message in the backlog would refuse every flush
     // after it and hold up the good ones behind it.
@@ -204,12 +232,12 @@ export class RingPort implements Port, PortSlot {
     }
     let entry: Waiting;
     if (length <= slotPayloadBytes) {
-      entry = this.spares.pop() ?? { type, length, bytes: new Uint8Array(slotPayloadBytes) };
+      entry = this.spares.pop() ?? this.newSpare();
       entry.type = type;
       entry.length = length;
       for (let i = 0; i < length; i++) entry.bytes[i] = bytes[i]!;
     } else {
-      entry = { type, length, bytes: bytes.slice(0, length) };
+      entry = { type, length, bytes: bytes.slice(0, length), words: undefined, wordOffset: 0 };
     }
     this.backlog.push(entry);
     this.markDirty();
