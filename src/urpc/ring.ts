@@ -197,22 +197,11 @@ export class RingSender {
    * when the ring has no free slot.
    */
   trySendDeferredWords(type: number, source: Int32Array, wordOffset: number, length: number): boolean {
-    const index = this.writeIndex;
-    if ((index - this.ackedCached) >>> 0 >= UrpcGeometry.slotsPerRing && this.freeSlots() === 0) {
+    if ((this.writeIndex - this.ackedCached) >>> 0 >= UrpcGeometry.slotsPerRing && this.freeSlots() === 0) {
       this.flush();
       return false;
     }
-    const base = this.slotsWord + (index & SlotFormat.slotMask) * SlotFormat.wordsPerSlot;
-    const words = this.words;
-    const n = (length + 3) >>> 2;
-    if (n === SlotFormat.payloadWordsPerSlot) copyFullSlot(words, base, source, wordOffset);
-    else for (let i = 0; i < n; i++) words[base + i] = source[wordOffset + i]!;
-    this.publishOneSlot(
-      index,
-      base,
-      (length << SlotFormat.lengthShift) | (type << SlotFormat.typeShift),
-      false,
-    );
+    this.writeOneSlotFrom(source, wordOffset, type, length, false);
     return true;
   }
 
@@ -241,8 +230,17 @@ export class RingSender {
    * not the batch head, else held back for the head's Atomics.store, the batch's one release.
    */
   private writeOneSlot(type: number, length: number, publish: boolean): void {
-    const src = this.sourceWords;
-    const srcWord = this.sourceWordOffset;
+    this.writeOneSlotFrom(this.sourceWords, this.sourceWordOffset, type, length, publish);
+  }
+
+  /** As `writeOneSlot`, from word `srcWord` of `src`. */
+  private writeOneSlotFrom(
+    src: Int32Array,
+    srcWord: number,
+    type: number,
+    length: number,
+    publish: boolean,
+  ): void {
     const index = this.writeIndex;
     const base = this.slotsWord + (index & SlotFormat.slotMask) * SlotFormat.wordsPerSlot;
     const words = this.words;
