@@ -40,7 +40,6 @@ const backlogSlabEntries = 64;
 /** A slot's size: its payload and its header word, so that every entry is word-aligned. */
 const backlogEntryStrideBytes = slotPayloadBytes + 4;
 
-/** A port over a ring, with a bounded backlog for when the ring is full. */
 /** A message waiting for room in the ring. */
 interface Waiting {
   type: number;
@@ -51,6 +50,7 @@ interface Waiting {
   readonly wordOffset: number;
 }
 
+/** A port over a ring, with a bounded backlog for when the ring is full. */
 export class RingPort implements Port, PortSlot {
   /** The ring's memory, for encoding into a reserved slot (PortSlot). */
   readonly bytes: Uint8Array;
