@@ -10,7 +10,8 @@
 // batch per ring); outside a turn a port's first send is published at once and the ones after it
 // with a publish queued behind the microtasks already queued (`publishLater`). `sleep` blocks on
 // the core's doorbell (Atomics.wait) until a sender rings it or the next timer is due, after
-// raising each backlogged port's wait-for-credit flag, so that returning credit rings it too. Timers are the core's own (timer-queue.ts), fired from the loop.
+// raising each backlogged port's wait-for-credit flag, so that returning credit rings it too.
+// Timers are the core's own (timer-queue.ts), fired from the loop.
 //
 // Failures of other cores: the core's failure detector (liveness.ts, added by core-worker.ts) calls
 // `peerCoreFailed`, and the core fans the failure out, once per failed core, to every listener
