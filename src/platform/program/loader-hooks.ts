@@ -12,18 +12,27 @@
 //     "type". A .js file that Node would load as CommonJS (its package.json has no "type":
 //     "module") but that is written with `import`/`export` is loaded as an ES module, as Node 22
 //     does by syntax detection: the syntax is tried as CommonJS first, and only the errors that
-//     mean "this is a module" switch it. Everything else goes to Node's own loader unchanged.
+//     mean "this is a module" switch it. Everything else goes to Node's own loader unchanged,
+//     without being read: a .js file of a "type": "module" package (each directory's scope type
+//     is looked up once), anything under node_modules. sucrase is loaded with the first .ts file,
+//     so that a JavaScript program's hooks start without it (it is most of their start-up).
 // No source map is attached: sucrase's maps lose their columns after a template literal, while
 // the code as stripped keeps lines exactly and columns wherever no type came before on the line.
 // Why not tsx: in a CommonJS project its loader compiled a domain to CommonJS, with frames naming
 // data: URLs; sucrase adds 3 MB to an install, against tsx's 12 MB (esbuild's binary).
 
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { LoadHook, ResolveHook } from "node:module";
-import { extname } from "node:path";
+import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileFunction } from "node:vm";
-import { transform } from "sucrase";
+
+type Transform = typeof import("sucrase").transform;
+/** sucrase's transform, loaded with the first TypeScript file: a JavaScript program never pays for it. */
+let sucraseTransform: Transform | undefined;
+/** Each directory's package scope type ("module" or "commonjs"), as Node decides it, remembered. */
+const scopeTypes = new Map<string, string>();
 
 /** The errors V8 gives module syntax compiled as a CommonJS function (what Node 22 detects by). */
 const moduleOnlySyntax: readonly string[] = [
@@ -57,9 +66,12 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   const extension = extname(new URL(url).pathname);
   if (extension === ".ts" || extension === ".mts") {
     const source = await readFile(new URL(url), "utf8");
-    return { format: "module", source: stripTypes(source, url), shortCircuit: true };
+    sucraseTransform ??= (await import("sucrase")).transform;
+    return { format: "module", source: stripTypes(source, url, sucraseTransform), shortCircuit: true };
   }
-  if (extension !== ".js") return nextLoad(url, context);
+  // A .js file of a "type": "module" package is an ES module whatever it contains: Node loads it.
+  if (extension !== ".js" || packageScopeType(dirname(fileURLToPath(url))) === "module")
+    return nextLoad(url, context);
   // Decided here, before Node's loader: Node 20.19+ would detect it too, but warns on every core.
   const source = await readFile(new URL(url), "utf8");
   if (!hasModuleSyntax(source)) return nextLoad(url, context);
@@ -82,8 +94,38 @@ function typeScriptAlternative(specifier: string, parentUrl: string | undefined)
   return `${specifier.slice(0, specifier.length - extension.length)}${replacement}`;
 }
 
-/** The module's code with its types stripped, each line where it was in the .ts file. */
-export function stripTypes(source: string, url: string): string {
+/**
+ * The "type" of the package scope of `directory` (its nearest package.json's, "commonjs" when it
+ * has none or there is none), as Node decides a .js file's format; remembered per directory.
+ */
+function packageScopeType(directory: string): string {
+  const known = scopeTypes.get(directory);
+  if (known !== undefined) return known;
+  let type: string;
+  let text: string | undefined;
+  try {
+    text = readFileSync(join(directory, "package.json"), "utf8");
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) {
+    let declared: unknown;
+    try {
+      declared = (JSON.parse(text) as { type?: unknown }).type;
+    } catch {
+      declared = undefined; // Node reports a malformed package.json itself, when it loads the file.
+    }
+    type = declared === "module" ? "module" : "commonjs";
+  } else {
+    const parent = dirname(directory);
+    type = parent === directory ? "commonjs" : packageScopeType(parent);
+  }
+  scopeTypes.set(directory, type);
+  return type;
+}
+
+/** The module's code with its types stripped by `transform` (sucrase's), each line where it was. */
+export function stripTypes(source: string, url: string, transform: Transform): string {
   const path = fileURLToPath(url);
   try {
     return transform(source, { transforms: ["typescript"], disableESTransforms: true, filePath: path }).code;
