@@ -390,8 +390,9 @@ export class RingSender {
     this.lastSourceAligned = bytes.byteOffset % 4 === 0;
     this.lastSourceBytes = buffer.byteLength - bytes.byteOffset;
     if (this.lastSourceAligned) {
-      // Many sources are views into one buffer (a port's backlog slabs): one word view per buffer.
-      if (buffer !== this.lastSourceBuffer) {
+      // Many sources are views into one buffer (a port's backlog slabs): one word view per buffer,
+      // made again if the buffer has grown since (a resizable or growable buffer).
+      if (buffer !== this.lastSourceBuffer || this.sourceWords.length !== buffer.byteLength >>> 2) {
         this.sourceWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
         this.lastSourceBuffer = buffer;
       }

@@ -129,6 +129,8 @@ interface PendingRequest {
   readonly description: string;
   readonly resolve: () => void;
   readonly reject: (error: VmError) => void;
+  /** The operation's promise (set once made): closing marks its rejection as handled. */
+  promise?: Promise<void>;
 }
 
 /** Home side: an update sent down the tree, waiting for every other core's acknowledgement. */
@@ -339,10 +341,25 @@ export class ShootdownEngine {
 
   /**
    * This core's side of the space is closed (its domain ended): no page translates here any more,
-   * and accesses through earlier translations fault, before the domain's frames are reused.
+   * and accesses through earlier translations fault, before the domain's frames are reused. An
+   * operation this core asked for and not yet answered rejects ("closed"): its answer would be
+   * dropped as late, and the core must stop counting it as a call in flight.
    */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    for (const request of [...this.pending.values()]) {
+      this.pending.delete(request.requestId);
+      if (this.env.activity !== undefined) this.env.activity.callsInFlight--;
+      const error = new VmError(
+        "closed",
+        `${request.description}: the address space closed before it completed`,
+      );
+      // The space closes when its domain ends: nobody may await this any more, and its rejection
+      // must not be reported as the next domain's escaped failure. Whoever still awaits it sees it.
+      request.promise?.catch(() => {});
+      this.completeRequest(request, 0, error);
+    }
   }
 
   /** This core's mapping of a page: its TLB, filled from its replica on a miss; none once closed. */
@@ -440,6 +457,7 @@ export class ShootdownEngine {
         reject,
       });
     });
+    this.pending.get(requestId)!.promise = promise;
     // The requester's core keeps polling until the operation completes (src/cpu-driver/cpu-driver.ts).
     if (this.env.activity !== undefined) this.env.activity.callsInFlight++;
     try {

@@ -157,32 +157,34 @@ describe("real platform: a port over a ring", () => {
     }
     assert.equal(port.flush(), true);
   });
-  it("a burst past the ring and past portBacklogMax: the rest delivered in order, the excess refused", () => {
-    const { b, port } = pair();
-    const accepted = slotsPerRing + portBacklogMax;
-    for (let i = 0; i < accepted; i++) port.send(7, numbered(i), 4);
-    assert.throws(
-      () => port.send(7, numbered(accepted), 4),
-      new RegExp(
-        `port "a->b": ${portBacklogMax} messages already wait for room \\(limits\\.portBacklogMax\\)`,
-      ),
-    );
-    const seen: number[] = [];
-    drainAll(b, port, seen);
-    assert.deepEqual(
-      seen,
-      Array.from({ length: accepted }, (_, i) => i),
-      "every accepted message, once, in the order sent; the refused one never",
-    );
-    // Drained, the port takes a full burst again.
-    for (let i = 0; i < accepted; i++) port.send(7, numbered(accepted + i), 4);
-    const again: number[] = [];
-    drainAll(b, port, again);
-    assert.deepEqual(
-      again,
-      Array.from({ length: accepted }, (_, i) => accepted + i),
-    );
-  });
+  for (const inTurn of [true, false]) {
+    it(`a burst past the ring and past portBacklogMax ${inTurn ? "inside" : "outside"} a poll turn: the rest delivered in order, the excess refused`, () => {
+      const { b, port } = pair(inTurn);
+      const accepted = slotsPerRing + portBacklogMax;
+      for (let i = 0; i < accepted; i++) port.send(7, numbered(i), 4);
+      assert.throws(
+        () => port.send(7, numbered(accepted), 4),
+        new RegExp(
+          `port "a->b": ${portBacklogMax} messages already wait for room \\(limits\\.portBacklogMax\\)`,
+        ),
+      );
+      const seen: number[] = [];
+      drainAll(b, port, seen);
+      assert.deepEqual(
+        seen,
+        Array.from({ length: accepted }, (_, i) => i),
+        "every accepted message, once, in the order sent; the refused one never",
+      );
+      // Drained, the port takes a full burst again.
+      for (let i = 0; i < accepted; i++) port.send(7, numbered(accepted + i), 4);
+      const again: number[] = [];
+      drainAll(b, port, again);
+      assert.deepEqual(
+        again,
+        Array.from({ length: accepted }, (_, i) => accepted + i),
+      );
+    });
+  }
 
   it("messages of several slots wait in the backlog among one-slot ones, in order", () => {
     const { b, port } = pair();

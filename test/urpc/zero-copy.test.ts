@@ -216,3 +216,27 @@ test("sends from words: one-slot messages copied from a word buffer arrive whole
     [expected[slotsPerRing]],
   );
 });
+
+test("sends from a buffer that grows between sends carry the bytes written after it grew", () => {
+  const [a, b] = UrpcChannel.pair("growing");
+  // A resizable ArrayBuffer (ES2024, in Node 20; the project's TypeScript lib predates its types).
+  type Resizable = ArrayBuffer & { resize(byteLength: number): void };
+  const ResizableBuffer = ArrayBuffer as unknown as new (
+    byteLength: number,
+    options: { maxByteLength: number },
+  ) => Resizable;
+  const buffer = new ResizableBuffer(64, { maxByteLength: 1024 });
+  assert.ok(a.sender.trySend(1, new Uint8Array(buffer, 0, 8), 8));
+  buffer.resize(256);
+  const later = new Uint8Array(buffer, 64, 16).fill(0xab);
+  assert.ok(a.sender.trySend(2, later, 16));
+  const { messages, errors } = drain(b);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(
+    messages.map((m) => [m.type, [...m.bytes]]),
+    [
+      [1, Array(8).fill(0)],
+      [2, Array(16).fill(0xab)],
+    ],
+  );
+});

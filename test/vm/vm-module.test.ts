@@ -143,32 +143,49 @@ describe("vm module: address spaces through the monitors (loopback)", () => {
   });
 });
 
+/** A vm module on core 0 of 2, over a stub CoreEnv that counts calls in flight and keeps sends. */
+function vmWithActivity(): {
+  vm: VmModule;
+  activity: { callsInFlight: number };
+  sent: { type: number; length: number }[];
+} {
+  const activity = { callsInFlight: 0 };
+  const sent: { type: number; length: number }[] = [];
+  const refuse = (): never => {
+    throw new Error("not used by this test");
+  };
+  const env: CoreEnv = {
+    coreId: 0,
+    coreIds: [0, 1],
+    nowNs: () => 0,
+    random: () => 0.5,
+    portTo: () => ({ name: "mesh 0->1", send: (type, _bytes, length) => sent.push({ type, length }) }),
+    broadcastPort: refuse,
+    allocateChannelId: refuse,
+    releaseChannelId: refuse,
+    openChannel: refuse,
+    setTimer: refuse,
+    log: () => {},
+    activity,
+  };
+  const physicalMemory = new SharedArrayBuffer(2 * framesPerCore * pageBytes);
+  return { vm: new VmModule(env, { physicalMemory }), activity, sent };
+}
+
 describe("vm module: the core keeps polling while its shootdowns are in flight", () => {
+  it("an operation still in flight when its domain ends stops counting, and rejects as closed", async () => {
+    const { vm, activity, sent } = vmWithActivity();
+    const space = vm.open("domain1/a", [0, 1], { protocol: "unicast" }, 1);
+    const mapped = space.map(0x1000, space.allocFrame(), rightRead);
+    assert.equal(activity.callsInFlight, 1);
+    assert.equal(sent.length, 1);
+    vm.domainEnded(1);
+    assert.equal(activity.callsInFlight, 0, "the ended domain's operation kept its core polling");
+    await assert.rejects(mapped, /the address space closed before it completed/);
+  });
+
   it("an operation this core started counts as a call in flight until it completes", async () => {
-    const activity = { callsInFlight: 0 };
-    const sent: { type: number; bytes: Uint8Array; length: number }[] = [];
-    const refuse = (): never => {
-      throw new Error("not used by this test");
-    };
-    const env: CoreEnv = {
-      coreId: 0,
-      coreIds: [0, 1],
-      nowNs: () => 0,
-      random: () => 0.5,
-      portTo: () => ({
-        name: "mesh 0->1",
-        send: (type, bytes, length) => sent.push({ type, bytes: bytes.slice(0, length), length }),
-      }),
-      broadcastPort: refuse,
-      allocateChannelId: refuse,
-      releaseChannelId: refuse,
-      openChannel: refuse,
-      setTimer: refuse,
-      log: () => {},
-      activity,
-    };
-    const physicalMemory = new SharedArrayBuffer(2 * framesPerCore * pageBytes);
-    const vm = new VmModule(env, { physicalMemory });
+    const { vm, activity, sent } = vmWithActivity();
     const space = vm.open("domain1/a", [0, 1], { protocol: "unicast" }, 1);
     const mapped = space.map(0x1000, space.allocFrame(), rightRead);
     assert.equal(activity.callsInFlight, 1, "the map, waiting for core 1's acknowledgement");
