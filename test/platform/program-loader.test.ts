@@ -15,7 +15,7 @@ import { checkProgram } from "../../src/platform/program/preflight.js";
 import { loadProgram, ProgramLoadError } from "../../src/platform/program/program-loader.js";
 import { boot } from "../../src/platform/real/boot.js";
 import { programUrl } from "../../src/platform/real/domain-host.js";
-import { runProgramHosted } from "../../src/platform/sim/program-host.js";
+import { runHostedOn2x2 } from "../sim/hosted-run.js";
 
 /** Bound on a test that boots two real cores or starts a simulation worker. */
 const systemTestTimeoutMs = 90_000;
@@ -151,17 +151,7 @@ describe("program loading: failures reported once, with their stacks, by run and
       "lib/twice.ts": twiceModule,
     });
     const program = join(dir, "domain.ts");
-    const result = await runProgramHosted({
-      programUrl: programUrl(program),
-      program,
-      machine: "amd-2x2",
-      machineName: "amd-2x2",
-      seed: 1,
-      cores: [0, 1],
-      faults: [],
-      liveness: false,
-      trace: false,
-    });
+    const result = await runHostedOn2x2(program, programUrl(program));
     assert.ok(result.violations.some((v) => /core 1: main returned 1 \(Cannot read properties/.test(v)));
     assert.ok(
       result.lines.some((line) => /at .*main \(file:\/\/.*domain\.ts:6:\d+\)/.test(line)),

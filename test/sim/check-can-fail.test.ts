@@ -9,9 +9,9 @@ import { describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { DomainMain } from "../../src/domain/domain-context.js";
 import { checkCaseOf, runCheckCase } from "../../src/platform/sim/check-run.js";
-import { runProgramHosted } from "../../src/platform/sim/program-host.js";
 import { makeScenario, runScenario, type Scenario } from "../../src/platform/sim/scenarios/index.js";
 import { programScenario } from "../../src/platform/sim/scenarios/program.js";
+import { runHostedOn2x2 } from "./hosted-run.js";
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const cliMain = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
@@ -220,18 +220,7 @@ describe("sim: simulated code cannot reach the host's process or timers", () => 
   });
 
   it("a busy-looping domain is ended by the watchdog, which names its core", async () => {
-    const r = await runProgramHosted({
-      programUrl: pathToFileURL(programFile("busy")).href,
-      program: "busy",
-      machine: "amd-2x2",
-      machineName: "amd-2x2",
-      seed: 1,
-      cores: [0, 1],
-      faults: [],
-      liveness: false,
-      trace: false,
-      handlerHostMs: 300,
-    });
+    const r = await runHostedOn2x2("busy", pathToFileURL(programFile("busy")).href, { handlerHostMs: 300 });
     assert.equal(r.stoppedBy, "watchdog");
     assert.equal(r.violations.length, 1);
     assert.match(r.violations[0]!, /^watchdog: core 1's handler ran for more than 300 ms of host time/);

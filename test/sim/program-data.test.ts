@@ -7,9 +7,9 @@ import { describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { limits } from "../../src/index.js";
 import { runScenario } from "../../src/platform/sim/index.js";
-import { runProgramHosted } from "../../src/platform/sim/program-host.js";
 import { programScenario } from "../../src/platform/sim/scenarios/program.js";
 import { runCli } from "../platform/cli-process.js";
+import { runHostedOn2x2 } from "./hosted-run.js";
 
 function programFile(name: string): string {
   return fileURLToPath(new URL(`./programs/${name}.js`, import.meta.url));
@@ -60,17 +60,8 @@ describe("sim: a program's arguments and results", () => {
   });
 
   it("carries args and results through the hosted worker", async () => {
-    const result = await runProgramHosted({
-      programUrl: pathToFileURL(programFile("args-result")).href,
-      program: "args-result",
+    const result = await runHostedOn2x2("args-result", pathToFileURL(programFile("args-result")).href, {
       args: ["hosted"],
-      machine: "amd-2x2",
-      machineName: "amd-2x2",
-      seed: 1,
-      cores: [0, 1],
-      faults: [],
-      liveness: false,
-      trace: false,
     });
     assert.deepEqual(result.violations, []);
     assert.deepEqual(
