@@ -42,11 +42,12 @@
 import { busyTurnsPerClockRead, pollsPerClockRead, pollsPerMicrotaskTurn } from "../limits.js";
 
 /**
- * What the loop awaits to let runnable continuations run: one microtask turn, like `await
- * undefined`, without making a promise each time (an await of a settled promise costs only its
- * reaction; a busy core takes one or two such turns per message).
+ * A settled promise: what the loop awaits to let runnable continuations run — one microtask turn,
+ * like `await undefined`, without making a promise each time (an await of a settled promise costs
+ * only its reaction; a busy core takes one or two such turns per message) — and what a platform
+ * chains work on to run it after the microtasks already queued.
  */
-const microtaskTurn: Promise<void> = Promise.resolve();
+export const microtaskTurn: Promise<void> = Promise.resolve();
 
 /** What the platform should do next. */
 export const enum CoreStep {

@@ -227,15 +227,11 @@ export class ShootdownEngine {
   peerFailed(core: number): void {
     if (core === this.coreId || !this.env.coreIds.includes(core) || this.failedPeers.has(core)) return;
     this.failedPeers.add(core);
-    for (const request of [...this.pending.values()]) {
-      this.pending.delete(request.requestId);
-      if (this.env.activity !== undefined) this.env.activity.callsInFlight--;
-      const error = new VmError(
-        "peer-failed",
-        `${request.description}: core ${core} failed before it completed`,
-      );
-      this.completeRequest(request, 0, error);
-    }
+    this.failPending(
+      (request) =>
+        new VmError("peer-failed", `${request.description}: core ${core} failed before it completed`),
+      false,
+    );
     this.homeOperations.clear();
     this.relays.clear();
   }
@@ -348,17 +344,25 @@ export class ShootdownEngine {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // The space closes when its domain ends: nobody may await these any more, and their rejections
+    // must not be reported as the next domain's escaped failure. Whoever still awaits one sees it.
+    this.failPending(
+      (request) =>
+        new VmError("closed", `${request.description}: the address space closed before it completed`),
+      true,
+    );
+  }
+
+  /**
+   * Rejects every operation this core asked for and has not had answered, each with `errorOf` it;
+   * the core stops counting them as calls in flight. `handled`: their rejections are marked handled.
+   */
+  private failPending(errorOf: (request: PendingRequest) => VmError, handled: boolean): void {
     for (const request of [...this.pending.values()]) {
       this.pending.delete(request.requestId);
       if (this.env.activity !== undefined) this.env.activity.callsInFlight--;
-      const error = new VmError(
-        "closed",
-        `${request.description}: the address space closed before it completed`,
-      );
-      // The space closes when its domain ends: nobody may await this any more, and its rejection
-      // must not be reported as the next domain's escaped failure. Whoever still awaits it sees it.
-      request.promise?.catch(() => {});
-      this.completeRequest(request, 0, error);
+      if (handled) request.promise?.catch(() => {});
+      this.completeRequest(request, 0, errorOf(request));
     }
   }
 

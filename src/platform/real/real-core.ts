@@ -36,7 +36,12 @@ import type {
   Port,
   TimerHandle,
 } from "../../cpu-driver/core-env.js";
-import { type CoreMachine, CpuDriver, type CpuDriverPolicy } from "../../cpu-driver/cpu-driver.js";
+import {
+  type CoreMachine,
+  CpuDriver,
+  type CpuDriverPolicy,
+  microtaskTurn,
+} from "../../cpu-driver/cpu-driver.js";
 import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import { channelsPerCoreMax, sleepSliceMs } from "../../limits.js";
 import type { PeerFailureListener } from "../../monitor/peer-failure.js";
@@ -85,9 +90,6 @@ interface Incoming {
   readonly handler: (type: number, bytes: Uint8Array, length: number) => void;
   readonly name: string;
 }
-
-/** A settled promise: `.then` on it runs a callback after the microtasks already queued. */
-const settled: Promise<void> = Promise.resolve();
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -325,7 +327,7 @@ export class RealCore implements CoreMachine, PeerFailureListener {
   private queuePublish(): void {
     if (this.publishQueued) return;
     this.publishQueued = true;
-    void settled.then(this.publishQueuedSends);
+    void microtaskTurn.then(this.publishQueuedSends);
   }
 
   private readonly publishQueuedSends = (): void => {
