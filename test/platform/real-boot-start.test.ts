@@ -1,6 +1,6 @@
 // Tests of how the real platform starts its cores: every core's thread at once, and a core that fails
 // to start. A parallel boot must be clean (every core up, every monitor connected), on 2 cores and on
-// 4 (more cores than CPUs on a small machine). A core whose worker throws at start-up, or never
+// 4 (more cores than CPUs on a small machine), from the core's bundle and from its modules. A core whose worker throws at start-up, or never
 // reports up within its bound, must fail the boot with an error naming that core, and leave nothing
 // behind: no worker, control port or timer. The failures are staged with boot's test-only
 // `startFault` option. Nothing here checks speed.
@@ -19,17 +19,22 @@ function stepsOf(lines: readonly string[]): string {
 }
 
 describe("real platform: every core starts at once", () => {
-  for (const cores of [2, 4]) {
-    it(`boots ${cores} cores in parallel: every core up, every monitor connected`, {
+  const starts = [
+    { cores: 2, bundledCore: true, from: "from the core bundle" },
+    { cores: 4, bundledCore: true, from: "from the core bundle" },
+    { cores: 2, bundledCore: false, from: "from their modules (the boot's options ask for the modules)" },
+  ];
+  for (const { cores, bundledCore, from } of starts) {
+    it(`boots ${cores} cores in parallel ${from}: every core up, every monitor connected`, {
       timeout: startTestTimeoutMs,
     }, async () => {
       await settle();
       const before = countHandles();
-      const system = await boot({ cores, measureLatency: false });
+      const system = await boot({ cores, measureLatency: false, bundledCore });
       const steps = system.bootLog.map((entry) => entry.step);
       try {
         assert.ok(
-          steps.some((step) => step === `start the threads of all ${cores} cores at once`),
+          steps.some((step) => step === `start the threads of all ${cores} cores at once, ${from}`),
           stepsOf(steps),
         );
         for (let core = 0; core < cores; core++) {

@@ -5,7 +5,9 @@
 // the simulator's, the check before a run); Node runs them on its hooks thread. Two hooks:
 //   - resolve: a relative import that Node cannot find is tried again with the TypeScript
 //     extension, as TypeScript's own resolution does: `./util.js` written in a .ts file means
-//     `./util.ts` (.mjs → .mts), and `./util` means `./util.ts`.
+//     `./util.ts` (.mjs → .mts), and `./util` means `./util.ts`. An import of this library's own
+//     modules then goes to the copy the thread runs (library-redirect.ts: its built modules, or
+//     its core's bundle), whose redirect `initialize` is given when the hooks are registered.
 //   - load: a .ts or .mts file of the user's (not under node_modules) is read and its types are
 //     stripped by sucrase (pure JavaScript; every line stays where it was, so a stack's file:line
 //     is the .ts file's own), then loaded as an ES module: a domain exports `main`, whatever its project's
@@ -21,12 +23,13 @@
 // Why not tsx: in a CommonJS project its loader compiled a domain to CommonJS, with frames naming
 // data: URLs; sucrase adds 3 MB to an install, against tsx's 12 MB (esbuild's binary).
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { LoadHook, ResolveHook } from "node:module";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileFunction } from "node:vm";
+import { type LibraryRedirect, redirectLibraryUrl } from "./library-redirect.js";
 
 type Transform = typeof import("sucrase").transform;
 /** sucrase's transform, loaded with the first TypeScript file: a JavaScript program never pays for it. */
@@ -46,7 +49,37 @@ const commonJsParameters = ["exports", "require", "module", "__filename", "__dir
 /** A JavaScript extension and the TypeScript one a TypeScript import of it may mean. */
 const typeScriptFor: Readonly<Record<string, string>> = { ".js": ".ts", ".mjs": ".mts", "": ".ts" };
 
+/** Where this thread's imports of the library go; none until `initialize`. */
+let library: LibraryRedirect | undefined;
+let facades: ReadonlySet<string> = new Set();
+/** Whether each built module a source file may stand for exists, remembered. */
+const builtExists = new Map<string, boolean>();
+
+/** Called by `register` with the thread's library redirect (program-loader.ts). */
+export function initialize(data: { library?: LibraryRedirect } | undefined): void {
+  library = data?.library;
+  facades = new Set(library?.facades ?? []);
+}
+
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
+  const resolved = await resolveAsWritten(specifier, context, nextResolve);
+  if (library === undefined) return resolved;
+  const url = redirectLibraryUrl(resolved.url, library, facades, fileExists);
+  return url === resolved.url ? resolved : { ...resolved, url };
+};
+
+/** Whether the file: URL names a file (remembered: a library's modules do not come and go). */
+function fileExists(url: string): boolean {
+  let exists = builtExists.get(url);
+  if (exists === undefined) {
+    exists = existsSync(new URL(url));
+    builtExists.set(url, exists);
+  }
+  return exists;
+}
+
+/** Node's resolution of `specifier`, or its TypeScript alternative (see the file comment). */
+const resolveAsWritten: ResolveHook = async (specifier, context, nextResolve) => {
   try {
     return await nextResolve(specifier, context);
   } catch (error) {

@@ -1,8 +1,8 @@
 // Loading a domain's program in the thread that runs it: a core's worker (real/domain-host.ts),
 // the simulator's worker (sim/program-worker.ts), and the check before a run (preflight.ts).
 //
-// The first load in a thread registers the module hooks (loader-hooks.ts: TypeScript, and ES
-// module syntax in a CommonJS project) and turns source maps on, so that the stack of anything
+// The first load in a thread registers the module hooks (loader-hooks.ts: TypeScript, ES module
+// syntax in a CommonJS project, and one copy of this library per thread: library-redirect.ts) and turns source maps on, so that the stack of anything
 // the program throws names its own .ts lines (stripped TypeScript keeps its lines; a program
 // compiled by tsc with source maps is mapped back to its .ts files). Then the program is imported and its main found:
 // `export function main`, a default export that is a function, or (a CommonJS module)
@@ -16,6 +16,7 @@ import { pathToFileURL } from "node:url";
 import { describeThrown } from "../../cpu-driver/describe-thrown.js";
 import type { DomainMain } from "../../domain/domain-context.js";
 import { failureText, ProgramLoadError } from "./failure-text.js";
+import { libraryRedirectFrom } from "./library-redirect.js";
 
 export { ProgramLoadError };
 
@@ -36,7 +37,10 @@ export function prepareProgramLoading(): void {
   if (hooksRegistered) return;
   hooksRegistered = true;
   process.setSourceMapsEnabled(true);
-  register(new URL("./loader-hooks.js", import.meta.url));
+  // "../program/": this code may run from the core's bundle, a sibling folder (scripts/bundle-core.js).
+  register(new URL("../program/loader-hooks.js", import.meta.url), {
+    data: { library: libraryRedirectFrom(import.meta.url) },
+  });
 }
 
 /** Imports `program` and returns its main; a ProgramLoadError says why it cannot. */

@@ -7,7 +7,9 @@
 // measure the URPC round trip between every pair of cores, and returns a `Multikernel` that can run
 // domains and shut down. Every step is logged with its time since the start of boot; a core's "up"
 // line says how long each of its own start-up steps took (thread start, loading its modules,
-// pinning, building its monitor), timed inside its thread. Every wait is bounded (limits.ts): a
+// pinning, building its monitor), timed inside its thread. A core starts from the core's bundle (its
+// modules built into one file and a few chunks, core-bundle.ts) unless the bundle is missing or
+// older than the modules, which the log then says. Every wait is bounded (limits.ts): a
 // core must report up within `coreStartTimeoutMs` of its thread's start. A boot that fails (a core
 // that throws, exits or never answers) rejects with an error naming the core, after terminating
 // every worker and clearing every timer it started.
@@ -72,6 +74,7 @@ import type {
   CoreStartTimes,
   CoreStopReport,
 } from "./control.js";
+import { coreEntry } from "./core-bundle.js";
 import { type CoreTraceData, mergeCoreTraces } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
 import { reportKeyBytes, reportOriginError, type SignedReport } from "./report-origin.js";
@@ -94,6 +97,11 @@ export interface BootOptions {
    * and tests; by default boot chooses from the number of cores and CPUs.
    */
   readonly pollPolicy?: Partial<CpuDriverPolicy>;
+  /**
+   * Start each core from the core's bundle (one file and a few chunks: core-bundle.ts), as by
+   * default, or, when false, from its modules one by one (slower to start, the same code).
+   */
+  readonly bundledCore?: boolean;
   /** Longest a core may take from its thread's start to reporting up (default coreStartTimeoutMs). */
   readonly coreStartTimeoutMs?: number;
   /** For tests only: make one core fail to start (see CoreStartFault). */
@@ -434,14 +442,14 @@ export class Multikernel {
   }
 
   /** Starts a core's worker, bounded by `startTimeoutMs` until it reports up. */
-  private startWorker(data: CoreStartData, startTimeoutMs: number): void {
+  private startWorker(entryUrl: URL, data: CoreStartData, startTimeoutMs: number): void {
     this.createdAtMs[data.coreId] = epochMs();
     // Reports and requests travel on a private channel, not on the worker's parentPort, which any
     // domain on the core can post on (report-origin.ts).
     const control = new MessageChannel();
     const reportKey = randomBytes(reportKeyBytes).toString("hex");
     this.reportKeys[data.coreId] = reportKey;
-    const worker = new Worker(new URL("./core-entry.js", import.meta.url), {
+    const worker = new Worker(entryUrl, {
       workerData: { ...data, controlPort: control.port2, reportKey } satisfies CoreStartData,
       transferList: [control.port2],
       stdout: true,
@@ -554,8 +562,10 @@ export class Multikernel {
       () => `boot of ${this.cores} cores (up: ${listed(this.up)}; monitors connected: ${listed(connected)})`,
     );
     const startTimeoutMs = this.options.coreStartTimeoutMs ?? coreStartTimeoutMs;
-    this.step(`start the threads of all ${this.cores} cores at once`);
-    for (const core of this.coreIds) this.startWorker(dataFor(core), startTimeoutMs);
+    const entry = coreEntry(this.options.bundledCore ?? true);
+    const from = entry.bundled ? "the core bundle" : `their modules (${entry.reason})`;
+    this.step(`start the threads of all ${this.cores} cores at once, from ${from}`);
+    for (const core of this.coreIds) this.startWorker(entry.url, dataFor(core), startTimeoutMs);
     await allConnected;
     this.bootMs = performance.now() - this.startMs;
     this.step(`all ${this.cores} monitors connected (bootMs ${this.bootMs.toFixed(1)})`);
