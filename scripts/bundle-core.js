@@ -17,8 +17,7 @@
 // own URL (platform/program's), so that `new URL("../..", import.meta.url)` names the same folder.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, join, relative, resolve } from "node:path";
 import { build } from "esbuild";
 
 const distSrc = "dist/src";
@@ -76,7 +75,7 @@ try {
   const libraryEntry = join(scratch, "library.js");
   const lines = withExports.map((module, i) => {
     const renamed = exported.get(module).map((name) => `${name} as m${i}$${name}`);
-    return `export { ${renamed.join(", ")} } from ${JSON.stringify(pathToFileURL(module).pathname)};`;
+    return `export { ${renamed.join(", ")} } from ${JSON.stringify(resolve(module))};`;
   });
   writeFileSync(libraryEntry, `${lines.join("\n")}\n`);
   await build({
