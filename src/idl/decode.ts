@@ -8,6 +8,7 @@
 import { type FieldType, lengthPrefixBytes } from "./field-types.js";
 import { isVariable, type MessageLayout } from "./layout.js";
 import { MessageError } from "./message-error.js";
+import { readUtf8 } from "./utf8.js";
 
 /** (view, bytes, length, handlers, channelName) => void; the view and bytes cover the same memory. */
 export type DecodeFunction = (
@@ -183,7 +184,7 @@ export function compileDecoder(layout: MessageLayout): DecodeFunction {
       } else {
         lines.push(
           `let ${a};`,
-          `try { ${a} = utf8.decode(b.subarray(${start}, ${start} + n)); } catch { f.badUtf8(ch, ${i}); }`,
+          `try { ${a} = readUtf8(b, v, ${start}, ${start} + n); } catch { f.badUtf8(ch, ${i}); }`,
         );
       }
       lines.push(`o = ${start} + n;`);
@@ -200,9 +201,6 @@ export function compileDecoder(layout: MessageLayout): DecodeFunction {
   }
   lines.push(`h.${layout.name}(${args.join(", ")});`);
   const source = `return function decode_${layout.name}(v, b, length, h, ch) {\n  ${lines.join("\n  ")}\n};`;
-  const factory = new Function("f", "utf8", source);
-  return factory(
-    makeFailures(layout),
-    new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }),
-  ) as DecodeFunction;
+  const factory = new Function("f", "readUtf8", source);
+  return factory(makeFailures(layout), readUtf8) as DecodeFunction;
 }
