@@ -16,7 +16,7 @@ import {
   messagesPerInterfaceMax,
   messageTypesMax,
 } from "../limits.js";
-import { compileDecoder, type DecodeFunction } from "./decode.js";
+import { compileDecoder, type DecodeFunction, decoderNeedsView } from "./decode.js";
 import {
   compileEncoder,
   compileSlotEncoder,
@@ -245,6 +245,7 @@ export function defineInterface<const D extends Declaration>(
   const encoders = layouts.map(compileEncoder);
   const slotEncoders = layouts.map(compileSlotEncoder);
   const decoders: DecodeFunction[] = layouts.map(compileDecoder);
+  const needsView = layouts.some(decoderNeedsView);
   const names = layouts.map((layout) => layout.name);
   const typeOf: Record<string, number> = {};
   const encode: Record<string, EncodeFunction> = {};
@@ -288,7 +289,9 @@ export function defineInterface<const D extends Declaration>(
           );
         }
       }
-      const views = new ViewCache();
+      // Only an interface with floats or 64-bit integers reads through a view; the others get any.
+      const views = needsView ? new ViewCache() : undefined;
+      const noView = new DataView(new ArrayBuffer(0));
       return (type: number, bytes: Uint8Array, length: number): void => {
         const index = type - typeBase;
         if (!(index >= 0 && index < count) || !Number.isInteger(index)) {
@@ -306,7 +309,13 @@ export function defineInterface<const D extends Declaration>(
             `frame length ${length} is not in [0, ${Math.min(bytes.length, messageBytesMax)}]`,
           );
         }
-        decoders[index]!(views.viewOf(bytes), bytes, length, handlers, channelName);
+        decoders[index]!(
+          views === undefined ? noView : views.viewOf(bytes),
+          bytes,
+          length,
+          handlers,
+          channelName,
+        );
       };
     },
   };

@@ -5,10 +5,9 @@
 // Buffer code over the same memory. Both replace an unpaired surrogate with U+FFFD, as TextEncoder
 // does, so the bytes are the same whichever path runs.
 //
-// Decoding (readUtf8) has a fast path for the same common case: a short run of ASCII bytes, checked
-// four at a time through the DataView, is read as Latin-1 straight out of the memory (for bytes
-// below 0x80 Latin-1 and UTF-8 agree), without the subarray and the trip through TextDecoder's
-// JavaScript wrapper that the general path pays. Anything else (a byte of 0x80 or more, a longer
+// Decoding (readUtf8) has a fast path for the same common case: a short run of ASCII bytes is read
+// as Latin-1 straight out of the memory (for bytes below 0x80 Latin-1 and UTF-8 agree), without
+// the subarray and the trip through TextDecoder's JavaScript wrapper that the general path pays. Anything else (a byte of 0x80 or more, a longer
 // string) goes to a fatal TextDecoder, so invalid UTF-8 is refused exactly as before: the fast path
 // only ever accepts bytes that every UTF-8 decoder accepts and decodes the same way.
 import { Buffer } from "node:buffer";
@@ -87,22 +86,15 @@ if (typeof latin1Slice !== "function") throw new Error("idl: this Node.js has no
 
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Whether bytes[start, end) are all below 0x80; `view` covers the same memory as `bytes`. */
-function isAscii(bytes: Uint8Array, view: DataView, start: number, end: number): boolean {
-  let high = 0;
-  let i = start;
-  for (; i + 4 <= end; i += 4) high |= view.getUint32(i, true);
-  for (; i < end; i++) high |= bytes[i]!;
-  return (high & 0x80808080) === 0;
-}
-
 /**
  * The string whose UTF-8 is bytes[start, end); throws a TypeError if the bytes are not valid UTF-8
- * (as TextDecoder with `fatal`; a byte order mark is kept). `view` covers the same memory as
- * `bytes`.
+ * (as TextDecoder with `fatal`; a byte order mark is kept).
  */
-export function readUtf8(bytes: Uint8Array, view: DataView, start: number, end: number): string {
-  if (end - start <= asciiReadBytesMax && isAscii(bytes, view, start, end))
-    return latin1Slice!.call(bytes, start, end);
+export function readUtf8(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= asciiReadBytesMax) {
+    let high = 0;
+    for (let i = start; i < end; i++) high |= bytes[i]!;
+    if (high < 0x80) return latin1Slice!.call(bytes, start, end);
+  }
   return fatalDecoder.decode(bytes.subarray(start, end));
 }
