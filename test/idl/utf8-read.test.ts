@@ -1,7 +1,8 @@
-// Tests of readUtf8, the decoders' string reader: its ASCII fast path (short strings of bytes below
-// 0x80, read without TextDecoder) and its general path (a fatal TextDecoder) give the same strings
-// as TextDecoder for every input, and refuse exactly the bytes TextDecoder refuses, wherever the
-// bytes lie in shared memory.
+// Tests of readUtf8, the decoders' string reader: its ASCII fast paths (strings of bytes below 0x80,
+// up to asciiCodesBytesMax made by String.fromCharCode, up to asciiReadBytesMax by latin1Slice) and
+// its general path (a fatal TextDecoder) give the same strings as TextDecoder for every input, and
+// refuse exactly the bytes TextDecoder refuses, wherever the bytes lie in shared memory. Lengths
+// run to twice asciiReadBytesMax, so that every path and each switch between them is taken.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
