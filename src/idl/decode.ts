@@ -5,11 +5,15 @@
 // reads past it, whatever the bytes say), and calls `h.<message>(a0, a1, ...)`. A message without
 // variable-length fields has one length check, for its exact size. Failures go to slow-path
 // functions that throw a MessageError naming the channel, the message and the field.
-import { type FieldType, lengthPrefixBytes } from "./field-types.js";
+import { type FieldType, lengthPrefixBytes, t } from "./field-types.js";
 import { isVariable, type MessageLayout } from "./layout.js";
 import { MessageError } from "./message-error.js";
+import { readUtf8 } from "./utf8.js";
 
-/** (view, bytes, length, handlers, channelName) => void; the view and bytes cover the same memory. */
+/**
+ * (view, bytes, length, handlers, channelName) => void; the view and bytes cover the same memory.
+ * A decoder for which decoderNeedsView is false never reads the view (any view may be passed).
+ */
 export type DecodeFunction = (
   view: DataView,
   bytes: Uint8Array,
@@ -18,20 +22,26 @@ export type DecodeFunction = (
   channelName: string,
 ) => void;
 
+/** The read of one scalar at byte offset `at`, as source text. */
 function readSource(type: FieldType<unknown>, at: string): string {
+  // Integers up to 32 bits are put together from bytes, so that a message of such fields needs no
+  // DataView (see decoderNeedsView); the rest are read through the view.
+  const byte = (k: number) => (k === 0 ? `b[${at}]` : `(b[${at} + ${k}] << ${8 * k})`);
+  const u16 = `(${byte(0)} | ${byte(1)})`;
+  const i32 = `(${byte(0)} | ${byte(1)} | ${byte(2)} | ${byte(3)})`;
   switch (type.kind) {
     case "u8":
       return `b[${at}]`;
     case "i8":
-      return `v.getInt8(${at})`;
+      return `((b[${at}] << 24) >> 24)`;
     case "u16":
-      return `v.getUint16(${at}, true)`;
+      return u16;
     case "i16":
-      return `v.getInt16(${at}, true)`;
+      return `((${u16} << 16) >> 16)`;
     case "u32":
-      return `v.getUint32(${at}, true)`;
+      return `(${i32} >>> 0)`;
     case "i32":
-      return `v.getInt32(${at}, true)`;
+      return i32;
     case "f32":
       return `v.getFloat32(${at}, true)`;
     case "f64":
@@ -43,6 +53,14 @@ function readSource(type: FieldType<unknown>, at: string): string {
     default:
       throw new Error(`idl: internal: no plain read for ${type.kind}`);
   }
+}
+
+/** Whether a message's decoder reads through the DataView (floats and 64-bit integers do). */
+export function decoderNeedsView(layout: MessageLayout): boolean {
+  const viewKinds = ["f32", "f64", "u64", "i64"];
+  return layout.fields.some(
+    (field) => viewKinds.includes(field.type.kind) || viewKinds.includes(field.type.element?.kind ?? ""),
+  );
 }
 
 /** Arrays up to this many elements are decoded as one array literal rather than a loop. */
@@ -174,7 +192,7 @@ export function compileDecoder(layout: MessageLayout): DecodeFunction {
     } else if (isVariable(type)) {
       const start = at(` + ${lengthPrefixBytes}`);
       lines.push(
-        `n = v.getUint16(${at("")}, true);`,
+        `n = ${readSource(t.u16, at(""))};`,
         `if (n > ${type.maxBytes}) f.overMax(ch, ${i}, n);`,
         `if (${start} + n > length) f.truncatedBody(ch, ${i}, ${start}, n, length);`,
       );
@@ -183,7 +201,7 @@ export function compileDecoder(layout: MessageLayout): DecodeFunction {
       } else {
         lines.push(
           `let ${a};`,
-          `try { ${a} = utf8.decode(b.subarray(${start}, ${start} + n)); } catch { f.badUtf8(ch, ${i}); }`,
+          `try { ${a} = readUtf8(b, ${start}, ${start} + n); } catch { f.badUtf8(ch, ${i}); }`,
         );
       }
       lines.push(`o = ${start} + n;`);
@@ -200,9 +218,6 @@ export function compileDecoder(layout: MessageLayout): DecodeFunction {
   }
   lines.push(`h.${layout.name}(${args.join(", ")});`);
   const source = `return function decode_${layout.name}(v, b, length, h, ch) {\n  ${lines.join("\n  ")}\n};`;
-  const factory = new Function("f", "utf8", source);
-  return factory(
-    makeFailures(layout),
-    new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }),
-  ) as DecodeFunction;
+  const factory = new Function("f", "readUtf8", source);
+  return factory(makeFailures(layout), readUtf8) as DecodeFunction;
 }

@@ -6,12 +6,22 @@
 // no loop over field descriptors, no per-field indirect call and no allocation. Checks are single
 // comparisons that V8 inlines (`(x >>> 0) !== x` for u32); when one fails, a slow-path function
 // outside the generated code works out why and throws a MessageError naming the field.
+//
+// A message that may fit one URPC slot also gets a slot encoder, which writes straight into a
+// reserved slot (no buffer, no copy). A message with strings fits or not depending on its values:
+// its slot encoder checks every value as the buffer encoder does (so a bad value throws the same
+// error on either path), and when the strings turn out too long for the slot it returns -1, having
+// committed nothing, and the sender takes the buffer path, which encodes (or refuses) the message in
+// full.
 import { messageBytesMax, slotPayloadBytes } from "../limits.js";
 import { type FieldType, lengthPrefixBytes } from "./field-types.js";
 import { type FieldLayout, isVariable, type MessageLayout } from "./layout.js";
 import type { MessageBuffer } from "./message-buffer.js";
 import { MessageError } from "./message-error.js";
-import { utf8Length, writeUtf8 } from "./utf8.js";
+import { utf8Length, utf8LoopUnitsMax, writeUtf8 } from "./utf8.js";
+
+// A string that fits a slot is short enough for writeUtf8's loop, which needs no Buffer.
+if (slotPayloadBytes > utf8LoopUnitsMax) throw new Error("idl: a slot's string must be encoded by the loop");
 
 export type EncodeFunction = (buf: MessageBuffer, ...args: readonly unknown[]) => number;
 
@@ -146,9 +156,11 @@ function makeFailTotal(layout: MessageLayout) {
 
 /**
  * The checks and writes of every field, as source lines; offsets are `base + constant` (base "" for
- * a MessageBuffer, "p + " for a slot at byte p) up to the first variable-length field.
+ * a MessageBuffer, "p + " for a slot at byte p) up to the first variable-length field. With `slot`,
+ * strings must also fit the slot at p, else the lines return -1 (bytes fields are not supported
+ * there).
  */
-function fieldLines(layout: MessageLayout, base: string): { lines: string[]; end: string } {
+function fieldLines(layout: MessageLayout, base: string, slot = false): { lines: string[]; end: string } {
   const lines: string[] = [];
   if (layout.variable) lines.push("let o = 0, n = 0, e = 0;");
   let dynamic = false; // whether offsets are relative to `o`
@@ -176,6 +188,15 @@ function fieldLines(layout: MessageLayout, base: string): { lines: string[]; end
           `n = ${x}.length; e = ${start} + n;`,
           `if (e > ${limit}) failTotal(${i}, ${x}, ${at("")});`,
           `b.set(${x}, ${start});`,
+        );
+      } else if (slot) {
+        // Every UTF-16 unit takes at least one byte: a longer string cannot fit the slot.
+        lines.push(
+          `if (typeof ${x} !== "string" || ${x}.length > ${type.maxBytes}) fail(${i}, ${x}, -1);`,
+          `if (${x}.length > ${slotPayloadBytes}) return -1;`,
+          `e = writeUtf8(b, undefined, ${x}, ${start}, Math.min(${start} + ${type.maxBytes}, p + ${slotPayloadBytes - field.fixedBytesAfter}));`,
+          "if (e < 0) return -1;",
+          `n = e - (${start});`,
         );
       } else {
         lines.push(
@@ -215,20 +236,28 @@ export function compileEncoder(layout: MessageLayout): EncodeFunction {
 }
 
 /**
- * (b, v, p, a0, a1, ...) => void: encodes a message of fixed size straight into memory at byte p
- * (a URPC slot: Flounder's stubs marshal into the message slot itself). Undefined for a message
- * with a variable-length or array field or more bytes than one slot carries: those go through a
- * buffer.
+ * (b, v, p, a0, a1, ...) => length: encodes a message straight into memory at byte p (a URPC slot:
+ * Flounder's stubs marshal into the message slot itself) and returns its length in bytes, or -1
+ * when its strings make it longer than one slot (nothing is sent then; the caller takes the
+ * buffer path). Undefined for a message that never fits one slot, and for one with a bytes or an
+ * array field: those go through a buffer.
  */
-export type SlotEncodeFunction = (b: Uint8Array, v: DataView, p: number, ...args: readonly unknown[]) => void;
+export type SlotEncodeFunction = (
+  b: Uint8Array,
+  v: DataView,
+  p: number,
+  ...args: readonly unknown[]
+) => number;
 
 export function compileSlotEncoder(layout: MessageLayout): SlotEncodeFunction | undefined {
-  // Arrays go through the buffer too: reading an element may run the caller's code (a getter, a
-  // Proxy), which could send on the same port between the slot's reservation and its commit.
-  if (layout.variable || layout.fixedBytes > slotPayloadBytes) return undefined;
-  if (layout.fields.some((field) => field.type.kind === "array")) return undefined;
+  if (layout.fixedBytes > slotPayloadBytes) return undefined;
+  // Arrays and bytes go through the buffer: reading an element, or a Uint8Array's length, may run
+  // the caller's code (a getter, a Proxy), which could send on the same port between the slot's
+  // reservation and its commit. A string is a primitive: reading it runs nothing.
+  if (layout.fields.some((field) => field.type.kind === "array" || field.type.kind === "bytes"))
+    return undefined;
   const params = layout.fields.map((_, i) => `a${i}`);
-  const { lines } = fieldLines(layout, "p + ");
-  const source = `return function encode_slot_${layout.name}(b, v, p${params.map((x) => `, ${x}`).join("")}) {\n  ${lines.join("\n  ")}\n};`;
+  const { lines, end } = fieldLines(layout, "p + ", true);
+  const source = `return function encode_slot_${layout.name}(b, v, p${params.map((x) => `, ${x}`).join("")}) {\n  ${lines.join("\n  ")}\n  return ${end} - p;\n};`;
   return compile(layout, source) as SlotEncodeFunction;
 }

@@ -16,7 +16,7 @@ import {
   messagesPerInterfaceMax,
   messageTypesMax,
 } from "../limits.js";
-import { compileDecoder, type DecodeFunction } from "./decode.js";
+import { compileDecoder, type DecodeFunction, decoderNeedsView } from "./decode.js";
 import {
   compileEncoder,
   compileSlotEncoder,
@@ -28,6 +28,7 @@ import { type FieldLayout, isVariable, type MessageLayout } from "./layout.js";
 import { MessageBuffer } from "./message-buffer.js";
 import { MessageError } from "./message-error.js";
 import { rememberChannel, rememberInterface } from "./registry.js";
+import { ViewCache } from "./view-cache.js";
 
 /** One field: its name and type. */
 export type FieldDeclaration = readonly [name: string, type: FieldType<unknown>];
@@ -73,7 +74,7 @@ export interface Transport {
  * into the URPC slot itself): `reserve()` gives the byte offset of a free slot's payload in
  * `bytes`/`view`, or -1 when there is none now (the sender then encodes into its buffer and calls
  * `send`, which queues); reserving stores nothing, so a reservation that is never committed (an
- * argument the encoder refused) costs nothing. `commit(type, length)` sends the reserved slot.
+ * argument the encoder refused, strings too long for the slot) costs nothing. `commit(type, length)` sends the reserved slot.
  */
 export interface SlotWriter {
   reserve(): number;
@@ -191,8 +192,9 @@ function layoutMessages(interfaceName: string, declaration: Declaration, typeBas
 
 /**
  * Compiles a sender method with the message's exact arity, so that calling it allocates nothing.
- * A message of one slot's size or less, on a transport with slots, is encoded straight into a
- * reserved slot; otherwise (or when no slot is free) into the sender's buffer and sent from there.
+ * A message of one slot's size or less (with strings: when its values fit), on a transport with
+ * slots, is encoded straight into a reserved slot; otherwise (or when no slot is free) into the
+ * sender's buffer and sent from there.
  */
 function compileSendMethod(
   layout: MessageLayout,
@@ -212,8 +214,9 @@ function compileSendMethod(
       : `return function (${params}) {
           const p = slot.reserve();
           if (p < 0) { ${viaBuffer} return; }
-          encodeSlot(slot.bytes, slot.view, p${args});
-          slot.commit(${layout.type}, ${layout.fixedBytes});
+          const length = encodeSlot(slot.bytes, slot.view, p${args});
+          if (length < 0) { ${viaBuffer} return; }
+          slot.commit(${layout.type}, length);
         };`;
   return new Function("encode", "encodeSlot", "buf", "transport", "slot", source)(
     encode,
@@ -242,6 +245,7 @@ export function defineInterface<const D extends Declaration>(
   const encoders = layouts.map(compileEncoder);
   const slotEncoders = layouts.map(compileSlotEncoder);
   const decoders: DecodeFunction[] = layouts.map(compileDecoder);
+  const needsView = layouts.some(decoderNeedsView);
   const names = layouts.map((layout) => layout.name);
   const typeOf: Record<string, number> = {};
   const encode: Record<string, EncodeFunction> = {};
@@ -285,11 +289,9 @@ export function defineInterface<const D extends Declaration>(
           );
         }
       }
-      let lastBytes: Uint8Array | undefined;
-      let lastView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-      // A URPC ring hands in one of its slots' views (a fixed set), so views are kept per buffer
-      // object: after the first lap no message allocates one.
-      const views = new WeakMap<Uint8Array, DataView<ArrayBufferLike>>();
+      // Only an interface with floats or 64-bit integers reads through a view; the others get any.
+      const views = needsView ? new ViewCache() : undefined;
+      const noView = new DataView(new ArrayBuffer(0));
       return (type: number, bytes: Uint8Array, length: number): void => {
         const index = type - typeBase;
         if (!(index >= 0 && index < count) || !Number.isInteger(index)) {
@@ -307,17 +309,13 @@ export function defineInterface<const D extends Declaration>(
             `frame length ${length} is not in [0, ${Math.min(bytes.length, messageBytesMax)}]`,
           );
         }
-        // Transports hand in the same receive buffer every time; a view is made only when it changes.
-        if (bytes !== lastBytes) {
-          lastBytes = bytes;
-          let view = views.get(bytes);
-          if (view === undefined) {
-            view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-            views.set(bytes, view);
-          }
-          lastView = view;
-        }
-        decoders[index]!(lastView, bytes, length, handlers, channelName);
+        decoders[index]!(
+          views === undefined ? noView : views.viewOf(bytes),
+          bytes,
+          length,
+          handlers,
+          channelName,
+        );
       };
     },
   };

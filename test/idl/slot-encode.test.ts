@@ -1,9 +1,11 @@
 // Tests of encoding in place (a transport with slots, src/idl's SlotWriter): a message of one slot's
 // size or less is written straight into the reserved slot, byte for byte what the buffer path
-// writes; with no free slot, or a message with a variable-length or array field, the buffer path is
+// writes; so is a message with strings when its values fit the slot, and when they do not it takes
+// the buffer path; with no free slot, or a message with a bytes or array field, the buffer path is
 // taken; an argument the encoder refuses throws as usual and commits nothing.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { defineInterface, type SlotWriter, t } from "../../src/idl/index.js";
 import { slotPayloadBytes } from "../../src/limits.js";
 
@@ -26,6 +28,13 @@ const iface = defineInterface("slots", {
   ],
   text: [["s", t.string(16)]],
   list: [["c", t.array(t.u16, 3)]],
+  pair: [
+    ["id", t.u32],
+    ["key", t.string(64)],
+    ["value", t.string(256)],
+    ["found", t.bool],
+  ],
+  blob: [["b", t.bytes(8)]],
 });
 
 /** A transport with one slot at byte `at` of its memory, counting what it does. */
@@ -78,17 +87,67 @@ describe("idl: encoding straight into a slot", () => {
     );
   });
 
-  it("takes the buffer path when no slot is free, and for variable-length and array messages", () => {
+  it("takes the buffer path when no slot is free, and for bytes and array messages", () => {
     const { transport, sent, commits, setFree } = slotted(0);
     setFree(false);
     iface.sender(transport).small(1, 0, 0, false);
-    setFree(true);
     iface.sender(transport).text("hi");
+    setFree(true);
     iface.sender(transport).list([1, 2, 3]);
+    iface.sender(transport).blob(new Uint8Array([1, 2]));
     assert.equal(commits.length, 0);
     assert.deepEqual(
       sent.map((f) => f.type),
-      [iface.typeOf.small, iface.typeOf.text, iface.typeOf.list],
+      [iface.typeOf.small, iface.typeOf.text, iface.typeOf.list, iface.typeOf.blob],
+    );
+  });
+
+  it("writes strings that fit in place, and sends longer ones from the buffer", () => {
+    const at = 64;
+    const { transport, sent, commits, memory } = slotted(at);
+    const sender = iface.sender(transport);
+    sender.pair(9, "c0k17", "c0k17=1".padEnd(32, "."), true);
+    sender.pair(10, "ключ", "√ 𝄞", false);
+    assert.equal(sent.length, 0);
+    assert.equal(commits.length, 2);
+    assert.deepEqual(
+      new Uint8Array(memory, at, commits[1]!.length),
+      viaBuffer((s) => s.pair!(10, "ключ", "√ 𝄞", false)),
+    );
+    // 4 + 2 + 5 + 2 + 1 = 14 bytes of fields and prefixes: a value of 47 bytes fills the slot exactly.
+    sender.pair(11, "c0k17", "v".repeat(slotPayloadBytes - 14), true);
+    assert.equal(commits.at(-1)!.length, slotPayloadBytes);
+    sender.pair(12, "c0k17", "v".repeat(slotPayloadBytes - 13), true);
+    sender.pair(13, "c0k17", "é".repeat(30), true);
+    assert.equal(commits.length, 3);
+    assert.deepEqual(
+      sent.map((f) => f.bytes),
+      [
+        viaBuffer((s) => s.pair!(12, "c0k17", "v".repeat(slotPayloadBytes - 13), true)),
+        viaBuffer((s) => s.pair!(13, "c0k17", "é".repeat(30), true)),
+      ],
+    );
+  });
+
+  it("sends any strings byte for byte as the buffer path, in place or not", () => {
+    const strings = (max: number) =>
+      fc.oneof(
+        fc.string({ unit: "binary-ascii", maxLength: max }),
+        fc.string({ unit: "binary", maxLength: max / 4 }),
+        fc.string({ unit: "grapheme", maxLength: max / 4 }),
+      );
+    fc.assert(
+      fc.property(fc.nat(), strings(64), strings(256), fc.boolean(), (id, key, value, found) => {
+        const at = 128;
+        const { transport, sent, commits, memory } = slotted(at);
+        const expected = viaBuffer((s) => s.pair!(id, key, value, found));
+        iface.sender(transport).pair(id, key, value, found);
+        const got = commits.length === 1 ? new Uint8Array(memory, at, commits[0]!.length) : sent[0]!.bytes;
+        assert.equal(commits.length + sent.length, 1);
+        assert.equal(commits.length === 1, expected.length <= slotPayloadBytes);
+        assert.deepEqual(got, expected);
+      }),
+      { numRuns: 500 },
     );
   });
 
@@ -101,6 +160,22 @@ describe("idl: encoding straight into a slot", () => {
     assert.throws(
       () => iface.sender(transport).small(1, 0, 70000, false),
       /field "c" = 70000 is out of range for u16/,
+    );
+    assert.throws(
+      () => iface.sender(transport).pair(1, 7 as never, "", true),
+      /field "key" = 7 is not a string/,
+    );
+    assert.throws(
+      () => iface.sender(transport).pair(1, "k", "x".repeat(257), true),
+      /field "value" = "x+"\.\.\. is 257 bytes of UTF-8, over the maximum of 256/,
+    );
+    assert.throws(
+      () => iface.sender(transport).pair(1, "k", "é".repeat(200), true),
+      /field "value" = "é+"\.\.\. is 400 bytes of UTF-8, over the maximum of 256/,
+    );
+    assert.throws(
+      () => iface.sender(transport).pair(1, "k", "", 2 as never),
+      /field "found" = 2 is not a boolean/,
     );
     assert.equal(commits.length + sent.length, 0);
   });

@@ -57,6 +57,8 @@ export class RingPort implements Port, PortSlot {
   readonly view: DataView;
   /** This port's slots: encoders write one-slot messages in place (see reserve and commit). */
   readonly slot: PortSlot = this;
+  /** Where the ring's words start in `bytes` (read once: a typed array's byteOffset is not free). */
+  private readonly wordsByteOffset: number;
   /** The word index of the slot reserve() returned, for commit(). */
   private reservedWord = -1;
   /** Waiting messages, oldest first from `backlogHead`. */
@@ -85,6 +87,7 @@ export class RingPort implements Port, PortSlot {
     peer?: number,
   ) {
     this.bytes = new Uint8Array(sender.words.buffer);
+    this.wordsByteOffset = sender.words.byteOffset;
     this.view = new DataView(sender.words.buffer);
     if (core.trace !== undefined && flowName !== undefined) {
       this.traceKey = core.trace.channelKey(flowName);
@@ -113,7 +116,7 @@ export class RingPort implements Port, PortSlot {
     if (this.backlogHead !== this.backlog.length || this.traceKey >= 0) return -1;
     const word = this.sender.reserveSlot();
     this.reservedWord = word;
-    return word < 0 ? -1 : this.sender.words.byteOffset + word * 4;
+    return word < 0 ? -1 : this.wordsByteOffset + word * 4;
   }
 
   /** Sends the reserved slot, published as `send` publishes. */
