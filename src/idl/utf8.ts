@@ -85,7 +85,6 @@ export const asciiCodesBytesMax = 16;
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice as
   | ((this: Uint8Array, start: number, end: number) => string)
   | undefined;
-if (typeof latin1Slice !== "function") throw new Error("idl: this Node.js has no Buffer latin1Slice");
 
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -118,7 +117,8 @@ export function readUtf8(bytes: Uint8Array, start: number, end: number): string 
   } else if (n <= asciiReadBytesMax) {
     let high = 0;
     for (let i = start; i < end; i++) high |= bytes[i]!;
-    if (high < 0x80) return latin1Slice!.call(bytes, start, end);
+    // An undocumented method of Node's Buffer: where a Node.js lacks it, TextDecoder decodes.
+    if (high < 0x80 && typeof latin1Slice === "function") return latin1Slice.call(bytes, start, end);
   }
   return fatalDecoder.decode(bytes.subarray(start, end));
 }
