@@ -65,3 +65,16 @@ test("bench urpc --json prints one object holding every figure, alone on standar
   assert.equal(typeof report.postMessageOneWayNs, "number");
   assert.match(r.stderr, /postMessage/, "the table is on standard error");
 });
+
+test("bench boot --json times boots from the bundle and from the modules, in the same runs", () => {
+  const r = cli("bench", "boot", "--cores", "2", "--runs", "1", "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as Record<string, unknown>;
+  assert.equal(report.coreStart, "bundle");
+  for (const key of ["bootMs", "modulesBootMs", "workerStartMs", "bootVsWorkerStart"])
+    assert.ok(typeof report[key] === "number" && (report[key] as number) > 0, `${key}: ${report[key]}`);
+  assert.deepEqual(
+    [(report.samplesMs as unknown[]).length, (report.modulesSamplesMs as unknown[]).length],
+    [1, 1],
+  );
+});

@@ -1,7 +1,10 @@
 // `multikernel bench boot --cores N`: how long a boot takes, from the start of every core's thread
 // to every monitor connected (`bootMs`), over several boots; the SKB's measurement is not part of it.
 // Beside it, in the same runs, `workerStartMs`: a bare worker thread started and answering its first
-// message (bench/worker-start.ts), the floor under any core's start, and the ratio of the two.
+// message (bench/worker-start.ts), the floor under any core's start, and the ratio of the two; and
+// `modulesBootMs`: the same boot with every core loading its modules one by one rather than from
+// the core's bundle (platform/real/core-bundle.ts), what the bundle saves. `coreStart` says whether
+// the timed boots started from the bundle ("bundle") or could not ("modules: why").
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { formatRatio, printResult, progress } from "../../bench/report.js";
@@ -9,6 +12,7 @@ import { percentileSorted } from "../../bench/stats.js";
 import { timeWorkerStart } from "../../bench/worker-start.js";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
+import { coreEntry } from "../../platform/real/core-bundle.js";
 import { coreCountArgument, integerArgument } from "../arguments.js";
 import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
@@ -20,21 +24,27 @@ const bootBenchRunsMax = 100;
 
 interface Samples {
   readonly bootMs: number[];
+  readonly modulesBootMs: number[];
   readonly workerStartMs: number[];
 }
 
-/** One run: a bare worker's start, then a boot and its shutdown. */
+/** One boot and its shutdown; returns bootMs. */
+async function timeBoot(cores: number, bundledCore: boolean): Promise<number> {
+  const system = await boot({ cores, measureLatency: false, bundledCore });
+  await system.shutdown();
+  return system.bootMs;
+}
+
+/** One run: a bare worker's start, a boot (from the bundle), and a boot from the modules. */
 async function timeOneRun(cores: number, samples: Samples): Promise<void> {
   const workerStartMs = await timeWorkerStart();
-  const started = performance.now();
-  const system = await boot({ cores, measureLatency: false });
-  const shutdownStart = performance.now();
-  await system.shutdown();
-  samples.bootMs.push(system.bootMs);
+  const bootMs = await timeBoot(cores, true);
+  const modulesBootMs = await timeBoot(cores, false);
+  samples.bootMs.push(bootMs);
+  samples.modulesBootMs.push(modulesBootMs);
   samples.workerStartMs.push(workerStartMs);
   progress(
-    `  bootMs ${system.bootMs.toFixed(1)}, workerStartMs ${workerStartMs.toFixed(1)}, ` +
-      `shutdown ${(performance.now() - shutdownStart).toFixed(1)} ms, total ${(performance.now() - started).toFixed(1)} ms`,
+    `  bootMs ${bootMs.toFixed(1)}, from the modules ${modulesBootMs.toFixed(1)}, workerStartMs ${workerStartMs.toFixed(1)}`,
   );
 }
 
@@ -51,7 +61,10 @@ function report(options: { cores: number; runs: number; json: boolean }, samples
   const workers = sortedCopy(samples.workerStartMs);
   const bootMs = median(boots);
   const workerStartMs = median(workers);
+  const modulesBootMs = median(sortedCopy(samples.modulesBootMs));
   const bootVsWorkerStart = bootMs / workerStartMs;
+  const entry = coreEntry(true);
+  const coreStart = entry.bundled ? "bundle" : `modules: ${entry.reason}`;
   const json = {
     benchmark: "boot",
     cores: options.cores,
@@ -61,6 +74,9 @@ function report(options: { cores: number; runs: number; json: boolean }, samples
     bootMsMin: boots[0],
     bootMsMax: boots.at(-1),
     samplesMs: samples.bootMs,
+    coreStart,
+    modulesBootMs,
+    modulesSamplesMs: samples.modulesBootMs,
     workerStartMs,
     workerStartSamplesMs: samples.workerStartMs,
     bootVsWorkerStart,
@@ -70,6 +86,12 @@ function report(options: { cores: number; runs: number; json: boolean }, samples
     [
       { label: "bootMs (median)", value: `${bootMs.toFixed(1)} ms`, note: `${options.runs} boots` },
       { label: "bootMs (min / max)", value: `${boots[0]!.toFixed(1)} / ${boots.at(-1)!.toFixed(1)} ms` },
+      { label: "cores started from", value: coreStart },
+      {
+        label: "the same boot from the modules",
+        value: `${modulesBootMs.toFixed(1)} ms`,
+        note: "every core loading its modules one by one, in the same runs",
+      },
       {
         label: "workerStartMs (median)",
         value: `${workerStartMs.toFixed(1)} ms`,
@@ -95,7 +117,7 @@ export const registerBenchBoot: Registration = ({ bench }) => {
     .option("--runs <n>", "boots to time", integerArgument("--runs", 1, bootBenchRunsMax), bootBenchRuns)
     .addOption(jsonOption())
     .action(async (options: { cores: number; runs: number; json: boolean }) => {
-      const samples: Samples = { bootMs: [], workerStartMs: [] };
+      const samples: Samples = { bootMs: [], modulesBootMs: [], workerStartMs: [] };
       for (let i = 0; i < options.runs; i++) {
         progress(`boot ${i + 1}/${options.runs} of ${options.cores} cores…`);
         await timeOneRun(options.cores, samples);
