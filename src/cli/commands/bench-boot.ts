@@ -6,7 +6,6 @@
 // the core's bundle (platform/real/core-bundle.ts), what the bundle saves. `coreStart` says whether
 // the timed boots started from the bundle ("bundle") or could not ("modules: why").
 import { availableParallelism } from "node:os";
-import { performance } from "node:perf_hooks";
 import { formatRatio, printResult, progress } from "../../bench/report.js";
 import { percentileSorted } from "../../bench/stats.js";
 import { timeWorkerStart } from "../../bench/worker-start.js";
