@@ -2,7 +2,7 @@
 // installed from its tarball into fresh `npm init -y` projects (CommonJS, npm's default, and one
 // with "type": "module"), and the README's first example ("Writing a domain"), copied in as
 // `counter.ts` and as `counter.js` (the same code with its types stripped), runs first time with
-// `npx multikernel run ./counter.ts --core-list 0-1`. Installs are offline, from npm's cache (the
+// `npx multikernel run ./counter.ts --core-list 0-1`; the installed cores start from their bundle. Installs are offline, from npm's cache (the
 // package's dependencies are there: this repository's own install put them there). Skipped, with a
 // message, only when npm cannot be run.
 import assert from "node:assert/strict";
@@ -13,7 +13,7 @@ import { after, describe, it } from "node:test";
 import { transform } from "sucrase";
 import { installOffline, mustRun, npmMissing, packInto, repoRoot } from "./packed-package.js";
 
-/** Bound on the whole test: a pack, two installs and four runs, on a loaded 2-CPU machine. */
+/** Bound on the whole test: a pack, two installs, a boot and four runs, on a loaded 2-CPU machine. */
 const testTimeoutMs = 240_000;
 
 /** The README's first TypeScript example under "Writing a domain". */
@@ -41,6 +41,11 @@ describe("a newcomer's first domain: the README's example in a fresh project", {
       mustRun(dir, "npm", ["init", "-y"]);
       if (type === "module") mustRun(dir, "npm", ["pkg", "set", "type=module"]);
       installOffline(dir, tarball);
+      if (type === "module") {
+        // The installed package's cores start from its bundle: files, manifest and times survive npm.
+        const booted = mustRun(dir, "npx", ["--offline", "multikernel", "boot", "--cores", "2"]);
+        assert.match(booted, /cores at once, from the core bundle/, booted);
+      }
       writeFileSync(join(dir, "counter.ts"), typeScript);
       writeFileSync(join(dir, "counter.js"), javaScript);
       for (const file of ["./counter.ts", "./counter.js"]) {

@@ -43,8 +43,11 @@ describe("library redirect: where an import of the library goes", () => {
   };
   const built = new Set([`${root}dist/src/limits.js`, `${root}dist/src/vm/index.js`]);
   const exists = (url: string) => built.has(url);
-  const go = (url: string, redirect: LibraryRedirect) =>
-    redirectLibraryUrl(url, redirect, new Set(redirect.facades ?? []), exists);
+  /** A domain's own file, importing. */
+  const program = `${root}examples/kv-store.ts`;
+  const goFrom = (parentUrl: string | undefined, url: string, redirect: LibraryRedirect) =>
+    redirectLibraryUrl(url, parentUrl, redirect, new Set(redirect.facades ?? []), exists);
+  const go = (url: string, redirect: LibraryRedirect) => goFrom(program, url, redirect);
 
   it("sends a library source to its built module, and a user's file nowhere", () => {
     assert.equal(go(`${root}src/vm/index.ts`, modules), `${root}dist/src/vm/index.js`);
@@ -52,6 +55,18 @@ describe("library redirect: where an import of the library goes", () => {
     assert.equal(go(`${root}examples/kv-store.ts`, modules), `${root}examples/kv-store.ts`);
     assert.equal(go("file:///home/me/app/main.ts", modules), "file:///home/me/app/main.ts");
     assert.equal(go("node:fs", modules), "node:fs");
+  });
+
+  it("loads a program named by its library source as named, not its built copy", () => {
+    const loader = `${root}dist/src/platform/program/program-loader.js`;
+    const bundledLoader = `${root}dist/src/platform/core-bundle/chunk-ABC.js`;
+    assert.equal(goFrom(loader, `${root}src/vm/index.ts`, modules), `${root}src/vm/index.ts`);
+    assert.equal(goFrom(bundledLoader, `${root}src/vm/index.ts`, bundled), `${root}src/vm/index.ts`);
+    assert.equal(goFrom(undefined, `${root}src/vm/index.ts`, modules), `${root}src/vm/index.ts`);
+    assert.equal(
+      goFrom(`${root}src/vm/index.ts`, `${root}src/limits.ts`, bundled),
+      `${root}dist/src/platform/core-bundle/facades/limits.js`,
+    );
   });
 
   it("leaves a source with no built module where it is", () => {

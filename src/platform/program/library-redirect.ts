@@ -7,7 +7,8 @@
 // copy two ways:
 //   - a TypeScript file that imports `../src/vm/index.js` in this repository resolves, through the
 //     loader hooks, to src/vm/index.ts: the library's sources, not the built modules the thread
-//     runs. Such an import goes to dist/src/vm/index.js, the built module, when it exists;
+//     runs. Such an import goes to dist/src/vm/index.js, the built module, when it exists (the
+//     program itself, even one under src/, loads as named: its built copy may be older);
 //   - a core running from its bundle (scripts/bundle-core.js) holds its modules in a few chunks, so
 //     an import of dist/src/limits.js would load the module a second time. An import of a module
 //     the bundle holds goes to the bundle's facade of it, which re-exports the bundle's own.
@@ -46,22 +47,31 @@ export function libraryRedirectFrom(loaderUrl: string): LibraryRedirect {
 }
 
 /**
- * Where an import resolved to `url` must go (see the file comment): `url` itself unless it is one
- * of the library's modules. `exists` says whether a file: URL names a file.
+ * Where an import resolved to `url`, made by the module at `parentUrl`, must go (see the file
+ * comment): `url` itself unless it is one of the library's modules. A source imported by the
+ * library's own code or by no module is the program itself (`multikernel run src/x.ts`, `node
+ * --import multikernel/register src/x.ts`): it loads as named, not as its built copy, which may
+ * be older. `exists` says whether a file: URL names a file.
  */
 export function redirectLibraryUrl(
   url: string,
+  parentUrl: string | undefined,
   redirect: LibraryRedirect,
   facades: ReadonlySet<string>,
   exists: (url: string) => boolean,
 ): string {
   let path: string | undefined;
   if (url.startsWith(redirect.libraryUrl)) path = url.slice(redirect.libraryUrl.length);
-  else if (url.startsWith(redirect.sourceUrl) && url.endsWith(".ts")) {
+  else if (url.startsWith(redirect.sourceUrl) && url.endsWith(".ts") && isProgramFile(parentUrl, redirect)) {
     const built = `${url.slice(redirect.sourceUrl.length, -".ts".length)}.js`;
     if (exists(redirect.libraryUrl + built)) path = built;
   }
   if (path === undefined) return url;
   if (redirect.facadesUrl !== undefined && facades.has(path)) return redirect.facadesUrl + path;
   return redirect.libraryUrl + path;
+}
+
+/** Whether `url` is a file of the program being loaded: a module, not the library's own. */
+function isProgramFile(url: string | undefined, redirect: LibraryRedirect): boolean {
+  return url !== undefined && !url.startsWith(redirect.libraryUrl);
 }

@@ -64,7 +64,7 @@ export function initialize(data: { library?: LibraryRedirect } | undefined): voi
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   const resolved = await resolveAsWritten(specifier, context, nextResolve);
   if (library === undefined) return resolved;
-  const url = redirectLibraryUrl(resolved.url, library, facades, fileExists);
+  const url = redirectLibraryUrl(resolved.url, context.parentURL, library, facades, fileExists);
   return url === resolved.url ? resolved : { ...resolved, url };
 };
 
