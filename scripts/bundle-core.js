@@ -10,12 +10,14 @@
 //     library as modules (`../src/vm/index.js`, `multikernel`); the loader hooks send those imports
 //     to the facades (src/platform/program/loader-hooks.ts), so that the domain and its core share
 //     one copy of every class and table (a VmError thrown by the core is the domain's VmError);
-//   - manifest.json, written last: the bundled modules (paths under dist/src) and the facades. A
-//     bundle older than any of its modules is not used (src/platform/real/core-bundle.ts): a core
-//     then loads the modules one by one, as when this script never ran.
+//   - manifest.json, written last: the bundled modules (paths under dist/src) with the hash of each
+//     one's content, and the facades. A bundle is not used once a module it holds has changed
+//     (src/platform/real/core-bundle.ts): a core then loads the modules one by one, as when this
+//     script never ran.
 // The bundle lives two folders under dist/src, as the modules it holds that locate files from their
 // own URL (platform/program's), so that `new URL("../..", import.meta.url)` names the same folder.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { build } from "esbuild";
@@ -99,4 +101,8 @@ withExports.forEach((module, i) => {
   facades.push(path);
 });
 const inputs = modules.map((module) => relative(distSrc, module).split("\\").join("/"));
-writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify({ inputs, facades }, null, 1)}\n`);
+/** Each module's content hash, for a module whose time says it may have changed since. */
+const hashes = Object.fromEntries(
+  modules.map((module, i) => [inputs[i], createHash("sha256").update(readFileSync(module)).digest("hex")]),
+);
+writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify({ inputs, hashes, facades }, null, 1)}\n`);

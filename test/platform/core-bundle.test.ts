@@ -1,7 +1,9 @@
 // Tests of when a core starts from its bundle (src/platform/real/core-bundle.ts): the bundle this
-// build made is current; a bundle with no manifest, an unreadable one, one listing nothing, one
-// holding a module that is gone or changed after it was built is not used, and says why.
+// build made is current, and so is one whose module was written again with the same content; a
+// bundle with no manifest, an unreadable one, one listing nothing, one holding a module that is
+// gone or changed after it was built is not used, and says why.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +30,7 @@ describe("core bundle: used only while it stands for the modules", () => {
   at(join(library, "a", "one.js"), 1000);
   at(join(library, "two.js"), 1000);
   const stale = () => bundleStaleness(bundleUrl, libraryUrl);
+  const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
   it("this build's bundle is current, and a boot starts from it", () => {
     const entry = coreEntry(true);
@@ -63,9 +66,23 @@ describe("core bundle: used only while it stands for the modules", () => {
     assert.deepEqual([entry.bundled, entry.url.href], [true, new URL("core-entry.js", bundleUrl).href]);
   });
 
+  it("a module written after the bundle with the same content: still current", () => {
+    const hashes = { "two.js": sha256("export const two = 2;\n") };
+    writeManifest(JSON.stringify({ inputs: ["a/one.js", "two.js"], hashes }), 2000);
+    at(join(library, "two.js"), 3000);
+    assert.equal(stale(), undefined);
+    at(join(library, "two.js"), 1000);
+  });
+
   it("a module changed after the bundle, or gone: not used, naming it", () => {
     writeManifest(JSON.stringify({ inputs: ["a/one.js", "two.js"] }), 2000);
     at(join(library, "two.js"), 3000);
+    assert.match(stale() ?? "", /^two\.js changed after the core bundle was built/);
+    // With its hash in the manifest, a module written later with other content is still stale.
+    writeManifest(
+      JSON.stringify({ inputs: ["a/one.js", "two.js"], hashes: { "two.js": sha256("other") } }),
+      2000,
+    );
     assert.match(stale() ?? "", /^two\.js changed after the core bundle was built/);
     at(join(library, "two.js"), 1000);
     writeManifest(JSON.stringify({ inputs: ["a/one.js", "three.js"] }), 2000);

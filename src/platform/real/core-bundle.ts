@@ -3,12 +3,15 @@
 //
 // Loading ~80 modules through Node's ES-module loader (resolve, read and compile each) is most of a
 // core's start; the build bundles them (scripts/bundle-core.js, after tsc) into
-// dist/src/platform/core-bundle/, with a manifest of the modules it holds. A boot starts every core
-// from the bundle when it is there and no older than every module it holds; otherwise (a build by
-// tsc alone, a module rebuilt since, a manifest missing or unreadable) from core-entry.js, loading
-// the modules as they are, and the boot log says why. Either way a core runs the same code: the
-// bundle is the modules as they were built. Checking costs one stat per module (~80), on the boot
-// thread, before the workers start.
+// dist/src/platform/core-bundle/, with a manifest of the modules it holds and a hash of each one's
+// content. A boot starts every core from the bundle when it is there and every module it holds is
+// as it was bundled; otherwise (a build by tsc alone that changed a module, a module edited since,
+// a manifest missing or unreadable) from core-entry.js, loading the modules as they are, and the
+// boot log says why. Either way a core runs the same code: the bundle is the modules as they were
+// built. Checking costs one stat per module (~80) on the boot thread, before the workers start; a
+// module written after the manifest (a rebuild, or a package manager that extracted it later) is
+// also read and hashed, and only a different content makes the bundle stale.
+import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -28,6 +31,8 @@ export interface CoreEntry {
 /** The bundle's manifest, as scripts/bundle-core.js writes it. */
 interface Manifest {
   readonly inputs: readonly string[];
+  /** Each input's sha256, hex. */
+  readonly hashes?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -63,14 +68,25 @@ export function bundleStaleness(bundleDir: URL, libraryDir: URL): string | undef
   if (!Array.isArray(manifest.inputs) || manifest.inputs.length === 0)
     return "the core bundle's manifest lists no modules";
   for (const input of manifest.inputs) {
+    const url = new URL(String(input), libraryDir);
     let modifiedMs: number;
     try {
-      modifiedMs = statSync(new URL(String(input), libraryDir)).mtimeMs;
+      modifiedMs = statSync(url).mtimeMs;
     } catch {
       return `the core bundle holds ${String(input)}, which is gone`;
     }
-    if (modifiedMs > builtMs)
+    if (modifiedMs > builtMs && !sameContent(url, manifest.hashes?.[String(input)]))
       return `${String(input)} changed after the core bundle was built (npm run build)`;
   }
   return undefined;
+}
+
+/** Whether the file at `url` hashes to `hash` (sha256, hex); false without a hash to compare. */
+function sameContent(url: URL, hash: string | undefined): boolean {
+  if (hash === undefined) return false;
+  try {
+    return createHash("sha256").update(readFileSync(url)).digest("hex") === hash;
+  } catch {
+    return false;
+  }
 }
