@@ -6,11 +6,12 @@
 // does, so the bytes are the same whichever path runs.
 //
 // Decoding (readUtf8) has a fast path for the same common case: a short run of ASCII bytes is made
-// into a string straight from the memory (String.fromCharCode of the codes for a few bytes, Buffer's
-// Latin-1 reader for a few dozen: for bytes below 0x80 Latin-1 and UTF-8 agree), without the
-// subarray and the trip through TextDecoder's JavaScript wrapper that the general path pays. Anything else (a byte of 0x80 or more, a longer
-// string) goes to a fatal TextDecoder, so invalid UTF-8 is refused exactly as before: the fast path
-// only ever accepts bytes that every UTF-8 decoder accepts and decodes the same way.
+// into a string straight from the memory (String.fromCharCode of the codes for a few bytes,
+// Buffer's Latin-1 reader for a few dozen: for bytes below 0x80 Latin-1 and UTF-8 agree), without
+// the subarray and the trip through TextDecoder's JavaScript wrapper that the general path pays.
+// Anything else (a byte of 0x80 or more, a longer string) goes to a fatal TextDecoder, so invalid
+// UTF-8 is refused exactly as before: the fast path only ever accepts bytes that every UTF-8
+// decoder accepts and decodes the same way.
 import { Buffer } from "node:buffer";
 
 /** Strings up to this many UTF-16 units are encoded by the JavaScript loop (which needs no Buffer). */

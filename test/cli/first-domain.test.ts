@@ -2,9 +2,9 @@
 // installed from its tarball into fresh `npm init -y` projects (CommonJS, npm's default, and one
 // with "type": "module"), and the README's first example ("Writing a domain"), copied in as
 // `counter.ts` and as `counter.js` (the same code with its types stripped), runs first time with
-// `npx multikernel run ./counter.ts --core-list 0-1`; the installed cores start from their bundle. Installs are offline, from npm's cache (the
-// package's dependencies are there: this repository's own install put them there). Skipped, with a
-// message, only when npm cannot be run.
+// `npx multikernel run ./counter.ts --core-list 0-1`; the installed cores start from their bundle.
+// Installs are offline, from npm's cache (the package's dependencies are there: this repository's
+// own install put them there). Skipped, with a message, only when npm cannot be run.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

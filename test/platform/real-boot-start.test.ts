@@ -1,9 +1,10 @@
-// Tests of how the real platform starts its cores: every core's thread at once, and a core that fails
-// to start. A parallel boot must be clean (every core up, every monitor connected), on 2 cores and on
-// 4 (more cores than CPUs on a small machine), from the core's bundle and from its modules. A core whose worker throws at start-up, or never
-// reports up within its bound, must fail the boot with an error naming that core, and leave nothing
-// behind: no worker, control port or timer. The failures are staged with boot's test-only
-// `startFault` option. Nothing here checks speed.
+// Tests of how the real platform starts its cores: every core's thread at once, and a core that
+// fails to start. A parallel boot must be clean (every core up, every monitor connected), on 2
+// cores and on 4 (more cores than CPUs on a small machine), from the core's bundle and from its
+// modules. A core whose worker throws at start-up, or never reports up within its bound, must fail
+// the boot with an error naming that core, and leave nothing behind: no worker, control port or
+// timer. The failures are staged with boot's test-only `startFault` option. Nothing here checks
+// speed.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { boot } from "../../src/index.js";

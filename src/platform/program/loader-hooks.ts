@@ -10,14 +10,14 @@
 //     its core's bundle), whose redirect `initialize` is given when the hooks are registered.
 //   - load: a .ts or .mts file of the user's (not under node_modules) is read and its types are
 //     stripped by sucrase (pure JavaScript; every line stays where it was, so a stack's file:line
-//     is the .ts file's own), then loaded as an ES module: a domain exports `main`, whatever its project's
-//     "type". A .js file that Node would load as CommonJS (its package.json has no "type":
-//     "module") but that is written with `import`/`export` is loaded as an ES module, as Node 22
-//     does by syntax detection: the syntax is tried as CommonJS first, and only the errors that
-//     mean "this is a module" switch it. Everything else goes to Node's own loader unchanged,
-//     without being read: a .js file of a "type": "module" package (each directory's scope type
-//     is looked up once), anything under node_modules. sucrase is loaded with the first .ts file,
-//     so that a JavaScript program's hooks start without it (it is most of their start-up).
+//     is the .ts file's own), then loaded as an ES module: a domain exports `main`, whatever its
+//     project's "type". A .js file that Node would load as CommonJS (its package.json has no
+//     "type": "module") but that is written with `import`/`export` is loaded as an ES module, as
+//     Node 22 does by syntax detection: the syntax is tried as CommonJS first, and only the errors
+//     that mean "this is a module" switch it. Everything else goes to Node's own loader unchanged,
+//     without being read: a .js file of a "type": "module" package (each directory's scope type is
+//     looked up once), anything under node_modules. sucrase is loaded with the first .ts file, so
+//     that a JavaScript program's hooks start without it (it is most of their start-up).
 // No source map is attached: sucrase's maps lose their columns after a template literal, while
 // the code as stripped keeps lines exactly and columns wherever no type came before on the line.
 // Why not tsx: in a CommonJS project its loader compiled a domain to CommonJS, with frames naming

@@ -2,13 +2,14 @@
 // the simulator's worker (sim/program-worker.ts), and the check before a run (preflight.ts).
 //
 // The first load in a thread registers the module hooks (loader-hooks.ts: TypeScript, ES module
-// syntax in a CommonJS project, and one copy of this library per thread: library-redirect.ts) and turns source maps on, so that the stack of anything
-// the program throws names its own .ts lines (stripped TypeScript keeps its lines; a program
-// compiled by tsc with source maps is mapped back to its .ts files). Then the program is imported and its main found:
-// `export function main`, a default export that is a function, or (a CommonJS module)
-// `exports.main`. What cannot be loaded is a ProgramLoadError saying what and where: a file that
-// does not exist, one that exports no main, or a syntax error with its file and line (Node 20
-// gives an ES module's syntax error no position: syntax-locator.ts finds it).
+// syntax in a CommonJS project, and one copy of this library per thread: library-redirect.ts) and
+// turns source maps on, so that the stack of anything the program throws names its own .ts lines
+// (stripped TypeScript keeps its lines; a program compiled by tsc with source maps is mapped back
+// to its .ts files). Then the program is imported and its main found: `export function main`, a
+// default export that is a function, or (a CommonJS module) `exports.main`. What cannot be loaded
+// is a ProgramLoadError saying what and where: a file that does not exist, one that exports no
+// main, or a syntax error with its file and line (Node 20 gives an ES module's syntax error no
+// position: syntax-locator.ts finds it).
 
 import { register } from "node:module";
 import { isAbsolute, resolve } from "node:path";
