@@ -791,12 +791,21 @@ export class Multikernel {
     for (const port of this.controlPorts) port?.close();
   }
 
-  /** Terminates every worker at once (after a failed boot) and lets go of the shared memory. */
+  /**
+   * Terminates every worker at once (after a failed boot) and lets go of the shared memory. Resolves
+   * once every worker has exited and every control port has finished closing (a port's close
+   * completes in a later phase of the event loop than the call), bounded by shutdownTimeoutMs.
+   */
   async kill(): Promise<void> {
     this.closed = true;
     this.clearStartTimers();
     await Promise.all(this.workers.filter((w) => w !== undefined).map((worker) => worker.terminate()));
     this.closeControlPorts();
+    try {
+      await withTimeout(Promise.all(this.workerExits), shutdownTimeoutMs, () => "closing the control ports");
+    } catch {
+      this.options.onLog?.("[boot] a failed boot's control ports did not finish closing in time");
+    }
     // The workers held the only other references to the shared memory: dropping the doorbells
     // leaves it to the collector even while the caller keeps this object.
     this.doorbells = [];
