@@ -62,9 +62,14 @@ async function exportsOf(modules) {
   return names;
 }
 
+/** The path of `to` from `from`, with forward slashes (as import specifiers and the manifest have it). */
+function relativePath(from, to) {
+  return relative(from, to).split("\\").join("/");
+}
+
 /** `./x.js` or `../x.js`: an import specifier for `to` from a file in `fromDir`. */
 function specifier(fromDir, to) {
-  const path = relative(fromDir, to).split("\\").join("/");
+  const path = relativePath(fromDir, to);
   return path.startsWith(".") ? path : `./${path}`;
 }
 
@@ -92,7 +97,7 @@ try {
 }
 const facades = [];
 withExports.forEach((module, i) => {
-  const path = relative(distSrc, module).split("\\").join("/");
+  const path = relativePath(distSrc, module);
   const file = join(outDir, "facades", path);
   mkdirSync(dirname(file), { recursive: true });
   const names = exported.get(module).map((name) => `m${i}$${name} as ${name}`);
@@ -100,7 +105,7 @@ withExports.forEach((module, i) => {
   writeFileSync(file, `export { ${names.join(", ")} } from ${JSON.stringify(from)};\n`);
   facades.push(path);
 });
-const inputs = modules.map((module) => relative(distSrc, module).split("\\").join("/"));
+const inputs = modules.map((module) => relativePath(distSrc, module));
 /** Each module's content hash, for a module whose time says it may have changed since. */
 const hashes = Object.fromEntries(
   modules.map((module, i) => [inputs[i], createHash("sha256").update(readFileSync(module)).digest("hex")]),

@@ -66,6 +66,7 @@ export {
   type RunOptions,
 } from "./platform/real/boot.js";
 export type { CoreStartFault, CoreStopReport } from "./platform/real/control.js";
+export type { CoreEntry } from "./platform/real/core-bundle.js";
 // Typed rpc over any channel.
 export {
   type CallArgs,

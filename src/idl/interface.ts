@@ -74,7 +74,8 @@ export interface Transport {
  * into the URPC slot itself): `reserve()` gives the byte offset of a free slot's payload in
  * `bytes`/`view`, or -1 when there is none now (the sender then encodes into its buffer and calls
  * `send`, which queues); reserving stores nothing, so a reservation that is never committed (an
- * argument the encoder refused, strings too long for the slot) costs nothing. `commit(type, length)` sends the reserved slot.
+ * argument the encoder refused, strings too long for the slot) costs nothing. `commit(type,
+ * length)` sends the reserved slot.
  */
 export interface SlotWriter {
   reserve(): number;

@@ -11,7 +11,6 @@ import { percentileSorted } from "../../bench/stats.js";
 import { timeWorkerStart } from "../../bench/worker-start.js";
 import { coresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
-import { coreEntry } from "../../platform/real/core-bundle.js";
 import { coreCountArgument, integerArgument } from "../arguments.js";
 import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
@@ -22,23 +21,27 @@ const bootBenchRuns = 5;
 const bootBenchRunsMax = 100;
 
 interface Samples {
+  /** Where the last timed boot's cores started ("bundle", or "modules: why"). */
+  coreStart: string;
   readonly bootMs: number[];
   readonly modulesBootMs: number[];
   readonly workerStartMs: number[];
 }
 
-/** One boot and its shutdown; returns bootMs. */
-async function timeBoot(cores: number, bundledCore: boolean): Promise<number> {
+/** One boot and its shutdown; returns bootMs and where its cores started. */
+async function timeBoot(cores: number, bundledCore: boolean): Promise<{ bootMs: number; coreStart: string }> {
   const system = await boot({ cores, measureLatency: false, bundledCore });
   await system.shutdown();
-  return system.bootMs;
+  const entry = system.coreStart;
+  return { bootMs: system.bootMs, coreStart: entry?.bundled ? "bundle" : `modules: ${entry?.reason}` };
 }
 
 /** One run: a bare worker's start, a boot (from the bundle), and a boot from the modules. */
 async function timeOneRun(cores: number, samples: Samples): Promise<void> {
   const workerStartMs = await timeWorkerStart();
-  const bootMs = await timeBoot(cores, true);
-  const modulesBootMs = await timeBoot(cores, false);
+  const { bootMs, coreStart } = await timeBoot(cores, true);
+  const modulesBootMs = (await timeBoot(cores, false)).bootMs;
+  samples.coreStart = coreStart;
   samples.bootMs.push(bootMs);
   samples.modulesBootMs.push(modulesBootMs);
   samples.workerStartMs.push(workerStartMs);
@@ -62,8 +65,7 @@ function report(options: { cores: number; runs: number; json: boolean }, samples
   const workerStartMs = median(workers);
   const modulesBootMs = median(sortedCopy(samples.modulesBootMs));
   const bootVsWorkerStart = bootMs / workerStartMs;
-  const entry = coreEntry(true);
-  const coreStart = entry.bundled ? "bundle" : `modules: ${entry.reason}`;
+  const coreStart = samples.coreStart;
   const json = {
     benchmark: "boot",
     cores: options.cores,
@@ -116,7 +118,7 @@ export const registerBenchBoot: Registration = ({ bench }) => {
     .option("--runs <n>", "boots to time", integerArgument("--runs", 1, bootBenchRunsMax), bootBenchRuns)
     .addOption(jsonOption())
     .action(async (options: { cores: number; runs: number; json: boolean }) => {
-      const samples: Samples = { bootMs: [], modulesBootMs: [], workerStartMs: [] };
+      const samples: Samples = { coreStart: "", bootMs: [], modulesBootMs: [], workerStartMs: [] };
       for (let i = 0; i < options.runs; i++) {
         progress(`boot ${i + 1}/${options.runs} of ${options.cores} cores…`);
         await timeOneRun(options.cores, samples);

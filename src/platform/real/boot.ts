@@ -74,7 +74,7 @@ import type {
   CoreStartTimes,
   CoreStopReport,
 } from "./control.js";
-import { coreEntry } from "./core-bundle.js";
+import { type CoreEntry, coreEntry } from "./core-bundle.js";
 import { type CoreTraceData, mergeCoreTraces } from "./core-trace.js";
 import { MemoryPlan } from "./memory-plan.js";
 import { reportKeyBytes, reportOriginError, type SignedReport } from "./report-origin.js";
@@ -246,6 +246,8 @@ export class Multikernel {
   readonly cores: number;
   readonly coreIds: readonly number[];
   bootMs = 0;
+  /** Where the cores' threads started: the core's bundle, or their modules and why (core-bundle.ts). */
+  coreStart: CoreEntry | undefined;
   pinned: boolean[];
   latencyNs: number[][] = [];
   skb: SystemKnowledgeBase | undefined;
@@ -563,6 +565,7 @@ export class Multikernel {
     );
     const startTimeoutMs = this.options.coreStartTimeoutMs ?? coreStartTimeoutMs;
     const entry = coreEntry(this.options.bundledCore ?? true);
+    this.coreStart = entry;
     const from = entry.bundled ? "the core bundle" : `their modules (${entry.reason})`;
     this.step(`start the threads of all ${this.cores} cores at once, from ${from}`);
     for (const core of this.coreIds) this.startWorker(entry.url, dataFor(core), startTimeoutMs);
@@ -768,11 +771,7 @@ export class Multikernel {
     await Promise.all(failed.map((worker) => worker.terminate()));
     for (const [core] of this.workers.entries())
       if (!this.failedCores.has(core)) this.post(core, { kind: "shutdown" });
-    try {
-      await withTimeout(Promise.all(this.workerExits), shutdownTimeoutMs, () => "shutdown");
-    } catch {
-      this.options.onLog?.("[boot] shutdown timed out: terminating the remaining workers");
-    }
+    await this.workersEnded("shutdown timed out: terminating the remaining workers");
     await Promise.all(live.map((worker) => worker.terminate()));
     this.closeControlPorts();
     // Whatever still waits (a domain that had not finished) will never hear: say so, rather than
@@ -783,6 +782,18 @@ export class Multikernel {
     if (this.options.trace !== undefined) {
       writeFileSync(this.options.trace, mergeCoreTraces(this.traces));
       this.options.onLog?.(`[boot] trace of ${this.traces.length} cores written to ${this.options.trace}`);
+    }
+  }
+
+  /**
+   * Waits, at most shutdownTimeoutMs, for every worker's exit and its control port's close; logs
+   * `late` when they do not all come in time.
+   */
+  private async workersEnded(late: string): Promise<void> {
+    try {
+      await withTimeout(Promise.all(this.workerExits), shutdownTimeoutMs, () => "the workers' ends");
+    } catch {
+      this.options.onLog?.(`[boot] ${late}`);
     }
   }
 
@@ -801,11 +812,7 @@ export class Multikernel {
     this.clearStartTimers();
     await Promise.all(this.workers.filter((w) => w !== undefined).map((worker) => worker.terminate()));
     this.closeControlPorts();
-    try {
-      await withTimeout(Promise.all(this.workerExits), shutdownTimeoutMs, () => "closing the control ports");
-    } catch {
-      this.options.onLog?.("[boot] a failed boot's control ports did not finish closing in time");
-    }
+    await this.workersEnded("a failed boot's control ports did not finish closing in time");
     // The workers held the only other references to the shared memory: dropping the doorbells
     // leaves it to the collector even while the caller keeps this object.
     this.doorbells = [];
