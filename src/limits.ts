@@ -275,6 +275,11 @@ export const traceEventsPerCoreMax = 1_000_000;
 export const timersPerCoreMax = 65_536;
 /** Messages the platform may queue on one port while its ring is full, before sending throws. */
 export const portBacklogMax = 4096;
+/**
+ * Longest a closed channel end waits for its peer to make room for the messages it sent before
+ * closing (its backlog); past it, what still waits is dropped and logged, and the frame released.
+ */
+export const portCloseDrainMs = 1_000;
 /** How long example and benchmark domains wait for a service to be exported before giving up. */
 export const domainBindTimeoutMs = 10_000;
 /** Pause between two tries of bindWhenExported while the service is not registered yet. */

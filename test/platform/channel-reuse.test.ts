@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ChannelEnd, CoreEnv } from "../../src/cpu-driver/core-env.js";
 import { t } from "../../src/idl/index.js";
-import { channelsPerCoreMax, loopbackChannelsPerCoreMax, simChannelsPerCoreMax } from "../../src/limits.js";
+import {
+  channelsPerCoreMax,
+  loopbackChannelsPerCoreMax,
+  portCloseDrainMs,
+  simChannelsPerCoreMax,
+  slotsPerRing,
+} from "../../src/limits.js";
 import { LoopbackPlatform } from "../../src/platform/loopback/index.js";
 import { MemoryPlan } from "../../src/platform/real/memory-plan.js";
 import { RealCore } from "../../src/platform/real/real-core.js";
@@ -137,12 +143,20 @@ describe("channel ids are reused once both ends are closed", () => {
  * Two real cores in this thread over one shared memory; `step` publishes what each has sent (as
  * the end of the sender's microtask would), then runs one poll-and-publish on each.
  */
-function twoRealCores(): { cores: RealCore[]; step: () => void; words: Int32Array; plan: MemoryPlan } {
+function twoRealCores(logs: string[] = []): {
+  cores: RealCore[];
+  step: () => void;
+  words: Int32Array;
+  plan: MemoryPlan;
+} {
   const plan = new MemoryPlan(2);
   const memory = new SharedArrayBuffer(plan.totalBytes);
   const policy = { idlePollNs: 0, inFlightPollNs: 0, eventLoopYieldNs: 1_000_000 };
   const cores = [0, 1].map(
-    (coreId) => new RealCore({ coreId, coreIds: [0, 1], memory, cpu: null, trace: false, policy }, () => {}),
+    (coreId) =>
+      new RealCore({ coreId, coreIds: [0, 1], memory, cpu: null, trace: false, policy }, (line) =>
+        logs.push(line),
+      ),
   );
   const step = () => {
     for (const core of cores) core.publish();
@@ -209,5 +223,42 @@ describe("real platform: channel frames are reused once both ends are closed", (
     step();
     assert.deepEqual(inHandler, [0, 1], "the client side was released inside its poll");
     assert.deepEqual([released(0), released(1)], [1, 1]);
+  });
+
+  it("an end closed with messages waiting for room delivers them, and is released once they are out", () => {
+    const { cores, step, words, plan } = twoRealCores();
+    const [env0, env1] = cores.map((core) => core.env) as [CoreEnv, CoreEnv];
+    const id = env0.allocateChannelId();
+    const released = () => Atomics.load(words, plan.releaseWord(id, 0));
+    const pair = openPair(env0, env1, id);
+    const total = slotsPerRing * 3;
+    for (let i = 0; i < total; i++) pair.client.send(i % 200, new Uint8Array(1), 1);
+    pair.client.close();
+    assert.equal(released(), 0, "released with messages still waiting");
+    for (let round = 0; round < total && pair.atServer.length < total; round++) step();
+    assert.deepEqual(
+      pair.atServer,
+      Array.from({ length: total }, (_, i) => i % 200),
+    );
+    assert.equal(released(), 1, "not released once everything was out");
+  });
+
+  it(`a peer that takes nothing: after portCloseDrainMs the rest is dropped, logged, and the side released`, () => {
+    const logs: string[] = [];
+    const { cores, words, plan } = twoRealCores(logs);
+    const [env0, env1] = cores.map((core) => core.env) as [CoreEnv, CoreEnv];
+    const id = env0.allocateChannelId();
+    const pair = openPair(env0, env1, id);
+    for (let i = 0; i < slotsPerRing + 10; i++) pair.client.send(1, new Uint8Array(1), 1);
+    pair.client.close();
+    const core0 = cores[0]!;
+    core0.publish();
+    assert.equal(core0.fireTimers(performance.now() * 1e6), 0, "the bound fired early");
+    assert.equal(Atomics.load(words, plan.releaseWord(id, 0)), 0);
+    assert.equal(core0.fireTimers((performance.now() + portCloseDrainMs + 1) * 1e6), 1);
+    assert.equal(Atomics.load(words, plan.releaseWord(id, 0)), 1, "not released after the bound");
+    assert.equal(logs.length, 1, logs.join("\n"));
+    assert.match(logs[0]!, /closed with 10 message\(s\) its peer took no room for within 1000 ms/);
+    assert.deepEqual(pair.atServer, [], "the server never polled");
   });
 });

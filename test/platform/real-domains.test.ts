@@ -72,6 +72,13 @@ describe("real platform: domains on 2 cores", () => {
     assertAllExited(await booted.system.run(domain("late-reply"), [0, 1], runTimeoutMs), [0, 1]);
   });
 
+  it("a binding closed right after a burst of one-way messages delivers every one, in order", {
+    timeout: domainTestTimeoutMs,
+  }, async () => {
+    const result = await booted.system.run(domain("closes-after-burst"), [0, 1], runTimeoutMs);
+    assertAllExited(result, [0, 1]);
+  });
+
   it("a domain that throws on one core: status 1, that core's error, the others 0; the system goes on", {
     timeout: domainTestTimeoutMs,
   }, async () => {

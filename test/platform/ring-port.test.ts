@@ -6,7 +6,9 @@
 // in order; the one past the bound refused with an error naming the port and the limit, and
 // sends accepted again once the backlog drains), with messages of several slots among one-slot
 // ones, and a long stream that drains slower than it is sent. Inside a poll turn a send is
-// published when the core flushes the port; outside one, a port's first send at once.
+// published when the core flushes the port; outside one, a port's first send at once. Closing: what
+// was sent before the close still goes out, in order, and the port says it closed once it is out
+// (or, abandoned, how many messages it dropped).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { portBacklogMax, slotPayloadBytes, slotsPerRing } from "../../src/limits.js";
@@ -231,6 +233,61 @@ describe("real platform: a port over a ring", () => {
     assert.ok(
       seen.every((value, i) => value === i),
       "in the order sent",
+    );
+  });
+});
+
+describe("real platform: closing a port with messages waiting for room", () => {
+  it("refuses sends at once, delivers what was sent before in order, and says closed once it is all out", () => {
+    const { b, port } = pair();
+    const total = slotsPerRing * 3;
+    for (let i = 0; i < total; i++) port.send(7, numbered(i), 4);
+    const closed: number[] = [];
+    port.close((dropped) => closed.push(dropped));
+    assert.ok(port.draining);
+    assert.equal(closed.length, 0, "closed before the backlog was out");
+    assert.throws(() => port.send(7, numbered(total), 4), /send on a closed channel end/);
+    assert.equal(port.reserve(), -1, "a closing port offers no slot");
+    port.close(() => closed.push(-1));
+    const seen: number[] = [];
+    drainAll(b, port, seen);
+    assert.deepEqual(
+      seen,
+      Array.from({ length: total }, (_, i) => i),
+    );
+    assert.deepEqual(closed, [0], "closed once, with nothing dropped, after a second close did nothing");
+    assert.equal(port.draining, false);
+    assert.equal(port.abandon(), 0, "nothing to abandon once closed");
+  });
+
+  it("a port with nothing waiting closes at once, publishing what was written", () => {
+    const { b, port } = pair();
+    port.send(7, numbered(0), 4);
+    const closed: number[] = [];
+    port.close((dropped) => closed.push(dropped));
+    assert.deepEqual(closed, [0]);
+    assert.equal(port.draining, false);
+    const seen: number[] = [];
+    receive(b, seen);
+    assert.deepEqual(seen, [0]);
+  });
+
+  it("abandoned while draining: drops what still waits, counts it, and never touches the ring again", () => {
+    const { b, port } = pair();
+    const total = slotsPerRing + 25;
+    for (let i = 0; i < total; i++) port.send(7, numbered(i), 4);
+    const closed: number[] = [];
+    port.close((dropped) => closed.push(dropped));
+    assert.equal(port.abandon(), 25);
+    assert.deepEqual(closed, [25]);
+    const seen: number[] = [];
+    receive(b, seen);
+    assert.equal(port.flush(), true, "a closed port has nothing to flush");
+    receive(b, seen);
+    assert.deepEqual(
+      seen,
+      Array.from({ length: slotsPerRing }, (_, i) => i),
+      "only what was in the ring arrived",
     );
   });
 });

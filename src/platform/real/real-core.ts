@@ -20,7 +20,8 @@
 //
 // Channel frames are reused: a side releases a frame by storing 1 in its release word
 // (MemoryPlan.releaseWord) after its last access: when its end closes, once its receiver is out of
-// the poll list and its port closed (RingPort.close), and, when the close comes from a handler, only
+// the poll list and its port closed (RingPort.close: what it sent before closing is in the ring, or
+// was dropped after portCloseDrainMs without room), and, when the close comes from a handler, only
 // after the poll that ran it (a receiver writes its ack after its handlers return). The binding gives
 // back an id whose sides never opened (releaseChannelId). `allocateChannelId` takes a never-used
 // frame of this core's share first, else one whose two release words both read 1, which it zeroes,
@@ -43,7 +44,7 @@ import {
   microtaskTurn,
 } from "../../cpu-driver/cpu-driver.js";
 import { describeThrown } from "../../cpu-driver/describe-thrown.js";
-import { channelsPerCoreMax, sleepSliceMs } from "../../limits.js";
+import { channelsPerCoreMax, portCloseDrainMs, sleepSliceMs } from "../../limits.js";
 import type { PeerFailureListener } from "../../monitor/peer-failure.js";
 import { BroadcastSender, openBroadcastReceiver } from "../../urpc/broadcast.js";
 import { channelBytes, Doorbell, type RingReceiver, UrpcChannel } from "../../urpc/index.js";
@@ -431,10 +432,34 @@ export class RealCore implements CoreMachine, PeerFailureListener {
         const i = this.incoming.indexOf(entry);
         if (i < 0) return;
         this.incoming.splice(i, 1);
-        port.close();
-        this.releaseSide(channelId, side);
+        this.closePort(port, () => this.releaseSide(channelId, side));
       },
     };
+  }
+
+  /**
+   * Closes a dispatcher channel's port: what it sent before still goes out as the peer makes room
+   * (RingPort.close), for at most portCloseDrainMs; then `released` runs, and the frame's side may
+   * be reused. What the peer did not take in time is dropped and logged.
+   */
+  private closePort(port: RingPort, released: () => void): void {
+    let timer: TimerHandle | undefined;
+    port.close((dropped) => {
+      timer?.cancel();
+      if (dropped > 0)
+        this.log(
+          `${port.name}: closed with ${dropped} message(s) its peer took no room for within ${portCloseDrainMs} ms (portCloseDrainMs); dropped`,
+        );
+      released();
+    });
+    if (!port.draining) return;
+    try {
+      timer = this.timers.add(portCloseDrainMs, () => port.abandon());
+    } catch (error) {
+      // No timer, no bound on the drain: what waits is dropped now, saying why.
+      this.log(`${port.name}: no timer to bound its close: ${describeThrown(error)}`);
+      port.abandon();
+    }
   }
 
   /** Adds a poller to the poll loop; returns a function that removes it. */

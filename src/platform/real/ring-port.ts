@@ -12,9 +12,13 @@
 // from a free list (larger messages get their own copy), and the port tells its core it is dirty
 // once per flush, not once per message.
 //
-// A dispatcher channel's port is closed with its end (`close`): what fits in the ring is published,
-// the rest of the backlog is dropped, and from then on the port never touches the ring again (a
-// send throws, a flush does nothing), so that the frame can be released for reuse.
+// A dispatcher channel's port is closed with its end (`close`): sends are refused from then on, but
+// what was sent before still goes out, in order, as the peer makes room — the last of it is often
+// the rpc_close that tells the peer to close its side. Once the backlog is in the ring, the port
+// stops touching the ring and says so (its `onClosed`), and only then may the frame be released
+// for reuse. A peer that never makes room (its end closed, its core failed) would hold the close
+// forever: the core bounds it (portCloseDrainMs) and then `abandon`s the rest, counting what it
+// dropped.
 
 import type { Port, PortSlot } from "../../cpu-driver/core-env.js";
 import { portBacklogMax, slotPayloadBytes } from "../../limits.js";
@@ -72,6 +76,9 @@ export class RingPort implements Port, PortSlot {
   private publishedOutOfTurn = false;
   /** Once closed, the port never touches the ring again. */
   private closed = false;
+  /** Closing: sends are refused; the backlog drains, and `onClosed` is called once it is out. */
+  private closing = false;
+  private onClosed: ((dropped: number) => void) | undefined;
 
   /** With --trace: the flow's channel key on this core, the peer, and messages sent so far. */
   private traceKey = -1;
@@ -96,7 +103,7 @@ export class RingPort implements Port, PortSlot {
   }
 
   send(type: number, bytes: Uint8Array, length: number): void {
-    if (this.closed) throw new Error(`port "${this.name}": send on a closed channel end`);
+    if (this.closed || this.closing) throw new Error(`port "${this.name}": send on a closed channel end`);
     if (this.traceKey >= 0)
       this.core.trace!.send(nowUs(), this.tracePeer, type, this.traceKey, this.traceSequence++);
     if (this.backlogHead === this.backlog.length && this.sender.trySendDeferred(type, bytes, length)) {
@@ -112,7 +119,7 @@ export class RingPort implements Port, PortSlot {
    * (a traced send goes through `send`).
    */
   reserve(): number {
-    if (this.closed) return -1;
+    if (this.closed || this.closing) return -1;
     if (this.backlogHead !== this.backlog.length || this.traceKey >= 0) return -1;
     const word = this.sender.reserveSlot();
     this.reservedWord = word;
@@ -164,6 +171,7 @@ export class RingPort implements Port, PortSlot {
     this.sender.flush();
     const out = this.backlogHead === this.backlog.length;
     this.dirty = !out;
+    if (out && this.closing) this.finishClose(0);
     return out;
   }
 
@@ -179,18 +187,44 @@ export class RingPort implements Port, PortSlot {
   }
 
   /**
-   * Publishes what was written and what of the backlog fits, drops the rest, and stops: after it
-   * the port never reads or writes the ring (sends throw). Returns the messages dropped.
+   * Refuses sends from now on and publishes what was written and what of the backlog fits; the
+   * rest goes out as the peer makes room (each flush). Once all of it is in the ring, the port stops
+   * touching the ring and calls `onClosed(0)` — at once when nothing waits. A second close does
+   * nothing.
    */
-  close(): number {
-    if (this.closed) return 0;
+  close(onClosed: (dropped: number) => void): void {
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    this.onClosed = onClosed;
+    // A port with a backlog is on its core's flush list already (it stays there until drained).
     this.flush();
+  }
+
+  /** Whether the port is closing and still has messages waiting for room. */
+  get draining(): boolean {
+    return this.closing;
+  }
+
+  /**
+   * Closing, the peer made no room in time: drops what still waits and stops, calling
+   * `onClosed(dropped)`. Returns how many messages were dropped (0 if the port was not draining).
+   */
+  abandon(): number {
+    if (!this.closing) return 0;
     const dropped = this.backlog.length - this.backlogHead;
+    this.finishClose(dropped);
+    return dropped;
+  }
+
+  private finishClose(dropped: number): void {
+    this.closing = false;
+    this.closed = true;
     this.backlog = [];
     this.backlogHead = 0;
     this.spares.length = 0;
-    this.closed = true;
-    return dropped;
+    const onClosed = this.onClosed!;
+    this.onClosed = undefined;
+    onClosed(dropped);
   }
 
   /** Whether the oldest waiting message fits in the ring now. */
