@@ -2,7 +2,8 @@
 // installed from its tarball into fresh `npm init -y` projects (CommonJS, npm's default, and one
 // with "type": "module"), and the README's first example ("Writing a domain"), copied in as
 // `counter.ts` and as `counter.js` (the same code with its types stripped), runs first time with
-// `npx multikernel run ./counter.ts --core-list 0-1`; the installed cores start from their bundle.
+// `npx multikernel run ./counter.ts --core-list 0-1`; the installed cores start from their bundle,
+// and once a module of the package is edited, from their modules, which `run` says.
 // Installs are offline, from npm's cache (the package's dependencies are there: this repository's
 // own install put them there). Skipped, with a message, only when npm cannot be run.
 import assert from "node:assert/strict";
@@ -51,7 +52,26 @@ describe("a newcomer's first domain: the README's example in a fresh project", {
       for (const file of ["./counter.ts", "./counter.js"]) {
         const output = mustRun(dir, "npx", ["--offline", "multikernel", "run", file, "--core-list", "0-1"]);
         assert.match(output, /\[core 1\] total is now 1/, `${type} project, ${file}:\n${output}`);
-        assert.doesNotMatch(output, /Warning|failed/, `${type} project, ${file}:\n${output}`);
+        assert.doesNotMatch(output, /Warning|failed|one by one/, `${type} project, ${file}:\n${output}`);
+      }
+      if (type === "module") {
+        // A module edited after the bundle was built: the cores load their modules, and run says why.
+        const edited = join(dir, "node_modules/multikernel/dist/src/limits.js");
+        writeFileSync(edited, `${readFileSync(edited, "utf8")}\n// edited after the bundle\n`);
+        const output = mustRun(dir, "npx", [
+          "--offline",
+          "multikernel",
+          "run",
+          "./counter.js",
+          "--core-list",
+          "0-1",
+        ]);
+        assert.match(output, /\[core 1\] total is now 1/, output);
+        assert.match(
+          output,
+          /the cores loaded their modules one by one: .*limits\.js changed after the core bundle was built/,
+          output,
+        );
       }
     }
   });

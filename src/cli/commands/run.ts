@@ -86,6 +86,10 @@ async function runDomain(
       if (!line.startsWith("[boot") || process.env.MULTIKERNEL_DEBUG) output.text(line);
     },
   });
+  // Only the boot log says where the cores started; a slower boot from the modules is told here.
+  const start = system.coreStart;
+  if (start !== undefined && !start.bundled)
+    process.stderr.write(`multikernel: the cores loaded their modules one by one: ${start.reason}\n`);
   let result: DomainResult | undefined;
   try {
     result = await system.run(programPath, cores, { args });
