@@ -16,14 +16,23 @@
 //     script never ran.
 // The bundle lives two folders under dist/src, as the modules it holds that locate files from their
 // own URL (platform/program's), so that `new URL("../..", import.meta.url)` names the same folder.
+// It is written beside the old bundle and then moved into its place, so that a boot that reads the
+// bundle while it is rebuilt reads one whole bundle, old or new.
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { build } from "esbuild";
 
 const distSrc = "dist/src";
-const outDir = join(distSrc, "platform/core-bundle");
+const bundleDir = join(distSrc, "platform/core-bundle");
+/**
+ * Where the new bundle is written, beside the old one at the same depth (so that every relative path
+ * in it, source maps included, holds once it is moved): a system booting meanwhile reads the old
+ * bundle whole, not a half-written one.
+ */
+const outDir = `${bundleDir}.next`;
+const oldDir = `${bundleDir}.old`;
 const coreEntry = join(distSrc, "platform/real/core-entry.js");
 /** What every pass shares: ES modules for Node, packages left to Node (sucrase loads only on demand). */
 const common = {
@@ -74,6 +83,7 @@ function specifier(fromDir, to) {
 }
 
 rmSync(outDir, { recursive: true, force: true });
+rmSync(oldDir, { recursive: true, force: true });
 const modules = await coreModules();
 const exported = await exportsOf(modules);
 const withExports = modules.filter((module) => (exported.get(module) ?? []).length > 0);
@@ -111,3 +121,7 @@ const hashes = Object.fromEntries(
   modules.map((module, i) => [inputs[i], createHash("sha256").update(readFileSync(module)).digest("hex")]),
 );
 writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify({ inputs, hashes, facades }, null, 1)}\n`);
+// The old bundle steps aside and the new one takes its place: two renames.
+if (existsSync(bundleDir)) renameSync(bundleDir, oldDir);
+renameSync(outDir, bundleDir);
+rmSync(oldDir, { recursive: true, force: true });
