@@ -18,9 +18,10 @@ export interface RealShootdownPoint {
   readonly protocol: string;
   readonly cores: number;
   readonly latencyNs: number;
-  /** Mean and 99th percentile of the same unmaps (examples/tlb-shootdown prints them too). */
+  /** Mean, 99th percentile and slowest of the same unmaps (examples/tlb-shootdown prints them too). */
   readonly meanNs?: number;
   readonly p99Ns?: number;
+  readonly maxNs?: number;
 }
 
 export interface RealShootdownFigure {
