@@ -108,6 +108,6 @@ export {
 export type { AddressSpace, AddressSpaceOptions } from "./vm/address-space.js";
 export { VmError, type VmErrorCode } from "./vm/errors.js";
 export type { MappingCheck, PageAccess } from "./vm/page-access.js";
-export type { Rights } from "./vm/rights.js";
+export { type Rights, rightExecute, rightRead, rightsAll, rightsNone, rightWrite } from "./vm/rights.js";
 export type { CompletedOperation, Translation } from "./vm/shootdown.js";
 export type { ShootdownProtocol } from "./vm/shootdown-routes.js";
