@@ -35,6 +35,21 @@ const usageErrors: readonly (readonly [string, readonly string[], RegExp])[] = [
   ],
   ["an unknown machine", ["sim", "--machine", "nope", "--run", "boot"], /sim: unknown machine 'nope'/],
   ["an unknown scenario", ["sim", "--machine", "amd-2x2", "--run", "nope"], /sim: unknown scenario 'nope'/],
+  [
+    "sim: more cores than the machine has",
+    ["sim", "--machine", "amd-2x2", "--run", "boot", "--cores", "9"],
+    /sim: --cores 9 is more than the machine has: amd-2x2 has 4 cores \(0-3\)/,
+  ],
+  [
+    "sim: a listed core the machine lacks",
+    ["sim", "--machine", "amd-2x2", "--run", "boot", "--core-list", "0,40"],
+    /sim: --core-list names core\(s\) 40, but amd-2x2 has 4 cores/,
+  ],
+  [
+    "sim: a pingpong pair the machine lacks",
+    ["sim", "--machine", "amd-2x2", "--run", "pingpong", "--pair", "0,99"],
+    /sim: --pair names core\(s\) 99, but amd-2x2 has 4 cores/,
+  ],
   ["help for no command", ["help", "no-such-command"], /no command 'multikernel no-such-command'/],
   ["help for no subcommand", ["help", "bench", "nope"], /no command 'multikernel bench nope'/],
 ];

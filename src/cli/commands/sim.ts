@@ -269,6 +269,18 @@ async function checkCommand([first, last]: readonly [number, number], output: Co
   if (summary.failures.length > 0) process.exitCode = 1;
 }
 
+/** Refuses, as a usage error naming the option, cores the machine does not have. */
+function checkCoresOnMachine(options: SimOptions, machineCores: readonly number[], machine: string): void {
+  const has = `${machine} has ${machineCores.length} cores (${machineCores[0]}-${machineCores.at(-1)})`;
+  if (options.cores !== undefined && options.cores > machineCores.length)
+    throw new UsageError(`sim: --cores ${options.cores} is more than the machine has: ${has}`);
+  const missing = (list: readonly number[]) => list.filter((core) => !machineCores.includes(core));
+  if (options.coreList !== undefined && missing(options.coreList).length > 0)
+    throw new UsageError(`sim: --core-list names core(s) ${missing(options.coreList).join(",")}, but ${has}`);
+  if (options.pair !== undefined && missing(options.pair).length > 0)
+    throw new UsageError(`sim: --pair names core(s) ${missing(options.pair).join(",")}, but ${has}`);
+}
+
 async function runCommand(
   options: SimOptions,
   output: CommandOutput,
@@ -287,10 +299,9 @@ async function runCommand(
   // A program is checked before anything runs: one error with a hint, as `run` gives.
   if (options.program !== undefined) await checkProgram(options.program);
   const machine = loadMachine(options.machine);
-  const cores = chosenCores(
-    options,
-    machine.cores.map((c) => c.id),
-  );
+  const machineCores = machine.cores.map((c) => c.id);
+  checkCoresOnMachine(options, machineCores, options.machine);
+  const cores = chosenCores(options, machineCores);
   const params: ScenarioParams = {
     ...(options.probe ? {} : { probe: false }),
     ...(options.probeRounds === undefined ? {} : { probeRounds: options.probeRounds }),
