@@ -241,6 +241,12 @@ assertLimit(simSendQueueMessagesMax >= slotsPerRing, "a send queue holds at leas
 
 /** Channel frames each core's monitor may hand out to bindings of its dispatchers. */
 export const channelsPerCoreMax = 64;
+/**
+ * Most cores the real platform boots. Their shared memory (every core's channel frames, the mesh
+ * and broadcast rings: src/platform/real/memory-plan.ts) grows with the square of the count: 1.6 GB
+ * at 256 cores, past the 4 GiB an aligned shared region holds (alignedSharedBytesMax) at about 450.
+ */
+export const realCoresMax = 256;
 /** Longest a boot may take, from the first worker's start to every monitor connected. */
 export const bootTimeoutMs = 60_000;
 /** Longest one core may take from its thread's start to reporting up; past it, boot fails naming it. */

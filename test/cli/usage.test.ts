@@ -36,6 +36,11 @@ const usageErrors: readonly (readonly [string, readonly string[], RegExp])[] = [
   ["an unknown machine", ["sim", "--machine", "nope", "--run", "boot"], /sim: unknown machine 'nope'/],
   ["an unknown scenario", ["sim", "--machine", "amd-2x2", "--run", "nope"], /sim: unknown scenario 'nope'/],
   [
+    "more cores than the real platform boots (their shared memory)",
+    ["boot", "--cores", "257"],
+    /--cores must be an integer in \[1, 256\]/,
+  ],
+  [
     "sim: more cores than the machine has",
     ["sim", "--machine", "amd-2x2", "--run", "boot", "--cores", "9"],
     /sim: --cores 9 is more than the machine has: amd-2x2 has 4 cores \(0-3\)/,

@@ -3,15 +3,19 @@
 // the monitors and dispatchers, the simulator and the real core through their CoreEnv), an id is
 // not handed out again while one of its ends is still open, a reused channel carries no message of
 // the channel before it, and an id given back unopened (a refused bind) is reused too. The real
-// platform's cores run here in one thread over one shared memory, driven poll by poll.
+// platform's cores run here in one thread over one shared memory, driven poll by poll. A closed end
+// still delivers what it sent before (its frame is released after), and the largest boot's frames
+// fit in one shared region.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ChannelEnd, CoreEnv } from "../../src/cpu-driver/core-env.js";
 import { t } from "../../src/idl/index.js";
 import {
+  alignedSharedBytesMax,
   channelsPerCoreMax,
   loopbackChannelsPerCoreMax,
   portCloseDrainMs,
+  realCoresMax,
   simChannelsPerCoreMax,
   slotsPerRing,
 } from "../../src/limits.js";
@@ -260,5 +264,12 @@ describe("real platform: channel frames are reused once both ends are closed", (
     assert.equal(logs.length, 1, logs.join("\n"));
     assert.match(logs[0]!, /closed with 10 message\(s\) its peer took no room for within 1000 ms/);
     assert.deepEqual(pair.atServer, [], "the server never polled");
+  });
+});
+
+describe("real platform: the largest boot fits its shared memory", () => {
+  it(`realCoresMax (${realCoresMax}) cores' frames and rings fit in one aligned shared region`, () => {
+    const bytes = new MemoryPlan(realCoresMax).totalBytes;
+    assert.ok(bytes <= alignedSharedBytesMax, `${bytes} bytes for ${realCoresMax} cores`);
   });
 });

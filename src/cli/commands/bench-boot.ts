@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { formatRatio, printResult, progress } from "../../bench/report.js";
 import { percentileSorted } from "../../bench/stats.js";
 import { timeWorkerStart } from "../../bench/worker-start.js";
-import { coresMax } from "../../limits.js";
+import { realCoresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { coreCountArgument, integerArgument } from "../arguments.js";
 import { commandOutput, jsonOption } from "../output.js";
@@ -111,8 +111,8 @@ export const registerBenchBoot: Registration = ({ bench }) => {
     .description("Time boots: start of every core to every monitor connected, beside a bare worker's start.")
     .option(
       "--cores <n>",
-      `cores to boot, 1 to ${coresMax}`,
-      coreCountArgument("--cores", 1, coresMax),
+      `cores to boot, 1 to ${realCoresMax}`,
+      coreCountArgument("--cores", 1, realCoresMax),
       availableParallelism(),
     )
     .option("--runs <n>", "boots to time", integerArgument("--runs", 1, bootBenchRunsMax), bootBenchRuns)

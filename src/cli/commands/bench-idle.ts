@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import { idleSettleMs, idleWindowMs, measureIdle } from "../../bench/idle.js";
 import { printResult, progress, type ReportRow } from "../../bench/report.js";
-import { coresMax } from "../../limits.js";
+import { realCoresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { coreCountArgument } from "../arguments.js";
 import { commandOutput, jsonOption } from "../output.js";
@@ -18,8 +18,8 @@ export const registerBenchIdle: Registration = ({ bench }) => {
     .description("CPU time of idle booted cores over one window, as a percentage (worst core).")
     .option(
       "--cores <n>",
-      `cores to boot, 1 to ${coresMax}`,
-      coreCountArgument("--cores", 1, coresMax),
+      `cores to boot, 1 to ${realCoresMax}`,
+      coreCountArgument("--cores", 1, realCoresMax),
       availableParallelism(),
     )
     .addOption(jsonOption())

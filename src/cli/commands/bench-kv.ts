@@ -24,7 +24,7 @@ import {
 } from "../../bench/kv-settings.js";
 import { type KvSingleThreadFigures, measureSingleThreadKv } from "../../bench/kv-single-thread.js";
 import { formatNs, formatRate, formatRatio, printResult, progress } from "../../bench/report.js";
-import { coresMax } from "../../limits.js";
+import { realCoresMax } from "../../limits.js";
 import { coreCountArgument, integerArgument } from "../arguments.js";
 import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
@@ -47,8 +47,8 @@ export const registerBenchKv: Registration = ({ bench }) => {
     )
     .option(
       "--cores <n>",
-      `cores (shards and clients), 1 to ${coresMax}`,
-      coreCountArgument("--cores", 1, coresMax),
+      `cores (shards and clients), 1 to ${realCoresMax}`,
+      coreCountArgument("--cores", 1, realCoresMax),
       kvCoresDefault,
     )
     .option(

@@ -20,7 +20,7 @@ import { measurePostMessage } from "../../bench/post-message.js";
 import { formatNs, formatRate, formatRatio, printResult, progress } from "../../bench/report.js";
 import { benchRoundsMax } from "../../bench/rounds.js";
 import { measureUrpcBaseline } from "../../bench/urpc-channel.js";
-import { coresMax } from "../../limits.js";
+import { realCoresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import type { CoreStopReport } from "../../platform/real/control.js";
 import { coreCountArgument, integerArgument } from "../arguments.js";
@@ -70,8 +70,8 @@ export const registerBenchRpc: Registration = ({ bench }) => {
     )
     .option(
       "--cores <n>",
-      `cores to boot (the first serves, the last calls), 2 to ${coresMax}`,
-      coreCountArgument("--cores", 2, coresMax),
+      `cores to boot (the first serves, the last calls), 2 to ${realCoresMax}`,
+      coreCountArgument("--cores", 2, realCoresMax),
       2,
     )
     .option(

@@ -8,7 +8,7 @@
 import { availableParallelism } from "node:os";
 import { formatNs, printResult } from "../../bench/report.js";
 import { measureShootdownReal, unmapFigure } from "../../bench/shootdown-real.js";
-import { coresMax } from "../../limits.js";
+import { realCoresMax } from "../../limits.js";
 import { coreCountArgument } from "../arguments.js";
 import { commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
@@ -19,8 +19,8 @@ export const registerBenchUnmap: Registration = ({ bench }) => {
     .description("Unmap on real cores: each shootdown protocol's end-to-end latency against shared memory.")
     .option(
       "--cores <n>",
-      `cores to boot, 2 to ${coresMax}`,
-      coreCountArgument("--cores", 2, coresMax),
+      `cores to boot, 2 to ${realCoresMax}`,
+      coreCountArgument("--cores", 2, realCoresMax),
       Math.max(2, availableParallelism()),
     )
     .addOption(jsonOption())

@@ -3,7 +3,7 @@
 // --json the log goes to standard error and standard output is one JSON object: cores, bootMs,
 // pinned (one boolean per core), latencyNs (the SKB's matrix), packages, bootLog.
 import { availableParallelism } from "node:os";
-import { coresMax } from "../../limits.js";
+import { realCoresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { formatSkb } from "../../skb/format.js";
 import { coreCountArgument } from "../arguments.js";
@@ -16,8 +16,8 @@ export const registerBoot: Registration = ({ program }) => {
     .description("Boot one CPU driver and monitor per core, measure the SKB, print the boot log, shut down.")
     .option(
       "--cores <n>",
-      `cores to boot, 1 to ${coresMax}`,
-      coreCountArgument("--cores", 1, coresMax),
+      `cores to boot, 1 to ${realCoresMax}`,
+      coreCountArgument("--cores", 1, realCoresMax),
       availableParallelism(),
     )
     .option("--no-pin", "do not pin each core's thread to its CPU")

@@ -14,7 +14,7 @@
 // is shut down (a failed core's worker terminated) and the process ends with status 1.
 import { availableParallelism } from "node:os";
 import { describeResult, resultJson } from "../../domain/run-data.js";
-import { coresMax, domainRunTimeoutMs, runTimeoutMsMax } from "../../limits.js";
+import { domainRunTimeoutMs, realCoresMax, runTimeoutMsMax } from "../../limits.js";
 import { checkProgram } from "../../platform/program/preflight.js";
 import { boot, type DomainResult } from "../../platform/real/boot.js";
 import { integerArgument } from "../arguments.js";
@@ -30,8 +30,8 @@ export const registerRun: Registration = ({ program }) => {
     )
     .argument("<program>", "the domain's module: a .ts or .js file (ES module or CommonJS), or a file: URL")
     .argument("[args...]", "the domain's arguments, each core's ctx.args (put them after --)")
-    .addOption(coreCountOption(coresMax, "run on cores 0..N-1 (default: every core)"))
-    .addOption(coreListOption(coresMax, "the cores the domain spans, e.g. 0-3 or 0,2,5"))
+    .addOption(coreCountOption(realCoresMax, "run on cores 0..N-1 (default: every core)"))
+    .addOption(coreListOption(realCoresMax, "the cores the domain spans, e.g. 0-3 or 0,2,5"))
     .option(
       "--timeout <ms>",
       `bound the run: past MS ms, fail naming the cores still running (default ${domainRunTimeoutMs})`,

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { basename } from "node:path";
 import { measureUrpcChannel } from "../../bench/urpc-channel.js";
-import { coresMax } from "../../limits.js";
+import { realCoresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { hostMachineSpec } from "../../platform/sim/host-machine.js";
 import { loadMachine } from "../../platform/sim/machine.js";
@@ -40,14 +40,14 @@ export const registerSkb: Registration = ({ program }) => {
     )
     .option(
       "--cores <n>",
-      `cores to boot, 1 to ${coresMax}`,
-      coreCountArgument("--cores", 1, coresMax),
+      `cores to boot, 1 to ${realCoresMax}`,
+      coreCountArgument("--cores", 1, realCoresMax),
       availableParallelism(),
     )
     .option(
       "--root <core>",
       "root of the printed multicast tree",
-      integerArgument("--root", 0, coresMax - 1),
+      integerArgument("--root", 0, realCoresMax - 1),
       0,
     )
     .addOption(jsonOption())

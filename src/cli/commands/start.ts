@@ -11,7 +11,7 @@
 // error and standard output carries `{ cores, bootMs, latencyNs, demos, failed }`.
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { coresMax } from "../../limits.js";
+import { realCoresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { formatSkb } from "../../skb/format.js";
 import { coreCountArgument } from "../arguments.js";
@@ -41,8 +41,8 @@ export const registerStart: Registration = ({ program }) => {
     .description("The main job: boot on every core, show the SKB, run the demonstration domains, shut down.")
     .option(
       "--cores <n>",
-      `cores to boot, 1 to ${coresMax}`,
-      coreCountArgument("--cores", 1, coresMax),
+      `cores to boot, 1 to ${realCoresMax}`,
+      coreCountArgument("--cores", 1, realCoresMax),
       availableParallelism(),
     )
     .addOption(jsonOption())

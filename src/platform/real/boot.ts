@@ -42,7 +42,6 @@ import { checkRunArgs } from "../../domain/run-data.js";
 import {
   bootTimeoutMs,
   coreStartTimeoutMs,
-  coresMax,
   cpuTimeReadTimeoutMs,
   domainRunTimeoutMs,
   eventLoopYieldNs,
@@ -54,6 +53,7 @@ import {
   physicalMemoryBytes,
   pollSpinNs,
   pollSpinPinnedNs,
+  realCoresMax,
   realHeartbeatIntervalMs,
   realHeartbeatMissesMax,
   runTimeoutMsMax,
@@ -180,8 +180,10 @@ function programName(program: string | URL): string {
 }
 
 function checkCoreCount(cores: number): void {
-  if (!Number.isInteger(cores) || cores < 1 || cores > coresMax) {
-    throw new RangeError(`boot: cores must be an integer in [1, ${coresMax}], got ${cores}`);
+  if (!Number.isInteger(cores) || cores < 1 || cores > realCoresMax) {
+    throw new RangeError(
+      `boot: cores must be an integer in [1, ${realCoresMax}] (limits.realCoresMax), got ${cores}`,
+    );
   }
 }
 
@@ -499,9 +501,15 @@ export class Multikernel {
     this.workerExits[data.coreId] = Promise.all([exited, reportsEnded]).then(() => {});
     this.workers[data.coreId] = worker;
     const startTimer = setTimeout(() => {
+      const cpus = availableParallelism();
+      // Many more cores than CPUs is the usual cause: say so, with the two ways out.
+      const crowded =
+        this.cores > cpus
+          ? `; ${this.cores} cores share ${cpus} CPUs: boot fewer cores, or allow each more time (coreStartTimeoutMs)`
+          : "";
       this.coreFailed(
         new Error(
-          `core ${data.coreId} failed to start: not up within ${startTimeoutMs} ms of its thread's start`,
+          `core ${data.coreId} failed to start: not up within ${startTimeoutMs} ms of its thread's start${crowded}`,
         ),
       );
     }, startTimeoutMs);
