@@ -4,6 +4,8 @@
 // `UsageError` with a message naming the option, so that a bad value is reported as
 // "error: option '--rounds <n>' argument 'abc' is invalid. --rounds must be …" and exits with
 // status 2 (main.ts). A command's own check of its arguments throws a `UsageError` too.
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { parseCpuList } from "../skb/cpu-list.js";
 
@@ -92,5 +94,30 @@ export function coreListArgument(
       throw new UsageError(`${optionName}: core ${over} does not exist (at most ${coreCountMax} cores).`);
     }
     return cores;
+  };
+}
+
+/**
+ * A file `optionName` will write once the command has run (a trace): checked at once, so that a
+ * path that cannot be written fails before the run rather than after it. Its folder must exist
+ * and be writable, and the file, if it exists, writable; nothing is created here.
+ */
+export function outputFileArgument(optionName: string): (value: string) => string {
+  return (value) => {
+    const folder = dirname(resolve(value));
+    const problem = (path: string, what: string): string | undefined => {
+      try {
+        accessSync(path, constants.W_OK);
+        return undefined;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return code === "ENOENT" ? `${what} does not exist` : `${what} cannot be written (${code})`;
+      }
+    };
+    const why = existsSync(value)
+      ? problem(value, `the file ${value}`)
+      : problem(folder, `its folder ${folder}`);
+    if (why !== undefined) throw new UsageError(`${optionName} ${value}: ${why}`);
+    return value;
   };
 }

@@ -36,6 +36,11 @@ const usageErrors: readonly (readonly [string, readonly string[], RegExp])[] = [
   ["an unknown machine", ["sim", "--machine", "nope", "--run", "boot"], /sim: unknown machine 'nope'/],
   ["an unknown scenario", ["sim", "--machine", "amd-2x2", "--run", "nope"], /sim: unknown scenario 'nope'/],
   [
+    "a trace file whose folder does not exist, before the run",
+    ["run", missingDomain, "--trace", "/nonexistent-folder/trace.json"],
+    /--trace \/nonexistent-folder\/trace\.json: its folder \/nonexistent-folder does not exist/,
+  ],
+  [
     "more cores than the real platform boots (their shared memory)",
     ["boot", "--cores", "257"],
     /--cores must be an integer in \[1, 256\]/,

@@ -17,7 +17,7 @@ import { describeResult, resultJson } from "../../domain/run-data.js";
 import { domainRunTimeoutMs, realCoresMax, runTimeoutMsMax } from "../../limits.js";
 import { checkProgram } from "../../platform/program/preflight.js";
 import { boot, type DomainResult } from "../../platform/real/boot.js";
-import { integerArgument } from "../arguments.js";
+import { integerArgument, outputFileArgument } from "../arguments.js";
 import { chosenCores, coreCountOption, coreListOption, firstCores } from "../core-options.js";
 import { type CommandOutput, commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
@@ -37,7 +37,11 @@ export const registerRun: Registration = ({ program }) => {
       `bound the run: past MS ms, fail naming the cores still running (default ${domainRunTimeoutMs})`,
       integerArgument("--timeout", 1, runTimeoutMsMax),
     )
-    .option("--trace <file>", "write every core's messages and handlers as a Chrome trace (Perfetto) to FILE")
+    .option(
+      "--trace <file>",
+      "write every core's messages and handlers as a Chrome trace (Perfetto) to FILE",
+      outputFileArgument("--trace"),
+    )
     .addOption(jsonOption())
     .action(
       async (

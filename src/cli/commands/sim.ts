@@ -46,7 +46,7 @@ import {
   scenarioNames,
 } from "../../platform/sim/index.js";
 import { runProgramHosted } from "../../platform/sim/program-host.js";
-import { integerArgument, UsageError } from "../arguments.js";
+import { integerArgument, outputFileArgument, UsageError } from "../arguments.js";
 import { chosenCores, coreCountOption, coreListOption } from "../core-options.js";
 import { type CommandOutput, commandOutput, jsonOption } from "../output.js";
 import type { Registration } from "../registration.js";
@@ -226,7 +226,7 @@ export const registerSim: Registration = ({ program }) => {
       integerArgument("--handler-ms", 1, 3_600_000),
       simHandlerHostMsDefault,
     )
-    .option("--trace <file>", "write the run in Chrome Trace Event format")
+    .option("--trace <file>", "write the run in Chrome Trace Event format", outputFileArgument("--trace"))
     .addOption(jsonOption())
     .option("--check", "exit with status 1 on any invariant violation", false)
     .option("--seeds <a..b>", "check seeds A to B with random machines, scenarios and faults", seedRange)
