@@ -131,7 +131,8 @@ function nextSteps(dir: string, target: string, written: readonly string[]): str
     "",
     "Next:",
     ...cd,
-    "  npm install   # the multikernel package",
+    `  npm install   # multikernel@^${ownVersion()} from your registry; where it is not published,`,
+    `                # this copy of it instead: npm install "$(npm pack --ignore-scripts '${packageRoot.replace(/\/$/, "")}' | tail -1)"`,
     "  npm test      # the domain on a simulated 16-core machine",
     "  npm start     # the domain on 2 cores of this machine",
   ].join("\n");
