@@ -45,6 +45,20 @@ export function formatRatio(ratio: number | null): string {
   return ratio === null ? "n/a" : `${ratio.toFixed(ratio < 10 ? 2 : 0)}×`;
 }
 
+/** A target for a ratio: at most or at least a bound. */
+export type RatioTarget = { readonly atMost: number } | { readonly atLeast: number };
+
+/**
+ * A table note stating a target and whether `ratio` meets it: "target ≤ 4×: met", "target ≥ 10×:
+ * not met" ("n/a" when there is no ratio). The bench still exits 0: a missed target is a finding.
+ */
+export function targetNote(ratio: number | null, target: RatioTarget): string {
+  const [sign, bound] = "atMost" in target ? ["≤", target.atMost] : ["≥", target.atLeast];
+  if (ratio === null || !Number.isFinite(ratio)) return `target ${sign} ${bound}×: n/a`;
+  const met = "atMost" in target ? ratio <= target.atMost : ratio >= target.atLeast;
+  return `target ${sign} ${bound}×: ${met ? "met" : "not met"}`;
+}
+
 /** Renders the rows as a table (no colours, so that logs and pipes stay readable). */
 export function renderTable(title: string, rows: readonly ReportRow[]): string {
   const table = new Table({ head: [title, "value", "note"], style: { head: [], border: [] } });

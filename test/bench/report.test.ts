@@ -1,8 +1,9 @@
 // Tests of bench/report.ts: printResult hands the table and the object to its sink, the object as
-// one JSON line; where each goes (--json) is the CLI's rule, tested in test/cli/output.test.ts.
+// one JSON line; where each goes (--json) is the CLI's rule, tested in test/cli/output.test.ts. A
+// target's note says met or not met.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatNs, formatRate, printResult } from "../../src/bench/report.js";
+import { formatNs, formatRate, printResult, targetNote } from "../../src/bench/report.js";
 import { commandOutput } from "../../src/cli/output.js";
 
 /** A command's two streams, captured, and the output of a command writing to them. */
@@ -49,4 +50,14 @@ test("formatters", () => {
   assert.equal(formatNs(11_400), "11.4 µs");
   assert.equal(formatNs(3_200_000), "3.20 ms");
   assert.equal(formatRate(4_210_000), "4.21 M/s");
+});
+
+test("a target's note says whether the ratio meets it, bounds included", () => {
+  assert.equal(targetNote(3.99, { atMost: 4 }), "target ≤ 4×: met");
+  assert.equal(targetNote(4, { atMost: 4 }), "target ≤ 4×: met");
+  assert.equal(targetNote(4.01, { atMost: 4 }), "target ≤ 4×: not met");
+  assert.equal(targetNote(10, { atLeast: 10 }), "target ≥ 10×: met");
+  assert.equal(targetNote(6.3, { atLeast: 10 }), "target ≥ 10×: not met");
+  assert.equal(targetNote(null, { atLeast: 0.3 }), "target ≥ 0.3×: n/a");
+  assert.equal(targetNote(Number.NaN, { atMost: 4 }), "target ≤ 4×: n/a");
 });

@@ -17,7 +17,15 @@ import {
   rpcBenchRoundsDefault,
 } from "../../bench/domains/rpc-bench.js";
 import { measurePostMessage } from "../../bench/post-message.js";
-import { formatNs, formatRate, formatRatio, printResult, progress } from "../../bench/report.js";
+import {
+  formatNs,
+  formatRate,
+  formatRatio,
+  printResult,
+  progress,
+  type RatioTarget,
+  targetNote,
+} from "../../bench/report.js";
 import { benchRoundsMax } from "../../bench/rounds.js";
 import { measureUrpcBaseline } from "../../bench/urpc-channel.js";
 import { realCoresMax } from "../../limits.js";
@@ -113,9 +121,9 @@ export const registerBenchRpc: Registration = ({ bench }) => {
         postMessageCallsPerSec,
         coreSleeps: reports.map((r) => ({ core: r.core, sleeps: r.sleeps, delivered: r.delivered })),
       };
-      const ratio = (a: number, b: number, target: string) => ({
+      const ratio = (a: number, b: number, target: RatioTarget) => ({
         value: formatRatio(a / b),
-        note: target,
+        note: targetNote(a / b, target),
       });
       printResult(
         `bench rpc (${figures.calls} sequential calls, ${rpcBenchCallsInFlight} in flight)`,
@@ -126,17 +134,17 @@ export const registerBenchRpc: Registration = ({ bench }) => {
             note: "sequential calls, each timed",
           },
           {
-            label: "bare URPC channel, round trip",
+            label: "bare URPC channel, round trip p50",
             value: formatNs(json.urpcRoundTripNs),
             note: "zero-copy ping-pong",
           },
           {
             label: "  call mean / channel round trip",
-            ...ratio(json.rpcMeanRoundTripNs, json.urpcRoundTripNs, "target ≤ 4×"),
+            ...ratio(json.rpcMeanRoundTripNs, json.urpcRoundTripNs, { atMost: 4 }),
           },
           {
             label: "  call p99 / call p50",
-            ...ratio(json.rpcRoundTripP99Ns, json.rpcRoundTripNs, "target ≤ 10×"),
+            ...ratio(json.rpcRoundTripP99Ns, json.rpcRoundTripNs, { atMost: 10 }),
           },
           {
             label: `typed calls, ${rpcBenchCallsInFlight} in flight`,
@@ -155,11 +163,11 @@ export const registerBenchRpc: Registration = ({ bench }) => {
           },
           {
             label: "  calls / promise limit",
-            ...ratio(json.rpcCallsPerSec, json.promiseLimitCallsPerSec, "target ≥ 0.5×"),
+            ...ratio(json.rpcCallsPerSec, json.promiseLimitCallsPerSec, { atLeast: 0.5 }),
           },
           {
             label: "  calls / postMessage",
-            ...ratio(json.rpcCallsPerSec, json.postMessageCallsPerSec, "target ≥ 10×"),
+            ...ratio(json.rpcCallsPerSec, json.postMessageCallsPerSec, { atLeast: 10 }),
           },
           { label: "one-way typed messages", value: formatRate(json.messagesPerSec), note: "same binding" },
           {
@@ -169,7 +177,7 @@ export const registerBenchRpc: Registration = ({ bench }) => {
           },
           {
             label: "  messages / channel",
-            ...ratio(json.messagesPerSec, json.urpcMsgsPerSec, "target ≥ 0.3×"),
+            ...ratio(json.messagesPerSec, json.urpcMsgsPerSec, { atLeast: 0.3 }),
           },
           {
             label: "postMessage, round trip p50 / p99",

@@ -90,7 +90,11 @@ export interface BootOptions {
   readonly measureLatency?: boolean;
   /** Write a Chrome Trace Event file of every core's messages and handlers here at shutdown. */
   readonly trace?: string;
-  /** Called with each boot-log line and each line a core prints. */
+  /**
+   * Called with each boot-log line and each line a core prints (`ctx.log`, and a domain's console),
+   * prefixed `[boot …]` or `[core N]`. Without it those lines go nowhere: pass `console.log` to see
+   * them. The boot log is kept in `bootLog` either way.
+   */
   readonly onLog?: (line: string) => void;
   /**
    * Overrides of the CPU driver's polling policy (src/cpu-driver/cpu-driver.ts), for experiments
@@ -709,7 +713,9 @@ export class Multikernel {
     const exited = this.exitedCores.get(domainId) ?? new Map<number, ExitedReport>();
     const running = cores.filter((core) => !exited.has(core));
     const still =
-      running.length === 0 ? "every main returned" : `main still running on core ${running.join(",")}`;
+      running.length === 0
+        ? "every main returned"
+        : `main still running on ${running.length === 1 ? "core" : "cores"} ${running.join(",")}`;
     return `id ${domainId}, ${still}`;
   }
 
