@@ -161,7 +161,11 @@ export const registerSim: Registration = ({ program }) => {
     .description(
       `Run a scenario (${scenarioNames.join(", ")}) of the unchanged monitors on a simulated machine, or check many random seeds.`,
     )
-    .option("--machine <name>", "simulated machine (machines/*.json)", "amd-8x4")
+    .option(
+      "--machine <name>",
+      `simulated machine: ${listMachines().join(", ")}, or a machine file (.json)`,
+      "amd-8x4",
+    )
     .option("--seed <n>", "the run's seed", integerArgument("--seed", 0, 2 ** 32 - 1), 1)
     .option("--run <scenario>", `scenario to run: ${scenarioNames.join(", ")}`)
     .addOption(coreCountOption(simCoresMax, "run on cores 0..N-1 (default every core)"))
