@@ -152,7 +152,7 @@ describe("program loading: failures reported once, with their stacks, by run and
     });
     const program = join(dir, "domain.ts");
     const result = await runHostedOn2x2(program, programUrl(program));
-    assert.ok(result.violations.some((v) => /core 1: main returned 1 \(Cannot read properties/.test(v)));
+    assert.ok(result.violations.some((v) => /core 1: domain failed: Cannot read properties/.test(v)));
     assert.ok(
       result.lines.some((line) => /at .*main \(file:\/\/.*domain\.ts:6:\d+\)/.test(line)),
       result.lines.join("\n"),

@@ -148,7 +148,7 @@ describe("sim --program: a failing main fails the run", () => {
       cores: [0, 1, 2],
     });
     assert.deepEqual(r.violations, [
-      "program: core 1: main returned 1 (planted failure)",
+      "program: core 1: domain failed: planted failure",
       "program: core 2: main returned 3",
     ]);
   });
@@ -160,7 +160,7 @@ describe("sim --program: a failing main fails the run", () => {
       { encoding: "utf8", timeout: cliTimeoutMs },
     );
     assert.equal(out.status, 1, out.stdout + out.stderr);
-    assert.match(out.stdout, /program: core 1: main returned 1 \(planted failure on core 1\)/);
+    assert.match(out.stdout, /program: core 1: domain failed: planted failure on core 1/);
     assert.match(out.stdout, /program: core 2: main returned 3/);
   });
 });
@@ -177,7 +177,7 @@ describe("sim: simulated code cannot reach the host's process or timers", () => 
       cores: [0, 1],
     });
     assert.equal(r.violations.length, 2);
-    for (const v of r.violations) assert.match(v, /main returned 1 \(simulated code called process\.exit/);
+    for (const v of r.violations) assert.match(v, /domain failed: simulated code called process\.exit/);
     assert.equal(typeof process.exit, "function");
     assert.doesNotThrow(() => clearTimeout(setTimeout(() => {}, 1)), "the host's timers are restored");
   });
@@ -197,9 +197,9 @@ describe("sim: simulated code cannot reach the host's process or timers", () => 
     assert.deepEqual(
       r.violations.map((v) => v.replace(/: the simulator owns time .*/, "")),
       [
-        "program: core 0: main returned 1 (simulated code called setTimeout",
-        "program: core 1: main returned 1 (simulated code called setInterval",
-        "program: core 2: main returned 1 (simulated code called setImmediate",
+        "program: core 0: domain failed: simulated code called setTimeout",
+        "program: core 1: domain failed: simulated code called setInterval",
+        "program: core 2: domain failed: simulated code called setImmediate",
       ],
     );
   });
@@ -212,7 +212,7 @@ describe("sim: simulated code cannot reach the host's process or timers", () => 
       { encoding: "utf8", timeout: cliTimeoutMs },
     );
     assert.equal(out.status, 1, out.stdout + out.stderr);
-    assert.match(out.stdout, /core 0: main returned 1 \(simulated code called setTimeout/);
+    assert.match(out.stdout, /core 0: domain failed: simulated code called setTimeout/);
     assert.match(
       out.stdout,
       /host: uncaught exception from simulated code: Error: host timer of core 1 fired/,

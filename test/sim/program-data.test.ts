@@ -45,7 +45,7 @@ describe("sim: a program's arguments and results", () => {
     );
     assert.match(
       result.violations.join("\n"),
-      /core 0: main returned 1 \(main resolved to a value of type object that cannot be handed back/,
+      /core 0: domain failed: main resolved to a value of type object that cannot be handed back/,
     );
     assert.throws(
       () =>

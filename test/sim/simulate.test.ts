@@ -41,7 +41,7 @@ describe("simulate: a domain program on a simulated machine, as a function", () 
     const failed = result.exits[1]!;
     assert.match(failed.error, /^planted failure on core 1\n {4}at .*programs\/fails\.(js|ts):\d+/);
     assert.equal(result.violations.length, 2, result.violations.join("\n"));
-    assert.match(result.violations[0]!, /core 1: main returned 1 \(planted failure on core 1/);
+    assert.match(result.violations[0]!, /core 1: domain failed: planted failure on core 1/);
   });
 
   it("collects what the cores log, each line with its core and virtual time", async () => {

@@ -73,7 +73,11 @@ export function programScenario(options: ProgramScenarioOptions): Scenario {
           violations.push(`program: core ${core}'s main never returned`);
           continue;
         }
-        const returned = `core ${core}: main returned ${exit.status}${exit.error === "" ? "" : ` (${exit.error})`}`;
+        // Worded as `run` words a real core's end: a failure with its error, else the status.
+        const returned =
+          exit.error === ""
+            ? `core ${core}: main returned ${exit.status}`
+            : `core ${core}: domain failed: ${exit.error}`;
         lines.push(returned, ...(exit.frames ?? []));
         if ("value" in exit) lines.push(`core ${core}: result ${describeResult(exit.value)}`);
         if (exit.status !== 0) violations.push(`program: ${returned}`);
