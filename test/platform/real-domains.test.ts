@@ -235,7 +235,7 @@ describe("multikernel run (the command)", () => {
     assert.match(result.stdout, /^\[core 1\] \d+ calls answered$/m);
   });
 
-  it("prints what the domain writes to its console, prefixed by core, up to a last line with no newline", {
+  it("prints what the domain writes to its console, prefixed by core, up to a last line with no newline; its errors on stderr", {
     timeout: cliTimeoutMs,
   }, () => {
     const result = runCli(["run", domain("prints"), "--core-list", "0-1"]);
@@ -246,6 +246,9 @@ describe("multikernel run (the command)", () => {
         result.stdout,
         new RegExp(`^\\[core ${core}\\] last words of core ${core}, no newline$`, "m"),
       );
+      // What the domain writes to its console's error stream goes to the command's.
+      assert.match(result.stderr, new RegExp(`^\\[core ${core}\\] error line from core ${core}$`, "m"));
+      assert.doesNotMatch(result.stdout, /error line/);
     }
   });
 

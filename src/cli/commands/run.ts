@@ -89,6 +89,8 @@ async function runDomain(
     onLog: (line) => {
       if (!line.startsWith("[boot") || process.env.MULTIKERNEL_DEBUG) output.text(line);
     },
+    // What a domain wrote to its console's error stream stays on the error stream.
+    onErrorLog: (line) => process.stderr.write(`${line}\n`),
   });
   // Only the boot log says where the cores started; a slower boot from the modules is told here.
   const start = system.coreStart;

@@ -96,6 +96,8 @@ export interface BootOptions {
    * them. The boot log is kept in `bootLog` either way.
    */
   readonly onLog?: (line: string) => void;
+  /** Called with each line a domain wrote to its console's error stream, prefixed `[core N]`; default: onLog. */
+  readonly onErrorLog?: (line: string) => void;
   /**
    * Overrides of the CPU driver's polling policy (src/cpu-driver/cpu-driver.ts), for experiments
    * and tests; by default boot chooses from the number of cores and CPUs.
@@ -464,23 +466,23 @@ export class Multikernel {
       stderr: true,
     });
     this.controlPorts[data.coreId] = control.port1;
-    const prefix = (stream: NodeJS.ReadableStream) => {
+    const prefix = (stream: NodeJS.ReadableStream, log: ((line: string) => void) | undefined) => {
       let pending = "";
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
         pending += chunk;
         const lines = pending.split("\n");
         pending = lines.pop() ?? "";
-        for (const line of lines) this.options.onLog?.(`[core ${data.coreId}] ${line}`);
+        for (const line of lines) log?.(`[core ${data.coreId}] ${line}`);
       });
       // A last line with no newline is printed when the worker's stream ends, not lost.
       stream.on("end", () => {
-        if (pending !== "") this.options.onLog?.(`[core ${data.coreId}] ${pending}`);
+        if (pending !== "") log?.(`[core ${data.coreId}] ${pending}`);
         pending = "";
       });
     };
-    prefix(worker.stdout);
-    prefix(worker.stderr);
+    prefix(worker.stdout, this.options.onLog);
+    prefix(worker.stderr, this.options.onErrorLog ?? this.options.onLog);
     control.port1.on("message", (report: SignedReport) => this.onCoreReport(data.coreId, report));
     worker.on("message", () =>
       this.step(`core ${data.coreId}: ignored a message posted on its worker's parentPort (not a report)`),
