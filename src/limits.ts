@@ -295,6 +295,8 @@ export const domainsMax = 64;
 
 /** Calls one RPC client may have in flight (sent, not yet answered); one more is rejected at once. */
 export const rpcCallsInFlightMax = 256;
+/** drained() waits one RPC client may have at once; one more is rejected at once. */
+export const rpcDrainWaitsMax = 256;
 /** Bytes of the error text a failed RPC carries back to its caller (longer texts are cut). */
 export const rpcErrorMessageBytesMax = 512;
 /** Bytes of a service name in the name service. */
