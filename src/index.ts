@@ -8,7 +8,7 @@
  * @module multikernel
  */
 
-export type { TimerHandle } from "./cpu-driver/core-env.js";
+export type { PortDrain, TimerHandle } from "./cpu-driver/core-env.js";
 export type { CoreActivity, CpuDriverPolicy } from "./cpu-driver/cpu-driver.js";
 // What a domain's main receives: its context, bindings, replicated objects and address spaces.
 export { bindWhenExported } from "./domain/bind-wait.js";

@@ -192,7 +192,10 @@ export const simPackagesMax = 256;
 export const simMachineFileBytesMax = 1 << 20;
 /** Events one `Simulation.run` processes at most, whatever the caller asks (a bound, not a target). */
 export const simEventsPerRunMax = 1e9;
-/** Messages a sender may queue on one channel while it waits for credit; one more throws. */
+/**
+ * Messages a sender may queue on one monitor or broadcast channel of the simulator while it waits
+ * for credit; one more throws. A dispatcher channel's queue is bounded by portBacklogMax instead.
+ */
 export const simSendQueueMessagesMax = 1 << 16;
 /** Largest jitter of a handler's cost, as a fraction of it (uniform in [-x, +x]); seeded. */
 export const simHandlerJitterFraction = 0.02;
@@ -279,7 +282,10 @@ assertLimit(
 export const traceEventsPerCoreMax = 1_000_000;
 /** Timers one core may have pending (domains' sleeps, protocol timeouts). */
 export const timersPerCoreMax = 65_536;
-/** Messages the platform may queue on one port while its ring is full, before sending throws. */
+/**
+ * Messages the platform may queue on one port while its ring is full, before sending throws (the
+ * simulator bounds its dispatcher channels the same way); a stream paces itself with drained().
+ */
 export const portBacklogMax = 4096;
 /**
  * Longest a closed channel end waits for its peer to make room for the messages it sent before
@@ -301,6 +307,8 @@ export const domainsMax = 64;
 
 /** Calls one RPC client may have in flight (sent, not yet answered); one more is rejected at once. */
 export const rpcCallsInFlightMax = 256;
+/** drained() waits one RPC client may have at once; one more is rejected at once. */
+export const rpcDrainWaitsMax = 256;
 /** Bytes of the error text a failed RPC carries back to its caller (longer texts are cut). */
 export const rpcErrorMessageBytesMax = 512;
 /** Bytes of a service name in the name service. */

@@ -27,6 +27,28 @@ export interface Port {
    * sends and `send`: `reserve()` answers -1 while earlier messages still wait.
    */
   readonly slot?: PortSlot | undefined;
+  /**
+   * Optional: a port that may hold messages back while its channel has no room (the real
+   * platform's backlog, the simulator's send queue, the loopback's queue past a ring's worth) says
+   * how many wait and when they are out. A port without it never holds a message back.
+   */
+  readonly drain?: PortDrain | undefined;
+}
+
+/**
+ * How a port's waiting messages drain (Port.drain). A message waits from its send until it is in
+ * the channel (the ring, where the receiver can read it); each platform says what that is.
+ */
+export interface PortDrain {
+  /** Messages sent on the port that still wait for room; 0 when every one is in the channel. */
+  messagesWaiting(): number;
+  /**
+   * Calls `onDrained` once, when every message sent on the port before this call has left the wait
+   * (at once, during this call, when none waits); later sends do not hold it back. It is called
+   * from the platform's poll loop or event queue, never re-entrantly from a send. The handle's
+   * `cancel()` forgets it (idempotent); closing the port forgets every waiter without calling it.
+   */
+  whenDrained(onDrained: () => void): TimerHandle;
 }
 
 /** A port's slots: reserve a slot's payload (byte offset, or -1), write it, commit it as a message. */

@@ -17,15 +17,24 @@
 // flight are counted there too, so that the core's CPU driver polls instead of sleeping while
 // replies are due.
 //
+// drained() asks the transport's PortDrain (core-env.ts) to call back once what waits now has left
+// the port's wait, and bounds that with one platform timer of the call timeout; both are made only
+// when drained() is called and something waits, never per message. The waits are kept in a set,
+// so that close and fail reject them as they reject calls. A send the port refuses because its
+// wait is full (PortFullError) is re-thrown (or, for a call, rejected) naming the method and
+// drained(), with the port's error as its cause; any other send error is left as it is.
+//
 // The hot path allocates only what the API hands out (the promise and the reply tuple): the
 // pending table is arrays indexed by slot, not a map of records; each method's function is
 // compiled with the method's exact arity (as src/idl compiles its senders), so that no argument
 // array is built or spread; the promise's resolvers are caught by one shared executor function.
 
+import type { TimerHandle } from "../cpu-driver/core-env.js";
 import type { CoreActivity } from "../cpu-driver/cpu-driver.js";
 import { thrownError } from "../cpu-driver/describe-thrown.js";
+import { isPortFull } from "../cpu-driver/port-full-error.js";
 import type { Receive } from "../idl/index.js";
-import { rpcCallsInFlightMax, rpcCallTimeoutSweeps } from "../limits.js";
+import { rpcCallsInFlightMax, rpcCallTimeoutSweeps, rpcDrainWaitsMax } from "../limits.js";
 import type {
   RpcClient,
   RpcClientEnd,
@@ -56,6 +65,26 @@ let capturedReject: Reject | undefined;
 function capture(resolve: Resolve, reject: Reject): void {
   capturedResolve = resolve;
   capturedReject = reject;
+}
+
+/** One drained() waiting: its promise's resolvers, the port's callback and the timer bounding it. */
+interface DrainWait {
+  readonly resolve: () => void;
+  readonly reject: Reject;
+  port: TimerHandle | undefined;
+  timer: TimerHandle | undefined;
+}
+
+/**
+ * What a send refused by the port for a full wait (PortFullError) is re-thrown as: the method, the
+ * facts and the remedy, the port's error as cause. Any other error is returned as it is.
+ */
+export function sendRefusal(rpcName: string, method: string, error: unknown): unknown {
+  if (!isPortFull(error)) return error;
+  return new Error(
+    `${rpcName}.${method}: ${error.messagesWaiting} messages already wait for room on "${error.portName}" (limits.${error.limitName}); await drained() on the binding before sending more`,
+    { cause: error },
+  );
 }
 
 /** Parameter names a0..a(n-1), for compiled functions. */
@@ -219,8 +248,9 @@ export function makeClient<R extends RpcDeclaration>(
     const slot = id & pending.mask;
     if (pending.ids[slot] !== id) return;
     const reject = pending.rejects[slot]!;
+    const name = methodNames[pending.methods[slot]!]!;
     pending.free(slot);
-    reject(thrownError(error));
+    reject(thrownError(sendRefusal(rpc.name, name, error)));
   };
 
   /** The call in `slot` is past its timeout: it rejects, and its late reply will be dropped. */
@@ -282,6 +312,7 @@ export function makeClient<R extends RpcDeclaration>(
         entry.message.length,
         sender[method + messageSuffix]!,
         () => closed,
+        sendRefusal,
       );
       handlers[method + messageSuffix] = unexpected(`a message ${method}`);
       return;
@@ -321,6 +352,7 @@ export function makeClient<R extends RpcDeclaration>(
       pending.free(slot);
     }
     for (const [reject, name] of waiting) reject(new Error(`${rpc.name}.${name}: ${why}`));
+    for (const wait of [...drainWaits]) settleDrain(wait, new Error(`${rpc.name}.drained: ${why}`));
     if (tellServer) {
       try {
         sender[closeMessageName]!();
@@ -331,6 +363,56 @@ export function makeClient<R extends RpcDeclaration>(
     transport.close?.();
   };
   client.close = () => closeWith("the binding was closed", "the binding is closed", true);
+
+  /** drained() waiting, rejected by close and fail (at most rpcDrainWaitsMax). */
+  const drainWaits = new Set<DrainWait>();
+  /** Ends a drained() wait once: resolves it (no error) or rejects it, and drops its callback and timer. */
+  const settleDrain = (wait: DrainWait, error: Error | undefined): void => {
+    if (!drainWaits.delete(wait)) return;
+    wait.port?.cancel();
+    wait.timer?.cancel();
+    if (error === undefined) wait.resolve();
+    else wait.reject(error);
+  };
+  /** The promise of a drained() that has something to wait for (see the file comment). */
+  const waitForRoom = (resolve: () => void, reject: Reject): void => {
+    const wait: DrainWait = { resolve, reject, port: undefined, timer: undefined };
+    drainWaits.add(wait);
+    if (timeout !== undefined) {
+      const ms = timeout.ns / 1e6;
+      try {
+        wait.timer = timeout.setTimer(timeout.ns, () =>
+          settleDrain(
+            wait,
+            new Error(
+              `${rpc.name}.drained: no room within ${ms} ms for the messages sent to ${peer} (on "${transport.name}")`,
+            ),
+          ),
+        );
+      } catch (error) {
+        settleDrain(
+          wait,
+          new Error(`${rpc.name}.drained: no timer to bound the wait: ${thrownError(error).message}`),
+        );
+        return;
+      }
+    }
+    const port = transport.drain!.whenDrained(() => settleDrain(wait, undefined));
+    if (drainWaits.has(wait)) wait.port = port;
+  };
+  client.drained = (): Promise<void> => {
+    if (closed) return Promise.reject(new Error(`${rpc.name}.drained: ${closedWhy}`));
+    const drain = transport.drain;
+    if (drain === undefined || drain.messagesWaiting() === 0) return Promise.resolve();
+    if (drainWaits.size >= rpcDrainWaitsMax) {
+      return Promise.reject(
+        new Error(
+          `${rpc.name}.drained: ${rpcDrainWaitsMax} drained() already wait on "${transport.name}" (limits.rpcDrainWaitsMax); await them first`,
+        ),
+      );
+    }
+    return new Promise<void>(waitForRoom);
+  };
   handlers[closedMessageName] = (reason) => {
     const why = `${peer} closed the binding: ${reason as string}`;
     closeWith(why, `the binding is closed: ${why}`, false);
@@ -393,20 +475,31 @@ function compileReply(
   return new Function("replied", source)(replied);
 }
 
-/** A one-way message method of exact arity: checks, then sends m_message(args...). */
+/**
+ * A one-way message method of exact arity: checks, then sends m_message(args...); a send the port
+ * refuses for a full wait is re-thrown by `refusal` (sendRefusal).
+ */
 function compileMessage(
   rpcName: string,
   method: string,
   arity: number,
   send: SendFunction,
   isClosed: () => boolean,
+  refusal: typeof sendRefusal,
 ): (...args: readonly unknown[]) => void {
   const args = params(arity);
   const source = `return function message(${args}) {
     if (isClosed()) throw new Error(prefix + ": the binding is closed");
     if (arguments.length !== ${arity})
       throw new Error(prefix + ": takes ${arity} argument(s), was given " + arguments.length);
-    send(${args});
+    try { send(${args}); } catch (error) { throw refusal(rpcName, method, error); }
   };`;
-  return new Function("isClosed", "send", "prefix", source)(isClosed, send, `${rpcName}.${method}`);
+  return new Function("isClosed", "send", "prefix", "refusal", "rpcName", "method", source)(
+    isClosed,
+    send,
+    `${rpcName}.${method}`,
+    refusal,
+    rpcName,
+    method,
+  );
 }

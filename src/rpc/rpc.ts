@@ -38,13 +38,23 @@
 // client while calls are in flight, not one per call). `close()` rejects every call still in
 // flight; so does `fail(why)` on the client's end, for a server its platform knows is gone (its
 // core failed). Every value a handler throws is described without throwing (describeThrown), so a
-// caller always gets an answer. The names `close` and `then` are reserved: a client is a plain object with
-// one method per rpc plus close(), and it must not look like a promise.
+// caller always gets an answer.
+//
+// One-way messages are not answered, so nothing paces a stream of them but the channel: a port
+// holds messages back while its channel has no room, up to a bound (limits.portBacklogMax on the
+// real platform and for the simulator's dispatcher channels), and a send that finds that full
+// throws, naming the method and the remedy. `drained()` is the remedy: it resolves once every
+// message the binding sent so far has left its port's wait (is in the channel; at once when nothing
+// waits or the transport holds nothing back), and rejects when the binding closes or fails first
+// (with the reason a call would get) or, with a callTimeout, after that long ("no room within ..."),
+// so that a producer awaits it every so many sends. At most rpcDrainWaitsMax drained() wait at once.
+// The names `close`, `drained` and `then` are reserved: a client is a plain object with one method per rpc plus
+// close() and drained(), and it must not look like a promise.
 //
 // This file declares; the two ends live in rpc-client.ts and rpc-server.ts, and the wire names and
 // error texts they share in rpc-wire.ts.
 
-import type { TimerHandle } from "../cpu-driver/core-env.js";
+import type { PortDrain, TimerHandle } from "../cpu-driver/core-env.js";
 import type { CoreActivity } from "../cpu-driver/cpu-driver.js";
 import {
   type Declaration,
@@ -105,7 +115,7 @@ export type ReplyValues<R extends RpcDeclaration, M extends RpcMethodName<R>> = 
   FieldsOf<R[M], "reply">
 >;
 
-/** A typed client: one async method per rpc, one sending method per message, plus close(). */
+/** A typed client: one async method per rpc, one sending method per message, plus close() and drained(). */
 export type RpcClient<R extends RpcDeclaration> = {
   readonly [M in RpcMethodName<R>]: R[M] extends RpcMessageDeclaration
     ? (...args: CallArgs<R, M>) => void
@@ -113,6 +123,14 @@ export type RpcClient<R extends RpcDeclaration> = {
 } & {
   /** Rejects every call in flight and closes the channel under the client; idempotent. */
   close(): void;
+  /**
+   * Resolves once every message this client has sent so far has left its port's wait for room (is
+   * in the channel); at once when none waits. Rejects when the binding closes or fails first, with
+   * the reason a call would get, and after the binding's call timeout ("no room within N ms"). A
+   * stream of one-way messages awaits it every so many sends, so that it never finds the wait
+   * full (docs/domains.md).
+   */
+  drained(): Promise<void>;
 };
 
 /** A server's handlers: an rpc's may answer at once or later; a message's return nothing. */
@@ -125,6 +143,8 @@ export type RpcHandlers<R extends RpcDeclaration> = {
 /** A transport a client or server may own; closed with it when it has close(). */
 export interface RpcTransport extends Transport {
   close?(): void;
+  /** How many messages wait for room, and when they are out (PortDrain); none wait without it. */
+  readonly drain?: PortDrain | undefined;
 }
 
 export interface RpcEndOptions {
@@ -139,7 +159,8 @@ export interface RpcEndOptions {
   readonly callsInFlightMax?: number;
   /**
    * Client only: a call with no reply after this long rejects ("no reply within ..."), so that a
-   * server that never answers (its core stopped, say) is an error, not a hang. A reply that comes
+   * server that never answers (its core stopped, say) is an error, not a hang; so does a drained()
+   * with no room after this long ("no room within ..."). A reply that comes
    * after it is dropped. Timers come from the platform: one sweep every ns / rpcCallTimeoutSweeps
    * while calls are in flight, so a call rejects between ns and (1 + 1/rpcCallTimeoutSweeps) ns
    * after it was sent. Default here: no timeout (a domain's bindings get rpcCallTimeoutMsDefault).
@@ -210,7 +231,7 @@ export interface RpcInterface<R extends RpcDeclaration> {
   server(transport: RpcTransport, handlers: RpcHandlers<R>, options?: RpcEndOptions): RpcServerEnd;
 }
 
-const reservedMethods = new Set(["close", "then"]);
+const reservedMethods = new Set(["close", "drained", "then"]);
 
 function fnv1a32(text: string): number {
   let hash = 0x811c9dc5;
@@ -233,7 +254,7 @@ function checkDeclaration(name: string, declaration: RpcDeclaration): string[] {
   for (const method of methods) {
     if (reservedMethods.has(method))
       throw new Error(
-        `rpc ${name}: method name "${method}" is reserved (clients have close(); then makes a thenable)`,
+        `rpc ${name}: method name "${method}" is reserved (clients have close() and drained(); then makes a thenable)`,
       );
     if (method.length + messageSuffix.length > idlNameLengthMax) {
       throw new Error(

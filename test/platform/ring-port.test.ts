@@ -291,3 +291,53 @@ describe("real platform: closing a port with messages waiting for room", () => {
     );
   });
 });
+
+describe("real platform: a port's drain (PortDrain)", () => {
+  it("nothing waits while the ring has room: whenDrained calls back at once", () => {
+    const { port } = pair();
+    port.send(7, numbered(0), 4);
+    assert.equal(port.drain.messagesWaiting(), 0);
+    let called = 0;
+    port.drain.whenDrained(() => called++);
+    assert.equal(called, 1);
+  });
+
+  it("calls back once what waited when asked is in the ring, however much is sent after", () => {
+    const { b, port } = pair();
+    const before = 100;
+    for (let i = 0; i < slotsPerRing + before; i++) port.send(7, numbered(i), 4);
+    assert.equal(port.drain.messagesWaiting(), before);
+    let called = 0;
+    port.drain.whenDrained(() => called++);
+    for (let i = 0; i < before; i++) port.send(7, numbered(slotsPerRing + before + i), 4);
+    const seen: number[] = [];
+    for (let round = 0; called === 0; round++) {
+      assert.ok(round < drainRoundsMax, `not called back within ${drainRoundsMax} rounds`);
+      assert.ok(port.drain.messagesWaiting() > before, "called back late");
+      receive(b, seen, 1);
+      port.flush();
+    }
+    assert.equal(called, 1);
+    assert.ok(port.drain.messagesWaiting() > 0, "the messages sent after it did not hold it back");
+    drainAll(b, port, seen);
+    assert.equal(called, 1);
+    assert.equal(seen.length, slotsPerRing + 2 * before);
+  });
+
+  it("a cancelled waiter, or one of a port abandoned at close, is never called", () => {
+    const { b, port } = pair();
+    for (let i = 0; i < slotsPerRing + 10; i++) port.send(7, numbered(i), 4);
+    let called = 0;
+    port.drain.whenDrained(() => called++).cancel();
+    port.drain.whenDrained(() => called++);
+    let closed = -1;
+    port.close((dropped) => {
+      closed = dropped;
+    });
+    assert.equal(port.abandon(), 10);
+    assert.equal(closed, 10);
+    receive(b, []);
+    port.flush();
+    assert.equal(called, 0);
+  });
+});

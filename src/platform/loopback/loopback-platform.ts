@@ -21,6 +21,11 @@
 // which sides of which id are open on which cores is kept in a ChannelTable (cpu-driver). Once both
 // sides of an id have closed (or its binding gave it up, releaseChannelId), its queues are dropped
 // and the id returns to its core's free list, handed out again before a fresh one.
+// A dispatcher channel's end has a drain (PortDrain, core-env.ts) modelled on a URPC ring of
+// slotsPerRing slots: a message is in the channel while fewer than slotsPerRing messages queued
+// before it are undelivered, and waits for room otherwise, so a sender that awaits its client's
+// drained() lets the receiver take what it sent first. Messages dropped at a closed end no longer
+// wait. The queue's own bound (loopbackQueuedMessagesMax) is unchanged: a send past it throws.
 
 import { ChannelTable } from "../../cpu-driver/channel-table.js";
 import type {
@@ -29,12 +34,15 @@ import type {
   CoreEnv,
   CoreLogic,
   Port,
+  PortDrain,
   TimerHandle,
 } from "../../cpu-driver/core-env.js";
+import { DrainWaiters } from "../../cpu-driver/drain-waiters.js";
 import {
   loopbackChannelsPerCoreMax,
   loopbackMessageCostNs,
   loopbackQueuedMessagesMax,
+  slotsPerRing,
 } from "../../limits.js";
 import { splitmix32 } from "./splitmix32.js";
 
@@ -83,7 +91,15 @@ interface Channel {
   readonly dispatcher: boolean;
   receive: ChannelReceive | undefined;
   closed: boolean;
+  /** Messages ever queued, and ever delivered or dropped at the reader (for the drain). */
+  queuedTotal: number;
+  takenTotal: number;
+  /** Who waits for the queue to drain up to a mark; made by the first whenDrained. */
+  drainWaiters: DrainWaiters | undefined;
 }
+
+/** A waiter handle for a wait that was over at once. */
+const nothingToCancel: TimerHandle = { cancel() {} };
 
 interface Timer {
   readonly core: number;
@@ -205,6 +221,7 @@ export class LoopbackPlatform {
     for (const channel of this.channels) {
       if (channel.to !== core) continue;
       this.counters.dropped += channel.queue.length - channel.head;
+      this.taken(channel, channel.queue.length - channel.head);
       channel.queue.length = 0;
       channel.head = 0;
       if (channel.dispatcher) {
@@ -295,6 +312,7 @@ export class LoopbackPlatform {
     this.counters.steps++;
     this.timeNs += loopbackMessageCostNs;
     this.counters.deliveries++;
+    this.taken(channel, 1);
     if (channel.dispatcher) channel.receive!(envelope.type, envelope.bytes, envelope.bytes.length);
     else
       this.logics
@@ -303,7 +321,44 @@ export class LoopbackPlatform {
   }
 
   private makeChannel(name: string, from: number, to: number, dispatcher: boolean): Channel {
-    return { name, from, to, queue: [], head: 0, dispatcher, receive: undefined, closed: false };
+    return {
+      name,
+      from,
+      to,
+      queue: [],
+      head: 0,
+      dispatcher,
+      receive: undefined,
+      closed: false,
+      queuedTotal: 0,
+      takenTotal: 0,
+      drainWaiters: undefined,
+    };
+  }
+
+  /** `count` messages of `channel` were delivered or dropped: tells its drain's waiters. */
+  private taken(channel: Channel, count: number): void {
+    channel.takenTotal += count;
+    const waiters = channel.drainWaiters;
+    if (waiters !== undefined && waiters.size > 0)
+      waiters.passed(Math.min(channel.queuedTotal, channel.takenTotal + slotsPerRing));
+  }
+
+  /** The drain of a dispatcher channel's sending side (see the file comment). */
+  private drainOf(channel: Channel): PortDrain {
+    const messagesWaiting = (): number =>
+      Math.max(0, channel.queuedTotal - channel.takenTotal - slotsPerRing);
+    return {
+      messagesWaiting,
+      whenDrained: (onDrained) => {
+        if (messagesWaiting() === 0) {
+          onDrained();
+          return nothingToCancel;
+        }
+        channel.drainWaiters ??= new DrainWaiters();
+        return channel.drainWaiters.add(channel.queuedTotal, onDrained);
+      },
+    };
   }
 
   private allocateChannelId(coreId: number): number {
@@ -375,12 +430,14 @@ export class LoopbackPlatform {
         this.counters.unicastsSent++;
         this.enqueue(outbound, type, bytes, length);
       },
+      drain: this.drainOf(outbound),
       close: () => {
         // Checked on this end's own side: once both sides closed, the id may belong to a new channel.
         if (mine.closed || !this.dispatcherChannels.close(channelId, side)) return;
         inbound.closed = true;
         inbound.receive = undefined;
         this.counters.dropped += inbound.queue.length - inbound.head;
+        this.taken(inbound, inbound.queue.length - inbound.head);
         inbound.queue.length = 0;
         inbound.head = 0;
       },
@@ -418,6 +475,7 @@ export class LoopbackPlatform {
       throw new Error(`loopback: ${channel.name}: more than ${loopbackQueuedMessagesMax} messages queued`);
     }
     channel.queue.push({ type, bytes: bytes.slice(0, length) });
+    channel.queuedTotal++;
     const key = pairKey(channel.from, channel.to);
     this.sentPerPair.set(key, (this.sentPerPair.get(key) ?? 0) + 1);
   }

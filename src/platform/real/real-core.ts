@@ -428,6 +428,7 @@ export class RealCore implements CoreMachine, PeerFailureListener {
       name: port.name,
       send: (type, bytes, length) => port.send(type, bytes, length),
       slot: port.slot,
+      drain: port.drain,
       close: () => {
         const i = this.incoming.indexOf(entry);
         if (i < 0) return;

@@ -19,8 +19,18 @@
 // for reuse. A peer that never makes room (its end closed, its core failed) would hold the close
 // forever: the core bounds it (portCloseDrainMs) and then `abandon`s the rest, counting what it
 // dropped.
+//
+// The backlog is bounded (portBacklogMax): a send that finds it full throws, and a sender paces a
+// stream with the port's `drain` (PortDrain, core-env.ts): here a message waits from the send that
+// put it in the backlog until a flush moves it into the ring (written, published with that flush).
+// The port counts the messages it ever put in the backlog; a waiter's mark is that count when it
+// asked, and each flush that moves backlog into the ring tells the waiters how many have left
+// (DrainWaiters), so the cost on the send path is one counter increment, and only for a message
+// that goes into the backlog.
 
-import type { Port, PortSlot } from "../../cpu-driver/core-env.js";
+import type { Port, PortDrain, PortSlot, TimerHandle } from "../../cpu-driver/core-env.js";
+import { DrainWaiters } from "../../cpu-driver/drain-waiters.js";
+import { PortFullError } from "../../cpu-driver/port-full-error.js";
 import { portBacklogMax, slotPayloadBytes } from "../../limits.js";
 import type { RingSender } from "../../urpc/index.js";
 import { type CoreTrace, nowUs } from "./core-trace.js";
@@ -54,13 +64,18 @@ interface Waiting {
   readonly wordOffset: number;
 }
 
+/** A waiter handle for a wait that was over at once. */
+const nothingToCancel: TimerHandle = { cancel() {} };
+
 /** A port over a ring, with a bounded backlog for when the ring is full. */
-export class RingPort implements Port, PortSlot {
+export class RingPort implements Port, PortSlot, PortDrain {
   /** The ring's memory, for encoding into a reserved slot (PortSlot). */
   readonly bytes: Uint8Array;
   readonly view: DataView;
   /** This port's slots: encoders write one-slot messages in place (see reserve and commit). */
   readonly slot: PortSlot = this;
+  /** How many messages wait in the backlog, and who waits for them to leave it (PortDrain). */
+  readonly drain: PortDrain = this;
   /** Where the ring's words start in `bytes` (read once: a typed array's byteOffset is not free). */
   private readonly wordsByteOffset: number;
   /** The word index of the slot reserve() returned, for commit(). */
@@ -70,6 +85,10 @@ export class RingPort implements Port, PortSlot {
   private backlogHead = 0;
   /** Spare backlog entries with one-slot buffers, reused. */
   private readonly spares: Waiting[] = [];
+  /** Messages ever put in the backlog: those that left it are this less those still in it. */
+  private backlogEnteredTotal = 0;
+  /** Who waits for the backlog to empty up to a mark; made by the first whenDrained. */
+  private drainWaiters: DrainWaiters | undefined;
   /** Whether the core has been told to flush this port. */
   private dirty = false;
   /** Outside a turn: a send was published at once, and later ones wait for the core's publish. */
@@ -171,8 +190,25 @@ export class RingPort implements Port, PortSlot {
     this.sender.flush();
     const out = this.backlogHead === this.backlog.length;
     this.dirty = !out;
+    if (this.drainWaiters !== undefined && this.drainWaiters.size > 0)
+      this.drainWaiters.passed(this.backlogEnteredTotal - this.messagesWaiting());
     if (out && this.closing) this.finishClose(0);
     return out;
+  }
+
+  /** Messages in the backlog, not yet in the ring (PortDrain). */
+  messagesWaiting(): number {
+    return this.backlog.length - this.backlogHead;
+  }
+
+  /** Calls `onDrained` once the messages in the backlog now have left it for the ring (PortDrain). */
+  whenDrained(onDrained: () => void): TimerHandle {
+    if (this.messagesWaiting() === 0) {
+      onDrained();
+      return nothingToCancel;
+    }
+    this.drainWaiters ??= new DrainWaiters();
+    return this.drainWaiters.add(this.backlogEnteredTotal, onDrained);
   }
 
   /**
@@ -222,6 +258,7 @@ export class RingPort implements Port, PortSlot {
     this.backlog = [];
     this.backlogHead = 0;
     this.spares.length = 0;
+    this.drainWaiters?.clear();
     const onClosed = this.onClosed!;
     this.onClosed = undefined;
     onClosed(dropped);
@@ -263,9 +300,7 @@ export class RingPort implements Port, PortSlot {
     // after it and hold up the good ones behind it.
     this.sender.checkMessage(type, bytes, length);
     if (this.backlog.length - this.backlogHead >= portBacklogMax) {
-      throw new Error(
-        `port "${this.name}": ${portBacklogMax} messages already wait for room (limits.portBacklogMax)`,
-      );
+      throw new PortFullError(this.name, portBacklogMax, "portBacklogMax");
     }
     let entry: Waiting;
     if (length <= slotPayloadBytes) {
@@ -277,6 +312,7 @@ export class RingPort implements Port, PortSlot {
       entry = { type, length, bytes: bytes.slice(0, length), words: undefined, wordOffset: 0 };
     }
     this.backlog.push(entry);
+    this.backlogEnteredTotal++;
     this.markDirty();
   }
 }

@@ -4,8 +4,8 @@
 // Channels are modelled as URPC is built (cost-model.ts gives the numbers): a send writes
 // ceil(length / slotPayloadBytes) slots when the ring has credit — the ring holds slotsPerRing
 // slots; the reader publishes its consumed count every ackEverySlots slots, and the sender reads
-// that ack line (one transfer) only when it runs out of credit, queueing messages meanwhile up to
-// simSendQueueMessagesMax. Each written line is then served to its reader by the sender's cache,
+// that ack line (one transfer) only when it runs out of credit, queueing messages meanwhile (its
+// send queue, `waiting`). Each written line is then served to its reader by the sender's cache,
 // one transfer at a time (serveRead), and the message arrives with its last line. A broadcast port
 // is one ring with many readers: every line is served to each of them in turn, in a seeded order,
 // and each reader's miss is also ordered at the slot line's home (broadcast-lines.ts): readers of
@@ -17,10 +17,30 @@
 // The model schedules two kinds of event, a message's arrival (evArrive) and the end of a credit
 // read (evCredit); the engine (engine.ts) hands them back to `arrive` (its own) and `credit`.
 // Every seeded draw is made in the same order as the run goes, so one seed gives one run.
+//
+// The send queue's bound. The queue holds exactly what the real platform's port backlog holds
+// (ring-port.ts): messages sent while the ring had no credit the sender knew of, behind which every
+// later send waits, FIFO; the ring's own slotsPerRing slots are not counted in either. So a
+// dispatcher channel refuses a send past the real bound, limits.portBacklogMax messages waiting (a
+// PortFullError, as the real port throws), and a program the real cores refuse is refused here too.
+// It is as strict or slightly stricter than the real ring: a synchronous burst fills both alike
+// (neither reads a newer ack in the middle of a handler), and between handlers the real sender
+// re-reads the ack word at once where this one pays a transfer for it. Monitor and broadcast
+// channels, which only the system's own protocols use, keep the looser simSendQueueMessagesMax.
+// A dispatcher channel is also its port's PortDrain (core-env.ts): a queued message has left the
+// wait once `credit` writes it into the ring, and the channel counts the messages it ever queued.
 
 import type { ChannelSide } from "../../cpu-driver/channel-table.js";
-import type { ChannelReceive, Port } from "../../cpu-driver/core-env.js";
-import { ackEverySlots, simSendQueueMessagesMax, slotPayloadBytes, slotsPerRing } from "../../limits.js";
+import type { ChannelReceive, Port, PortDrain, TimerHandle } from "../../cpu-driver/core-env.js";
+import { DrainWaiters } from "../../cpu-driver/drain-waiters.js";
+import { PortFullError } from "../../cpu-driver/port-full-error.js";
+import {
+  ackEverySlots,
+  portBacklogMax,
+  simSendQueueMessagesMax,
+  slotPayloadBytes,
+  slotsPerRing,
+} from "../../limits.js";
 import type { BroadcastLines } from "./broadcast-lines.js";
 import { type CoreState, evArrive, evCredit, itemMessage } from "./core-state.js";
 import type { CostModel } from "./cost-model.js";
@@ -28,6 +48,9 @@ import type { EventQueue } from "./event-queue.js";
 import type { FaultPlan } from "./faults.js";
 import { Fifo } from "./fifo.js";
 import type { Prng } from "./prng.js";
+
+/** A waiter handle for a wait that was over at once. */
+const nothingToCancel: TimerHandle = { cancel() {} };
 
 /** Copies `length` bytes of `from` into `to` (a loop: most messages are a few lines). */
 function copyBytes(to: Uint8Array, from: Uint8Array, length: number): void {
@@ -105,7 +128,7 @@ export interface ChannelSender {
  * object per channel keeps the simulator's memory per channel small, which is what bounds its
  * speed on machines of hundreds of cores).
  */
-export class Channel extends Stream implements Port {
+export class Channel extends Stream implements Port, PortDrain {
   readonly streams: Stream[] = [];
   /** streams[0], the only stream of a monitor or dispatcher channel (one load fewer per send). */
   first: Stream | null = null;
@@ -114,6 +137,10 @@ export class Channel extends Stream implements Port {
   ackedSlots = 0;
   /** Messages waiting for credit, made when first needed. */
   waiting: Fifo<Message> | null = null;
+  /** Messages ever put in `waiting` (those that left it are this less those still in it). */
+  waitingEnteredTotal = 0;
+  /** Who waits for `waiting` to empty up to a mark (PortDrain); made by the first whenDrained. */
+  drainWaiters: DrainWaiters | null = null;
   awaitingAck = false;
   creditPending = false;
   /** A broadcast ring's slots as coherence lines (broadcast-lines.ts), by slot; null otherwise. */
@@ -132,6 +159,21 @@ export class Channel extends Stream implements Port {
 
   send(type: number, bytes: Uint8Array, length: number): void {
     this.sim.sendOn(this, type, bytes, length);
+  }
+
+  /** Messages in the send queue, not yet written into the ring (PortDrain). */
+  messagesWaiting(): number {
+    return this.waiting === null ? 0 : this.waiting.length;
+  }
+
+  /** Calls `onDrained` once the messages queued now are in the ring (PortDrain; ChannelModel.credit). */
+  whenDrained(onDrained: () => void): TimerHandle {
+    if (this.messagesWaiting() === 0) {
+      onDrained();
+      return nothingToCancel;
+    }
+    this.drainWaiters ??= new DrainWaiters();
+    return this.drainWaiters.add(this.waitingEnteredTotal, onDrained);
   }
 }
 
@@ -234,13 +276,14 @@ export class ChannelModel {
       return;
     }
     channel.waiting ??= new Fifo<Message>();
-    if (channel.waiting.length >= simSendQueueMessagesMax) {
-      throw new Error(
-        `${channel.name}: ${simSendQueueMessagesMax} messages queued waiting for credit (simSendQueueMessagesMax); ` +
-          "the receiver is not consuming",
-      );
-    }
+    // A dispatcher channel (its stream has an end) is bounded as the real port is (file comment).
+    if (channel.end !== null) {
+      if (channel.waiting.length >= portBacklogMax)
+        throw new PortFullError(channel.name, portBacklogMax, "portBacklogMax");
+    } else if (channel.waiting.length >= simSendQueueMessagesMax)
+      throw new PortFullError(channel.name, simSendQueueMessagesMax, "simSendQueueMessagesMax");
     channel.waiting.push(message);
+    channel.waitingEnteredTotal++;
     this.needCredit(channel, atCycles);
   }
 
@@ -282,6 +325,8 @@ export class ChannelModel {
       waiting.shift();
       this.write(channel, message, nowCycles);
     }
+    const drains = channel.drainWaiters;
+    if (drains !== null && drains.size > 0) drains.passed(channel.waitingEnteredTotal - waiting.length);
     if (waiting.length > 0) this.needCredit(channel, nowCycles);
   }
 

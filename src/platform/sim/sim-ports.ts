@@ -11,6 +11,9 @@
 // the ChannelTable (cpu-driver) pairs its sides; each side opened
 // is a channel from its core to the peer's whose messages go to the peer side's inbox, where they
 // wait (`early`) until that side opens too, and are dropped once it is closed (engine.ts).
+// A dispatcher channel's end is bounded and drained as the real platform's port is: at most
+// limits.portBacklogMax messages wait for room in the ring, and its `drain` is the channel itself
+// (channel-model.ts says how the two bounds correspond).
 
 import { ChannelTable } from "../../cpu-driver/channel-table.js";
 import type { ChannelEnd, ChannelReceive, Port } from "../../cpu-driver/core-env.js";
@@ -138,6 +141,7 @@ export class SimPorts {
         if (mine.closed) throw new Error(`${channel.name}: send on a closed channel end`);
         channel.send(type, bytes, length);
       },
+      drain: channel,
       close: () => {
         // Checked on this end's own side: once both sides closed, the id may belong to a new channel.
         if (!mine.closed) this.dispatcherChannels.close(channelId, side);
