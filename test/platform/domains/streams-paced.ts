@@ -3,8 +3,8 @@
 // together, awaiting the binding's drained() every pacedNotesPerDrain, and then asks how many
 // arrived. Every note must arrive, in order: the domain fails otherwise. The same program runs on
 // real cores (test/platform/real-streams.test.ts) and on the simulator (test/sim/streams.test.ts).
-import { bindWhenExported, type DomainContext } from "../../../src/index.js";
-import { noteSink, noteSinkBindTimeoutMs, noteSinkName, serveNotes } from "./note-sink.js";
+import type { DomainContext } from "../../../src/index.js";
+import { serveOrBind } from "./note-sink.js";
 
 /** Notes sent: several times limits.portBacklogMax plus a ring. */
 export const pacedNotes = 20_000;
@@ -12,13 +12,8 @@ export const pacedNotes = 20_000;
 export const pacedNotesPerDrain = 1024;
 
 export async function main(ctx: DomainContext): Promise<number> {
-  const [server, client] = ctx.cores;
-  if (ctx.coreId === server) {
-    await serveNotes(ctx);
-    return 0;
-  }
-  if (ctx.coreId !== client) return 0;
-  const sink = await bindWhenExported(ctx, noteSinkName, noteSink, noteSinkBindTimeoutMs);
+  const sink = await serveOrBind(ctx);
+  if (sink === undefined) return 0;
   // Nothing sent yet, so nothing waits: this resolves at once.
   await sink.drained();
   for (let i = 0; i < pacedNotes; i++) {

@@ -4,20 +4,15 @@
 // (naming the method and drained()) is what main fails with. The same program runs on real cores
 // (test/platform/real-streams.test.ts) and on the simulator (test/sim/streams.test.ts), which must
 // refuse it alike.
-import { bindWhenExported, type DomainContext, limits } from "../../../src/index.js";
-import { noteSink, noteSinkBindTimeoutMs, noteSinkName, serveNotes } from "./note-sink.js";
+import { type DomainContext, limits } from "../../../src/index.js";
+import { serveOrBind } from "./note-sink.js";
 
 /** Notes sent with no pause: twice what a ring and a full port backlog hold. */
 export const floodNotes = 2 * (limits.portBacklogMax + limits.slotsPerRing);
 
 export async function main(ctx: DomainContext): Promise<number> {
-  const [server, client] = ctx.cores;
-  if (ctx.coreId === server) {
-    await serveNotes(ctx);
-    return 0;
-  }
-  if (ctx.coreId !== client) return 0;
-  const sink = await bindWhenExported(ctx, noteSinkName, noteSink, noteSinkBindTimeoutMs);
+  const sink = await serveOrBind(ctx);
+  if (sink === undefined) return 0;
   for (let i = 0; i < floodNotes; i++) sink.note(i);
   throw new Error(`sent ${floodNotes} notes with no pause and none was refused`);
 }
