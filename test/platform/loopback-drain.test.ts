@@ -2,13 +2,15 @@
 // slotsPerRing slots, so a message waits while slotsPerRing messages queued before it are
 // undelivered, and whenDrained calls back once what waited when asked is delivered far enough; and
 // a paced stream (test/platform/domains/streams-paced.ts) runs to the end through a domain's
-// binding on it, every message in order.
+// binding on it, every message in order, while an unpaced one (streams-unpaced.ts) is refused as on
+// real cores, past limits.portBacklogMax messages waiting.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { slotsPerRing } from "../../src/limits.js";
+import { portBacklogMax, slotsPerRing } from "../../src/limits.js";
 import { LoopbackPlatform } from "../../src/platform/loopback/index.js";
 import { boot, settle, spawn } from "../domain/harness.js";
 import { main as pacedStream } from "./domains/streams-paced.js";
+import { main as unpacedStream } from "./domains/streams-unpaced.js";
 
 /** Steps any test here may take: far more than a few hundred deliveries. */
 const stepsMax = 10_000;
@@ -52,6 +54,18 @@ describe("loopback platform: a dispatcher channel's drain", () => {
     assert.deepEqual(await settle(machine.platform, domain.exits), [0, 0]);
     assert.ok(
       machine.platform.logLines.some((line) => line.includes("paced stream: all 20000 notes arrived")),
+    );
+  });
+
+  it("refuses a send past portBacklogMax waiting, as real cores do, naming the method and drained()", async () => {
+    const machine = boot(2);
+    const domain = spawn(machine, 1, [0, 1], unpacedStream, { expectFailure: true });
+    assert.deepEqual(await settle(machine.platform, domain.exits), [0, 1]);
+    assert.ok(
+      machine.platform.logLines.some((line) =>
+        line.includes(`test_note_sink.note: ${portBacklogMax} messages already wait for room on "channel`),
+      ),
+      machine.platform.logLines.join("\n"),
     );
   });
 });

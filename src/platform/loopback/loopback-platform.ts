@@ -25,7 +25,8 @@
 // slotsPerRing slots: a message is in the channel while fewer than slotsPerRing messages queued
 // before it are undelivered, and waits for room otherwise, so a sender that awaits its client's
 // drained() lets the receiver take what it sent first. Messages dropped at a closed end no longer
-// wait. The queue's own bound (loopbackQueuedMessagesMax) is unchanged: a send past it throws.
+// wait. A send that finds portBacklogMax messages waiting is refused (PortFullError), as on real
+// cores; the queue's own bound (loopbackQueuedMessagesMax) is the monitor channels' one.
 
 import { ChannelTable } from "../../cpu-driver/channel-table.js";
 import type {
@@ -38,10 +39,12 @@ import type {
   TimerHandle,
 } from "../../cpu-driver/core-env.js";
 import { DrainWaiters } from "../../cpu-driver/drain-waiters.js";
+import { PortFullError } from "../../cpu-driver/port-full-error.js";
 import {
   loopbackChannelsPerCoreMax,
   loopbackMessageCostNs,
   loopbackQueuedMessagesMax,
+  portBacklogMax,
   slotsPerRing,
 } from "../../limits.js";
 import { splitmix32 } from "./splitmix32.js";
@@ -418,8 +421,9 @@ export class LoopbackPlatform {
     outbound.from = coreId;
     outbound.to = peerCore;
     if (!this.crashed.has(coreId)) inbound.receive = receive;
+    const name = `channel ${channelId} ${coreId}->${peerCore}`;
     return {
-      name: `channel ${channelId} ${coreId}->${peerCore}`,
+      name,
       send: (type, bytes, length) => {
         this.checkSend(label, type, bytes, length);
         if (mine.closed) throw new Error(`loopback: ${label}: send on a closed end`);
@@ -427,6 +431,10 @@ export class LoopbackPlatform {
           this.counters.dropped++;
           return;
         }
+        // The real platform's bound on what waits for room (its port backlog), so that a domain
+        // that floods a binding here fails here as it would on real cores.
+        const waiting = outbound.queuedTotal - outbound.takenTotal - slotsPerRing;
+        if (waiting >= portBacklogMax) throw new PortFullError(name, portBacklogMax, "portBacklogMax");
         this.counters.unicastsSent++;
         this.enqueue(outbound, type, bytes, length);
       },
