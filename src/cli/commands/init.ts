@@ -67,7 +67,7 @@ export function writeStarter(projectDir: string): string[] {
   const clashes = [...files.keys()].filter((path) => existsSync(join(projectDir, path)));
   if (clashes.length > 0)
     throw new UsageError(
-      `init: ${projectDir} already has ${clashes.join(", ")}; init never overwrites (choose an empty or new folder: multikernel init my-app)`,
+      `init: ${projectDir} already has ${clashes.join(", ")}; init never overwrites: give it a folder that is new or empty (multikernel init ${basename(projectDir)}-2, say)`,
     );
   for (const [path, content] of files) {
     mkdirSync(dirname(join(projectDir, path)), { recursive: true });
