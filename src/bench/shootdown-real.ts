@@ -41,8 +41,8 @@ export interface UnmapFigure {
   readonly results: UnmapPoint[];
 }
 
-/** What the example prints before its JSON. */
-const linePrefix = "tlb-shootdown: ";
+/** What the example prints before its JSON (a line for tools; `start` leaves it out). */
+export const shootdownLinePrefix = "tlb-shootdown: ";
 /** Bound on one run of the example. */
 const exampleRunTimeoutMs = 300_000;
 /** How long the example's line may trail its result (it travels on another worker's port). */
@@ -56,7 +56,7 @@ function exampleProgram(): string {
 
 async function waitForLine(lines: readonly string[]): Promise<string> {
   for (let waitedMs = 0; waitedMs <= lineWaitMs; waitedMs += linePollMs) {
-    const line = lines.find((l) => l.includes(linePrefix));
+    const line = lines.find((l) => l.includes(shootdownLinePrefix));
     if (line !== undefined) return line;
     await new Promise((resolve) => setTimeout(resolve, linePollMs));
   }
@@ -77,7 +77,9 @@ export async function measureShootdownReal(coreCounts: readonly number[]): Promi
         throw new Error(`tlb-shootdown on ${cores} cores failed on core ${failed?.core}: ${failed?.error}`);
       }
       const line = await waitForLine(lines);
-      const parsed = JSON.parse(line.slice(line.indexOf(linePrefix) + linePrefix.length)) as {
+      const parsed = JSON.parse(
+        line.slice(line.indexOf(shootdownLinePrefix) + shootdownLinePrefix.length),
+      ) as {
         results: RealShootdownPoint[];
       };
       results.push(...parsed.results);

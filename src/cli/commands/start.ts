@@ -11,6 +11,7 @@
 // error and standard output carries `{ cores, bootMs, latencyNs, demos, failed }`.
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { shootdownLinePrefix } from "../../bench/shootdown-real.js";
 import { realCoresMax } from "../../limits.js";
 import { boot } from "../../platform/real/boot.js";
 import { formatSkb } from "../../skb/format.js";
@@ -49,7 +50,13 @@ export const registerStart: Registration = ({ program }) => {
     .action(async (options: { cores: number; json: boolean }) => {
       const output = commandOutput(options.json);
       heading(output, `booting a multikernel on ${options.cores} cores (${availableParallelism()} CPUs)`);
-      const system = await boot({ cores: options.cores, onLog: (line) => output.text(line) });
+      const system = await boot({
+        cores: options.cores,
+        // The TLB example's JSON line is for tools (bench unmap reads it); people get its table.
+        onLog: (line) => {
+          if (!line.includes(shootdownLinePrefix)) output.text(line);
+        },
+      });
       const demos: object[] = [];
       let failed = 0;
       try {
