@@ -191,14 +191,21 @@ export class Binding implements MonitorModule {
     } catch (error) {
       throw new BindError(String(serviceName), "bad-name", remoteText(error));
     }
-    let record: ServiceRecord | undefined;
+    let found: ServiceRecord | { readonly nearest: string };
     try {
-      record = await this.nameService.lookup(serviceName);
+      found = await this.nameService.lookup(serviceName);
     } catch (error) {
       throw new BindError(serviceName, "refused", `the name service failed: ${remoteText(error)}`);
     }
-    if (record === undefined)
-      throw new BindError(serviceName, "unknown-service", `no service named "${serviceName}" is registered`);
+    if ("nearest" in found) {
+      const hint = found.nearest === "" ? "" : ` (did you mean "${found.nearest}"?)`;
+      throw new BindError(
+        serviceName,
+        "unknown-service",
+        `no service named "${serviceName}" is registered${hint}`,
+      );
+    }
+    const record = found;
     const mismatch = interfaceMismatch({ name: record.interfaceName, fingerprint: record.fingerprint }, rpc);
     if (mismatch !== undefined) throw new BindError(serviceName, "wrong-interface", mismatch);
     if (!this.env.coreIds.includes(record.coreId)) {

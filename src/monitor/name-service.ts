@@ -10,8 +10,9 @@
 //   core C → name server   register_call(requestId, name, interfaceName, fingerprint, coreId, dispatcherId)
 //   name server → core C   register_reply(requestId) | rpc_error(requestId, message)
 //   core C → name server   lookup_call(requestId, name)
-//   name server → core C   lookup_reply(requestId, found, interfaceName, fingerprint, coreId, dispatcherId)
-// (an unknown name is an answer, found = false, not an error: the caller decides what it means).
+//   name server → core C   lookup_reply(requestId, found, interfaceName, fingerprint, coreId, dispatcherId, nearest)
+// (an unknown name is an answer, found = false, not an error: the caller decides what it means;
+// `nearest` is then the registered name nearest to it, for a "did you mean", or "").
 //   core C → name server   unregister_call(requestId, name, coreId, dispatcherId)   (when a dispatcher ends)
 //   name server → core C   unregister_reply(requestId) | rpc_error
 // Only the dispatcher that registered a name may unregister it; then the name is free again. A name
@@ -25,6 +26,7 @@ import { idlNameLengthMax, serviceNameBytesMax, servicesRegisteredMax } from "..
 import { defineRpc } from "../rpc/rpc.js";
 import type { MonitorModule } from "./monitor-module.js";
 import { MonitorRpc } from "./monitor-rpc.js";
+import { nearestName } from "./nearest-name.js";
 
 /** The name service's messages open the binding range (binding.ts follows at +0x40, spawn.ts at +0xf0). */
 export const nameServiceTypeBase = bindingTypeBase;
@@ -50,6 +52,8 @@ export const nameServiceRpc = defineRpc(
         ["fingerprint", t.u32],
         ["coreId", t.u32],
         ["dispatcherId", t.u32],
+        // Not found: the registered name nearest to it (nearest-name.ts), or "".
+        ["nearest", t.string(serviceNameBytesMax)],
       ],
     },
     unregister: {
@@ -102,8 +106,8 @@ export class NameService implements MonitorModule {
       },
       lookup: (name) => {
         const record = this.lookupReceived(name);
-        if (record === undefined) return [false, "", 0, 0, 0];
-        return [true, record.interfaceName, record.fingerprint, record.coreId, record.dispatcherId];
+        if (record === undefined) return [false, "", 0, 0, 0, nearestName(name, this.services.keys()) ?? ""];
+        return [true, record.interfaceName, record.fingerprint, record.coreId, record.dispatcherId, ""];
       },
       unregister: (name, coreId, dispatcherId) => {
         this.unregisterReceived(name, coreId, dispatcherId);
@@ -141,15 +145,18 @@ export class NameService implements MonitorModule {
     );
   }
 
-  /** Looks a service up by name; resolves with undefined if no such name is registered. */
-  async lookup(name: string): Promise<ServiceRecord | undefined> {
+  /**
+   * Looks a service up by name: its record, or, when no such name is registered, the registered
+   * name nearest to it ("" when none is near).
+   */
+  async lookup(name: string): Promise<ServiceRecord | { readonly nearest: string }> {
     checkServiceName(name);
-    const [found, interfaceName, fingerprint, coreId, dispatcherId] = await this.rpc.call(
+    const [found, interfaceName, fingerprint, coreId, dispatcherId, nearest] = await this.rpc.call(
       this.serverCore,
       "lookup",
       name,
     );
-    return found ? { name, interfaceName, fingerprint, coreId, dispatcherId } : undefined;
+    return found ? { name, interfaceName, fingerprint, coreId, dispatcherId } : { nearest };
   }
 
   /** Frees a name registered by dispatcher `dispatcherId` on `coreId`; rejects if that one did not register it. */

@@ -285,6 +285,21 @@ describe("binding errors", () => {
     );
   });
 
+  it("an unknown service near a registered one: the error asks 'did you mean'", async () => {
+    const machine = boot(4, 3);
+    await settle(machine.platform, spawn(machine, 1, [1], calcServer).exits);
+    const [client] = spawn(machine, 2, [0, 2], () => {}).dispatchers;
+    await assert.rejects(
+      settle(machine.platform, client!.context.bind("clac", calc)),
+      /^BindError: bind "clac": no service named "clac" is registered \(did you mean "calc"\?\)$/,
+    );
+    // Nothing near: no guess.
+    await assert.rejects(
+      settle(machine.platform, client!.context.bind("kv-store", calc)),
+      /^BindError: bind "kv-store": no service named "kv-store" is registered$/,
+    );
+  });
+
   it("a wrong interface: another name, or the same name with another declaration", async () => {
     const machine = boot(4, 3);
     await settle(machine.platform, spawn(machine, 1, [1], calcServer).exits);
