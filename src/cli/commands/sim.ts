@@ -28,6 +28,8 @@ import {
   simHandlerHostMsDefault,
   simPingPongRoundsMax,
   simReplicatedUpdatesPerCoreMax,
+  simScenarioEventsMax,
+  simScenarioVirtualNsMax,
 } from "../../limits.js";
 import { checkProgram } from "../../platform/program/preflight.js";
 import { programUrl } from "../../platform/real/domain-host.js";
@@ -366,12 +368,22 @@ async function runCommand(
   if (failing && result.violations.length > 0) process.exitCode = 1;
 }
 
+/** Why a run stopped, in words (scenario.ts names the reasons). */
+const stopReasons: Record<ScenarioResult["stoppedBy"], string> = {
+  done: "its goal was reached",
+  detected: "every live core detected the crash",
+  idle: "nothing was left to happen",
+  horizon: `${simScenarioVirtualNsMax / 1e6} ms of virtual time went by (limits.simScenarioVirtualNsMax)`,
+  events: `${simScenarioEventsMax} events were processed (limits.simScenarioEventsMax)`,
+  watchdog: "a handler held the simulator past its bound",
+};
+
 /** The lines `sim --run` prints. */
 export function formatResult(r: ScenarioResult): string[] {
   const lines = [
     `sim ${r.scenario} on ${r.machine} (${r.cores.length} cores), seed ${r.seed}${r.faults.length === 0 ? "" : `, ${r.faults.length} fault(s)`}${r.liveness ? ", liveness on" : ""}`,
     ...r.lines,
-    `run: ${r.completed ? "completed" : "NOT completed"} (stopped: ${r.stoppedBy}), ${(r.virtualNs / 1000).toFixed(2)} µs virtual (${Math.round(r.virtualCycles)} cycles), ${r.events} events, ${r.deliveries} deliveries, ${r.dropped} dropped`,
+    `run: ${r.completed ? "completed" : "NOT completed"} (stopped: ${stopReasons[r.stoppedBy]}), ${(r.virtualNs / 1000).toFixed(2)} µs virtual (${Math.round(r.virtualCycles)} cycles), ${r.events} events, ${r.deliveries} deliveries, ${r.dropped} dropped`,
   ];
   lines.push(
     r.violations.length === 0
