@@ -4,7 +4,7 @@
 // `UsageError` with a message naming the option, so that a bad value is reported as
 // "error: option '--rounds <n>' argument 'abc' is invalid. --rounds must be …" and exits with
 // status 2 (main.ts). A command's own check of its arguments throws a `UsageError` too.
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { parseCpuList } from "../skb/cpu-list.js";
@@ -100,7 +100,7 @@ export function coreListArgument(
 /**
  * A file `optionName` will write once the command has run (a trace): checked at once, so that a
  * path that cannot be written fails before the run rather than after it. Its folder must exist
- * and be writable, and the file, if it exists, writable; nothing is created here.
+ * and be writable, and the file, if it exists, a writable file (not a folder); nothing is created here.
  */
 export function outputFileArgument(optionName: string): (value: string) => string {
   return (value) => {
@@ -114,9 +114,12 @@ export function outputFileArgument(optionName: string): (value: string) => strin
         return code === "ENOENT" ? `${what} does not exist` : `${what} cannot be written (${code})`;
       }
     };
-    const why = existsSync(value)
-      ? problem(value, `the file ${value}`)
-      : problem(folder, `its folder ${folder}`);
+    // A folder passes the access check but cannot be written as a file (EISDIR, after the run).
+    const why = !existsSync(value)
+      ? problem(folder, `its folder ${folder}`)
+      : statSync(value).isDirectory()
+        ? "it is a folder, not a file"
+        : problem(value, `the file ${value}`);
     if (why !== undefined) throw new UsageError(`${optionName} ${value}: ${why}`);
     return value;
   };

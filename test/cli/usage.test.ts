@@ -3,6 +3,7 @@
 // and failed, 0 for help; `--cores` is a count and a list given to it is refused with a hint to
 // `--core-list`; `help A B` shows A B's help. None of these boots a core except the failing run.
 import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../platform/cli-process.js";
@@ -39,6 +40,11 @@ const usageErrors: readonly (readonly [string, readonly string[], RegExp])[] = [
     "a trace file whose folder does not exist, before the run",
     ["run", missingDomain, "--trace", "/nonexistent-folder/trace.json"],
     /--trace \/nonexistent-folder\/trace\.json: its folder \/nonexistent-folder does not exist/,
+  ],
+  [
+    "a trace file that is a folder, before the run",
+    ["run", missingDomain, "--trace", tmpdir()],
+    /--trace .*: it is a folder, not a file/,
   ],
   [
     "more cores than the real platform boots (their shared memory)",

@@ -25,7 +25,7 @@
 // slotsPerRing slots: a message is in the channel while fewer than slotsPerRing messages queued
 // before it are undelivered, and waits for room otherwise, so a sender that awaits its client's
 // drained() lets the receiver take what it sent first. Messages dropped at a closed end no longer
-// wait. A send that finds portBacklogMax messages waiting is refused (PortFullError), as on real
+// wait; closing an end forgets its drain's waiters. A send that finds portBacklogMax messages waiting is refused (PortFullError), as on real
 // cores; the queue's own bound (loopbackQueuedMessagesMax) is the monitor channels' one.
 
 import { ChannelTable } from "../../cpu-driver/channel-table.js";
@@ -442,6 +442,8 @@ export class LoopbackPlatform {
       close: () => {
         // Checked on this end's own side: once both sides closed, the id may belong to a new channel.
         if (mine.closed || !this.dispatcherChannels.close(channelId, side)) return;
+        // Its drain's waiters are forgotten (PortDrain), though what it sent is still delivered.
+        outbound.drainWaiters?.clear();
         inbound.closed = true;
         inbound.receive = undefined;
         this.counters.dropped += inbound.queue.length - inbound.head;

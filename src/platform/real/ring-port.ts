@@ -225,13 +225,15 @@ export class RingPort implements Port, PortSlot, PortDrain {
   /**
    * Refuses sends from now on and publishes what was written and what of the backlog fits; the
    * rest goes out as the peer makes room (each flush). Once all of it is in the ring, the port stops
-   * touching the ring and calls `onClosed(0)` — at once when nothing waits. A second close does
-   * nothing.
+   * touching the ring and calls `onClosed(0)` — at once when nothing waits. Its drain's waiters
+   * are forgotten, not called. A second close does nothing.
    */
   close(onClosed: (dropped: number) => void): void {
     if (this.closed || this.closing) return;
     this.closing = true;
     this.onClosed = onClosed;
+    // Its drain's waiters are forgotten now (PortDrain), though the backlog still goes out.
+    this.drainWaiters?.clear();
     // A port with a backlog is on its core's flush list already (it stays there until drained).
     this.flush();
   }

@@ -144,7 +144,10 @@ export class SimPorts {
       drain: channel,
       close: () => {
         // Checked on this end's own side: once both sides closed, the id may belong to a new channel.
-        if (!mine.closed) this.dispatcherChannels.close(channelId, side);
+        if (mine.closed) return;
+        this.dispatcherChannels.close(channelId, side);
+        // Its drain's waiters are forgotten (PortDrain), though its send queue still goes out.
+        channel.drainWaiters?.clear();
       },
     };
   }
