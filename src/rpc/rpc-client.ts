@@ -9,7 +9,8 @@
 // stamped rpcCallTimeoutSweeps + 1 epochs ago, and their late replies are dropped. So the hot path
 // pays a store per call, not a timer, and an idle client holds no timer past its last sweep. A
 // message entry sends m_message and returns nothing. close() rejects every call still waiting,
-// tells the server (rpc_close) and closes the transport; rpc_closed from the server (its end closed
+// tells the server (rpc_close) and closes the transport (when the port's wait for room is full,
+// rpc_close waits for room, bounded by the call timeout, and the transport closes after it); rpc_closed from the server (its end closed
 // first, with a reason) and fail(why) from the platform (the server's core failed) reject every
 // call still waiting and every later call with that reason, and close the client the same way,
 // without telling the server. Frames a client should never get
@@ -353,14 +354,52 @@ export function makeClient<R extends RpcDeclaration>(
     }
     for (const [reject, name] of waiting) reject(new Error(`${rpc.name}.${name}: ${why}`));
     for (const wait of [...drainWaits]) settleDrain(wait, new Error(`${rpc.name}.drained: ${why}`));
-    if (tellServer) {
-      try {
-        sender[closeMessageName]!();
-      } catch {
-        // The channel may be gone already (its end closed under us); closing goes on regardless.
-      }
+    if (tellServer && !sendClose()) {
+      closeWhenRoom();
+      return;
     }
     transport.close?.();
+  };
+  /**
+   * Sends rpc_close; false only when the port refused it because its wait for room is full (then
+   * the close must wait for room). Any other failure is no reason to wait: the channel may be gone
+   * already (its end closed under us), and closing goes on regardless.
+   */
+  const sendClose = (): boolean => {
+    try {
+      sender[closeMessageName]!();
+      return true;
+    } catch (error) {
+      return !(isPortFull(error) && transport.drain !== undefined);
+    }
+  };
+  /**
+   * The port's wait was full when the client closed: rpc_close goes out once what waits has left
+   * it, and the transport closes after it, so that the server still hears of the close (else its
+   * end would stay open). Bounded like a call: past the call timeout the transport closes without
+   * it. Sends are refused from the close on, so the room is there when the wait has drained.
+   */
+  const closeWhenRoom = (): void => {
+    let timer: TimerHandle | undefined;
+    let room: TimerHandle | undefined;
+    let finished = false;
+    const finish = (tell: boolean): void => {
+      if (finished) return;
+      finished = true;
+      timer?.cancel();
+      room?.cancel();
+      if (tell) sendClose();
+      transport.close?.();
+    };
+    if (timeout !== undefined) {
+      try {
+        timer = timeout.setTimer(timeout.ns, () => finish(false));
+      } catch {
+        finish(false);
+        return;
+      }
+    }
+    room = transport.drain!.whenDrained(() => finish(true));
   };
   client.close = () => closeWith("the binding was closed", "the binding is closed", true);
 
