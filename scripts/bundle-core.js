@@ -17,7 +17,8 @@
 // The bundle lives two folders under dist/src, as the modules it holds that locate files from their
 // own URL (platform/program's), so that `new URL("../..", import.meta.url)` names the same folder.
 // It is written beside the old bundle and then moved into its place, so that a boot that reads the
-// bundle while it is rebuilt reads one whole bundle, old or new.
+// bundle while it is rebuilt reads one whole bundle, old or new, or, in the instant between the two
+// renames, none (its cores then load their modules, and the boot log says why).
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -445,12 +445,12 @@ export class RealCore implements CoreMachine, PeerFailureListener {
    */
   private closePort(port: RingPort, released: () => void): void {
     let timer: TimerHandle | undefined;
+    /** Why what still waits at the end is dropped. */
+    let why = `its peer took no room for it within ${portCloseDrainMs} ms (portCloseDrainMs)`;
     port.close((dropped) => {
       timer?.cancel();
       if (dropped > 0)
-        this.log(
-          `${port.name}: closed with ${dropped} message(s) its peer took no room for within ${portCloseDrainMs} ms (portCloseDrainMs); dropped`,
-        );
+        this.log(`${port.name}: closed with ${dropped} message(s) waiting for room: ${why}; dropped`);
       released();
     });
     if (!port.draining) return;
@@ -458,7 +458,7 @@ export class RealCore implements CoreMachine, PeerFailureListener {
       timer = this.timers.add(portCloseDrainMs, () => port.abandon());
     } catch (error) {
       // No timer, no bound on the drain: what waits is dropped now, saying why.
-      this.log(`${port.name}: no timer to bound its close: ${describeThrown(error)}`);
+      why = `no timer to bound the wait (${describeThrown(error)})`;
       port.abandon();
     }
   }
