@@ -17,6 +17,9 @@ interface DrainWaiter extends TimerHandle {
   onDrained: (() => void) | undefined;
 }
 
+/** The handle of a wait that was over at once. */
+const nothingToCancel: TimerHandle = { cancel() {} };
+
 /** The waiters of one port, in mark order (see the file comment). */
 export class DrainWaiters {
   private readonly waiters: DrainWaiter[] = [];
@@ -25,6 +28,16 @@ export class DrainWaiters {
   /** Whether anyone waits (a port's flush checks this before counting). */
   get size(): number {
     return this.waiters.length - this.head;
+  }
+
+  /**
+   * PortDrain.whenDrained for the port: calls `onDrained` at once (during this call) when
+   * `waitingNow` is 0, else once `passed` reports `mark` messages out.
+   */
+  wait(waitingNow: number, mark: number, onDrained: () => void): TimerHandle {
+    if (waitingNow > 0) return this.add(mark, onDrained);
+    onDrained();
+    return nothingToCancel;
   }
 
   /** Calls `onDrained` once `passed` reports `mark` messages out; returns a handle to cancel it. */

@@ -101,9 +101,6 @@ interface Channel {
   drainWaiters: DrainWaiters | undefined;
 }
 
-/** A waiter handle for a wait that was over at once. */
-const nothingToCancel: TimerHandle = { cancel() {} };
-
 interface Timer {
   readonly core: number;
   readonly fireNs: number;
@@ -354,12 +351,8 @@ export class LoopbackPlatform {
     return {
       messagesWaiting,
       whenDrained: (onDrained) => {
-        if (messagesWaiting() === 0) {
-          onDrained();
-          return nothingToCancel;
-        }
         channel.drainWaiters ??= new DrainWaiters();
-        return channel.drainWaiters.add(channel.queuedTotal, onDrained);
+        return channel.drainWaiters.wait(messagesWaiting(), channel.queuedTotal, onDrained);
       },
     };
   }

@@ -64,9 +64,6 @@ interface Waiting {
   readonly wordOffset: number;
 }
 
-/** A waiter handle for a wait that was over at once. */
-const nothingToCancel: TimerHandle = { cancel() {} };
-
 /** A port over a ring, with a bounded backlog for when the ring is full. */
 export class RingPort implements Port, PortSlot, PortDrain {
   /** The ring's memory, for encoding into a reserved slot (PortSlot). */
@@ -203,12 +200,8 @@ export class RingPort implements Port, PortSlot, PortDrain {
 
   /** Calls `onDrained` once the messages in the backlog now have left it for the ring (PortDrain). */
   whenDrained(onDrained: () => void): TimerHandle {
-    if (this.messagesWaiting() === 0) {
-      onDrained();
-      return nothingToCancel;
-    }
     this.drainWaiters ??= new DrainWaiters();
-    return this.drainWaiters.add(this.backlogEnteredTotal, onDrained);
+    return this.drainWaiters.wait(this.messagesWaiting(), this.backlogEnteredTotal, onDrained);
   }
 
   /**

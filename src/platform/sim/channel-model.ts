@@ -49,9 +49,6 @@ import type { FaultPlan } from "./faults.js";
 import { Fifo } from "./fifo.js";
 import type { Prng } from "./prng.js";
 
-/** A waiter handle for a wait that was over at once. */
-const nothingToCancel: TimerHandle = { cancel() {} };
-
 /** Copies `length` bytes of `from` into `to` (a loop: most messages are a few lines). */
 function copyBytes(to: Uint8Array, from: Uint8Array, length: number): void {
   if (length > 256) to.set(from.subarray(0, length));
@@ -168,12 +165,8 @@ export class Channel extends Stream implements Port, PortDrain {
 
   /** Calls `onDrained` once the messages queued now are in the ring (PortDrain; ChannelModel.credit). */
   whenDrained(onDrained: () => void): TimerHandle {
-    if (this.messagesWaiting() === 0) {
-      onDrained();
-      return nothingToCancel;
-    }
     this.drainWaiters ??= new DrainWaiters();
-    return this.drainWaiters.add(this.waitingEnteredTotal, onDrained);
+    return this.drainWaiters.wait(this.messagesWaiting(), this.waitingEnteredTotal, onDrained);
   }
 }
 
